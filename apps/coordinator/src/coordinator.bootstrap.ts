@@ -1,0 +1,33 @@
+import { INestApplication, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { KilnConfigModule, LoadedConfig } from '@kiln/config';
+import { CoordinatorModule } from './coordinator.module';
+import { ApiExceptionFilter } from './http/api-exception.filter';
+import { jsonBodyMiddleware } from './http/json-body.middleware';
+import { apiValidationPipe } from './http/validation.pipe';
+
+export interface CoordinatorOptions {
+  /** Listen on this port instead of the configured one (0: any free port; tests). */
+  port?: number;
+}
+
+/** Builds the coordinator's HTTP application (not yet listening). */
+export async function createCoordinator(loaded: LoadedConfig): Promise<INestApplication> {
+  @Module({ imports: [KilnConfigModule.forRoot(loaded), CoordinatorModule.forConfig(loaded.config)] })
+  class CoordinatorRootModule {}
+  const app = await NestFactory.create<NestExpressApplication>(CoordinatorRootModule, { bodyParser: false });
+  app.disable('x-powered-by');
+  app.use(jsonBodyMiddleware(loaded.config.coordinator.bodyLimitBytes));
+  app.useGlobalPipes(apiValidationPipe());
+  app.useGlobalFilters(new ApiExceptionFilter());
+  return app;
+}
+
+/** Starts the coordinator and listens on the configured host and port. */
+export async function bootstrapCoordinator(loaded: LoadedConfig, options: CoordinatorOptions = {}): Promise<INestApplication> {
+  const app = await createCoordinator(loaded);
+  const { host, port } = loaded.config.coordinator;
+  await app.listen(options.port ?? port, host);
+  return app;
+}

@@ -1,0 +1,60 @@
+import { BullModule } from '@nestjs/bullmq';
+import { DynamicModule, Module, Type } from '@nestjs/common';
+import { EndpointsConfig, KilnConfig } from '@kiln/config';
+import { bullRootModule, RedisModule } from '@kiln/redis';
+import { EVENT_QUEUE, TASK_QUEUE } from '@kiln/tasks';
+import { JobAdvancer } from './events/job-advancer';
+import { JobFinisher } from './events/job-finisher';
+import { TaskCompletedHandler } from './events/task-completed.handler';
+import { TaskEventsListener } from './events/task-events.listener';
+import { TaskFailedHandler } from './events/task-failed.handler';
+import { TaskStartedHandler } from './events/task-started.handler';
+import { ExecuteController } from './execute/execute.controller';
+import { HealthController } from './health/health.controller';
+import { JobPlanner } from './jobs/job-planner';
+import { JobRequestFactory } from './jobs/job-request.factory';
+import { JobStore } from './jobs/job-store';
+import { JobWaiters } from './jobs/job-waiters';
+import { JobsController } from './jobs/jobs.controller';
+import { JobsService } from './jobs/jobs.service';
+import { WorkerAvailability } from './jobs/worker-availability';
+import { LanguagesController } from './languages/languages.controller';
+import { TaskQueue } from './queue/task-queue';
+
+/** Each endpoint group's controllers; a group switched off in config is simply not mounted (404). */
+const ENDPOINT_GROUPS: Record<keyof EndpointsConfig, Type[]> = {
+  execute: [ExecuteController],
+  jobs: [JobsController],
+  languages: [LanguagesController],
+  health: [HealthController],
+};
+
+@Module({})
+export class CoordinatorModule {
+  static forConfig(config: KilnConfig): DynamicModule {
+    const endpoints = config.coordinator.api.endpoints;
+    const controllers = Object.entries(ENDPOINT_GROUPS)
+      .filter(([group]) => endpoints[group as keyof EndpointsConfig])
+      .flatMap(([, group]) => group);
+    return {
+      module: CoordinatorModule,
+      imports: [RedisModule, bullRootModule(), BullModule.registerQueue({ name: TASK_QUEUE }, { name: EVENT_QUEUE })],
+      controllers,
+      providers: [
+        JobRequestFactory,
+        JobPlanner,
+        JobStore,
+        JobWaiters,
+        JobsService,
+        WorkerAvailability,
+        TaskQueue,
+        JobFinisher,
+        JobAdvancer,
+        TaskStartedHandler,
+        TaskCompletedHandler,
+        TaskFailedHandler,
+        TaskEventsListener,
+      ],
+    };
+  }
+}

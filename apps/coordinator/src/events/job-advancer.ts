@@ -1,0 +1,31 @@
+import { Injectable } from '@nestjs/common';
+import { isTerminalJobState, TaskState } from '@kiln/tasks';
+import { JobStore } from '../jobs/job-store';
+import { TaskQueue } from '../queue/task-queue';
+import { JobFinisher } from './job-finisher';
+import { nextStep } from './job-progression';
+
+/** Reads a job and carries out its next step (see job-progression.ts). */
+@Injectable()
+export class JobAdvancer {
+  constructor(
+    private readonly store: JobStore,
+    private readonly queue: TaskQueue,
+    private readonly finisher: JobFinisher,
+  ) {}
+
+  async advance(jobId: string): Promise<void> {
+    const job = await this.store.get(jobId);
+    if (!job) return;
+    if (isTerminalJobState(job.state)) return this.finisher.ensureCleanup(job);
+    const step = nextStep(job);
+    if (step.kind === 'enqueue') {
+      await this.queue.enqueue(job.meta, step.tasks);
+      for (const task of step.tasks) {
+        await this.store.transitionTask(jobId, { id: task.id, kind: task.kind, state: TaskState.QUEUED });
+      }
+    } else if (step.kind === 'finish') {
+      await this.finisher.finish(job, step.finish);
+    }
+  }
+}

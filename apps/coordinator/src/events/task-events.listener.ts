@@ -1,0 +1,42 @@
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Logger } from '@nestjs/common';
+import { Job } from 'bullmq';
+import { EVENT_QUEUE, TaskEvent } from '@kiln/tasks';
+import { TaskCompletedHandler } from './task-completed.handler';
+import { TaskFailedHandler } from './task-failed.handler';
+import { TaskStartedHandler } from './task-started.handler';
+
+/**
+ * Consumes the workers' task events. Events wait in Redis while no
+ * coordinator runs and are applied when one starts; each handler is
+ * idempotent, so a redelivered event changes nothing.
+ */
+@Processor(EVENT_QUEUE, { concurrency: 8 })
+export class TaskEventsListener extends WorkerHost {
+  private readonly logger = new Logger(TaskEventsListener.name);
+
+  constructor(
+    private readonly started: TaskStartedHandler,
+    private readonly completed: TaskCompletedHandler,
+    private readonly failed: TaskFailedHandler,
+  ) {
+    super();
+  }
+
+  async process(job: Job<TaskEvent>): Promise<void> {
+    const event = job.data;
+    switch (event.type) {
+      case 'started':
+        return this.started.handle(event);
+      case 'completed':
+        return this.completed.handle(event);
+      case 'failed':
+        return this.failed.handle(event);
+    }
+  }
+
+  @OnWorkerEvent('failed')
+  onFailed(job: Job<TaskEvent> | undefined, error: Error): void {
+    this.logger.error(`could not apply ${job?.data.type} event of ${job?.data.jobId}/${job?.data.taskId}: ${error.message}`);
+  }
+}

@@ -1,0 +1,27 @@
+import { Injectable } from '@nestjs/common';
+import { TaskEvent, TaskState } from '@kiln/tasks';
+import { JobStore } from '../jobs/job-store';
+import { JobAdvancer } from './job-advancer';
+
+/** Kiln could not run a task (after its retries): record why; the job then fails. */
+@Injectable()
+export class TaskFailedHandler {
+  constructor(
+    private readonly store: JobStore,
+    private readonly advancer: JobAdvancer,
+  ) {}
+
+  async handle(event: TaskEvent): Promise<void> {
+    const job = await this.store.get(event.jobId);
+    const task = job?.tasks[event.taskId];
+    if (!job || !task) return;
+    await this.store.transitionTask(event.jobId, {
+      ...task,
+      state: TaskState.FAILED,
+      workerId: event.workerId,
+      finishedAt: event.at,
+      error: event.error,
+    });
+    if (task.kind !== 'cleanup') await this.advancer.advance(event.jobId);
+  }
+}

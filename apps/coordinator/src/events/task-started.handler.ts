@@ -1,0 +1,24 @@
+import { Injectable } from '@nestjs/common';
+import { JobState, TaskEvent, TaskState } from '@kiln/tasks';
+import { JobStore } from '../jobs/job-store';
+
+/** A worker began a task: the task is RUNNING, and so is the job if it was waiting. */
+@Injectable()
+export class TaskStartedHandler {
+  constructor(private readonly store: JobStore) {}
+
+  async handle(event: TaskEvent): Promise<void> {
+    const job = await this.store.get(event.jobId);
+    const task = job?.tasks[event.taskId];
+    if (!job || !task) return;
+    await this.store.transitionTask(event.jobId, {
+      ...task,
+      state: TaskState.RUNNING,
+      workerId: event.workerId,
+      startedAt: event.at,
+    });
+    if (task.kind !== 'cleanup') {
+      await this.store.transitionJob(event.jobId, [JobState.PENDING, JobState.SCHEDULED], JobState.RUNNING);
+    }
+  }
+}

@@ -1,0 +1,24 @@
+import { Body, Controller, GatewayTimeoutException, HttpCode, Post } from '@nestjs/common';
+import { CreateJobDto } from '../jobs/dto/create-job.dto';
+import { JobsService } from '../jobs/jobs.service';
+
+/** Run and wait: the answer is the finished job. */
+@Controller('execute')
+export class ExecuteController {
+  constructor(private readonly jobs: JobsService) {}
+
+  @Post()
+  @HttpCode(200)
+  async execute(@Body() dto: CreateJobDto) {
+    const job = await this.jobs.submit(dto);
+    const { done, view } = await this.jobs.waitForEnd(job);
+    if (!done) {
+      throw new GatewayTimeoutException({
+        error: `job ${view.id} did not finish in time; it goes on: poll GET /jobs/${view.id}`,
+        id: view.id,
+        state: view.state,
+      });
+    }
+    return view;
+  }
+}

@@ -1,0 +1,27 @@
+import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import Redis from 'ioredis';
+import { REDIS } from '@kiln/redis';
+import { WorkerAvailability } from '../jobs/worker-availability';
+
+/** Liveness and readiness: Redis answers, and some worker with a working Docker engine is alive. */
+@Controller('health')
+export class HealthController {
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly workers: WorkerAvailability,
+  ) {}
+
+  @Get()
+  async health(@Res({ passthrough: true }) response: Response) {
+    const redisUp = await this.redis.ping().then(() => true, () => false);
+    const alive = redisUp ? await this.workers.aliveWorkers() : [];
+    const ready = redisUp && alive.some((worker) => worker.dockerOk);
+    response.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
+    return {
+      status: ready ? 'ok' : 'unavailable',
+      redis: redisUp ? 'up' : 'down',
+      workers: { alive: alive.length, dockerReady: alive.filter((worker) => worker.dockerOk).length },
+    };
+  }
+}

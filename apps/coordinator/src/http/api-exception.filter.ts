@@ -1,0 +1,25 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+
+/** Every error leaves as `{error, details?}` with the right status; internals never leak. */
+@Catch()
+export class ApiExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HTTP');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    if (exception instanceof HttpException) {
+      response.status(exception.getStatus()).json(bodyOf(exception));
+      return;
+    }
+    this.logger.error(`unhandled error: ${(exception as Error)?.stack ?? String(exception)}`);
+    response.status(HttpStatus.INTERNAL_SERVER_ERROR).json({ error: 'internal error' });
+  }
+}
+
+function bodyOf(exception: HttpException): Record<string, unknown> {
+  const raw = exception.getResponse();
+  if (typeof raw === 'object' && raw !== null && 'error' in raw && !('statusCode' in raw)) return raw as Record<string, unknown>;
+  const message = typeof raw === 'string' ? raw : (raw as { message?: unknown }).message;
+  return { error: Array.isArray(message) ? message.join('; ') : String(message ?? exception.message) };
+}

@@ -1,0 +1,80 @@
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsIn,
+  IsNotEmpty,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
+
+/**
+ * A relative path of plain segments: no absolute path, no `.`/`..`, no empty
+ * segment, no NUL, no leading `-` (a file named `-fplugin=x.so` would become a
+ * compiler option).
+ */
+export const SAFE_FILE_NAME = /^(?!.*(?:^|\/)\.{1,2}(?:\/|$))[A-Za-z0-9_.][A-Za-z0-9_.-]*(?:\/[A-Za-z0-9_.][A-Za-z0-9_.-]*)*$/;
+
+export class SourceFileDto {
+  @IsString()
+  @MaxLength(255)
+  @Matches(SAFE_FILE_NAME, {
+    message: 'name must be a relative path of letters, digits, "_", "-", "." (no "..", no leading "/" or "-")',
+  })
+  name: string;
+
+  @IsString()
+  content: string;
+
+  @IsOptional()
+  @IsIn(['utf8', 'base64'])
+  encoding?: 'utf8' | 'base64';
+}
+
+export class LimitsDto {
+  @IsOptional() @IsNumber() timeoutMs?: number;
+  @IsOptional() @IsNumber() memoryMb?: number;
+  @IsOptional() @IsNumber() cpus?: number;
+  @IsOptional() @IsNumber() processes?: number;
+  @IsOptional() @IsNumber() outputBytes?: number;
+  @IsOptional() @IsNumber() compileTimeoutMs?: number;
+  @IsOptional() @IsNumber() compileMemoryMb?: number;
+}
+
+/** The body of POST /execute and POST /jobs (DESIGN.md's native API). */
+export class CreateJobDto {
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(64)
+  language: string;
+
+  @IsOptional()
+  @IsString()
+  code?: string;
+
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(1000)
+  @ValidateNested({ each: true })
+  @Type(() => SourceFileDto)
+  files?: SourceFileDto[];
+
+  @IsOptional()
+  @IsString()
+  stdin?: string;
+
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(4096)
+  @IsString({ each: true })
+  args?: string[];
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => LimitsDto)
+  limits?: LimitsDto;
+}

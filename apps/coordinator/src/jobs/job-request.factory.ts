@@ -1,0 +1,85 @@
+import { Injectable } from '@nestjs/common';
+import { KilnConfig } from '@kiln/config';
+import { JobInput, LanguageDefinition, LanguageRegistry, Limits, resolveLimits } from '@kiln/tasks';
+import { FieldError, InvalidRequestException } from '../http/field-error';
+import { CreateJobDto, SourceFileDto } from './dto/create-job.dto';
+
+export interface JobRequest {
+  language: LanguageDefinition;
+  limits: Limits;
+  input: JobInput;
+}
+
+/**
+ * The checks that depend on configuration (the DTO holds the static ones):
+ * known language, file count and sizes, limits within the configured maxima.
+ * Reports every problem at once, each naming its field.
+ */
+@Injectable()
+export class JobRequestFactory {
+  constructor(
+    private readonly config: KilnConfig,
+    private readonly languages: LanguageRegistry,
+  ) {}
+
+  create(dto: CreateJobDto): JobRequest {
+    const problems: FieldError[] = [];
+    const language = this.languages.resolve(dto.language);
+    if (!language) problems.push({ field: 'language', message: `unknown language "${dto.language}"; GET /languages lists them` });
+    const files = this.sourceFiles(dto, language, problems);
+    const stdin = Buffer.from(dto.stdin ?? '', 'utf8');
+    this.checkInputs(files, stdin, dto.args ?? [], problems);
+    const resolved = resolveLimits(dto.limits, this.config.limits, language?.limits);
+    problems.push(...resolved.violations);
+    if (problems.length || !language) throw new InvalidRequestException(problems);
+    return {
+      language,
+      limits: resolved.limits,
+      input: {
+        files: files.map((f) => ({ name: f.name, contentBase64: f.content.toString('base64') })),
+        stdinBase64: stdin.toString('base64'),
+        args: dto.args ?? [],
+      },
+    };
+  }
+
+  /** `code` becomes the main file under the language's file name; `files` follow (or lead, without code). */
+  private sourceFiles(dto: CreateJobDto, language: LanguageDefinition | undefined, problems: FieldError[]) {
+    const files = (dto.files ?? []).map((file: SourceFileDto) => ({
+      name: file.name,
+      content: Buffer.from(file.content, file.encoding === 'base64' ? 'base64' : 'utf8'),
+    }));
+    if (dto.code !== undefined) files.unshift({ name: language?.file ?? 'main', content: Buffer.from(dto.code, 'utf8') });
+    if (files.length === 0) problems.push({ field: 'code', message: 'code or files is required' });
+    const seen = new Set<string>();
+    files.forEach((file, index) => {
+      if (seen.has(file.name)) problems.push({ field: fileField(dto, index), message: `duplicate file name "${file.name}"` });
+      seen.add(file.name);
+      if (file.name.length > this.config.jobs.maxFileNameLength) {
+        problems.push({ field: fileField(dto, index), message: `must be at most ${this.config.jobs.maxFileNameLength} characters` });
+      }
+    });
+    return files;
+  }
+
+  private checkInputs(files: { content: Buffer }[], stdin: Buffer, args: string[], problems: FieldError[]): void {
+    const jobs = this.config.jobs;
+    if (files.length > jobs.maxFiles) problems.push({ field: 'files', message: `at most ${jobs.maxFiles} files` });
+    const sourceBytes = files.reduce((sum, f) => sum + f.content.length, 0);
+    if (sourceBytes > jobs.maxSourceBytes) {
+      problems.push({ field: 'files', message: `sources total ${sourceBytes} bytes; at most ${jobs.maxSourceBytes}` });
+    }
+    if (stdin.length > jobs.maxStdinBytes) problems.push({ field: 'stdin', message: `at most ${jobs.maxStdinBytes} bytes` });
+    if (args.length > jobs.maxArgs) problems.push({ field: 'args', message: `at most ${jobs.maxArgs} arguments` });
+    args.forEach((arg, index) => {
+      if (arg.includes('\0')) problems.push({ field: `args[${index}]`, message: 'must not contain NUL' });
+      if (Buffer.byteLength(arg) > jobs.maxArgBytes) problems.push({ field: `args[${index}]`, message: `at most ${jobs.maxArgBytes} bytes` });
+    });
+  }
+}
+
+/** The request field that holds the index-th file of the job (code is file 0 when present). */
+function fileField(dto: CreateJobDto, index: number): string {
+  if (dto.code !== undefined) return index === 0 ? 'code' : `files[${index - 1}].name`;
+  return `files[${index}].name`;
+}

@@ -1,0 +1,130 @@
+import { Inject, Injectable } from '@nestjs/common';
+import Redis from 'ioredis';
+import { KilnConfig } from '@kiln/config';
+import { REDIS } from '@kiln/redis';
+import {
+  JobInput,
+  JobMeta,
+  JobRecord,
+  JobState,
+  RedisKeys,
+  TaskRecord,
+  TaskState,
+  taskStateRank,
+  Verdict,
+} from '@kiln/tasks';
+
+/** Moves a task forward only: a stale or repeated event never moves it back. */
+const TRANSITION_TASK = `
+local current = redis.call('HGET', KEYS[1], ARGV[1])
+if not current then return 0 end
+if tonumber(cjson.decode(current)['rank']) >= tonumber(ARGV[3]) then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return 1`;
+
+/** Sets the job state only from one of the allowed states, with extra fields, atomically. */
+const TRANSITION_JOB = `
+local current = redis.call('HGET', KEYS[1], 'state')
+if not current then return 0 end
+for allowed in string.gmatch(ARGV[1], '[^,]+') do
+  if allowed == current then
+    redis.call('HSET', KEYS[1], 'state', ARGV[2], unpack(ARGV, 3))
+    return 1
+  end
+end
+return 0`;
+
+const TASK_FIELD = 'task:';
+/** A job may wait in the queue at most this long on top of its retention. */
+const PENDING_GRACE_SECONDS = 24 * 3600;
+
+type StoredTask = TaskRecord & { rank: number };
+
+export interface JobFinish {
+  state: JobState.COMPLETED | JobState.FAILED | JobState.CANCELLED;
+  verdict: Verdict | null;
+  error?: string;
+}
+
+/**
+ * Job records in Redis: one hash per job (meta, state, one field per task),
+ * plus the input in its own key. Every write is a conditional transition, so
+ * events can be applied twice or out of order without harm.
+ */
+@Injectable()
+export class JobStore {
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly config: KilnConfig,
+  ) {}
+
+  async create(meta: JobMeta, input: JobInput): Promise<void> {
+    const key = this.keys.job(meta.id);
+    const ttl = this.config.jobs.retentionSeconds + PENDING_GRACE_SECONDS;
+    const fields: Record<string, string> = { meta: JSON.stringify(meta), state: JobState.PENDING };
+    for (const task of meta.plan) {
+      fields[TASK_FIELD + task.id] = JSON.stringify(storedTask({ id: task.id, kind: task.kind, state: TaskState.PENDING }));
+    }
+    await this.redis
+      .multi()
+      .hset(key, fields)
+      .expire(key, ttl)
+      .set(this.keys.jobInput(meta.id), JSON.stringify(input), 'EX', ttl)
+      .exec();
+  }
+
+  async get(id: string): Promise<JobRecord | null> {
+    const hash = await this.redis.hgetall(this.keys.job(id));
+    if (!hash.meta) return null;
+    const tasks: Record<string, TaskRecord> = {};
+    for (const [field, value] of Object.entries(hash)) {
+      if (!field.startsWith(TASK_FIELD)) continue;
+      const { rank: _rank, ...task } = JSON.parse(value) as StoredTask;
+      tasks[task.id] = task;
+    }
+    return {
+      meta: JSON.parse(hash.meta) as JobMeta,
+      state: hash.state as JobState,
+      verdict: (hash.verdict as Verdict) || null,
+      tasks,
+      error: hash.error || undefined,
+      finishedAt: hash.finishedAt || undefined,
+    };
+  }
+
+  /** Writes the task's new state if it is further along than the stored one; true if it was. */
+  async transitionTask(jobId: string, task: TaskRecord): Promise<boolean> {
+    const stored = storedTask(task);
+    const applied = await this.redis.eval(
+      TRANSITION_TASK,
+      1,
+      this.keys.job(jobId),
+      TASK_FIELD + task.id,
+      JSON.stringify(stored),
+      String(stored.rank),
+    );
+    return applied === 1;
+  }
+
+  async transitionJob(jobId: string, from: JobState[], to: JobState, fields: Record<string, string> = {}): Promise<boolean> {
+    const extra = Object.entries(fields).flat();
+    const applied = await this.redis.eval(TRANSITION_JOB, 1, this.keys.job(jobId), from.join(','), to, ...extra);
+    return applied === 1;
+  }
+
+  /** Moves a live job to its terminal state once; the record then expires after the retention. */
+  async finish(jobId: string, finish: JobFinish): Promise<boolean> {
+    const fields: Record<string, string> = { finishedAt: new Date().toISOString() };
+    if (finish.verdict) fields.verdict = finish.verdict;
+    if (finish.error) fields.error = finish.error;
+    const live = [JobState.PENDING, JobState.SCHEDULED, JobState.RUNNING];
+    const applied = await this.transitionJob(jobId, live, finish.state, fields);
+    if (applied) await this.redis.expire(this.keys.job(jobId), this.config.jobs.retentionSeconds);
+    return applied;
+  }
+}
+
+function storedTask(task: TaskRecord): StoredTask {
+  return { ...task, rank: taskStateRank(task.state) };
+}

@@ -1,0 +1,27 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { CreateJobDto } from './dto/create-job.dto';
+import { JobsService } from './jobs.service';
+import { toJobView } from './job-view';
+
+/** Asynchronous jobs: submit (202), poll, cancel. */
+@Controller('jobs')
+export class JobsController {
+  constructor(private readonly jobs: JobsService) {}
+
+  @Post()
+  @HttpCode(202)
+  async create(@Body() dto: CreateJobDto) {
+    const job = await this.jobs.submit(dto);
+    return { id: job.meta.id, state: job.state, job: toJobView(job) };
+  }
+
+  @Get(':id')
+  get(@Param('id') id: string) {
+    return this.jobs.view(id);
+  }
+
+  @Put(':id/cancel')
+  cancel(@Param('id') id: string) {
+    return this.jobs.cancel(id);
+  }
+}

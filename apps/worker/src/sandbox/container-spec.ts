@@ -1,0 +1,89 @@
+import type { ContainerCreateOptions } from 'dockerode';
+import { SandboxConfig } from '@kiln/config';
+
+/** Label keys on every sandbox container; the reaper and the tests find them by these. */
+export const SANDBOX_LABEL = 'kiln.sandbox';
+export const JOB_LABEL = 'kiln.job';
+export const TASK_LABEL = 'kiln.task';
+export const WORKER_LABEL = 'kiln.worker';
+export const WORKSPACE = '/workspace';
+export const AGENT_PATH = '/usr/local/bin/kiln-agent';
+
+export interface SandboxLimits {
+  memoryMb: number;
+  cpus: number;
+  processes: number;
+}
+
+export interface SandboxSpec {
+  image: string;
+  limits: SandboxLimits;
+  labels: { jobId: string; taskId: string; workerId: string };
+}
+
+const MiB = 1024 * 1024;
+
+/**
+ * The container configuration of every sandbox: DESIGN.md's sandbox rules in
+ * one place. Nothing from the host reaches it: no network, no mounts, no
+ * environment, no capabilities. Files and commands travel over the attached
+ * stdin to the agent, which is PID 1 (and the zombie reaper).
+ */
+export function buildContainerSpec(spec: SandboxSpec, sandbox: SandboxConfig): ContainerCreateOptions {
+  const memory = spec.limits.memoryMb * MiB;
+  const [uid, gid] = sandbox.user.split(':');
+  return {
+    Image: spec.image,
+    Entrypoint: [AGENT_PATH],
+    Cmd: ['--workspace', WORKSPACE],
+    User: sandbox.user,
+    WorkingDir: WORKSPACE,
+    Env: ['LANG=C.UTF-8'],
+    Hostname: 'sandbox',
+    NetworkDisabled: true,
+    AttachStdin: true,
+    AttachStdout: true,
+    AttachStderr: true,
+    OpenStdin: true,
+    // The agent sees EOF (and exits) as soon as the worker's attach goes away.
+    StdinOnce: true,
+    Tty: false,
+    Labels: {
+      [SANDBOX_LABEL]: '1',
+      [JOB_LABEL]: spec.labels.jobId,
+      [TASK_LABEL]: spec.labels.taskId,
+      [WORKER_LABEL]: spec.labels.workerId,
+    },
+    HostConfig: {
+      NetworkMode: 'none',
+      CapDrop: ['ALL'],
+      SecurityOpt: ['no-new-privileges'],
+      ReadonlyRootfs: true,
+      Tmpfs: {
+        [WORKSPACE]: `rw,exec,nosuid,nodev,size=${sandbox.workspaceMb}m,uid=${uid},gid=${gid},mode=0700`,
+        '/tmp': `rw,noexec,nosuid,nodev,size=${sandbox.tmpMb}m,mode=1777`,
+      },
+      IpcMode: 'private',
+      ShmSize: sandbox.shmMb * MiB,
+      // One more than the program's processes: the agent itself.
+      PidsLimit: spec.limits.processes + 1,
+      Memory: memory,
+      // Equal to Memory: no swap, so the memory limit is a real limit.
+      MemorySwap: memory,
+      NanoCpus: Math.round(spec.limits.cpus * 1e9),
+      Ulimits: [
+        { Name: 'nofile', Soft: sandbox.nofile, Hard: sandbox.nofile },
+        { Name: 'fsize', Soft: sandbox.fileSizeMb * MiB, Hard: sandbox.fileSizeMb * MiB },
+        // A crash must never hand a core to the host's core_pattern handler.
+        { Name: 'core', Soft: 0, Hard: 0 },
+      ],
+      // The agent is the init; docker-init would be a same-uid process holding the attach pipes.
+      Init: false,
+      Privileged: false,
+      // Output only travels over the attach stream; nothing is written to the host's disk.
+      LogConfig: { Type: 'none', Config: {} },
+      AutoRemove: false,
+      ...(sandbox.runtime !== 'runc' ? { Runtime: sandbox.runtime } : {}),
+    },
+  };
+}

@@ -1,0 +1,53 @@
+import { Injectable } from '@nestjs/common';
+import { KilnConfig } from '@kiln/config';
+import { LanguageRegistry, TaskPayload, TaskResult, Verdict, verdictOfExecution } from '@kiln/tasks';
+import { JobScratchStore } from './job-scratch.store';
+import { commandFor, programEnvironment, sourceFiles } from './program-files';
+import { SandboxExecutor } from './sandbox-executor';
+import { outcomeOf, stageResultOf } from './stage-result.mapper';
+
+const MiB = 1024 * 1024;
+
+/** Compiles the job's sources once and stores the workspace as the artifact for its run tasks. */
+@Injectable()
+export class CompileTaskRunner {
+  constructor(
+    private readonly languages: LanguageRegistry,
+    private readonly scratch: JobScratchStore,
+    private readonly executor: SandboxExecutor,
+    private readonly config: KilnConfig,
+  ) {}
+
+  async run(task: TaskPayload): Promise<TaskResult> {
+    const language = this.languages.get(task.language);
+    const input = await this.scratch.readInput(task.jobId);
+    const { limits } = task;
+    const report = await this.executor.execute({
+      jobId: task.jobId,
+      taskId: task.taskId,
+      image: language.image,
+      limits: { memoryMb: limits.compileMemoryMb, cpus: limits.cpus, processes: Math.max(limits.processes, 32) },
+      files: sourceFiles(input),
+      stdin: Buffer.alloc(0),
+      exec: {
+        argv: commandFor(language.compile ?? [], language, input, limits, limits.compileMemoryMb),
+        env: programEnvironment(language),
+        timeoutMs: limits.compileTimeoutMs,
+        outputBytes: limits.outputBytes,
+        collect: true,
+        collectMaxBytes: this.config.sandbox.artifactMaxMb * MiB,
+      },
+    });
+    const verdict = verdictOfExecution(outcomeOf(report));
+    // A compiler that exits non-zero is a compile error; its limits keep their own verdicts.
+    if (verdict === Verdict.RUNTIME_ERROR) return { compile: stageResultOf(report, Verdict.COMPILE_ERROR) };
+    if (verdict !== Verdict.OK) return { compile: stageResultOf(report, verdict) };
+    if (report.result.collectError) {
+      const compile = stageResultOf(report, Verdict.COMPILE_ERROR);
+      compile.stderr += `\nkiln: the compiled program is too large to keep (${report.result.collectError}; limit ${this.config.sandbox.artifactMaxMb} MiB)`;
+      return { compile };
+    }
+    await this.scratch.saveArtifact(task.jobId, report.files);
+    return { compile: stageResultOf(report, Verdict.OK) };
+  }
+}

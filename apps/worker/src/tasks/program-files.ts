@@ -1,0 +1,35 @@
+import { expandCommand, JobInput, LanguageDefinition, Limits } from '@kiln/tasks';
+import { AgentFile } from '../agent/agent-session';
+
+const SANDBOX_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+export function sourceFiles(input: JobInput): AgentFile[] {
+  return input.files.map((file) => ({ name: file.name, mode: 0o644, content: Buffer.from(file.contentBase64, 'base64') }));
+}
+
+/** The program's whole environment: nothing of the worker's own leaks in. */
+export function programEnvironment(language: LanguageDefinition): Record<string, string> {
+  return { PATH: SANDBOX_PATH, HOME: '/workspace', TMPDIR: '/tmp', LANG: 'C.UTF-8', ...language.env };
+}
+
+/** argv of a language's compile or run step for this job. */
+export function commandFor(
+  template: readonly string[],
+  language: LanguageDefinition,
+  input: JobInput,
+  limits: Limits,
+  memoryMb: number,
+): string[] {
+  const main = input.files[0].name;
+  const sources = input.files.map((f) => f.name).filter((name) => language.extensions.some((ext) => name.endsWith(ext)));
+  return expandCommand(template, {
+    file: main,
+    stem: main.replace(/\.[^./]*$/, ''),
+    sources: sources.length ? sources : [main],
+    args: input.args,
+    memoryMb: String(memoryMb),
+    heapMb: String(Math.max(16, Math.floor((memoryMb * 3) / 4))),
+    processes: String(limits.processes),
+    cpus: String(limits.cpus),
+  });
+}

@@ -1,0 +1,36 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Module } from '@nestjs/common';
+import { EVENT_QUEUE } from '@kiln/tasks';
+import { bullRootModule, RedisModule } from '@kiln/redis';
+import { CancelListener } from './cancellation/cancel.listener';
+import { WorkerHeartbeat } from './heartbeat/worker-heartbeat';
+import { WorkerIdentity } from './heartbeat/worker-identity';
+import { dockerProvider } from './sandbox/docker.provider';
+import { SandboxFactory } from './sandbox/sandbox-factory';
+import { CleanupTaskRunner } from './tasks/cleanup-task.runner';
+import { CompileTaskRunner } from './tasks/compile-task.runner';
+import { JobScratchStore } from './tasks/job-scratch.store';
+import { RunTaskRunner } from './tasks/run-task.runner';
+import { SandboxExecutor } from './tasks/sandbox-executor';
+import { TaskEventPublisher } from './tasks/task-event.publisher';
+import { TaskProcessor } from './tasks/task.processor';
+
+/** The worker: takes tasks from BullMQ and runs them in sandboxes. No HTTP. */
+@Module({
+  imports: [RedisModule, bullRootModule(), BullModule.registerQueue({ name: EVENT_QUEUE })],
+  providers: [
+    dockerProvider,
+    WorkerIdentity,
+    WorkerHeartbeat,
+    SandboxFactory,
+    SandboxExecutor,
+    JobScratchStore,
+    CompileTaskRunner,
+    RunTaskRunner,
+    CleanupTaskRunner,
+    TaskEventPublisher,
+    TaskProcessor,
+    CancelListener,
+  ],
+})
+export class WorkerModule {}

@@ -1,0 +1,57 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig } from './config-loader';
+
+const home = join(__dirname, '../../..');
+const load = (env: Record<string, string>) => loadConfig({ KILN_HOME: home, ...env });
+
+describe('loadConfig', () => {
+  it('loads the shipped defaults and language table', () => {
+    const { config, languages } = load({});
+    expect(config.coordinator.port).toBe(8080);
+    expect(config.coordinator.api.endpoints.jobs).toBe(true);
+    expect(languages.resolve('py')?.id).toBe('python');
+  });
+
+  it('applies KILN_* overrides with the right types', () => {
+    const { config } = load({
+      KILN_COORDINATOR__PORT: '9000',
+      KILN_COORDINATOR__API__ENDPOINTS__JOBS: 'false',
+      KILN_LIMITS__MAXIMA__TIMEOUT_MS: '60000',
+    });
+    expect(config.coordinator.port).toBe(9000);
+    expect(config.coordinator.api.endpoints.jobs).toBe(false);
+    expect(config.limits.maxima.timeoutMs).toBe(60000);
+  });
+
+  it('names an unknown environment key', () => {
+    expect(() => load({ KILN_COORDINATOR__PROT: '1' })).toThrow(new ConfigError('KILN_COORDINATOR__PROT: no configuration key coordinator.prot'));
+  });
+
+  it('names the key of an invalid value', () => {
+    expect(() => load({ KILN_WORKER__CONCURRENCY: '0' })).toThrow(/worker\.concurrency: concurrency must not be less than 1 \(got 0\)/);
+    expect(() => load({ KILN_SANDBOX__USER: '0:0' })).toThrow(/sandbox\.user: must be a non-root numeric uid:gid/);
+    expect(() => load({ KILN_WORKER__CONCURRENCY: 'many' })).toThrow(/KILN_WORKER__CONCURRENCY: must be a number/);
+  });
+
+  it('refuses defaults above maxima', () => {
+    expect(() => load({ KILN_LIMITS__DEFAULTS__TIMEOUT_MS: '40000' })).toThrow(
+      /limits\.defaults\.timeoutMs: must not exceed limits\.maxima\.timeoutMs/,
+    );
+  });
+
+  it('merges KILN_CONFIG over the defaults and names unknown keys in it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kiln-config-'));
+    writeFileSync(join(dir, 'good.yaml'), 'worker:\n  concurrency: 7\n');
+    writeFileSync(join(dir, 'bad.yaml'), 'worker:\n  concurency: 7\n');
+    expect(load({ KILN_CONFIG: join(dir, 'good.yaml') }).config.worker.concurrency).toBe(7);
+    expect(() => load({ KILN_CONFIG: join(dir, 'bad.yaml') })).toThrow('KILN_CONFIG: unknown key worker.concurency');
+  });
+
+  it('names the entry and key of a bad language table', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kiln-languages-'));
+    writeFileSync(join(dir, 'languages.yaml'), 'languages:\n  - id: awk\n    name: Awk\n    version: "1"\n    image: kiln/base\n    file: main.awk\n');
+    expect(() => load({ KILN_LANGUAGES: join(dir, 'languages.yaml') })).toThrow(/languages\[0\] \(awk\): key "run"/);
+  });
+});

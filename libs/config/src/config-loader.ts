@@ -1,0 +1,135 @@
+import { plainToInstance } from 'class-transformer';
+import { ValidationError, validateSync } from 'class-validator';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { parse } from 'yaml';
+import { LanguageDefinition, LanguageRegistry, LIMIT_KEYS, parseLanguageTable } from '@kiln/tasks';
+import { KilnConfig } from './kiln-config';
+
+/** Thrown for any bad configuration; the message names the key (or file) at fault. */
+export class ConfigError extends Error {}
+
+export interface LoadedConfig {
+  config: KilnConfig;
+  languages: LanguageRegistry;
+  home: string;
+}
+
+type Tree = Record<string, unknown>;
+const ENV_PREFIX = 'KILN_';
+const NOT_CONFIG_KEYS = new Set(['KILN_CONFIG', 'KILN_LANGUAGES', 'KILN_HOME', 'KILN_MODE']);
+
+/**
+ * Loads config/kiln.yaml (the defaults), merges KILN_CONFIG over it, applies
+ * KILN_* environment overrides and validates the result, then loads the
+ * language table. Nothing is read from anywhere else.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+  const home = env.KILN_HOME ? resolve(env.KILN_HOME) : findKilnHome(__dirname);
+  let tree = readYaml(join(home, 'config', 'kiln.yaml'));
+  if (env.KILN_CONFIG) tree = deepMerge(tree, readYaml(resolve(env.KILN_CONFIG)), 'KILN_CONFIG');
+  applyEnvironment(tree, env);
+  const config = validateConfig(tree);
+  const languagesFile = env.KILN_LANGUAGES ? resolve(env.KILN_LANGUAGES) : join(home, 'config', 'languages.yaml');
+  return { config, languages: new LanguageRegistry(loadLanguages(languagesFile)), home };
+}
+
+export function loadLanguages(file: string): LanguageDefinition[] {
+  try {
+    return parseLanguageTable(readYaml(file));
+  } catch (error) {
+    throw new ConfigError(`${file}: ${(error as Error).message}`);
+  }
+}
+
+export function validateConfig(tree: Tree): KilnConfig {
+  const config = plainToInstance(KilnConfig, tree);
+  const errors = validateSync(config, { whitelist: true, forbidNonWhitelisted: true });
+  const problems = errors.length ? flattenErrors(errors) : defaultsAboveMaxima(config);
+  if (problems.length) {
+    throw new ConfigError(`invalid configuration:\n${problems.map((line) => `  - ${line}`).join('\n')}`);
+  }
+  return config;
+}
+
+function defaultsAboveMaxima(config: KilnConfig): string[] {
+  const { defaults, maxima } = config.limits;
+  return LIMIT_KEYS.filter((key) => defaults[key] > maxima[key]).map(
+    (key) => `limits.defaults.${key}: must not exceed limits.maxima.${key} (${defaults[key]} > ${maxima[key]})`,
+  );
+}
+
+function flattenErrors(errors: ValidationError[], path = ''): string[] {
+  return errors.flatMap((error) => {
+    const key = path ? `${path}.${error.property}` : error.property;
+    const own = Object.values(error.constraints ?? {}).map((message) => `${key}: ${describe(message, error)}`);
+    return [...own, ...flattenErrors(error.children ?? [], key)];
+  });
+}
+
+function describe(message: string, error: ValidationError): string {
+  const value = typeof error.value === 'object' ? JSON.stringify(error.value) : String(error.value);
+  return message.includes('should not exist') ? 'unknown key' : `${message} (got ${value})`;
+}
+
+function readYaml(file: string): Tree {
+  if (!existsSync(file)) throw new ConfigError(`configuration file not found: ${file}`);
+  try {
+    return (parse(readFileSync(file, 'utf8')) ?? {}) as Tree;
+  } catch (error) {
+    throw new ConfigError(`${file}: not valid YAML: ${(error as Error).message}`);
+  }
+}
+
+/** The directory that holds config/kiln.yaml: the repository (or image) root. */
+export function findKilnHome(start: string): string {
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'config', 'kiln.yaml'))) return dir;
+    if (dirname(dir) === dir) throw new ConfigError('cannot find config/kiln.yaml; set KILN_HOME');
+  }
+}
+
+function deepMerge(base: Tree, over: Tree, source: string, path = ''): Tree {
+  const merged: Tree = { ...base };
+  for (const [key, value] of Object.entries(over ?? {})) {
+    const here = path ? `${path}.${key}` : key;
+    if (!(key in base)) throw new ConfigError(`${source}: unknown key ${here}`);
+    merged[key] = isTree(value) && isTree(base[key]) ? deepMerge(base[key] as Tree, value, source, here) : value;
+  }
+  return merged;
+}
+
+/** KILN_COORDINATOR__API__ENDPOINTS__JOBS=false → coordinator.api.endpoints.jobs = false */
+function applyEnvironment(tree: Tree, env: NodeJS.ProcessEnv): void {
+  for (const [name, raw] of Object.entries(env)) {
+    if (!name.startsWith(ENV_PREFIX) || NOT_CONFIG_KEYS.has(name) || raw === undefined) continue;
+    const segments = name.slice(ENV_PREFIX.length).split('__');
+    let node: Tree = tree;
+    const path: string[] = [];
+    for (const [index, segment] of segments.entries()) {
+      const key = Object.keys(node).find((k) => normalize(k) === normalize(segment));
+      if (key === undefined) throw new ConfigError(`${name}: no configuration key ${[...path, segment.toLowerCase()].join('.')}`);
+      path.push(key);
+      if (index === segments.length - 1) node[key] = coerce(raw, node[key], name);
+      else if (isTree(node[key])) node = node[key] as Tree;
+      else throw new ConfigError(`${name}: ${path.join('.')} is not a section`);
+    }
+  }
+}
+
+function coerce(raw: string, current: unknown, name: string): unknown {
+  if (typeof current === 'number') {
+    const value = Number(raw);
+    if (raw.trim() === '' || Number.isNaN(value)) throw new ConfigError(`${name}: must be a number (got ${raw})`);
+    return value;
+  }
+  if (typeof current === 'boolean') {
+    if (!/^(true|false|1|0)$/i.test(raw)) throw new ConfigError(`${name}: must be true or false (got ${raw})`);
+    return /^(true|1)$/i.test(raw);
+  }
+  if (Array.isArray(current)) return raw.split(',').map((item) => item.trim()).filter(Boolean);
+  return raw;
+}
+
+const normalize = (key: string) => key.replace(/_/g, '').toLowerCase();
+const isTree = (value: unknown): value is Tree => typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -1,0 +1,3 @@
+export * from './kiln-config';
+export * from './config-loader';
+export * from './config.module';

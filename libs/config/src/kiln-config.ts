@@ -1,0 +1,108 @@
+import { Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsInt,
+  IsNumber,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
+
+/**
+ * The typed shape of config/kiln.yaml. Each class is validated at start-up;
+ * a bad value stops the process with a message naming its key.
+ */
+export class RedisConfig {
+  @Matches(/^rediss?:\/\//, { message: 'must be a redis:// or rediss:// URL' })
+  url: string;
+
+  @Matches(/^[A-Za-z0-9{}_.-]{1,64}$/, { message: 'must be 1-64 characters of letters, digits, {}_.-' })
+  prefix: string;
+
+  @IsBoolean()
+  embedded: boolean;
+}
+
+export class EndpointsConfig {
+  @IsBoolean() execute: boolean;
+  @IsBoolean() jobs: boolean;
+  @IsBoolean() languages: boolean;
+  @IsBoolean() health: boolean;
+}
+
+export class ApiConfig {
+  @ValidateNested() @Type(() => EndpointsConfig) endpoints: EndpointsConfig;
+}
+
+export class ExecuteConfig {
+  @IsInt() @Min(0) @Max(600_000) waitMarginMs: number;
+}
+
+export class CoordinatorConfig {
+  @IsString() @MinLength(1) host: string;
+  @IsInt() @Min(0) @Max(65535) port: number;
+  @IsInt() @Min(1024) @Max(64 << 20) bodyLimitBytes: number;
+  @ValidateNested() @Type(() => ApiConfig) api: ApiConfig;
+  @ValidateNested() @Type(() => ExecuteConfig) execute: ExecuteConfig;
+  @IsInt() @Min(1000) workerTimeoutMs: number;
+}
+
+export class WorkerConfig {
+  @IsInt() @Min(1) @Max(256) concurrency: number;
+  @IsString() id: string;
+  @IsInt() @Min(100) heartbeatMs: number;
+  @IsInt() @Min(1) @Max(10) taskAttempts: number;
+}
+
+export class SandboxConfig {
+  @IsString() @Matches(/^[a-z][a-z0-9_.-]*$/) runtime: string;
+  @Matches(/^[1-9][0-9]*:[1-9][0-9]*$/, { message: 'must be a non-root numeric uid:gid' }) user: string;
+  @IsInt() @Min(1) @Max(4096) workspaceMb: number;
+  @IsInt() @Min(1) @Max(1024) tmpMb: number;
+  @IsInt() @Min(1) @Max(1024) shmMb: number;
+  @IsInt() @Min(16) @Max(65536) nofile: number;
+  @IsInt() @Min(1) @Max(4096) fileSizeMb: number;
+  @IsInt() @Min(1) @Max(1024) artifactMaxMb: number;
+  @IsInt() @Min(100) @Max(60_000) killGraceMs: number;
+}
+
+export class LimitValues {
+  @IsInt() @Min(100) timeoutMs: number;
+  @IsInt() @Min(16) memoryMb: number;
+  @IsNumber() @Min(0.1) cpus: number;
+  @IsInt() @Min(4) processes: number;
+  @IsInt() @Min(1024) outputBytes: number;
+  @IsInt() @Min(1000) compileTimeoutMs: number;
+  @IsInt() @Min(64) compileMemoryMb: number;
+}
+
+export class LimitsConfig {
+  @ValidateNested() @Type(() => LimitValues) defaults: LimitValues;
+  @ValidateNested() @Type(() => LimitValues) maxima: LimitValues;
+}
+
+export class JobsConfig {
+  @IsInt() @Min(60) retentionSeconds: number;
+  @IsInt() @Min(1) @Max(1000) maxFiles: number;
+  @IsInt() @Min(8) @Max(255) maxFileNameLength: number;
+  @IsInt() @Min(1024) maxSourceBytes: number;
+  @IsInt() @Min(0) maxStdinBytes: number;
+  @IsInt() @Min(0) @Max(4096) maxArgs: number;
+  @IsInt() @Min(1) maxArgBytes: number;
+}
+
+export class KilnConfig {
+  @ValidateNested() @Type(() => RedisConfig) redis: RedisConfig;
+  @ValidateNested() @Type(() => CoordinatorConfig) coordinator: CoordinatorConfig;
+  @ValidateNested() @Type(() => WorkerConfig) worker: WorkerConfig;
+  @ValidateNested() @Type(() => SandboxConfig) sandbox: SandboxConfig;
+  @ValidateNested() @Type(() => LimitsConfig) limits: LimitsConfig;
+  @ValidateNested() @Type(() => JobsConfig) jobs: JobsConfig;
+}
+
+export const RUN_MODES = ['standalone', 'coordinator', 'worker'] as const;
+export type RunMode = (typeof RUN_MODES)[number];
+export const isRunMode = (value: string): value is RunMode => (RUN_MODES as readonly string[]).includes(value);

@@ -1,0 +1,31 @@
+import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import Redis from 'ioredis';
+import { KilnConfig } from '@kiln/config';
+import { RedisKeys } from '@kiln/tasks';
+import { createRedis } from './redis-connection';
+import { REDIS, REDIS_SUBSCRIBER } from './redis.tokens';
+
+/** The command connection, the pub/sub connection and the key names, for every module. */
+@Global()
+@Module({
+  providers: [
+    { provide: REDIS, inject: [KilnConfig], useFactory: (c: KilnConfig) => createRedis(c.redis.url, 'kiln') },
+    {
+      provide: REDIS_SUBSCRIBER,
+      inject: [KilnConfig],
+      useFactory: (c: KilnConfig) => createRedis(c.redis.url, 'kiln-subscriber'),
+    },
+    { provide: RedisKeys, inject: [KilnConfig], useFactory: (c: KilnConfig) => new RedisKeys(c.redis.prefix) },
+  ],
+  exports: [REDIS, REDIS_SUBSCRIBER, RedisKeys],
+})
+export class RedisModule implements OnApplicationShutdown {
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS_SUBSCRIBER) private readonly subscriber: Redis,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([this.redis.quit(), this.subscriber.quit()]);
+  }
+}

@@ -1,0 +1,83 @@
+import { expandCommand, unknownPlaceholders } from './command-template';
+import { LanguageRegistry } from './language-registry';
+import { LanguageTableError, parseLanguageTable } from './language-table';
+
+const python = { id: 'python', name: 'Python', version: '3.11', aliases: ['py'], image: 'kiln/python', file: 'main.py', run: ['python3', '{file}', '{args}'] };
+const c = { id: 'c', name: 'C', version: '12', image: 'kiln/gcc', file: 'main.c', compile: ['gcc', '-o', 'main', '{sources}'], run: ['./main', '{args}'] };
+
+function problemsOf(document: unknown): string[] {
+  try {
+    parseLanguageTable(document);
+  } catch (error) {
+    return (error as LanguageTableError).problems;
+  }
+  return [];
+}
+
+describe('parseLanguageTable', () => {
+  it('accepts valid entries and fills defaults', () => {
+    const [py, gcc] = parseLanguageTable({ languages: [python, c] });
+    expect(py.extensions).toEqual(['.py']);
+    expect(py.compile).toBeUndefined();
+    expect(gcc.compile).toEqual(['gcc', '-o', 'main', '{sources}']);
+    expect(gcc.aliases).toEqual([]);
+  });
+
+  it('names the entry and the key of every problem', () => {
+    const problems = problemsOf({ languages: [python, { ...c, run: 'gcc', colour: 1 }, { ...python, id: 'Py Thon' }] });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'languages[1] (c): key "colour": unknown key',
+        'languages[1] (c): key "run": must be a non-empty list of strings',
+        'languages[2] (Py Thon): key "id": must be lower-case letters, digits, and _+#.- (max 32)',
+      ]),
+    );
+  });
+
+  it('refuses unknown placeholders and list placeholders inside an argument', () => {
+    const problems = problemsOf({ languages: [{ ...python, run: ['python3', '{flie}', '--x={args}'] }] });
+    expect(problems[0]).toContain('unknown placeholder(s): flie, args (must be a whole argument)');
+  });
+
+  it('refuses a name used by two languages', () => {
+    const problems = problemsOf({ languages: [python, { ...c, aliases: ['py'] }] });
+    expect(problems).toEqual(['languages (c): name "py" is already used by python']);
+  });
+
+  it('refuses an empty table', () => {
+    expect(problemsOf({})).toEqual(['key "languages": must be a non-empty list']);
+  });
+});
+
+describe('LanguageRegistry', () => {
+  it('resolves ids and aliases case-insensitively', () => {
+    const registry = new LanguageRegistry(parseLanguageTable({ languages: [python, c] }));
+    expect(registry.resolve('PY')?.id).toBe('python');
+    expect(registry.resolve('c')?.id).toBe('c');
+    expect(registry.resolve('cobol')).toBeUndefined();
+    expect(registry.summaries()).toEqual([
+      { id: 'python', name: 'Python', version: '3.11', aliases: ['py'], compiled: false },
+      { id: 'c', name: 'C', version: '12', aliases: [], compiled: true },
+    ]);
+  });
+});
+
+describe('expandCommand', () => {
+  const values = { file: 'Main.java', stem: 'Main', sources: ['a.c', 'b.c'], args: ['$(id)', 'a b'], memoryMb: '256', heapMb: '192', processes: '64', cpus: '1' };
+
+  it('expands list placeholders into separate arguments, never splitting or interpreting them', () => {
+    expect(expandCommand(['gcc', '{sources}', '--', '{args}'], values)).toEqual(['gcc', 'a.c', 'b.c', '--', '$(id)', 'a b']);
+  });
+
+  it('substitutes scalars inside arguments', () => {
+    expect(expandCommand(['java', '-Xmx{heapMb}m', '{stem}'], values)).toEqual(['java', '-Xmx192m', 'Main']);
+  });
+
+  it('expands an empty list to nothing', () => {
+    expect(expandCommand(['./main', '{args}'], { ...values, args: [] })).toEqual(['./main']);
+  });
+
+  it('reports no unknown placeholders for a valid template', () => {
+    expect(unknownPlaceholders(['java', '-Xmx{heapMb}m', '{stem}', '{args}'])).toEqual([]);
+  });
+});

@@ -1,0 +1,42 @@
+import { LimitOverrides } from '../limits/limits';
+
+/** One entry of config/languages.yaml, validated. */
+export interface LanguageDefinition {
+  id: string;
+  name: string;
+  version: string;
+  aliases: string[];
+  /** Runtime image that holds the toolchain and the agent. */
+  image: string;
+  /** Name given to the main source file (the request's `code`). */
+  file: string;
+  /** File extensions that `{sources}` picks from the job's files (main first). */
+  extensions: string[];
+  /** argv template of the compile step; absent for interpreted languages. */
+  compile?: string[];
+  /** argv template of the run step. */
+  run: string[];
+  /** Extra environment of the program (PATH, HOME... are set by the worker). */
+  env: Record<string, string>;
+  /** Per-language defaults and maxima that replace the global ones (e.g. the JVM). */
+  limits?: LimitOverrides;
+}
+
+/** The public view (`GET /languages`). */
+export interface LanguageSummary {
+  id: string;
+  name: string;
+  version: string;
+  aliases: string[];
+  compiled: boolean;
+}
+
+export function summarizeLanguage(language: LanguageDefinition): LanguageSummary {
+  return {
+    id: language.id,
+    name: language.name,
+    version: language.version,
+    aliases: [...language.aliases],
+    compiled: Boolean(language.compile),
+  };
+}

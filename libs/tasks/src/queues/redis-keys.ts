@@ -1,0 +1,39 @@
+/**
+ * Names of every Redis key and channel Kiln uses, in one place. `prefix` comes
+ * from configuration (`redis.prefix`); wrap it in braces (`{kiln}`) to keep all
+ * keys in one Redis Cluster hash slot.
+ */
+export class RedisKeys {
+  constructor(readonly prefix: string) {}
+
+  job(id: string): string {
+    return `${this.prefix}:job:${id}`;
+  }
+
+  jobInput(id: string): string {
+    return `${this.prefix}:job:${id}:input`;
+  }
+
+  jobArtifact(id: string): string {
+    return `${this.prefix}:job:${id}:artifact`;
+  }
+
+  /** Keys that cleanup deletes; the job record itself expires by retention. */
+  jobScratch(id: string): string[] {
+    return [this.jobInput(id), this.jobArtifact(id)];
+  }
+
+  workers(): string {
+    return `${this.prefix}:workers`;
+  }
+
+  /** Pub/sub: job ids whose jobs were cancelled (workers kill their sandboxes). */
+  cancelChannel(): string {
+    return `${this.prefix}:cancel`;
+  }
+
+  /** Pub/sub: job ids that reached a terminal state (coordinators wake their waiters). */
+  jobDoneChannel(): string {
+    return `${this.prefix}:job-done`;
+  }
+}

@@ -1,0 +1,104 @@
+import { Harness, containersOfJob, startKiln } from '../support/kiln-harness';
+
+/** Foundation acceptance 1–3: real programs through /execute, real sandboxes, real verdicts. */
+describe('POST /execute (standalone, real Docker and Redis)', () => {
+  let kiln: Harness;
+
+  beforeAll(async () => {
+    kiln = await startKiln();
+  });
+
+  afterAll(async () => {
+    await kiln?.close();
+  });
+
+  const execute = (body: object) => kiln.http().post('/execute').send(body);
+
+  it.each([
+    ['python', 'print(input())'],
+    ['javascript', "process.stdin.on('data', (d) => process.stdout.write(d.toString().trim() + '\\n'));"],
+    ['bash', 'read line; echo "$line"'],
+    ['c', '#include <stdio.h>\nint main(void){char s[64]; if(scanf("%63s", s)!=1) return 1; printf("%s\\n", s); return 0;}'],
+    ['cpp', '#include <iostream>\n#include <string>\nint main(){std::string s; std::cin >> s; std::cout << s << std::endl;}'],
+  ])('%s echoes its stdin', async (language, code) => {
+    const response = await execute({ language, code, stdin: 'hi' });
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({
+      state: 'COMPLETED',
+      verdict: 'OK',
+      language,
+      run: { stdout: 'hi\n', stderr: '', exitCode: 0, signal: null, verdict: 'OK', truncated: false },
+    });
+    expect(response.body.run.wallTimeMs).toBeGreaterThanOrEqual(0);
+    expect(response.body.id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+  });
+
+  it('reports a C syntax error as COMPILE_ERROR with gcc’s message, and never runs', async () => {
+    const response = await execute({ language: 'c', code: 'int main(void) { return 0 }' });
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ state: 'COMPLETED', verdict: 'COMPILE_ERROR', run: null });
+    expect(response.body.compile.verdict).toBe('COMPILE_ERROR');
+    expect(response.body.compile.stderr).toMatch(/main\.c:1:\d+: error: expected ';'/);
+    const run = response.body.tasks.find((t: { id: string }) => t.id === 'run');
+    expect(run).toEqual({ id: 'run', kind: 'run', state: 'SKIPPED', workerId: null });
+  });
+
+  it('stops an infinite loop at the time limit: TIMEOUT in under 3 s', async () => {
+    const started = Date.now();
+    const response = await execute({ language: 'python', code: 'while True: pass', limits: { timeoutMs: 1000 } });
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(response.body).toMatchObject({ state: 'COMPLETED', verdict: 'TIMEOUT', run: { verdict: 'TIMEOUT', signal: 'SIGKILL' } });
+  });
+
+  it('kills a memory bomb: MEMORY_LIMIT', async () => {
+    const code = 'chunks = []\nwhile True:\n    chunks.append(bytearray(b"x" * (16 << 20)))';
+    const response = await execute({ language: 'python', code, limits: { memoryMb: 64 } });
+    expect(response.body).toMatchObject({ state: 'COMPLETED', verdict: 'MEMORY_LIMIT' });
+  });
+
+  it('reports a non-zero exit as RUNTIME_ERROR with its code', async () => {
+    const response = await execute({ language: 'python', code: 'import sys\nprint("bye")\nsys.exit(3)' });
+    expect(response.body).toMatchObject({
+      verdict: 'RUNTIME_ERROR',
+      run: { stdout: 'bye\n', exitCode: 3, signal: null, verdict: 'RUNTIME_ERROR' },
+    });
+  });
+
+  it('reports a crash by signal with the signal’s name', async () => {
+    const response = await execute({ language: 'c', code: 'int main(void){ volatile int *p = 0; return *p; }' });
+    expect(response.body).toMatchObject({ verdict: 'RUNTIME_ERROR', run: { exitCode: null, signal: 'SIGSEGV' } });
+  });
+
+  it('caps an output flood: OUTPUT_LIMIT, output no larger than the cap', async () => {
+    const response = await execute({ language: 'bash', code: 'yes kiln', limits: { outputBytes: 4096 } });
+    expect(response.body).toMatchObject({ verdict: 'OUTPUT_LIMIT', run: { truncated: true } });
+    const kept = Buffer.byteLength(response.body.run.stdout) + Buffer.byteLength(response.body.run.stderr);
+    expect(kept).toBeLessThanOrEqual(4096);
+    expect(kept).toBeGreaterThan(0);
+  });
+
+  it('passes args verbatim, without a shell', async () => {
+    const response = await execute({ language: 'python', code: 'import sys\nprint(sys.argv[1:])', args: ['$(id)', 'a b'] });
+    expect(response.body.run.stdout).toBe("['$(id)', 'a b']\n");
+  });
+
+  it('runs multi-file programs with the first file as the entry', async () => {
+    const response = await execute({
+      language: 'c',
+      files: [
+        { name: 'main.c', content: '#include "util.h"\n#include <stdio.h>\nint main(void){ printf("%d\\n", twice(21)); return 0; }' },
+        { name: 'util.c', content: 'int twice(int x){ return 2 * x; }' },
+        { name: 'util.h', content: 'int twice(int x);' },
+      ],
+    });
+    expect(response.body).toMatchObject({ verdict: 'OK', run: { stdout: '42\n' } });
+  });
+
+  it('leaves no container of a finished job behind', async () => {
+    const response = await execute({ language: 'python', code: 'print(1)' });
+    expect(response.body.verdict).toBe('OK');
+    const deadline = Date.now() + 5000;
+    while ((await containersOfJob(response.body.id)).length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(await containersOfJob(response.body.id)).toEqual([]);
+  });
+});

@@ -1,0 +1,50 @@
+import { randomBytes } from 'node:crypto';
+import Redis from 'ioredis';
+import request from 'supertest';
+import { TEST_REDIS_URL } from '../support/environment';
+import { deleteKeys, eventually, REPO_ROOT } from '../support/kiln-harness';
+import { freePort, KilnProcess, spawnKiln } from '../support/processes';
+
+/** Foundation acceptance 5: one coordinator and two worker processes on one Redis. */
+describe('split mode: kiln coordinator + 2 × kiln worker', () => {
+  const prefix = `kiln-test-split-${randomBytes(3).toString('hex')}`;
+  let processes: KilnProcess[] = [];
+  let url: string;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    const env = { KILN_HOME: REPO_ROOT, KILN_REDIS__URL: TEST_REDIS_URL, KILN_REDIS__PREFIX: prefix, KILN_WORKER__HEARTBEAT_MS: '1000' };
+    processes = [
+      spawnKiln('coordinator', { ...env, KILN_COORDINATOR__PORT: String(port) }),
+      spawnKiln('worker', { ...env, KILN_WORKER__ID: 'worker-a', KILN_WORKER__CONCURRENCY: '2' }),
+      spawnKiln('worker', { ...env, KILN_WORKER__ID: 'worker-b', KILN_WORKER__CONCURRENCY: '2' }),
+    ];
+    const health = await eventually(
+      () => request(url).get('/health').then((r) => r.body, () => ({})),
+      (body) => body?.workers?.dockerReady === 2,
+      30_000,
+    );
+    if (health?.workers?.dockerReady !== 2) throw new Error(`cluster did not come up: ${processes.map((p) => p.output()).join('\n---\n')}`);
+  });
+
+  afterAll(async () => {
+    const codes = await Promise.all(processes.map((p) => p.stop('SIGTERM')));
+    expect(codes).toEqual([0, 0, 0]);
+    const redis = new Redis(TEST_REDIS_URL);
+    await deleteKeys(redis, prefix);
+    redis.disconnect();
+  });
+
+  it('runs 20 concurrent jobs to completion, spread over both workers', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, n) => request(url).post('/execute').send({ language: 'python', code: `print(${n} * 2)` })),
+    );
+    answers.forEach((answer, n) => {
+      expect(answer.status).toBe(200);
+      expect(answer.body).toMatchObject({ state: 'COMPLETED', verdict: 'OK', run: { stdout: `${n * 2}\n` } });
+    });
+    const workers = new Set(answers.map((a) => a.body.tasks.find((t: { id: string }) => t.id === 'run').workerId));
+    expect([...workers].sort()).toEqual(['worker-a', 'worker-b']);
+  });
+});

@@ -1,0 +1,5 @@
+import { assertTestEnvironment } from './environment';
+
+export default async function globalSetup(): Promise<void> {
+  await assertTestEnvironment();
+}

@@ -1,0 +1,2 @@
+// Integration tests start containers and wait for real jobs.
+jest.setTimeout(180_000);

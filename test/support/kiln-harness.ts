@@ -1,0 +1,93 @@
+import { INestApplication, INestApplicationContext } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import Docker from 'dockerode';
+import Redis from 'ioredis';
+import request from 'supertest';
+import { LoadedConfig, loadConfig } from '@kiln/config';
+import { createCoordinator } from '../../apps/coordinator/src/coordinator.bootstrap';
+import { bootstrapWorker } from '../../apps/worker/src/worker.bootstrap';
+import { TEST_REDIS_URL } from './environment';
+
+export const REPO_ROOT = join(__dirname, '..', '..');
+
+export interface Harness {
+  loaded: LoadedConfig;
+  prefix: string;
+  env: Record<string, string>;
+  coordinator?: INestApplication;
+  worker?: INestApplicationContext;
+  http: () => ReturnType<typeof request>;
+  redis: Redis;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  env?: Record<string, string>;
+  worker?: boolean;
+  coordinator?: boolean;
+}
+
+/**
+ * Kiln in this process against the real Redis and Docker engine, isolated by
+ * a fresh key prefix so suites never see each other's queues or jobs.
+ */
+export async function startKiln(options: HarnessOptions = {}): Promise<Harness> {
+  const prefix = `kiln-test-${randomBytes(4).toString('hex')}`;
+  const env: Record<string, string> = {
+    KILN_HOME: REPO_ROOT,
+    KILN_REDIS__URL: TEST_REDIS_URL,
+    KILN_REDIS__PREFIX: prefix,
+    KILN_REDIS__EMBEDDED: 'false',
+    KILN_WORKER__ID: `${prefix}-worker`,
+    KILN_WORKER__HEARTBEAT_MS: '1000',
+    ...options.env,
+  };
+  const loaded = loadConfig({ ...process.env, ...env });
+  const worker = options.worker === false ? undefined : await bootstrapWorker(loaded);
+  let coordinator: INestApplication | undefined;
+  if (options.coordinator !== false) {
+    coordinator = await createCoordinator(loaded);
+    await coordinator.init();
+  }
+  const redis = new Redis(TEST_REDIS_URL);
+  return {
+    loaded,
+    prefix,
+    env,
+    coordinator,
+    worker,
+    redis,
+    http: () => request(coordinator!.getHttpServer()),
+    async close() {
+      await coordinator?.close();
+      await worker?.close();
+      await deleteKeys(redis, prefix);
+      redis.disconnect();
+    },
+  };
+}
+
+export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    if (keys.length) await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+}
+
+/** Sandbox containers of a job on the local engine, including stopped ones. */
+export async function containersOfJob(jobId: string): Promise<Docker.ContainerInfo[]> {
+  return new Docker().listContainers({ all: true, filters: { label: [`kiln.job=${jobId}`] } });
+}
+
+export async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await probe();
+  while (!accept(value) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    value = await probe();
+  }
+  return value;
+}
