@@ -38,7 +38,7 @@ describe('POST /execute (standalone, real Docker and Redis)', () => {
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ state: 'COMPLETED', verdict: 'COMPILE_ERROR', run: null });
     expect(response.body.compile.verdict).toBe('COMPILE_ERROR');
-    expect(response.body.compile.stderr).toMatch(/main\.c:1:\d+: error: expected ';'/);
+    expect(response.body.compile.stderr).toMatch(/main\.c:1:\d+: error: expected .;. before/);
     const run = response.body.tasks.find((t: { id: string }) => t.id === 'run');
     expect(run).toEqual({ id: 'run', kind: 'run', state: 'SKIPPED', workerId: null });
   });

@@ -41,6 +41,7 @@ export async function startKiln(options: HarnessOptions = {}): Promise<Harness> 
     KILN_REDIS__EMBEDDED: 'false',
     KILN_WORKER__ID: `${prefix}-worker`,
     KILN_WORKER__HEARTBEAT_MS: '1000',
+    KILN_LOGGING__LEVEL: 'warn',
     ...options.env,
   };
   const loaded = loadConfig({ ...process.env, ...env });

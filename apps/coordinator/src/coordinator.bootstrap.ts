@@ -1,7 +1,7 @@
 import { INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { KilnConfigModule, LoadedConfig } from '@kiln/config';
+import { KilnConfigModule, LoadedConfig, nestLogLevels } from '@kiln/config';
 import { CoordinatorModule } from './coordinator.module';
 import { ApiExceptionFilter } from './http/api-exception.filter';
 import { jsonBodyMiddleware } from './http/json-body.middleware';
@@ -16,7 +16,10 @@ export interface CoordinatorOptions {
 export async function createCoordinator(loaded: LoadedConfig): Promise<INestApplication> {
   @Module({ imports: [KilnConfigModule.forRoot(loaded), CoordinatorModule.forConfig(loaded.config)] })
   class CoordinatorRootModule {}
-  const app = await NestFactory.create<NestExpressApplication>(CoordinatorRootModule, { bodyParser: false });
+  const app = await NestFactory.create<NestExpressApplication>(CoordinatorRootModule, {
+    bodyParser: false,
+    logger: nestLogLevels(loaded.config.logging.level),
+  });
   app.disable('x-powered-by');
   app.use(jsonBodyMiddleware(loaded.config.coordinator.bodyLimitBytes));
   app.useGlobalPipes(apiValidationPipe());

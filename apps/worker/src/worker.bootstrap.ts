@@ -1,7 +1,7 @@
 import { INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import Docker from 'dockerode';
-import { KilnConfigModule, LoadedConfig } from '@kiln/config';
+import { KilnConfigModule, LoadedConfig, nestLogLevels } from '@kiln/config';
 import { WorkerModule } from './worker.module';
 
 /** Fails with a clear message when no Docker engine answers. */
@@ -22,7 +22,5 @@ export async function bootstrapWorker(loaded: LoadedConfig): Promise<INestApplic
   await assertDockerReachable();
   @Module({ imports: [KilnConfigModule.forRoot(loaded), WorkerModule] })
   class WorkerRootModule {}
-  const app = await NestFactory.createApplicationContext(WorkerRootModule, { bufferLogs: false });
-  app.enableShutdownHooks();
-  return app;
+  return NestFactory.createApplicationContext(WorkerRootModule, { logger: nestLogLevels(loaded.config.logging.level) });
 }

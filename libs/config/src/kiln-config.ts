@@ -1,6 +1,7 @@
 import { Type } from 'class-transformer';
 import {
   IsBoolean,
+  IsIn,
   IsInt,
   IsNumber,
   IsString,
@@ -94,7 +95,15 @@ export class JobsConfig {
   @IsInt() @Min(1) maxArgBytes: number;
 }
 
+export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export class LoggingConfig {
+  @IsIn(LOG_LEVELS as unknown as string[]) level: LogLevel;
+}
+
 export class KilnConfig {
+  @ValidateNested() @Type(() => LoggingConfig) logging: LoggingConfig;
   @ValidateNested() @Type(() => RedisConfig) redis: RedisConfig;
   @ValidateNested() @Type(() => CoordinatorConfig) coordinator: CoordinatorConfig;
   @ValidateNested() @Type(() => WorkerConfig) worker: WorkerConfig;

@@ -107,15 +107,14 @@ export class AgentSession {
     if (!this.goneReason) this.stream.write(frame);
   }
 
+  /** Anything unreadable from the sandbox ends the session; it never throws into the stream. */
   private onData(chunk: Buffer): void {
-    let frames;
+    if (this.goneReason) return;
     try {
-      frames = this.decoder.push(chunk);
+      for (const frame of this.decoder.push(chunk)) this.onFrame(frame.type, frame.payload);
     } catch (error) {
       this.gone(`unreadable agent stream: ${(error as Error).message}`);
-      return;
     }
-    for (const frame of frames) this.onFrame(frame.type, frame.payload);
   }
 
   private onFrame(type: string, payload: Buffer): void {

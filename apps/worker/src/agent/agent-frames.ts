@@ -1,0 +1,283 @@
+/**
+ * Worker side of the kiln-agent wire protocol (docs/agent-protocol.md, v1).
+ * Pure encoding/decoding: no Docker, no Nest, so it can be tested byte by byte
+ * against the real agent binary.
+ */
+
+/** `u8 type | u32 length (big-endian)`. */
+export const FRAME_HEADER_BYTES = 5;
+/** The agent refuses anything longer (and exits), so never send it. */
+export const MAX_FRAME_PAYLOAD_BYTES = 256 * 1024 * 1024;
+/** Stdin is sent in pieces so one exec's input never needs one huge frame. */
+export const MAX_STDIN_FRAME_BYTES = 1024 * 1024;
+/** The agent refuses longer workspace paths. */
+export const MAX_FILE_NAME_BYTES = 255;
+export const AGENT_GREETING = 'kiln-agent 1';
+
+// Worker → agent.
+export const FRAME_FILE = 'F';
+export const FRAME_STDIN = 'S';
+export const FRAME_EXEC = 'E';
+export const FRAME_QUIT = 'Q';
+// Agent → worker. `E` means exec on the way in and stderr on the way out.
+export const FRAME_HELLO = 'H';
+export const FRAME_STDOUT = 'O';
+export const FRAME_STDERR = 'E';
+export const FRAME_COLLECTED_FILE = 'F';
+export const FRAME_RESULT = 'R';
+export const FRAME_ERROR = 'X';
+
+export interface Frame {
+  type: string;
+  payload: Buffer;
+}
+
+export interface AgentExec {
+  argv: string[];
+  /** The program gets exactly these variables (include PATH). */
+  env?: Record<string, string>;
+  /** Relative to the workspace. */
+  cwd?: string;
+  timeoutMs?: number;
+  cpuMs?: number;
+  /** Cap on stdout + stderr forwarded, combined. */
+  outputBytes?: number;
+  fsizeBytes?: number;
+  nofile?: number;
+  /** Send the workspace's regular files back after a successful exit. */
+  collect?: boolean;
+  collectMaxBytes?: number;
+}
+
+export interface AgentFile {
+  name: string;
+  mode: number;
+  content: Buffer;
+}
+
+export interface AgentResult {
+  /** null when the program was killed by a signal. */
+  exitCode: number | null;
+  signal: number | null;
+  timedOut: boolean;
+  cpuLimited: boolean;
+  outputLimited: boolean;
+  oomKilled: boolean;
+  wallMs: number;
+  cpuMs: number;
+  maxRssBytes: number;
+  /** Bytes the program wrote, including those dropped past the cap. */
+  stdoutBytes: number;
+  stderrBytes: number;
+  collectError: string | null;
+  execError: string | null;
+}
+
+export function encodeFrame(type: string, payload: Buffer): Buffer {
+  if (type.length !== 1) throw new Error(`frame type must be one character, got ${JSON.stringify(type)}`);
+  if (payload.length > MAX_FRAME_PAYLOAD_BYTES) {
+    throw new Error(`${type} frame of ${payload.length} bytes exceeds ${MAX_FRAME_PAYLOAD_BYTES}`);
+  }
+  const header = Buffer.alloc(FRAME_HEADER_BYTES);
+  header.write(type, 0, 'latin1');
+  header.writeUInt32BE(payload.length, 1);
+  return Buffer.concat([header, payload]);
+}
+
+/**
+ * Mirrors the agent's check so a bad name fails here, with a clear message,
+ * rather than as an `X` frame in the middle of a job.
+ */
+export function isValidWorkspacePath(name: string): boolean {
+  const bytes = Buffer.byteLength(name);
+  if (bytes === 0 || bytes > MAX_FILE_NAME_BYTES || name.includes('\0') || name.startsWith('/')) return false;
+  return name.split('/').every((part) => part !== '' && part !== '.' && part !== '..');
+}
+
+export function encodeFileFrame(name: string, content: Buffer, mode = 0o644): Buffer {
+  if (!isValidWorkspacePath(name)) throw new Error(`invalid workspace file name ${JSON.stringify(name)}`);
+  return encodeFrame(FRAME_FILE, Buffer.concat([fileFrameHeader(Buffer.from(name), mode), content]));
+}
+
+function fileFrameHeader(name: Buffer, mode: number): Buffer {
+  const header = Buffer.alloc(2 + name.length + 4);
+  header.writeUInt16BE(name.length, 0);
+  name.copy(header, 2);
+  header.writeUInt32BE(mode >>> 0, 2 + name.length);
+  return header;
+}
+
+export function encodeStdinFrames(data: Buffer): Buffer[] {
+  const frames: Buffer[] = [];
+  for (let offset = 0; offset < data.length; offset += MAX_STDIN_FRAME_BYTES) {
+    frames.push(encodeFrame(FRAME_STDIN, data.subarray(offset, offset + MAX_STDIN_FRAME_BYTES)));
+  }
+  return frames;
+}
+
+export function encodeExecFrame(exec: AgentExec): Buffer {
+  if (exec.argv.length === 0) throw new Error('exec needs at least argv[0]');
+  const pairs: [string, string][] = exec.argv.map((arg) => ['arg', arg]);
+  for (const [name, value] of Object.entries(exec.env ?? {})) pairs.push(['env', envEntry(name, value)]);
+  if (exec.cwd !== undefined) pairs.push(['cwd', exec.cwd]);
+  const numbers: [string, number | undefined][] = [
+    ['timeout_ms', exec.timeoutMs],
+    ['cpu_ms', exec.cpuMs],
+    ['output_bytes', exec.outputBytes],
+    ['fsize_bytes', exec.fsizeBytes],
+    ['nofile', exec.nofile],
+    ['collect_max_bytes', exec.collectMaxBytes],
+  ];
+  for (const [key, value] of numbers) if (value !== undefined) pairs.push([key, countText(key, value)]);
+  if (exec.collect !== undefined) pairs.push(['collect', exec.collect ? '1' : '0']);
+  return encodeFrame(FRAME_EXEC, Buffer.concat(pairs.flatMap(([key, value]) => [cString(key), cString(value)])));
+}
+
+function envEntry(name: string, value: string): string {
+  if (name === '' || name.includes('=')) throw new Error(`invalid environment variable name ${JSON.stringify(name)}`);
+  return `${name}=${value}`;
+}
+
+function countText(key: string, value: number): string {
+  if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${key} must be a non-negative integer, got ${value}`);
+  return String(value);
+}
+
+/** A NUL inside would silently split one argument into a key and a value. */
+function cString(text: string): Buffer {
+  if (text.includes('\0')) throw new Error(`exec strings must not contain NUL: ${JSON.stringify(text)}`);
+  return Buffer.from(`${text}\0`);
+}
+
+export function encodeQuitFrame(): Buffer {
+  return encodeFrame(FRAME_QUIT, Buffer.alloc(0));
+}
+
+/**
+ * Reassembles frames from arbitrarily split chunks. After it throws (a frame
+ * over the limit) the stream is out of sync and must be abandoned.
+ */
+export class FrameDecoder {
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+
+  constructor(private readonly maxPayloadBytes = MAX_FRAME_PAYLOAD_BYTES) {}
+
+  push(chunk: Buffer): Frame[] {
+    if (chunk.length > 0) {
+      this.chunks.push(chunk);
+      this.buffered += chunk.length;
+    }
+    const frames: Frame[] = [];
+    for (let size = this.nextFrameSize(); size !== null && size <= this.buffered; size = this.nextFrameSize()) {
+      const frame = this.take(size);
+      frames.push({ type: String.fromCharCode(frame[0]), payload: frame.subarray(FRAME_HEADER_BYTES) });
+    }
+    return frames;
+  }
+
+  /** Bytes held for a frame that hasn't fully arrived yet. */
+  get pendingBytes(): number {
+    return this.buffered;
+  }
+
+  private nextFrameSize(): number | null {
+    if (this.buffered < FRAME_HEADER_BYTES) return null;
+    const header = this.peekHeader();
+    const length = header.readUInt32BE(1);
+    if (length > this.maxPayloadBytes) {
+      const type = JSON.stringify(String.fromCharCode(header[0]));
+      throw new Error(`agent frame ${type} of ${length} bytes exceeds ${this.maxPayloadBytes}`);
+    }
+    return FRAME_HEADER_BYTES + length;
+  }
+
+  private peekHeader(): Buffer {
+    if (this.chunks[0].length < FRAME_HEADER_BYTES) this.chunks = [Buffer.concat(this.chunks)];
+    return this.chunks[0];
+  }
+
+  private take(size: number): Buffer {
+    if (this.chunks[0].length < size) this.chunks = [Buffer.concat(this.chunks)];
+    const first = this.chunks[0];
+    if (first.length === size) this.chunks.shift();
+    else this.chunks[0] = first.subarray(size);
+    this.buffered -= size;
+    return first.subarray(0, size);
+  }
+}
+
+// Fatal so two different byte names can't decode to the same string.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Throws on a malformed frame or a name that isn't valid UTF-8. */
+export function decodeFileFrame(payload: Buffer): AgentFile {
+  if (payload.length < 6) throw new Error(`F frame of ${payload.length} bytes is too short`);
+  const nameLength = payload.readUInt16BE(0);
+  if (2 + nameLength + 4 > payload.length) throw new Error('F frame name overruns the frame');
+  let name: string;
+  try {
+    name = strictUtf8.decode(payload.subarray(2, 2 + nameLength));
+  } catch {
+    throw new Error('F frame name is not valid UTF-8');
+  }
+  return {
+    name,
+    mode: payload.readUInt32BE(2 + nameLength),
+    content: payload.subarray(2 + nameLength + 4),
+  };
+}
+
+const RESULT_NUMBERS = [
+  'exit_code',
+  'signal',
+  'timed_out',
+  'cpu_limited',
+  'output_limited',
+  'oom_killed',
+  'wall_ms',
+  'cpu_ms',
+  'max_rss_kb',
+  'stdout_bytes',
+  'stderr_bytes',
+] as const;
+
+export function parseResult(payload: Buffer): AgentResult {
+  const fields = parseKeyValueLines(payload.toString('utf8'));
+  const number = Object.fromEntries(RESULT_NUMBERS.map((key) => [key, requireInteger(fields, key)])) as Record<
+    (typeof RESULT_NUMBERS)[number],
+    number
+  >;
+  return {
+    exitCode: number.exit_code < 0 ? null : number.exit_code,
+    signal: number.signal === 0 ? null : number.signal,
+    timedOut: number.timed_out === 1,
+    cpuLimited: number.cpu_limited === 1,
+    outputLimited: number.output_limited === 1,
+    oomKilled: number.oom_killed === 1,
+    wallMs: number.wall_ms,
+    cpuMs: number.cpu_ms,
+    maxRssBytes: number.max_rss_kb * 1024,
+    stdoutBytes: number.stdout_bytes,
+    stderrBytes: number.stderr_bytes,
+    collectError: fields.get('collect_error') || null,
+    execError: fields.get('exec_error') || null,
+  };
+}
+
+function parseKeyValueLines(text: string): Map<string, string> {
+  const fields = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const equals = line.indexOf('=');
+    if (equals > 0) fields.set(line.slice(0, equals), line.slice(equals + 1));
+  }
+  return fields;
+}
+
+function requireInteger(fields: Map<string, string>, key: string): number {
+  const text = fields.get(key);
+  if (text === undefined || !/^-?\d+$/.test(text)) {
+    throw new Error(`agent result has no integer ${key}: ${JSON.stringify(text)}`);
+  }
+  return Number(text);
+}

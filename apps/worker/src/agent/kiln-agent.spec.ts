@@ -1,0 +1,481 @@
+/**
+ * Drives the real kiln-agent binary, without Docker: it is compiled from
+ * images/agent/kiln-agent.c and run as PID 1 of a fresh pid namespace
+ * (`unshare --pid --fork --mount-proc`), which is what makes its
+ * kill-everything and reap-everything duties observable. Needs root and gcc.
+ */
+import { ChildProcess, execFileSync, spawn } from 'child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'fs';
+import { tmpdir } from 'os';
+import { join, resolve } from 'path';
+import {
+  AGENT_GREETING,
+  AgentExec,
+  AgentFile,
+  AgentResult,
+  decodeFileFrame,
+  encodeExecFrame,
+  encodeFileFrame,
+  encodeFrame,
+  encodeQuitFrame,
+  encodeStdinFrames,
+  Frame,
+  FRAME_COLLECTED_FILE,
+  FRAME_ERROR,
+  FRAME_EXEC,
+  FRAME_HELLO,
+  FRAME_RESULT,
+  FRAME_STDERR,
+  FRAME_STDOUT,
+  FrameDecoder,
+  parseResult,
+} from './agent-frames';
+
+const AGENT_SOURCE = resolve(__dirname, '../../../../images/agent/kiln-agent.c');
+const ENV = { PATH: '/usr/local/bin:/usr/bin:/bin' };
+
+jest.setTimeout(30_000);
+
+let buildDir: string;
+let agentBinary: string;
+
+beforeAll(() => {
+  if (process.getuid?.() !== 0) throw new Error('kiln-agent.spec needs root (it creates pid namespaces with unshare)');
+  buildDir = mkdtempSync(join(tmpdir(), 'kiln-agent-build-'));
+  agentBinary = join(buildDir, 'kiln-agent');
+  const flags = ['-std=gnu11', '-O2', '-static', '-Wall', '-Wextra', '-Werror'];
+  try {
+    execFileSync('gcc', [...flags, '-o', agentBinary, AGENT_SOURCE], { stdio: 'pipe' });
+  } catch (error) {
+    const err = error as NodeJS.ErrnoException & { stderr?: Buffer };
+    if (err.code === 'ENOENT') throw new Error('gcc is not installed: it is needed to build images/agent/kiln-agent.c');
+    throw new Error(`compiling kiln-agent failed:\n${err.stderr?.toString() ?? err.message}`);
+  }
+}, 60_000);
+
+afterAll(() => {
+  if (buildDir) rmSync(buildDir, { recursive: true, force: true });
+});
+
+interface ExecOutcome {
+  stdout: Buffer;
+  stderr: Buffer;
+  files: AgentFile[];
+  result: AgentResult;
+  elapsedMs: number;
+}
+
+/** One agent in its own pid namespace, with its own workspace directory. */
+class AgentUnderTest {
+  readonly workspace = mkdtempSync(join(tmpdir(), 'kiln-agent-ws-'));
+  readonly exited: Promise<number | null>;
+  diagnostics = '';
+  private readonly child: ChildProcess;
+  private readonly decoder = new FrameDecoder();
+  private readonly frames: Frame[] = [];
+  private wake: () => void = () => {};
+  private ended = false;
+
+  /** asPid1=false puts a shell in front as PID 1, so the agent must not use kill(-1). */
+  constructor(asPid1 = true) {
+    const agent = [agentBinary, '--workspace', this.workspace];
+    const inNamespace = asPid1 ? agent : ['sh', '-c', '"$@"; exit $?', 'pid1-shell', ...agent];
+    this.child = spawn('unshare', ['--pid', '--fork', '--mount-proc', '--kill-child', ...inNamespace], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    this.child.stdout!.on('data', (chunk: Buffer) => {
+      this.frames.push(...this.decoder.push(chunk));
+      this.wake();
+    });
+    this.child.stderr!.on('data', (chunk: Buffer) => (this.diagnostics += chunk.toString()));
+    this.child.stdin!.on('error', () => {}); // EPIPE once the agent has exited
+    this.exited = new Promise((done) =>
+      this.child.on('exit', (code) => {
+        this.ended = true;
+        this.wake();
+        done(code);
+      }),
+    );
+  }
+
+  send(...frames: Buffer[]): void {
+    for (const frame of frames) this.child.stdin!.write(frame);
+  }
+
+  closeStdin(): void {
+    this.child.stdin!.end();
+  }
+
+  async nextFrame(timeoutMs = 10_000): Promise<Frame> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.frames.length === 0) {
+      if (this.ended) throw new Error(`agent exited; stderr: ${this.diagnostics}`);
+      if (Date.now() > deadline) throw new Error(`no frame within ${timeoutMs} ms; stderr: ${this.diagnostics}`);
+      await new Promise<void>((wake) => {
+        this.wake = wake;
+        setTimeout(wake, 50);
+      });
+    }
+    return this.frames.shift()!;
+  }
+
+  async hello(): Promise<void> {
+    const frame = await this.nextFrame();
+    expect(frame).toEqual({ type: FRAME_HELLO, payload: Buffer.from(AGENT_GREETING) });
+  }
+
+  writeFile(name: string, content: string | Buffer, mode?: number): void {
+    this.send(encodeFileFrame(name, Buffer.from(content), mode));
+  }
+
+  async exec(exec: AgentExec, stdin?: Buffer): Promise<ExecOutcome> {
+    const started = Date.now();
+    this.send(...(stdin ? encodeStdinFrames(stdin) : []), encodeExecFrame({ env: ENV, ...exec }));
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    const files: AgentFile[] = [];
+    for (;;) {
+      const frame = await this.nextFrame(20_000);
+      if (frame.type === FRAME_STDOUT) stdout.push(frame.payload);
+      else if (frame.type === FRAME_STDERR) stderr.push(frame.payload);
+      else if (frame.type === FRAME_COLLECTED_FILE) files.push(decodeFileFrame(frame.payload));
+      else if (frame.type === FRAME_RESULT) {
+        const result = parseResult(frame.payload);
+        const elapsedMs = Date.now() - started;
+        return { stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr), files, result, elapsedMs };
+      } else throw new Error(`unexpected ${frame.type} frame: ${frame.payload.toString()}`);
+    }
+  }
+
+  async expectError(pattern: RegExp): Promise<void> {
+    const frame = await this.nextFrame();
+    expect(frame.type).toBe(FRAME_ERROR);
+    expect(frame.payload.toString()).toMatch(pattern);
+  }
+
+  /** The pids visible in the namespace, as seen by a fresh `ls /proc`. */
+  async processes(): Promise<string[]> {
+    const { stdout } = await this.exec({ argv: ['ls', '/proc'] });
+    return stdout.toString().split('\n').filter((name) => /^\d+$/.test(name));
+  }
+
+  async stop(): Promise<void> {
+    if (!this.ended) this.child.kill('SIGKILL'); // --kill-child takes the namespace down with it
+    await this.exited;
+    rmSync(this.workspace, { recursive: true, force: true });
+  }
+}
+
+/** An F frame with any name at all, bypassing encodeFileFrame's checks. */
+function rawFileFrame(name: Buffer, content = Buffer.alloc(0)): Buffer {
+  const header = Buffer.alloc(2 + name.length + 4);
+  header.writeUInt16BE(name.length, 0);
+  name.copy(header, 2);
+  header.writeUInt32BE(0o644, 2 + name.length);
+  return encodeFrame('F', Buffer.concat([header, content]));
+}
+
+function rawExecFrame(...strings: string[]): Buffer {
+  return encodeFrame(FRAME_EXEC, Buffer.from(strings.map((s) => `${s}\0`).join('')));
+}
+
+describe('kiln-agent (real binary, PID 1 of a pid namespace)', () => {
+  let agent: AgentUnderTest;
+
+  beforeEach(async () => {
+    agent = new AgentUnderTest();
+    await agent.hello();
+  });
+
+  afterEach(async () => {
+    await agent.stop();
+  });
+
+  it('writes files and runs a shell with stdout, stderr and exit code', async () => {
+    agent.writeFile('a/b.txt', 'hello from b\n');
+    agent.writeFile('run.sh', '#!/bin/sh\necho script\n', 0o755);
+    const { stdout, stderr, result } = await agent.exec({ argv: ['sh', '-c', 'cat a/b.txt; echo err >&2; exit 3'] });
+    expect(stdout.toString()).toBe('hello from b\n');
+    expect(stderr.toString()).toBe('err\n');
+    expect(result).toMatchObject({ exitCode: 3, signal: null, timedOut: false, outputLimited: false, execError: null });
+    expect(result).toMatchObject({ stdoutBytes: 13, stderrBytes: 4 });
+    expect(statSync(join(agent.workspace, 'run.sh')).mode & 0o777).toBe(0o755);
+    expect(statSync(join(agent.workspace, 'a')).mode & 0o777).toBe(0o755);
+    expect((await agent.exec({ argv: ['./run.sh'] })).stdout.toString()).toBe('script\n');
+  });
+
+  it('gives the program only the requested environment and cwd', async () => {
+    agent.writeFile('sub/x', '');
+    const env = { PATH: '/usr/bin:/bin', ONLY: 'me' };
+    const { stdout } = await agent.exec({ argv: ['sh', '-c', 'env | sort; pwd'], env, cwd: 'sub' });
+    const lines = stdout.toString().trim().split('\n');
+    const shellOwn = /^(PWD|SHLVL|_)=/;
+    expect(lines.filter((l) => !shellOwn.test(l))).toEqual(['ONLY=me', 'PATH=/usr/bin:/bin', join(agent.workspace, 'sub')]);
+  });
+
+  it('starts the program with default signals, an empty mask, no core dumps and oom_score_adj 1000', async () => {
+    const { stdout } = await agent.exec({
+      argv: [
+        'sh',
+        '-c',
+        ['grep -E "^Sig(Blk|Ign):" /proc/self/status', 'cat /proc/self/oom_score_adj', 'ulimit -c', 'ulimit -n', 'ls /proc/self/fd'].join(';'),
+      ],
+      nofile: 64,
+    });
+    expect(stdout.toString()).toBe('SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n1000\n0\n64\n0\n1\n2\n3\n');
+  });
+
+  it('feeds stdin, larger than a pipe buffer and split over several S frames, then clears it', async () => {
+    const input = Buffer.alloc(3 * 1024 * 1024 + 123);
+    for (let i = 0; i < input.length; i++) input[i] = (i * 7) & 0xff;
+    const { stdout, result } = await agent.exec({ argv: ['cat'], outputBytes: 8 << 20 }, input);
+    expect(result.exitCode).toBe(0);
+    expect(stdout.equals(input)).toBe(true);
+    const again = await agent.exec({ argv: ['wc', '-c'] });
+    expect(again.stdout.toString().trim()).toBe('0');
+  });
+
+  it('kills a program at the wall timeout', async () => {
+    const { result, elapsedMs } = await agent.exec({ argv: ['sleep', '30'], timeoutMs: 500 });
+    expect(result).toMatchObject({ timedOut: true, exitCode: null, signal: 9 });
+    expect(result.wallMs).toBeGreaterThanOrEqual(500);
+    expect(elapsedMs).toBeLessThan(1500);
+  });
+
+  it('still times out a program that stopped itself', async () => {
+    const { result, elapsedMs } = await agent.exec({ argv: ['sh', '-c', 'kill -STOP $$; echo never'], timeoutMs: 500 });
+    expect(result).toMatchObject({ timedOut: true, signal: 9 });
+    expect(elapsedMs).toBeLessThan(1500);
+  });
+
+  it('forwards exactly output_bytes of a flood, then drains, kills and returns promptly', async () => {
+    const { stdout, result, elapsedMs } = await agent.exec({ argv: ['yes'], outputBytes: 10_000, timeoutMs: 10_000 });
+    expect(stdout.length).toBe(10_000);
+    expect(stdout.toString()).toBe('y\n'.repeat(5000));
+    expect(result).toMatchObject({ outputLimited: true, timedOut: false, signal: 9 });
+    expect(result.stdoutBytes).toBeGreaterThan(10_000);
+    expect(elapsedMs).toBeLessThan(2000);
+  });
+
+  it('counts stdout and stderr against one combined cap', async () => {
+    const { stdout, stderr, result } = await agent.exec({
+      argv: ['sh', '-c', 'printf 12345; sleep 0.1; printf 67890 >&2; sleep 0.1; printf abc'],
+      outputBytes: 8,
+    });
+    expect(Buffer.concat([stdout, stderr]).length).toBe(8);
+    expect(stdout.toString()).toBe('12345');
+    expect(stderr.toString()).toBe('678');
+    expect(result.outputLimited).toBe(true);
+  });
+
+  it('carries frame-looking bytes from the program as plain payload', async () => {
+    // R, length 5, "hello"; then X, length 1, "z"; then a 4 GiB length header.
+    const fake = Buffer.concat([
+      Buffer.from([0x52, 0, 0, 0, 5]),
+      Buffer.from('hello'),
+      Buffer.from([0x58, 0, 0, 0, 1, 0x7a]),
+      Buffer.from([0x4f, 0xff, 0xff, 0xff, 0xff]),
+    ]);
+    const octal = [...fake].map((b) => `\\${b.toString(8).padStart(3, '0')}`).join('');
+    const { stdout, stderr, result } = await agent.exec({ argv: ['sh', '-c', `printf '${octal}'; printf '${octal}' >&2`] });
+    expect(stdout.equals(fake)).toBe(true);
+    expect(stderr.equals(fake)).toBe(true);
+    expect(result.exitCode).toBe(0);
+    expect((await agent.exec({ argv: ['echo', 'still in sync'] })).stdout.toString()).toBe('still in sync\n');
+  });
+
+  it('leaves no process behind: background, setsid and double-forked daemons die with the exec', async () => {
+    const first = await agent.exec({ argv: ['sh', '-c', 'setsid sleep 100 & (sh -c "sleep 101 &" &); echo started'] });
+    expect(first.stdout.toString()).toBe('started\n');
+    expect(first.result.exitCode).toBe(0);
+    const pids = await agent.processes();
+    expect(pids).toHaveLength(2); // the agent and the `ls` itself
+    expect(pids).toContain('1');
+  });
+
+  it('kills and reaps a swarm of children when the main process exits', async () => {
+    const { result, elapsedMs } = await agent.exec({
+      argv: ['sh', '-c', 'for i in 1 2 3 4 5 6 7 8 9 10; do (trap "" TERM HUP; sleep 100) & done; exit 0'],
+    });
+    expect(result.exitCode).toBe(0);
+    expect(elapsedMs).toBeLessThan(2000);
+    expect(await agent.processes()).toHaveLength(2);
+  });
+
+  it('survives a program that closes its output and keeps running', async () => {
+    const { result, elapsedMs } = await agent.exec({ argv: ['sh', '-c', 'exec >&- 2>&- <&-; sleep 0.3; exit 4'] });
+    expect(result.exitCode).toBe(4);
+    expect(elapsedMs).toBeGreaterThanOrEqual(300);
+  });
+
+  it('reports a program that cannot be executed', async () => {
+    const { result } = await agent.exec({ argv: ['no-such-program-kiln'] });
+    expect(result).toMatchObject({ exitCode: 127, execError: 'No such file or directory' });
+    const badCwd = await agent.exec({ argv: ['true'], cwd: 'missing' });
+    expect(badCwd.result).toMatchObject({ exitCode: 127, execError: 'chdir: No such file or directory' });
+  });
+
+  it('collects regular files, never following a symlink or opening a fifo', async () => {
+    agent.writeFile('src/in.txt', 'input\n');
+    const { files, result, elapsedMs } = await agent.exec({
+      argv: ['sh', '-c', 'echo out > out.txt; chmod 700 out.txt; mkdir -p d/e; printf x > d/e/deep; ln -s /etc/passwd passwd; ln -s /etc etc; mkfifo fifo'],
+      collect: true,
+    });
+    expect(result).toMatchObject({ exitCode: 0, collectError: null });
+    expect(elapsedMs).toBeLessThan(2000);
+    const byName = Object.fromEntries(files.map((f) => [f.name, f]));
+    expect(Object.keys(byName).sort()).toEqual(['d/e/deep', 'out.txt', 'src/in.txt']);
+    expect(byName['out.txt']).toEqual({ name: 'out.txt', mode: 0o700, content: Buffer.from('out\n') });
+    expect(byName['d/e/deep'].content.toString()).toBe('x');
+  });
+
+  it('skips collected names that are not strict UTF-8', async () => {
+    const octalNames = [
+      'plain',
+      '\\303\\251', // é
+      '\\360\\237\\230\\200', // 😀
+      'bad\\377', // 0xff is never UTF-8
+      '\\300\\257', // overlong '/'
+      '\\355\\240\\200', // UTF-16 surrogate
+      'cut\\303', // truncated sequence
+    ];
+    const script = octalNames.map((octal) => `printf x > "$(printf '${octal}')"`).join('; ');
+    const { files, result } = await agent.exec({ argv: ['sh', '-c', script], collect: true });
+    expect(result).toMatchObject({ exitCode: 0, collectError: null });
+    expect(files.map((f) => f.name).sort()).toEqual(['plain', 'é', '😀'].sort());
+  });
+
+  it('refuses to collect more than collect_max_bytes, sending no files', async () => {
+    const { files, result } = await agent.exec({
+      argv: ['sh', '-c', 'head -c 5000 /dev/zero > big'],
+      collect: true,
+      collectMaxBytes: 4096,
+    });
+    expect(result).toMatchObject({ exitCode: 0, collectError: 'too_large' });
+    expect(files).toEqual([]);
+  });
+
+  it('does not collect after a failed exit', async () => {
+    const { files, result } = await agent.exec({ argv: ['sh', '-c', 'echo x > out; exit 1'], collect: true });
+    expect(result).toMatchObject({ exitCode: 1, collectError: null });
+    expect(files).toEqual([]);
+  });
+
+  it('answers bad file names with X and stays usable', async () => {
+    for (const name of ['../x', '/abs', 'a//b', 'a\0b', '.', 'a/./b', '']) {
+      agent.send(rawFileFrame(Buffer.from(name), Buffer.from('payload that must be skipped')));
+      await agent.expectError(/bad file name/);
+    }
+    agent.send(rawFileFrame(Buffer.from('x'.repeat(256))));
+    await agent.expectError(/bad file name/);
+    expect(readdirSync(agent.workspace)).toEqual([]);
+    expect((await agent.exec({ argv: ['true'] })).result.exitCode).toBe(0);
+  });
+
+  it('never writes through a symlink or over an existing file', async () => {
+    const plant = `ln -s ${agent.workspace}/../ escape; ln -s /tmp/kiln-agent-target target; echo old > kept`;
+    await agent.exec({ argv: ['sh', '-c', plant] });
+    agent.writeFile('escape/planted', 'x');
+    await agent.expectError(/file escape\/planted: Not a directory|Too many levels/);
+    agent.writeFile('target', 'x');
+    await agent.expectError(/file target: File exists/);
+    agent.writeFile('kept', 'new');
+    await agent.expectError(/file kept: File exists/);
+    expect(readFileSync(join(agent.workspace, 'kept'), 'utf8')).toBe('old\n');
+    expect(() => statSync(join(agent.workspace, '..', 'planted'))).toThrow();
+  });
+
+  it('answers a malformed exec with X and stays usable', async () => {
+    agent.send(rawExecFrame('arg', 'true', 'no_such_key', '1'));
+    await agent.expectError(/no_such_key: unknown key/);
+    agent.send(rawExecFrame('timeout_ms', '12x', 'arg', 'true'));
+    await agent.expectError(/timeout_ms: bad number/);
+    agent.send(rawExecFrame('cwd', '../etc', 'arg', 'true'));
+    await agent.expectError(/bad cwd/);
+    agent.send(rawExecFrame('env', 'X=1'));
+    await agent.expectError(/without arg/);
+    agent.send(encodeFrame(FRAME_EXEC, Buffer.from('arg\0true')));
+    await agent.expectError(/end with NUL/);
+    expect((await agent.exec({ argv: ['true'] })).result.exitCode).toBe(0);
+  });
+
+  it('exits 2 after an X for an oversized frame', async () => {
+    const header = Buffer.from([0x53, 0x10, 0, 0, 1]); // S of 256 MiB + 1
+    agent.send(header);
+    await agent.expectError(/exceeds/);
+    expect(await agent.exited).toBe(2);
+  });
+
+  it('exits 2 after an X for an unknown frame type', async () => {
+    agent.send(encodeFrame('Z', Buffer.alloc(0)));
+    await agent.expectError(/unknown frame type 0x5a/);
+    expect(await agent.exited).toBe(2);
+  });
+
+  it('exits 0 on Q and on EOF, even mid-exec', async () => {
+    agent.send(encodeQuitFrame());
+    expect(await agent.exited).toBe(0);
+
+    const idle = new AgentUnderTest();
+    await idle.hello();
+    idle.closeStdin();
+    expect(await idle.exited).toBe(0);
+    await idle.stop();
+
+    const busy = new AgentUnderTest();
+    await busy.hello();
+    const started = Date.now();
+    busy.send(encodeExecFrame({ argv: ['sleep', '30'], env: ENV }));
+    await new Promise((r) => setTimeout(r, 200));
+    busy.closeStdin();
+    expect(await busy.exited).toBe(0);
+    expect(Date.now() - started).toBeLessThan(2000);
+    await busy.stop();
+  });
+
+  it('measures CPU time of a one-second busy loop close to its wall time', async () => {
+    const busy = 'import time\nend = time.monotonic() + 1\nwhile time.monotonic() < end: pass';
+    const { result } = await agent.exec({ argv: ['python3', '-c', busy] });
+    expect(result.exitCode).toBe(0);
+    expect(result.wallMs).toBeGreaterThanOrEqual(1000);
+    expect(result.cpuMs).toBeGreaterThanOrEqual(result.wallMs * 0.5); // 2 shared cores: allow contention
+    expect(result.cpuMs).toBeLessThanOrEqual(result.wallMs * 1.1 + 50);
+  });
+
+  it('stops a program at its CPU limit', async () => {
+    const spin = { argv: ['python3', '-c', 'while True: pass'], cpuMs: 1000, timeoutMs: 10_000 };
+    const { result, elapsedMs } = await agent.exec(spin);
+    expect(result).toMatchObject({ cpuLimited: true, timedOut: false, exitCode: null, signal: 24 }); // SIGXCPU
+    expect(result.cpuMs).toBeGreaterThanOrEqual(900);
+    expect(elapsedMs).toBeLessThan(5000);
+  });
+
+  it('reports the largest RSS of the program', async () => {
+    const { result } = await agent.exec({ argv: ['python3', '-c', "b = b'x' * (64 << 20)"] });
+    expect(result.exitCode).toBe(0);
+    expect(result.maxRssBytes).toBeGreaterThanOrEqual(64 << 20);
+  });
+});
+
+describe('kiln-agent when it is not PID 1', () => {
+  it('kills only the program\'s process group and still returns', async () => {
+    const agent = new AgentUnderTest(false);
+    try {
+      await agent.hello();
+      const script = 'sleep 100 & setsid sleep 101 & sleep 0.2; echo $$';
+      const { stdout, result, elapsedMs } = await agent.exec({ argv: ['sh', '-c', script] });
+      expect(result.exitCode).toBe(0);
+      expect(stdout.toString()).not.toBe('1\n'); // the shell in front is PID 1, not the agent
+      expect(elapsedMs).toBeLessThan(2500); // the escaped sleep holds the pipes until the drain deadline
+      const { stdout: commands } = await agent.exec({
+        argv: ['sh', '-c', 'for p in /proc/[0-9]*; do tr "\\0" " " < $p/cmdline; echo; done'],
+      });
+      const lines = commands.toString().split('\n').map((line) => line.trim());
+      expect(lines).toContain('sleep 101'); // escaped with setsid: out of reach without kill(-1)
+      expect(lines).not.toContain('sleep 100'); // same process group: killed
+      expect(lines.some((line) => line.startsWith('sh -c "$@"; exit $?'))).toBe(true); // PID 1 survived
+    } finally {
+      await agent.stop();
+    }
+  });
+});
