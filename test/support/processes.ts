@@ -9,6 +9,8 @@ const ENTRY = join(REPO_ROOT, 'dist', 'apps', 'kiln', 'src', 'main.js');
 export interface KilnProcess {
   child: ChildProcess;
   output: () => string;
+  /** Resolves with the exit code when the process ends by itself. */
+  exited: Promise<number | null>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -23,6 +25,7 @@ export function spawnKiln(mode: string, env: Record<string, string>): KilnProces
   return {
     child,
     output: () => output,
+    exited,
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;

@@ -1,0 +1,58 @@
+import request from 'supertest';
+import { REPO_ROOT, eventually } from '../support/kiln-harness';
+import { freePort, spawnKiln } from '../support/processes';
+
+/** Start-up: bad configuration, missing Docker or Redis are clear errors; standalone embeds Redis. */
+describe('kiln start-up', () => {
+  const base = { KILN_HOME: REPO_ROOT, KILN_LOGGING__LEVEL: 'warn' };
+
+  it('stops on a bad configuration value, naming the key (exit 78)', async () => {
+    const kiln = spawnKiln('worker', { ...base, KILN_WORKER__CONCURRENCY: '0' });
+    expect(await kiln.exited).toBe(78);
+    expect(kiln.output()).toContain('worker.concurrency');
+  });
+
+  it('stops on an unknown environment key, naming it', async () => {
+    const kiln = spawnKiln('coordinator', { ...base, KILN_COORDINATOR__PROT: '1' });
+    expect(await kiln.exited).toBe(78);
+    expect(kiln.output()).toContain('KILN_COORDINATOR__PROT: no configuration key coordinator.prot');
+  });
+
+  it('says plainly that no Docker engine answers', async () => {
+    const kiln = spawnKiln('worker', { ...base, DOCKER_HOST: 'unix:///nonexistent/docker.sock' });
+    expect(await kiln.exited).toBe(1);
+    expect(kiln.output()).toMatch(/no Docker engine answers at unix:\/\/\/nonexistent\/docker\.sock/);
+  });
+
+  it('says plainly that no Redis answers (split modes never start one)', async () => {
+    const port = await freePort();
+    const kiln = spawnKiln('coordinator', { ...base, KILN_REDIS__URL: `redis://127.0.0.1:${port}` });
+    expect(await kiln.exited).toBe(1);
+    expect(kiln.output()).toContain(`no Redis answers at redis://127.0.0.1:${port}`);
+  });
+
+  it('standalone starts a private redis-server when none answers, serves, and stops it on SIGTERM', async () => {
+    const [redisPort, httpPort] = [await freePort(), await freePort()];
+    const kiln = spawnKiln('standalone', {
+      ...base,
+      KILN_LOGGING__LEVEL: 'info',
+      KILN_REDIS__URL: `redis://127.0.0.1:${redisPort}`,
+      KILN_COORDINATOR__PORT: String(httpPort),
+    });
+    try {
+      const health = await eventually(
+        () => request(`http://127.0.0.1:${httpPort}`).get('/health').then((r) => r.status, () => 0),
+        (status) => status === 200,
+        30_000,
+      );
+      expect(health).toBe(200);
+      expect(kiln.output()).toContain(`started a private redis-server on 127.0.0.1:${redisPort}`);
+      const answer = await request(`http://127.0.0.1:${httpPort}`).post('/execute').send({ language: 'bash', code: 'echo embedded' });
+      expect(answer.body.run.stdout).toBe('embedded\n');
+    } finally {
+      expect(await kiln.stop('SIGTERM')).toBe(0);
+    }
+    const { redisAnswers } = await import('../../apps/kiln/src/embedded-redis');
+    expect(await eventually(() => redisAnswers(`redis://127.0.0.1:${redisPort}`, 200), (up) => !up, 5000)).toBe(false);
+  });
+});
