@@ -2,7 +2,8 @@
 // Builds Kiln's runtime images (images/*/Dockerfile) as kiln/<dir>:latest, base
 // first. An image is rebuilt only when its sources changed: each carries a label
 // with the hash of its directory (and, for images FROM kiln/base, base's hash).
-// Usage: node scripts/build-images.mjs [--force] [name...]
+// Usage: node scripts/build-images.mjs [--force] [--no-base] [name...]
+//   --no-base  keep whatever kiln/base:latest is present (build only the language images)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
@@ -12,6 +13,7 @@ const root = new URL('..', import.meta.url).pathname;
 const imagesDir = join(root, 'images');
 const args = process.argv.slice(2);
 const force = args.includes('--force');
+const skipBase = args.includes('--no-base');
 const only = args.filter((a) => !a.startsWith('--'));
 const LABEL = 'kiln.source-hash';
 
@@ -58,8 +60,13 @@ if (spawnSync('docker', ['image', 'inspect', 'debian:bookworm-slim'], { stdio: '
 }
 
 const names = readdirSync(imagesDir).filter((n) => existsSync(join(imagesDir, n, 'Dockerfile')));
-const baseHash = hashOf([join(imagesDir, 'base'), join(imagesDir, 'agent')]);
-build('base', baseHash);
+if (!skipBase) build('base', hashOf([join(imagesDir, 'base'), join(imagesDir, 'agent')]));
+// Language images depend on the base image actually present, whoever built it.
+const baseLabel = currentLabel('kiln/base:latest');
+if (baseLabel === null) {
+  console.error('[images] kiln/base:latest is missing; build it first (without --no-base)');
+  process.exit(1);
+}
 for (const name of names.filter((n) => n !== 'base' && (only.length === 0 || only.includes(n)))) {
-  build(name, hashOf([join(imagesDir, name)], baseHash));
+  build(name, hashOf([join(imagesDir, name)], baseLabel));
 }

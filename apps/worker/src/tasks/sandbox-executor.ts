@@ -3,14 +3,17 @@ import { KilnConfig } from '@kiln/config';
 import { AgentExec, AgentResult } from '../agent/agent-frames';
 import { AgentExecReport, AgentFile, OutputListener } from '../agent/agent-session';
 import { SandboxLimits } from '../sandbox/container-spec';
-import { SandboxUnresponsiveError } from '../sandbox/sandbox';
+import { Sandbox, SandboxUnresponsiveError } from '../sandbox/sandbox';
 import { SandboxFactory } from '../sandbox/sandbox-factory';
 
-export interface SandboxExecution {
+export interface SandboxRequest {
   jobId: string;
   taskId: string;
   image: string;
   limits: SandboxLimits;
+}
+
+export interface SandboxExecution extends SandboxRequest {
   files: AgentFile[];
   exec: AgentExec;
   stdin: Buffer;
@@ -18,8 +21,8 @@ export interface SandboxExecution {
 }
 
 /**
- * One program execution in a fresh sandbox: create, send files, run, destroy.
- * The container is removed whatever happens, off the answer's path.
+ * Program executions in sandboxes. Every sandbox serves one task of one job
+ * and is destroyed after it, whatever happens, off the answer's path.
  */
 @Injectable()
 export class SandboxExecutor {
@@ -28,27 +31,37 @@ export class SandboxExecutor {
     private readonly config: KilnConfig,
   ) {}
 
-  async execute(execution: SandboxExecution): Promise<AgentExecReport> {
-    const sandbox = await this.sandboxes.create({
-      image: execution.image,
-      limits: execution.limits,
-      jobId: execution.jobId,
-      taskId: execution.taskId,
-    });
+  /** Lends a fresh sandbox to `use` and destroys it afterwards. */
+  async withSandbox<T>(request: SandboxRequest, use: (sandbox: Sandbox) => Promise<T>): Promise<T> {
+    const sandbox = await this.sandboxes.create(request);
     try {
-      sandbox.writeFiles(execution.files);
-      const exec = {
-        fsizeBytes: this.config.sandbox.fileSizeMb * 1024 * 1024,
-        nofile: this.config.sandbox.nofile,
-        ...execution.exec,
-      };
-      return await sandbox.exec(exec, execution.stdin, execution.onOutput);
-    } catch (error) {
-      if (error instanceof SandboxUnresponsiveError) return unresponsiveReport(execution.exec);
-      throw error;
+      return await use(sandbox);
     } finally {
       this.sandboxes.destroy(sandbox);
     }
+  }
+
+  /** One command in a sandbox that already holds its files; an unresponsive agent counts as a timeout. */
+  async run(sandbox: Sandbox, exec: AgentExec, stdin: Buffer, onOutput?: OutputListener): Promise<AgentExecReport> {
+    const withDefaults = {
+      fsizeBytes: this.config.sandbox.fileSizeMb * 1024 * 1024,
+      nofile: this.config.sandbox.nofile,
+      ...exec,
+    };
+    try {
+      return await sandbox.exec(withDefaults, stdin, onOutput);
+    } catch (error) {
+      if (error instanceof SandboxUnresponsiveError) return unresponsiveReport(exec);
+      throw error;
+    }
+  }
+
+  /** Create, send files, run one command, destroy. */
+  execute(execution: SandboxExecution): Promise<AgentExecReport> {
+    return this.withSandbox(execution, (sandbox) => {
+      sandbox.writeFiles(execution.files);
+      return this.run(sandbox, execution.exec, execution.stdin, execution.onOutput);
+    });
   }
 }
 
