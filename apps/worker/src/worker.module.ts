@@ -14,6 +14,7 @@ import { RunTaskRunner } from './tasks/run-task.runner';
 import { SandboxExecutor } from './tasks/sandbox-executor';
 import { TaskEventPublisher } from './tasks/task-event.publisher';
 import { TaskProcessor } from './tasks/task.processor';
+import { TaskQueueConsumer } from './tasks/task-queue.consumer';
 
 /** The worker: takes tasks from BullMQ and runs them in sandboxes. No HTTP. */
 @Module({
@@ -30,6 +31,7 @@ import { TaskProcessor } from './tasks/task.processor';
     CleanupTaskRunner,
     TaskEventPublisher,
     TaskProcessor,
+    TaskQueueConsumer,
     CancelListener,
   ],
 })

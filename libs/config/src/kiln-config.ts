@@ -56,6 +56,9 @@ export class WorkerConfig {
   @IsString() id: string;
   @IsInt() @Min(100) heartbeatMs: number;
   @IsInt() @Min(1) @Max(10) taskAttempts: number;
+  @IsInt() @Min(1000) lockDurationMs: number;
+  @IsInt() @Min(1000) stalledIntervalMs: number;
+  @IsInt() @Min(0) @Max(10) maxStalledCount: number;
 }
 
 export class SandboxConfig {

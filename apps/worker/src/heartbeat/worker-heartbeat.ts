@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import Docker from 'dockerode';
 import Redis from 'ioredis';
 import { KilnConfig } from '@kiln/config';
@@ -8,7 +8,7 @@ import { WorkerIdentity } from './worker-identity';
 
 /** Tells the coordinators this worker is alive and whether its Docker engine answers. */
 @Injectable()
-export class WorkerHeartbeat implements OnApplicationBootstrap, OnApplicationShutdown {
+export class WorkerHeartbeat implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(WorkerHeartbeat.name);
   private timer?: NodeJS.Timeout;
 
@@ -26,7 +26,8 @@ export class WorkerHeartbeat implements OnApplicationBootstrap, OnApplicationShu
     this.timer.unref();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** A stopping worker takes no new tasks, so it stops announcing itself at once. */
+  async onModuleDestroy(): Promise<void> {
     clearInterval(this.timer);
     await this.redis.hdel(this.keys.workers(), this.identity.id).catch(() => undefined);
   }

@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import Docker from 'dockerode';
 import { Duplex } from 'node:stream';
 import { KilnConfig } from '@kiln/config';
@@ -19,7 +19,7 @@ export class MissingImageError extends Error {}
  * container it made is tracked until the engine confirms it is gone.
  */
 @Injectable()
-export class SandboxFactory implements OnModuleDestroy {
+export class SandboxFactory implements OnApplicationShutdown {
   private readonly logger = new Logger(SandboxFactory.name);
   private readonly live = new Map<string, Sandbox>();
   private readonly removals = new Set<Promise<void>>();
@@ -60,7 +60,7 @@ export class SandboxFactory implements OnModuleDestroy {
     }
   }
 
-  /** Removes the sandbox in the background; onModuleDestroy waits for every removal. */
+  /** Removes the sandbox in the background; shutdown waits for every removal. */
   destroy(sandbox: Sandbox): void {
     this.live.delete(sandbox.id);
     this.remove(sandbox.container);
@@ -74,8 +74,8 @@ export class SandboxFactory implements OnModuleDestroy {
     return victims.length;
   }
 
-  /** Waits for pending removals and removes anything this worker still owns. */
-  async onModuleDestroy(): Promise<void> {
+  /** Last step of shutdown (after the task consumer stopped): remove everything this worker made. */
+  async onApplicationShutdown(): Promise<void> {
     for (const sandbox of this.live.values()) this.destroy(sandbox);
     await Promise.allSettled([...this.removals]);
     await this.removeOwnLeftovers();

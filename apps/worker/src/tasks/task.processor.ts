@@ -1,10 +1,8 @@
-import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Inject, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Job } from 'bullmq';
 import Redis from 'ioredis';
-import { KilnConfig } from '@kiln/config';
 import { REDIS } from '@kiln/redis';
-import { isTerminalJobState, JobState, RedisKeys, TASK_QUEUE, TaskPayload, TaskResult } from '@kiln/tasks';
+import { isTerminalJobState, JobState, RedisKeys, TaskPayload, TaskResult } from '@kiln/tasks';
 import { WorkerIdentity } from '../heartbeat/worker-identity';
 import { SandboxKilledError } from '../sandbox/sandbox';
 import { CleanupTaskRunner } from './cleanup-task.runner';
@@ -17,12 +15,11 @@ import { TaskEventPublisher } from './task-event.publisher';
  * (a verdict), never a thrown error; only Kiln's own failures throw, and those
  * are retried by BullMQ until the last attempt, which reports `failed`.
  */
-@Processor(TASK_QUEUE)
-export class TaskProcessor extends WorkerHost implements OnApplicationBootstrap {
+@Injectable()
+export class TaskProcessor {
   private readonly logger = new Logger(TaskProcessor.name);
 
   constructor(
-    private readonly config: KilnConfig,
     private readonly identity: WorkerIdentity,
     private readonly events: TaskEventPublisher,
     private readonly compile: CompileTaskRunner,
@@ -30,13 +27,7 @@ export class TaskProcessor extends WorkerHost implements OnApplicationBootstrap 
     private readonly cleanup: CleanupTaskRunner,
     private readonly keys: RedisKeys,
     @Inject(REDIS) private readonly redis: Redis,
-  ) {
-    super();
-  }
-
-  onApplicationBootstrap(): void {
-    this.worker.concurrency = this.config.worker.concurrency;
-  }
+  ) {}
 
   async process(job: Job<TaskPayload>): Promise<void> {
     const task = job.data;
@@ -59,11 +50,6 @@ export class TaskProcessor extends WorkerHost implements OnApplicationBootstrap 
       if (lastAttempt) await this.events.publish({ ...report, type: 'failed', error: (error as Error).message });
       throw error;
     }
-  }
-
-  @OnWorkerEvent('error')
-  onWorkerError(error: Error): void {
-    this.logger.error(`task queue error: ${error.message}`);
   }
 
   private runTask(task: TaskPayload): Promise<TaskResult> {
