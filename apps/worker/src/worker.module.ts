@@ -5,6 +5,7 @@ import { bullRootModule, RedisModule } from '@kiln/redis';
 import { CancelListener } from './cancellation/cancel.listener';
 import { WorkerHeartbeat } from './heartbeat/worker-heartbeat';
 import { WorkerIdentity } from './heartbeat/worker-identity';
+import { OrphanReaper } from './reaper/orphan-reaper';
 import { dockerProvider } from './sandbox/docker.provider';
 import { SandboxFactory } from './sandbox/sandbox-factory';
 import { CleanupTaskRunner } from './tasks/cleanup-task.runner';
@@ -33,6 +34,7 @@ import { TaskQueueConsumer } from './tasks/task-queue.consumer';
     TaskProcessor,
     TaskQueueConsumer,
     CancelListener,
+    OrphanReaper,
   ],
 })
 export class WorkerModule {}

@@ -71,6 +71,8 @@ export class SandboxConfig {
   @IsInt() @Min(1) @Max(4096) fileSizeMb: number;
   @IsInt() @Min(1) @Max(1024) artifactMaxMb: number;
   @IsInt() @Min(100) @Max(60_000) killGraceMs: number;
+  @IsInt() @Min(100) reaperIntervalMs: number;
+  @IsInt() @Min(60_000) maxContainerAgeMs: number;
 }
 
 export class LimitValues {

@@ -36,6 +36,7 @@ export class WorkerHeartbeat implements OnApplicationBootstrap, OnModuleDestroy 
     const dockerOk = await this.docker.ping().then(() => true, () => false);
     const beat: WorkerBeat = {
       id: this.identity.id,
+      instance: this.identity.instance,
       hostname: this.identity.hostname,
       pid: process.pid,
       concurrency: this.config.worker.concurrency,

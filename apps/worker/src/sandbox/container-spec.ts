@@ -6,6 +6,11 @@ export const SANDBOX_LABEL = 'kiln.sandbox';
 export const JOB_LABEL = 'kiln.job';
 export const TASK_LABEL = 'kiln.task';
 export const WORKER_LABEL = 'kiln.worker';
+/** The worker process (one start of it) that owns the container: the orphan reaper's key. */
+export const INSTANCE_LABEL = 'kiln.instance';
+export const CREATED_LABEL = 'kiln.created';
+/** The Redis prefix of the Kiln deployment: two deployments may share one engine. */
+export const DEPLOYMENT_LABEL = 'kiln.deployment';
 export const WORKSPACE = '/workspace';
 export const AGENT_PATH = '/usr/local/bin/kiln-agent';
 
@@ -18,7 +23,7 @@ export interface SandboxLimits {
 export interface SandboxSpec {
   image: string;
   limits: SandboxLimits;
-  labels: { jobId: string; taskId: string; workerId: string };
+  labels: { jobId: string; taskId: string; workerId: string; instance: string; deployment: string };
 }
 
 const MiB = 1024 * 1024;
@@ -53,6 +58,9 @@ export function buildContainerSpec(spec: SandboxSpec, sandbox: SandboxConfig): C
       [JOB_LABEL]: spec.labels.jobId,
       [TASK_LABEL]: spec.labels.taskId,
       [WORKER_LABEL]: spec.labels.workerId,
+      [INSTANCE_LABEL]: spec.labels.instance,
+      [DEPLOYMENT_LABEL]: spec.labels.deployment,
+      [CREATED_LABEL]: String(Date.now()),
     },
     HostConfig: {
       NetworkMode: 'none',

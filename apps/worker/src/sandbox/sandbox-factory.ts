@@ -34,7 +34,16 @@ export class SandboxFactory implements OnApplicationShutdown {
   async create(spec: Omit<SandboxSpec, 'labels'> & { jobId: string; taskId: string }): Promise<Sandbox> {
     this.refuseStoppedJob(spec.jobId);
     const options = buildContainerSpec(
-      { ...spec, labels: { jobId: spec.jobId, taskId: spec.taskId, workerId: this.identity.id } },
+      {
+        ...spec,
+        labels: {
+          jobId: spec.jobId,
+          taskId: spec.taskId,
+          workerId: this.identity.id,
+          instance: this.identity.instance,
+          deployment: this.config.redis.prefix,
+        },
+      },
       this.config.sandbox,
     );
     const container = await this.createContainer(options, spec.image);
