@@ -6,6 +6,7 @@ import { CancelListener } from './cancellation/cancel.listener';
 import { WorkerHeartbeat } from './heartbeat/worker-heartbeat';
 import { WorkerIdentity } from './heartbeat/worker-identity';
 import { OrphanReaper } from './reaper/orphan-reaper';
+import { ContainerSpecBuilder } from './sandbox/container-spec';
 import { dockerProvider } from './sandbox/docker.provider';
 import { SandboxFactory } from './sandbox/sandbox-factory';
 import { CleanupTaskRunner } from './tasks/cleanup-task.runner';
@@ -24,6 +25,7 @@ import { TaskQueueConsumer } from './tasks/task-queue.consumer';
     dockerProvider,
     WorkerIdentity,
     WorkerHeartbeat,
+    ContainerSpecBuilder,
     SandboxFactory,
     SandboxExecutor,
     JobScratchStore,

@@ -1,5 +1,6 @@
+import { Injectable } from '@nestjs/common';
 import type { ContainerCreateOptions } from 'dockerode';
-import { SandboxConfig } from '@kiln/config';
+import { KilnConfig, SandboxConfig } from '@kiln/config';
 
 /** Label keys on every sandbox container; the reaper and the tests find them by these. */
 export const SANDBOX_LABEL = 'kiln.sandbox';
@@ -94,4 +95,14 @@ export function buildContainerSpec(spec: SandboxSpec, sandbox: SandboxConfig): C
       ...(sandbox.runtime !== 'runc' ? { Runtime: sandbox.runtime } : {}),
     },
   };
+}
+
+/** The container configuration as an injectable, so every sandbox is built by one object. */
+@Injectable()
+export class ContainerSpecBuilder {
+  constructor(private readonly config: KilnConfig) {}
+
+  build(spec: SandboxSpec): ContainerCreateOptions {
+    return buildContainerSpec(spec, this.config.sandbox);
+  }
 }

@@ -3,7 +3,7 @@ import Docker from 'dockerode';
 import { Duplex } from 'node:stream';
 import { KilnConfig } from '@kiln/config';
 import { AgentSession } from '../agent/agent-session';
-import { buildContainerSpec, SANDBOX_LABEL, SandboxSpec, WORKER_LABEL } from './container-spec';
+import { ContainerSpecBuilder, SANDBOX_LABEL, SandboxSpec, WORKER_LABEL } from './container-spec';
 import { Sandbox, SandboxKilledError } from './sandbox';
 import { WorkerIdentity } from '../heartbeat/worker-identity';
 
@@ -29,23 +29,21 @@ export class SandboxFactory implements OnApplicationShutdown {
     private readonly docker: Docker,
     private readonly config: KilnConfig,
     private readonly identity: WorkerIdentity,
+    private readonly specs: ContainerSpecBuilder,
   ) {}
 
   async create(spec: Omit<SandboxSpec, 'labels'> & { jobId: string; taskId: string }): Promise<Sandbox> {
     this.refuseStoppedJob(spec.jobId);
-    const options = buildContainerSpec(
-      {
-        ...spec,
-        labels: {
-          jobId: spec.jobId,
-          taskId: spec.taskId,
-          workerId: this.identity.id,
-          instance: this.identity.instance,
-          deployment: this.config.redis.prefix,
-        },
+    const options = this.specs.build({
+      ...spec,
+      labels: {
+        jobId: spec.jobId,
+        taskId: spec.taskId,
+        workerId: this.identity.id,
+        instance: this.identity.instance,
+        deployment: this.config.redis.prefix,
       },
-      this.config.sandbox,
-    );
+    });
     const container = await this.createContainer(options, spec.image);
     try {
       const stream = (await container.attach({

@@ -1,0 +1,140 @@
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { statfsSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createServer, Server } from 'node:net';
+import Docker from 'dockerode';
+import { Harness, startKiln } from '../support/kiln-harness';
+import { SANDBOX_MODES, modeEnv } from '../support/sandbox-modes';
+import { Attack, AttackContext, HOSTILE_CODE, JobAnswer, daemon, forkBombC, forkBombShell, tmpFill, workspaceFill } from './attacks';
+
+/**
+ * Issue 3: every attack of the catalogue fails, the host is unaffected, and
+ * Kiln keeps serving. Runs in every sandbox mode.
+ */
+describe.each(SANDBOX_MODES)('hostile code (sandbox mode %s)', (mode) => {
+  const canary = `kiln-canary-${randomBytes(12).toString('hex')}`;
+  const shmCanary = `kiln-shm-canary-${randomBytes(6).toString('hex')}`;
+  let kiln: Harness;
+  let listener: Server;
+  let context: AttackContext;
+  let dockerRoot: string;
+
+  beforeAll(async () => {
+    // The canary sits in the environment of the worker and coordinator (this process).
+    process.env.CANARY_SECRET_FOR_KILN_TESTS = canary;
+    writeFileSync(`/dev/shm/${shmCanary}`, 'host');
+    listener = await listenOnAllInterfaces();
+    kiln = await startKiln({ env: { ...modeEnv(mode), KILN_WORKER__CONCURRENCY: '2' } });
+    dockerRoot = (await new Docker().info()).DockerRootDir;
+    context = {
+      host: {
+        canary,
+        shmCanary,
+        coordinatorPort: '8080',
+        listenerPort: String((listener.address() as { port: number }).port),
+      },
+    };
+  });
+
+  afterAll(async () => {
+    delete process.env.CANARY_SECRET_FOR_KILN_TESTS;
+    unlinkSync(`/dev/shm/${shmCanary}`);
+    listener?.close();
+    await kiln?.close();
+  });
+
+  const run = async (attack: Attack): Promise<JobAnswer> => {
+    const response = await kiln.http().post('/execute').send(attack.request(context));
+    expect(response.status).toBe(200);
+    return response.body;
+  };
+
+  /** Kiln still answers a hello world in normal time. */
+  const expectStillServing = async () => {
+    const started = Date.now();
+    const answer = await kiln.http().post('/execute').send({ language: 'python', code: 'print("still here")' });
+    expect(answer.body.run?.stdout).toBe('still here\n');
+    expect(Date.now() - started).toBeLessThan(5000);
+  };
+
+  it.each(HOSTILE_CODE.map((attack) => [attack.name, attack]))('%s: fails', async (_name, attack) => {
+    const answer = await run(attack as Attack);
+    (attack as Attack).check(answer, context);
+  });
+
+  it('after the fork bombs, a hello world still answers in normal time', async () => {
+    await Promise.all([run(forkBombShell), run(forkBombC)]);
+    await expectStillServing();
+  });
+
+  it('after the disk fills, the host’s free space is unchanged', async () => {
+    const before = freeBytes(dockerRoot);
+    await run(workspaceFill);
+    await run(tmpFill);
+    expect(Math.abs(freeBytes(dockerRoot) - before)).toBeLessThan(16 * 1024 * 1024);
+    await expectStillServing();
+  });
+
+  it('after a daemonizing program, nothing of it runs on the host', async () => {
+    const answer = await run(daemon);
+    daemon.check(answer, context);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(hostProcessesMatching('sleep 31337')).toEqual([]);
+  });
+
+  it('a file named to escape the workspace is refused at the API', async () => {
+    for (const name of ['../escape.py', '/etc/cron.d/x', 'a/../../b']) {
+      const response = await kiln.http().post('/execute').send({ language: 'python', files: [{ name, content: 'print(1)' }] });
+      expect(response.status).toBe(400);
+      expect(response.body.details[0].field).toBe('files[0].name');
+    }
+  });
+
+  it('huge argv and stdin: above the limits → 400; at the limits → runs', async () => {
+    const tooMany = await kiln.http().post('/execute').send({ language: 'bash', code: 'echo $#', args: Array(65).fill('x') });
+    expect(tooMany.status).toBe(400);
+    const tooLong = await kiln.http().post('/execute').send({ language: 'bash', code: 'echo $#', args: ['x'.repeat(4097)] });
+    expect(tooLong.status).toBe(400);
+    const atLimits = await kiln
+      .http()
+      .post('/execute')
+      .send({ language: 'bash', code: 'echo "args=$# stdin=$(wc -c)"', args: Array(64).fill('y'.repeat(4096)), stdin: 'z'.repeat(512 * 1024) });
+    expect(atLimits.body.run.stdout).toBe(`args=64 stdin=${512 * 1024}\n`);
+  });
+
+  it('two concurrent jobs cannot see each other’s files or processes', async () => {
+    const secret = `secret-${randomBytes(6).toString('hex')}`;
+    const holder = kiln.http().post('/execute').send({
+      language: 'bash',
+      code: `echo ${secret} > /workspace/${secret}; echo ${secret} > /tmp/${secret}; echo ${secret} > /dev/shm/${secret}; exec -a ${secret} sleep 4`,
+      limits: { timeoutMs: 10000 },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // The secret reaches the snooper on stdin, so its own files never contain it.
+    const snoop = await kiln.http().post('/execute').send({
+      language: 'bash',
+      code: 'read s; ls -a /workspace /tmp /dev/shm; for p in /proc/[0-9]*; do tr "\\0" " " < $p/cmdline; echo; done; grep -rs "$s" /workspace /tmp /dev/shm; echo done',
+      stdin: secret,
+    });
+    expect(snoop.body.run.stdout).toContain('done');
+    expect(snoop.body.run.stdout).not.toContain(secret);
+    expect((await holder).body.verdict).toBe('OK');
+  });
+});
+
+function listenOnAllInterfaces(): Promise<Server> {
+  return new Promise((resolve) => {
+    const server = createServer((socket) => socket.end('hello from the host\n'));
+    server.listen(0, '0.0.0.0', () => resolve(server));
+  });
+}
+
+function freeBytes(path: string): number {
+  const stats = statfsSync(path);
+  return stats.bavail * stats.bsize;
+}
+
+function hostProcessesMatching(pattern: string): string[] {
+  const result = spawnSync('pgrep', ['-af', pattern], { encoding: 'utf8' });
+  return result.stdout.split('\n').filter((line) => line && !line.includes('pgrep'));
+}
