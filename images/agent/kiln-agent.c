@@ -9,7 +9,12 @@
  * walked without ever following a symlink or opening anything but regular
  * files and directories.
  *
- * Build: gcc -std=gnu11 -O2 -static -Wall -Wextra -Werror -o kiln-agent kiln-agent.c
+ * Modes: the default is a sandbox container's agent; `--nested` makes it the
+ * supervisor of nested sandboxes (nested-supervisor.c) and `--inner` the agent
+ * inside one of them.
+ *
+ * Build: gcc -std=gnu11 -O2 -static -Wall -Wextra -Werror -o kiln-agent \
+ *            kiln-agent.c nested-supervisor.c sandbox-seccomp.c
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -31,6 +36,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agent.h"
+
 #define GREETING "kiln-agent 1"
 #define MAX_FRAME (256u << 20)
 #define HEADER_BYTES 5
@@ -44,12 +51,16 @@
 #define KILL_POLL_MS 20
 /* Outside a pid namespace escaped processes may hold the pipes forever. */
 #define NON_PID1_DRAIN_MS 1000
+/* A ping's payload is echoed; anything longer is refused. */
+#define MAX_PING 256
 
 extern char **environ;
 
 static int workspace_fd = -1;
 static int signal_fd = -1;
 static int is_pid1;
+/* Exit status when the worker closes stdin (the inner agent's differs). */
+static int eof_exit_code = 0;
 /* The exec in progress, for killing it on a fatal error; 0 when idle. */
 static pid_t running_pid;
 static int running_reaped;
@@ -84,7 +95,7 @@ static void log_message(const char *fmt, va_list ap)
     if (write(2, line, n) < 0) { /* nowhere left to complain */ }
 }
 
-static void log_error(const char *fmt, ...)
+void log_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -130,7 +141,7 @@ static void send_bytes(const void *buf, size_t len)
     }
 }
 
-static void send_frame(char type, const void *payload, size_t len)
+void send_frame(char type, const void *payload, size_t len)
 {
     static uint8_t frame[HEADER_BYTES + OUTPUT_CHUNK];
     frame[0] = type;
@@ -144,7 +155,7 @@ static void send_frame(char type, const void *payload, size_t len)
     }
 }
 
-static void send_error(const char *fmt, ...)
+void send_error(const char *fmt, ...)
 {
     char text[512];
     va_list ap;
@@ -195,7 +206,7 @@ static size_t in_wait(void)
 {
     while (in_buffered() == 0)
         if (!in_fill())
-            die(0);
+            die(eof_exit_code);
     return in_buffered();
 }
 
@@ -772,7 +783,7 @@ static void exec_step(struct exec_run *run)
     }
     if (slot[SLOT_WORKER].revents && !in_fill()) {
         log_error("worker closed stdin during an exec");
-        die(0);
+        die(eof_exit_code);
     }
     if (slot[SLOT_SIGNALS].revents)
         drain_signalfd();
@@ -1064,18 +1075,84 @@ static void setup_signals(void)
     }
 }
 
-static const char *parse_args(int argc, char **argv)
+enum agent_mode { MODE_SANDBOX, MODE_NESTED, MODE_INNER };
+
+struct agent_args {
+    enum agent_mode mode;
+    const char *workspace;
+    struct nested_options nested;
+};
+
+static unsigned long long mebibytes_arg(const char *flag, const char *value)
 {
-    const char *workspace = "/workspace";
+    uint64_t mb;
+    if (!parse_u64(value, &mb) || mb == 0 || mb > (1u << 20)) {
+        log_error("%s needs a size in MiB, got %s", flag, value);
+        _exit(2);
+    }
+    return (unsigned long long)mb << 20;
+}
+
+static struct agent_args parse_args(int argc, char **argv)
+{
+    struct agent_args args = {
+        .mode = MODE_SANDBOX, .workspace = "/workspace",
+        .nested = { .workspace_bytes = 64ull << 20, .tmp_bytes = 16ull << 20, .shm_bytes = 16ull << 20,
+                    .agent_path = "/usr/local/bin/kiln-agent" },
+    };
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--workspace") && i + 1 < argc) {
-            workspace = argv[++i];
+        const char *flag = argv[i], *value = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(flag, "--nested")) {
+            args.mode = MODE_NESTED;
+        } else if (!strcmp(flag, "--inner")) {
+            args.mode = MODE_INNER;
+        } else if (value && !strcmp(flag, "--workspace")) {
+            args.workspace = argv[++i];
+        } else if (value && !strcmp(flag, "--workspace-mb")) {
+            args.nested.workspace_bytes = mebibytes_arg(flag, argv[++i]);
+        } else if (value && !strcmp(flag, "--tmp-mb")) {
+            args.nested.tmp_bytes = mebibytes_arg(flag, argv[++i]);
+        } else if (value && !strcmp(flag, "--shm-mb")) {
+            args.nested.shm_bytes = mebibytes_arg(flag, argv[++i]);
         } else {
-            log_error("usage: kiln-agent [--workspace DIR]");
+            log_error("usage: kiln-agent [--workspace DIR] | --nested [--workspace-mb N] [--tmp-mb N] [--shm-mb N] | --inner [--workspace DIR]");
             _exit(2);
         }
     }
-    return workspace;
+    return args;
+}
+
+/* P: proves the agent is alive and in sync, echoing the payload. */
+static void handle_ping_frame(uint32_t len)
+{
+    uint8_t payload[MAX_PING];
+    if (len > MAX_PING) {
+        send_error("P frame longer than %d bytes", MAX_PING);
+        in_skip(len);
+        return;
+    }
+    in_read(payload, len);
+    send_frame('P', payload, len);
+}
+
+/* Inner agent: the sandbox's own filter, then tell the supervisor we're up. */
+static void become_inner_agent(void)
+{
+    eof_exit_code = INNER_EXIT_WORKER_GONE;
+    if (install_sandbox_seccomp() < 0) {
+        send_error("nested sandbox: seccomp filter: %s", strerror(errno));
+        _exit(1);
+    }
+}
+
+static void signal_inner_ready(void)
+{
+    struct stat st;
+    if (fstat(INNER_READY_FD, &st) < 0 || !S_ISFIFO(st.st_mode))
+        return; /* started by hand, not by a supervisor */
+    if (write(INNER_READY_FD, "1", 1) < 0)
+        log_error("ready pipe: %s", strerror(errno));
+    close(INNER_READY_FD);
 }
 
 static void handle_frame(void)
@@ -1091,6 +1168,7 @@ static void handle_frame(void)
     case 'F': handle_file_frame(len); break;
     case 'S': handle_stdin_frame(len); break;
     case 'E': handle_exec_frame(len); break;
+    case 'P': handle_ping_frame(len); break;
     case 'Q': in_skip(len); _exit(0);
     default:
         send_error("unknown frame type 0x%02x", header[0]);
@@ -1103,17 +1181,25 @@ int main(int argc, char **argv)
     /* Makes /proc/1/fd, /proc/1/environ and ptrace unreachable for the
      * same-uid program, so it can't inject frames into our stdout. */
     prctl(PR_SET_DUMPABLE, 0);
-    const char *workspace = parse_args(argc, argv);
+    struct agent_args args = parse_args(argc, argv);
     ensure_standard_fds();
     umask(022);
+    if (args.mode == MODE_NESTED) {
+        signal(SIGPIPE, SIG_IGN);
+        run_nested_supervisor(&args.nested);
+    }
     setup_signals();
     is_pid1 = getpid() == 1;
-    workspace_fd = open(workspace, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    workspace_fd = open(args.workspace, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (workspace_fd < 0) {
-        send_error("workspace %s: %s", workspace, strerror(errno));
+        send_error("workspace %s: %s", args.workspace, strerror(errno));
         return 1;
     }
+    if (args.mode == MODE_INNER)
+        become_inner_agent();
     send_frame('H', GREETING, strlen(GREETING));
+    if (args.mode == MODE_INNER)
+        signal_inner_ready();
     for (;;)
         handle_frame();
 }

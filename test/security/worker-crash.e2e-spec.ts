@@ -1,5 +1,5 @@
 import Docker from 'dockerode';
-import { Harness, eventually, startKiln } from '../support/kiln-harness';
+import { Harness, eventually, isContainerOfJob, startKiln } from '../support/kiln-harness';
 import { KilnProcess, spawnKiln } from '../support/processes';
 
 /** Issue 3, acceptance 3: a worker SIGKILLed mid-task leaves nothing behind once restarted. */
@@ -33,7 +33,7 @@ describe('a worker killed mid-task', () => {
     const accepted = await kiln.http().post('/jobs').send({ language: 'bash', code: 'sleep 3; echo survived', limits: { timeoutMs: 20000 } });
     const id = accepted.body.id;
     const running = await eventually(sandboxes, (list) => list.some((c) => c.State === 'running'), 15_000);
-    const orphan = running.find((c) => c.Labels['kiln.job'] === id)!;
+    const orphan = running.find((c) => isContainerOfJob(c, id))!;
     expect(orphan).toBeDefined();
 
     worker.child.kill('SIGKILL');

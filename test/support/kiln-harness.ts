@@ -78,9 +78,18 @@ export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
   } while (cursor !== '0');
 }
 
-/** Sandbox containers of a job on the local engine, including stopped ones. */
+/**
+ * Sandbox containers of a job on the local engine, including stopped ones: a
+ * container started for the job carries its label, a pooled one (started
+ * before the job existed) is named after the job while it serves it.
+ */
 export async function containersOfJob(jobId: string): Promise<Docker.ContainerInfo[]> {
-  return new Docker().listContainers({ all: true, filters: { label: [`kiln.job=${jobId}`] } });
+  const sandboxes = await new Docker().listContainers({ all: true, filters: { label: ['kiln.sandbox=1'] } });
+  return sandboxes.filter((c) => isContainerOfJob(c, jobId));
+}
+
+export function isContainerOfJob(container: Docker.ContainerInfo, jobId: string): boolean {
+  return container.Labels['kiln.job'] === jobId || container.Names.some((name) => name.includes(`-${jobId}-`));
 }
 
 export async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {

@@ -6,7 +6,10 @@ import { CancelListener } from './cancellation/cancel.listener';
 import { WorkerHeartbeat } from './heartbeat/worker-heartbeat';
 import { WorkerIdentity } from './heartbeat/worker-identity';
 import { OrphanReaper } from './reaper/orphan-reaper';
+import { ContainerLauncher } from './sandbox/container-launcher';
+import { ContainerPool } from './sandbox/container-pool';
 import { ContainerSpecBuilder } from './sandbox/container-spec';
+import { NestedModeCheck } from './sandbox/nested-mode.check';
 import { dockerProvider } from './sandbox/docker.provider';
 import { SandboxFactory } from './sandbox/sandbox-factory';
 import { CleanupTaskRunner } from './tasks/cleanup-task.runner';
@@ -26,6 +29,9 @@ import { TaskQueueConsumer } from './tasks/task-queue.consumer';
     WorkerIdentity,
     WorkerHeartbeat,
     ContainerSpecBuilder,
+    ContainerLauncher,
+    NestedModeCheck,
+    ContainerPool,
     SandboxFactory,
     SandboxExecutor,
     JobScratchStore,

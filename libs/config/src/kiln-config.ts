@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import {
+  IsArray,
   IsBoolean,
   IsIn,
   IsInt,
@@ -51,6 +52,13 @@ export class CoordinatorConfig {
   @IsInt() @Min(1000) workerTimeoutMs: number;
 }
 
+export class CompileCacheConfig {
+  @IsBoolean() enabled: boolean;
+  @IsInt() @Min(60) ttlSeconds: number;
+  @IsInt() @Min(1) @Max(1_000_000) maxEntries: number;
+  @IsInt() @Min(1) @Max(256) maxEntryMb: number;
+}
+
 export class WorkerConfig {
   @IsInt() @Min(1) @Max(256) concurrency: number;
   @IsString() id: string;
@@ -59,9 +67,28 @@ export class WorkerConfig {
   @IsInt() @Min(1000) lockDurationMs: number;
   @IsInt() @Min(1000) stalledIntervalMs: number;
   @IsInt() @Min(0) @Max(10) maxStalledCount: number;
+  @ValidateNested() @Type(() => CompileCacheConfig) compileCache: CompileCacheConfig;
+}
+
+export const SANDBOX_MODES = ['container', 'nested'] as const;
+export type SandboxMode = (typeof SANDBOX_MODES)[number];
+
+export class PoolConfig {
+  @IsInt() @Min(0) @Max(64) size: number;
+  @IsArray() @IsString({ each: true }) warm: string[];
+  @IsInt() @Min(1000) demandWindowMs: number;
+  @IsInt() @Min(1) @Max(32) launchConcurrency: number;
+  @IsInt() @Min(10_000) maxIdleMs: number;
+}
+
+export class NestedConfig {
+  @IsInt() @Min(1) @Max(100_000) tasksPerContainer: number;
 }
 
 export class SandboxConfig {
+  @IsIn(SANDBOX_MODES as unknown as string[]) mode: SandboxMode;
+  @ValidateNested() @Type(() => PoolConfig) pool: PoolConfig;
+  @ValidateNested() @Type(() => NestedConfig) nested: NestedConfig;
   @IsString() @Matches(/^[a-z][a-z0-9_.-]*$/) runtime: string;
   @Matches(/^[1-9][0-9]*:[1-9][0-9]*$/, { message: 'must be a non-root numeric uid:gid' }) user: string;
   @IsInt() @Min(1) @Max(4096) workspaceMb: number;

@@ -19,6 +19,10 @@ export const FRAME_FILE = 'F';
 export const FRAME_STDIN = 'S';
 export const FRAME_EXEC = 'E';
 export const FRAME_QUIT = 'Q';
+/** Both ways: the agent echoes a ping's payload, proving it is alive and in sync. */
+export const FRAME_PING = 'P';
+/** The agent refuses longer ping payloads. */
+export const MAX_PING_PAYLOAD_BYTES = 256;
 // Agent → worker. `E` means exec on the way in and stderr on the way out.
 export const FRAME_HELLO = 'H';
 export const FRAME_STDOUT = 'O';
@@ -151,6 +155,11 @@ function cString(text: string): Buffer {
 
 export function encodeQuitFrame(): Buffer {
   return encodeFrame(FRAME_QUIT, Buffer.alloc(0));
+}
+
+export function encodePingFrame(payload: Buffer): Buffer {
+  if (payload.length > MAX_PING_PAYLOAD_BYTES) throw new Error(`ping payload of ${payload.length} bytes exceeds ${MAX_PING_PAYLOAD_BYTES}`);
+  return encodeFrame(FRAME_PING, payload);
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   FRAME_COLLECTED_FILE,
   FRAME_ERROR,
   FRAME_HELLO,
+  FRAME_PING,
   FRAME_RESULT,
   FRAME_STDERR,
   FRAME_STDOUT,
@@ -14,6 +15,8 @@ import {
   decodeFileFrame,
   encodeExecFrame,
   encodeFileFrame,
+  encodePingFrame,
+  encodeQuitFrame,
   encodeStdinFrames,
   parseResult,
 } from './agent-frames';
@@ -34,6 +37,14 @@ export type OutputListener = (stream: 'stdout' | 'stderr', chunk: Buffer) => voi
 export class AgentGoneError extends Error {}
 /** The agent refused a request (an `X` frame). */
 export class AgentRefusedError extends Error {}
+/** The agent did not answer a ping in time. */
+export class AgentSilentError extends Error {}
+
+interface HelloWaiter {
+  count: number;
+  resolve: () => void;
+  reject: (e: Error) => void;
+}
 
 interface PendingExec {
   stdout: Buffer[];
@@ -55,8 +66,12 @@ interface PendingExec {
 export class AgentSession {
   private readonly decoder = new FrameDecoder(MAX_FRAME_PAYLOAD_BYTES);
   private pending: PendingExec | null = null;
-  private readyWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
-  private isReady = false;
+  /** `H` frames so far: one per agent start (in nested mode, one per nested sandbox). */
+  private hellos = 0;
+  private helloWaiters: HelloWaiter[] = [];
+  private readonly pings = new Map<string, () => void>();
+  private pingCounter = 0;
+  private readonly goneListeners: ((reason: string) => void)[] = [];
   private goneReason: string | null = null;
   private refusal: string | null = null;
   private readonly diagnostics: Buffer[] = [];
@@ -75,11 +90,57 @@ export class AgentSession {
     stream.on('error', (error) => this.gone(`sandbox stream error: ${error.message}`));
   }
 
-  /** Resolves when the agent has announced itself (the `H` frame). */
+  /** Resolves when the agent has announced itself (the first `H` frame). */
   ready(): Promise<void> {
-    if (this.isReady) return Promise.resolve();
+    return this.helloNumber(1);
+  }
+
+  /** How many `H` frames arrived so far. */
+  get helloCount(): number {
+    return this.hellos;
+  }
+
+  /** Resolves once the `count`-th `H` frame has arrived (nested mode: the next sandbox is up). */
+  helloNumber(count: number): Promise<void> {
+    if (this.hellos >= count) return Promise.resolve();
     if (this.goneReason) return Promise.reject(new AgentGoneError(this.goneReason));
-    return new Promise((resolve, reject) => this.readyWaiters.push({ resolve, reject }));
+    return new Promise((resolve, reject) => this.helloWaiters.push({ count, resolve, reject }));
+  }
+
+  /** Resolves when the agent echoes a ping: it is alive and the stream is in sync. */
+  ping(timeoutMs: number): Promise<void> {
+    if (this.goneReason) return Promise.reject(new AgentGoneError(this.goneReason));
+    const nonce = `${++this.pingCounter}`;
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pings.delete(nonce);
+        reject(new AgentSilentError(`the agent did not answer a ping within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pings.set(nonce, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.goneListeners.push(() => {
+        clearTimeout(timer);
+        if (this.pings.delete(nonce)) reject(new AgentGoneError(this.goneReason ?? 'gone'));
+      });
+      this.write(encodePingFrame(Buffer.from(nonce)));
+    });
+  }
+
+  /** Ends the agent (in nested mode: ends the current nested sandbox; the next one says `H`). */
+  quit(): void {
+    this.write(encodeQuitFrame());
+  }
+
+  get isGone(): boolean {
+    return this.goneReason !== null;
+  }
+
+  /** Called once, when the stream ends or breaks. */
+  onGone(listener: (reason: string) => void): void {
+    if (this.goneReason) listener(this.goneReason);
+    else this.goneListeners.push(listener);
   }
 
   writeFiles(files: AgentFile[]): void {
@@ -96,6 +157,11 @@ export class AgentSession {
       for (const frame of encodeStdinFrames(stdin)) this.write(frame);
       this.write(encodeExecFrame(exec));
     });
+  }
+
+  /** The last `X` frame received outside an exec, if any. */
+  get refusalText(): string | null {
+    return this.refusal;
   }
 
   /** What the agent wrote to its own stderr (diagnostics), for error messages. */
@@ -121,8 +187,11 @@ export class AgentSession {
     const pending = this.pending;
     switch (type) {
       case FRAME_HELLO:
-        this.isReady = true;
-        this.readyWaiters.splice(0).forEach((w) => w.resolve());
+        this.onHello();
+        return;
+      case FRAME_PING:
+        this.pings.get(payload.toString('latin1'))?.();
+        this.pings.delete(payload.toString('latin1'));
         return;
       case FRAME_STDOUT:
       case FRAME_STDERR:
@@ -138,6 +207,17 @@ export class AgentSession {
         this.refuse(payload.toString('utf8'));
         return;
     }
+  }
+
+  private onHello(): void {
+    this.hellos++;
+    // A new agent while an exec runs: the nested sandbox died under it.
+    const pending = this.pending;
+    this.pending = null;
+    pending?.reject(new AgentGoneError('the sandbox ended during the exec'));
+    const due = this.helloWaiters.filter((w) => w.count <= this.hellos);
+    this.helloWaiters = this.helloWaiters.filter((w) => w.count > this.hellos);
+    due.forEach((w) => w.resolve());
   }
 
   /** Worker-side cap as well as the agent's: the worker never trusts the sandbox to stay small. */
@@ -176,9 +256,10 @@ export class AgentSession {
     if (this.goneReason) return;
     this.goneReason = reason;
     const error = new AgentGoneError(reason);
-    this.readyWaiters.splice(0).forEach((w) => w.reject(error));
+    this.helloWaiters.splice(0).forEach((w) => w.reject(error));
     const pending = this.pending;
     this.pending = null;
     pending?.reject(error);
+    this.goneListeners.splice(0).forEach((listener) => listener(reason));
   }
 }

@@ -1,6 +1,6 @@
 /**
  * Drives the real kiln-agent binary, without Docker: it is compiled from
- * images/agent/kiln-agent.c and run as PID 1 of a fresh pid namespace
+ * images/agent/*.c and run as PID 1 of a fresh pid namespace
  * (`unshare --pid --fork --mount-proc`), which is what makes its
  * kill-everything and reap-everything duties observable. Needs root and gcc.
  */
@@ -17,6 +17,7 @@ import {
   encodeExecFrame,
   encodeFileFrame,
   encodeFrame,
+  encodePingFrame,
   encodeQuitFrame,
   encodeStdinFrames,
   Frame,
@@ -24,14 +25,17 @@ import {
   FRAME_ERROR,
   FRAME_EXEC,
   FRAME_HELLO,
+  FRAME_PING,
   FRAME_RESULT,
   FRAME_STDERR,
   FRAME_STDOUT,
   FrameDecoder,
+  MAX_PING_PAYLOAD_BYTES,
   parseResult,
 } from './agent-frames';
 
-const AGENT_SOURCE = resolve(__dirname, '../../../../images/agent/kiln-agent.c');
+const AGENT_DIR = resolve(__dirname, '../../../../images/agent');
+const AGENT_SOURCES = readdirSync(AGENT_DIR).filter((name) => name.endsWith('.c')).map((name) => join(AGENT_DIR, name));
 const ENV = { PATH: '/usr/local/bin:/usr/bin:/bin' };
 
 jest.setTimeout(30_000);
@@ -45,10 +49,10 @@ beforeAll(() => {
   agentBinary = join(buildDir, 'kiln-agent');
   const flags = ['-std=gnu11', '-O2', '-static', '-Wall', '-Wextra', '-Werror'];
   try {
-    execFileSync('gcc', [...flags, '-o', agentBinary, AGENT_SOURCE], { stdio: 'pipe' });
+    execFileSync('gcc', [...flags, '-o', agentBinary, ...AGENT_SOURCES], { stdio: 'pipe' });
   } catch (error) {
     const err = error as NodeJS.ErrnoException & { stderr?: Buffer };
-    if (err.code === 'ENOENT') throw new Error('gcc is not installed: it is needed to build images/agent/kiln-agent.c');
+    if (err.code === 'ENOENT') throw new Error('gcc is not installed: it is needed to build images/agent/*.c');
     throw new Error(`compiling kiln-agent failed:\n${err.stderr?.toString() ?? err.message}`);
   }
 }, 60_000);
@@ -410,6 +414,17 @@ describe('kiln-agent (real binary, PID 1 of a pid namespace)', () => {
     agent.send(encodeFrame('Z', Buffer.alloc(0)));
     await agent.expectError(/unknown frame type 0x5a/);
     expect(await agent.exited).toBe(2);
+  });
+
+  it('echoes a ping, between and after other frames, and refuses an oversized one', async () => {
+    agent.send(encodePingFrame(Buffer.from('first')));
+    expect(await agent.nextFrame()).toEqual({ type: FRAME_PING, payload: Buffer.from('first') });
+    agent.writeFile('p.txt', 'x');
+    agent.send(encodePingFrame(Buffer.alloc(0)));
+    expect(await agent.nextFrame()).toEqual({ type: FRAME_PING, payload: Buffer.alloc(0) });
+    agent.send(encodeFrame(FRAME_PING, Buffer.alloc(MAX_PING_PAYLOAD_BYTES + 1)));
+    await agent.expectError(/P frame longer than 256 bytes/);
+    expect((await agent.exec({ argv: ['cat', 'p.txt'] })).stdout.toString()).toBe('x');
   });
 
   it('exits 0 on Q and on EOF, even mid-exec', async () => {

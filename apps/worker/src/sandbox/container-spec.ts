@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ContainerCreateOptions } from 'dockerode';
 import { KilnConfig, SandboxConfig } from '@kiln/config';
+import { asNestedOuterContainer } from './nested-outer-spec';
 
 /** Label keys on every sandbox container; the reaper and the tests find them by these. */
 export const SANDBOX_LABEL = 'kiln.sandbox';
@@ -12,6 +13,8 @@ export const INSTANCE_LABEL = 'kiln.instance';
 export const CREATED_LABEL = 'kiln.created';
 /** The Redis prefix of the Kiln deployment: two deployments may share one engine. */
 export const DEPLOYMENT_LABEL = 'kiln.deployment';
+/** The sandbox mode the container was made for (`container` or `nested`). */
+export const MODE_LABEL = 'kiln.mode';
 export const WORKSPACE = '/workspace';
 export const AGENT_PATH = '/usr/local/bin/kiln-agent';
 
@@ -36,6 +39,11 @@ const MiB = 1024 * 1024;
  * stdin to the agent, which is PID 1 (and the zombie reaper).
  */
 export function buildContainerSpec(spec: SandboxSpec, sandbox: SandboxConfig): ContainerCreateOptions {
+  const options = buildSandboxContainerSpec(spec, sandbox);
+  return sandbox.mode === 'nested' ? asNestedOuterContainer(options, sandbox) : options;
+}
+
+function buildSandboxContainerSpec(spec: SandboxSpec, sandbox: SandboxConfig): ContainerCreateOptions {
   const memory = spec.limits.memoryMb * MiB;
   const [uid, gid] = sandbox.user.split(':');
   return {
@@ -62,6 +70,7 @@ export function buildContainerSpec(spec: SandboxSpec, sandbox: SandboxConfig): C
       [INSTANCE_LABEL]: spec.labels.instance,
       [DEPLOYMENT_LABEL]: spec.labels.deployment,
       [CREATED_LABEL]: String(Date.now()),
+      [MODE_LABEL]: sandbox.mode,
     },
     HostConfig: {
       NetworkMode: 'none',

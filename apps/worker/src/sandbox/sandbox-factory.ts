@@ -1,76 +1,53 @@
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import Docker from 'dockerode';
-import { Duplex } from 'node:stream';
+import { Injectable } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
 import { KilnConfig } from '@kiln/config';
-import { AgentSession } from '../agent/agent-session';
-import { ContainerSpecBuilder, SANDBOX_LABEL, SandboxSpec, WORKER_LABEL } from './container-spec';
+import { ContainerLauncher } from './container-launcher';
+import { ContainerPool } from './container-pool';
+import { SandboxSpec } from './container-spec';
 import { Sandbox, SandboxKilledError } from './sandbox';
-import { WorkerIdentity } from '../heartbeat/worker-identity';
 
-const AGENT_READY_TIMEOUT_MS = 15_000;
 /** How long a cancelled job is remembered, so a task that starts after the cancel is refused. */
 const CANCELLED_MEMORY_MS = 10 * 60_000;
 
-/** The runtime image is not on this worker's engine: an operator's problem, said plainly. */
-export class MissingImageError extends Error {}
+export type SandboxRequest = Omit<SandboxSpec, 'labels'> & { jobId: string; taskId: string };
 
 /**
- * Creates single-use sandbox containers and guarantees their removal: every
- * container it made is tracked until the engine confirms it is gone.
+ * Lends sandboxes to tasks: takes a started container from the pool, names
+ * it after the job and task it serves, and tracks it until the task gives it
+ * back, so a cancelled job's sandboxes can be killed.
  */
 @Injectable()
-export class SandboxFactory implements OnApplicationShutdown {
-  private readonly logger = new Logger(SandboxFactory.name);
+export class SandboxFactory {
   private readonly live = new Map<string, Sandbox>();
-  private readonly removals = new Set<Promise<void>>();
   private readonly stoppedJobs = new Map<string, number>();
+  /** Sandboxes lent so far, by job (tests and the benchmark read it). */
+  private readonly leasesByJob = new Map<string, number>();
 
   constructor(
-    private readonly docker: Docker,
+    private readonly pool: ContainerPool,
+    private readonly launcher: ContainerLauncher,
     private readonly config: KilnConfig,
-    private readonly identity: WorkerIdentity,
-    private readonly specs: ContainerSpecBuilder,
   ) {}
 
-  async create(spec: Omit<SandboxSpec, 'labels'> & { jobId: string; taskId: string }): Promise<Sandbox> {
-    this.refuseStoppedJob(spec.jobId);
-    const options = this.specs.build({
-      ...spec,
-      labels: {
-        jobId: spec.jobId,
-        taskId: spec.taskId,
-        workerId: this.identity.id,
-        instance: this.identity.instance,
-        deployment: this.config.redis.prefix,
-      },
-    });
-    const container = await this.createContainer(options, spec.image);
-    try {
-      const stream = (await container.attach({
-        stream: true,
-        stdin: true,
-        stdout: true,
-        stderr: true,
-        hijack: true,
-      })) as unknown as Duplex;
-      const session = new AgentSession(stream, (s, out, err) => container.modem.demuxStream(s, out, err));
-      await container.start();
-      await withTimeout(session.ready(), AGENT_READY_TIMEOUT_MS, `the agent of ${spec.image} did not start`);
-      const sandbox = new Sandbox(container, spec.jobId, session, this.config.sandbox.killGraceMs);
-      this.live.set(container.id, sandbox);
-      // A cancel may have arrived while the container was starting.
-      if (this.stoppedJobs.has(spec.jobId)) await sandbox.kill('cancelled');
-      return sandbox;
-    } catch (error) {
-      this.remove(container);
-      throw error;
-    }
+  async create(request: SandboxRequest): Promise<Sandbox> {
+    this.refuseStoppedJob(request.jobId);
+    const warm = await this.pool.acquire({ image: request.image, limits: request.limits });
+    const sandbox = new Sandbox(warm, request.jobId, this.config.sandbox.killGraceMs);
+    this.live.set(sandbox.id, sandbox);
+    this.countLease(request.jobId);
+    warm.rename(this.launcher.containerName(request.jobId, request.taskId, randomBytes(3).toString('hex')));
+    // A cancel may have arrived while the container was being taken.
+    if (this.stoppedJobs.has(request.jobId)) await sandbox.kill('cancelled');
+    return sandbox;
   }
 
-  /** Removes the sandbox in the background; shutdown waits for every removal. */
+  /** Gives the sandbox back: removed (default mode) or, after a clean task, kept for the next (nested mode). */
   destroy(sandbox: Sandbox): void {
-    this.live.delete(sandbox.id);
-    this.remove(sandbox.container);
+    if (!this.live.delete(sandbox.id)) return;
+    if (sandbox.reusable && this.config.sandbox.mode === 'nested') {
+      sandbox.warm.rename(this.launcher.containerName('ready', randomBytes(6).toString('hex')));
+    }
+    this.pool.release(sandbox.warm, sandbox.reusable);
   }
 
   /** Kills every sandbox of a job (cancellation, cleanup) and refuses new ones for it. */
@@ -81,11 +58,14 @@ export class SandboxFactory implements OnApplicationShutdown {
     return victims.length;
   }
 
-  /** Last step of shutdown (after the task consumer stopped): remove everything this worker made. */
-  async onApplicationShutdown(): Promise<void> {
-    for (const sandbox of this.live.values()) this.destroy(sandbox);
-    await Promise.allSettled([...this.removals]);
-    await this.removeOwnLeftovers();
+  /** How many sandboxes this worker lent to tasks of the job. */
+  leasesOf(jobId: string): number {
+    return this.leasesByJob.get(jobId) ?? 0;
+  }
+
+  private countLease(jobId: string): void {
+    if (this.leasesByJob.size > 10_000) this.leasesByJob.clear();
+    this.leasesByJob.set(jobId, (this.leasesByJob.get(jobId) ?? 0) + 1);
   }
 
   private rememberStopped(jobId: string): void {
@@ -97,40 +77,4 @@ export class SandboxFactory implements OnApplicationShutdown {
   private refuseStoppedJob(jobId: string): void {
     if ((this.stoppedJobs.get(jobId) ?? 0) > Date.now()) throw new SandboxKilledError(`job ${jobId} was stopped`);
   }
-
-  private async createContainer(options: Docker.ContainerCreateOptions, image: string): Promise<Docker.Container> {
-    try {
-      return await this.docker.createContainer(options);
-    } catch (error) {
-      if ((error as { statusCode?: number }).statusCode === 404) {
-        throw new MissingImageError(`runtime image ${image} is not present on this worker; build it with \`npm run images\``);
-      }
-      throw error;
-    }
-  }
-
-  private remove(container: Docker.Container): void {
-    const removal = container
-      .remove({ force: true, v: true })
-      .catch((error: { statusCode?: number; message: string }) => {
-        if (error.statusCode !== 404) this.logger.warn(`could not remove sandbox ${container.id}: ${error.message}`);
-      })
-      .finally(() => this.removals.delete(removal));
-    this.removals.add(removal);
-  }
-
-  private async removeOwnLeftovers(): Promise<void> {
-    const leftovers = await this.docker
-      .listContainers({ all: true, filters: { label: [`${SANDBOX_LABEL}=1`, `${WORKER_LABEL}=${this.identity.id}`] } })
-      .catch(() => []);
-    await Promise.allSettled(leftovers.map((c) => this.docker.getContainer(c.Id).remove({ force: true })));
-  }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${message} within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

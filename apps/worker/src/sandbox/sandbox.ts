@@ -1,6 +1,7 @@
 import type Docker from 'dockerode';
 import { AgentExec } from '../agent/agent-frames';
 import { AgentExecReport, AgentFile, AgentSession, OutputListener } from '../agent/agent-session';
+import { WarmContainer } from './warm-container';
 
 /** Thrown by exec() when the sandbox was killed on purpose (cancellation). */
 export class SandboxKilledError extends Error {}
@@ -9,21 +10,36 @@ export class SandboxKilledError extends Error {}
 export class SandboxUnresponsiveError extends Error {}
 
 /**
- * One started sandbox container with its agent. Single-use: it belongs to one
- * task of one job and is destroyed after it.
+ * One sandbox lent to one task of one job: a started container with its
+ * agent (in nested mode, the current nested sandbox of a pooled container).
+ * It remembers whether every exec ended cleanly: after a kill, a timeout or
+ * any limit, nested mode never gives its container another task.
  */
 export class Sandbox {
   private killedReason: string | null = null;
+  private clean = true;
 
   constructor(
-    readonly container: Docker.Container,
+    readonly warm: WarmContainer,
     readonly jobId: string,
-    private readonly session: AgentSession,
     private readonly killGraceMs: number,
   ) {}
 
   get id(): string {
-    return this.container.id;
+    return this.warm.id;
+  }
+
+  get container(): Docker.Container {
+    return this.warm.container;
+  }
+
+  private get session(): AgentSession {
+    return this.warm.session;
+  }
+
+  /** Whether its container may serve another task (nested mode). */
+  get reusable(): boolean {
+    return this.clean && this.killedReason === null && this.warm.alive;
   }
 
   writeFiles(files: AgentFile[]): void {
@@ -44,8 +60,12 @@ export class Sandbox {
       }, backstopMs);
     });
     try {
-      return await Promise.race([this.session.exec(exec, stdin, onOutput), backstop]);
+      const report = await Promise.race([this.session.exec(exec, stdin, onOutput), backstop]);
+      const { timedOut, cpuLimited, outputLimited, oomKilled } = report.result;
+      if (timedOut || cpuLimited || outputLimited || oomKilled) this.clean = false;
+      return report;
     } catch (error) {
+      this.clean = false;
       if (this.killedReason === 'cancelled') throw new SandboxKilledError('the job was cancelled');
       throw error;
     } finally {

@@ -1,0 +1,306 @@
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import type { ContainerCreateOptions } from 'dockerode';
+import { KilnConfig } from '@kiln/config';
+import { LanguageRegistry } from '@kiln/tasks';
+import { ContainerLauncher } from './container-launcher';
+import { SandboxLimits } from './container-spec';
+import { limitUpdate, poolKey } from './pool-key';
+import { PoolDemand, poolTarget } from './pool-demand';
+import { WarmContainer } from './warm-container';
+
+/** A ready container must answer a ping this fast to be lent out. */
+const PING_TIMEOUT_MS = 1000;
+/** Nested mode: the next nested sandbox says hello within this after a task. */
+const NEXT_SANDBOX_TIMEOUT_MS = 5000;
+/** After a failed launch, refills of that pool pause this long. */
+const LAUNCH_FAILURE_BACKOFF_MS = 5000;
+const MAINTAIN_INTERVAL_MS = 1000;
+/** Dead containers tolerated in one acquire before it gives up. */
+const MAX_ACQUIRE_ATTEMPTS = 4;
+
+export interface PoolRequest {
+  image: string;
+  limits: SandboxLimits;
+}
+
+interface Waiter {
+  resolve: (warm: WarmContainer) => void;
+  reject: (error: Error) => void;
+}
+
+/** The pool of one container configuration (image and mode, whatever the limits). */
+interface Shelf {
+  key: string;
+  image: string;
+  /** The last request's configuration: what refills are built from. */
+  template: { options: ContainerCreateOptions; limits: SandboxLimits };
+  ready: WarmContainer[];
+  /** Lent out (nested mode counts them: they come back). */
+  leased: Set<WarmContainer>;
+  /** Nested mode: between two tasks, waiting for the next sandbox's hello. */
+  resting: Set<WarmContainer>;
+  launching: number;
+  waiters: Waiter[];
+  demand: PoolDemand;
+  warm: boolean;
+  pausedUntil: number;
+}
+
+/**
+ * Per worker, started sandbox containers ready for the next task of each
+ * image, so a task's path holds no container start. Pools are sized by
+ * demand (sandbox.pool), refilled in the background, and drained at shutdown.
+ *
+ * Default mode: a container is lent once and removed after its task (never
+ * back on the shelf, so never given to a second job). Nested mode: an outer
+ * container comes back after a clean task and serves the next one in a fresh
+ * nested sandbox, up to sandbox.nested.tasksPerContainer.
+ *
+ * A container is lent out only after its agent answered a ping; one that died
+ * on the shelf (killed or removed behind Kiln's back) is dropped as soon as
+ * its stream ends, and replaced.
+ */
+@Injectable()
+export class ContainerPool implements OnApplicationBootstrap, OnModuleDestroy, BeforeApplicationShutdown {
+  private readonly logger = new Logger(ContainerPool.name);
+  private readonly shelves = new Map<string, Shelf>();
+  private readonly shelfOf = new Map<WarmContainer, Shelf>();
+  private readonly launches = new Set<Promise<void>>();
+  private timer?: NodeJS.Timeout;
+  private closing = false;
+  /** Limit updates done on lent containers (a figure for tests and the benchmark). */
+  limitUpdates = 0;
+
+  constructor(
+    private readonly config: KilnConfig,
+    private readonly launcher: ContainerLauncher,
+    private readonly languages: LanguageRegistry,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const { defaults } = this.config.limits;
+    for (const id of this.config.sandbox.pool.warm) {
+      const image = this.languages.get(id).image;
+      const limits = { memoryMb: defaults.memoryMb, cpus: defaults.cpus, processes: defaults.processes };
+      this.shelfFor({ image, limits }).shelf.warm = true;
+    }
+    this.maintainAll();
+    this.timer = setInterval(() => this.maintainAll(), MAINTAIN_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  /** First step of shutdown: no more refills. */
+  onModuleDestroy(): void {
+    this.closing = true;
+    clearInterval(this.timer);
+  }
+
+  /** After the task consumer stopped, before the launcher's final sweep: remove every container on the shelves. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.closing = true;
+    await Promise.allSettled([...this.launches]);
+    for (const shelf of this.shelves.values()) {
+      for (const warm of [...shelf.ready, ...shelf.resting]) this.discard(shelf, warm);
+    }
+  }
+
+  /** A started container with the request's limits, alive (it just answered a ping). */
+  async acquire(request: PoolRequest): Promise<WarmContainer> {
+    const { shelf, options } = this.shelfFor(request);
+    shelf.demand.record(Date.now());
+    for (let attempt = 1; ; attempt++) {
+      const warm = this.takeReady(shelf, request.limits) ?? (await this.waitForLaunch(shelf));
+      this.maintain(shelf);
+      if (await this.prepare(warm, options, request.limits)) {
+        shelf.leased.add(warm);
+        return warm;
+      }
+      this.discard(shelf, warm);
+      if (attempt >= MAX_ACQUIRE_ATTEMPTS) throw new Error(`no live sandbox container of ${request.image} after ${attempt} tries`);
+    }
+  }
+
+  /**
+   * Takes back a lent container. Default mode: always removed. Nested mode:
+   * kept for the next task if the one it served ended cleanly, else removed.
+   */
+  release(warm: WarmContainer, reusable: boolean): void {
+    const shelf = this.shelfOf.get(warm);
+    if (!shelf) return;
+    shelf.leased.delete(warm);
+    warm.tasksServed++;
+    if (this.keepsForNextTask(shelf, warm, reusable)) this.rest(shelf, warm);
+    else this.discard(shelf, warm);
+    this.maintain(shelf);
+  }
+
+  /** Ready containers of an image (tests, diagnostics). */
+  readyCount(image: string): number {
+    return [...this.shelves.values()].filter((s) => s.image === image).reduce((n, s) => n + s.ready.length, 0);
+  }
+
+  private get nested(): boolean {
+    return this.config.sandbox.mode === 'nested';
+  }
+
+  private shelfFor(request: PoolRequest): { shelf: Shelf; options: ContainerCreateOptions } {
+    const options = this.launcher.optionsFor(request.image, request.limits);
+    const key = poolKey(options);
+    let shelf = this.shelves.get(key);
+    if (!shelf) {
+      shelf = {
+        key,
+        image: request.image,
+        template: { options, limits: request.limits },
+        ready: [],
+        leased: new Set(),
+        resting: new Set(),
+        launching: 0,
+        waiters: [],
+        demand: new PoolDemand(this.config.sandbox.pool.demandWindowMs),
+        warm: false,
+        pausedUntil: 0,
+      };
+      this.shelves.set(key, shelf);
+    }
+    shelf.template = { options, limits: request.limits };
+    return { shelf, options };
+  }
+
+  /** Oldest first (so none idles out), preferring one that already has the limits. */
+  private takeReady(shelf: Shelf, limits: SandboxLimits): WarmContainer | undefined {
+    const index = shelf.ready.findIndex((warm) => sameLimits(warm.limits, limits));
+    const [warm] = shelf.ready.splice(index >= 0 ? index : 0, 1);
+    return warm;
+  }
+
+  private waitForLaunch(shelf: Shelf): Promise<WarmContainer> {
+    const promise = new Promise<WarmContainer>((resolve, reject) => shelf.waiters.push({ resolve, reject }));
+    if (shelf.launching < shelf.waiters.length) this.launch(shelf);
+    return promise;
+  }
+
+  /** Alive (ping) and with the task's limits (update API), both at once. */
+  private async prepare(warm: WarmContainer, options: ContainerCreateOptions, limits: SandboxLimits): Promise<boolean> {
+    const update = sameLimits(warm.limits, limits) ? null : warm.container.update(limitUpdate(options));
+    try {
+      await Promise.all([warm.session.ping(PING_TIMEOUT_MS), update]);
+    } catch (error) {
+      this.logger.warn(`sandbox ${warm.id.slice(0, 12)} is not usable, replacing it: ${(error as Error).message}`);
+      return false;
+    }
+    if (update) this.limitUpdates++;
+    warm.limits = limits;
+    return true;
+  }
+
+  private launch(shelf: Shelf): void {
+    const { options, limits } = shelf.template;
+    shelf.launching++;
+    const launch = this.launcher
+      .launch(options, limits)
+      .then(
+        (warm) => this.deliver(shelf, warm),
+        (error: Error) => this.launchFailed(shelf, error),
+      )
+      .finally(() => {
+        shelf.launching--;
+        this.launches.delete(launch);
+        this.maintain(shelf);
+      });
+    this.launches.add(launch);
+  }
+
+  /** A new (or rested) container goes to the longest waiter, else on the shelf. */
+  private deliver(shelf: Shelf, warm: WarmContainer): void {
+    if (!this.shelfOf.has(warm)) {
+      this.shelfOf.set(warm, shelf);
+      warm.session.onGone(() => this.evict(shelf, warm));
+    }
+    const waiter = shelf.waiters.shift();
+    if (waiter) waiter.resolve(warm);
+    else if (this.closing || !warm.alive) this.discard(shelf, warm);
+    else shelf.ready.push(warm);
+  }
+
+  private launchFailed(shelf: Shelf, error: Error): void {
+    shelf.pausedUntil = Date.now() + LAUNCH_FAILURE_BACKOFF_MS;
+    const waiter = shelf.waiters.shift();
+    if (waiter) waiter.reject(error);
+    else this.logger.warn(`could not start a sandbox container of ${shelf.image}: ${error.message}`);
+  }
+
+  private keepsForNextTask(shelf: Shelf, warm: WarmContainer, reusable: boolean): boolean {
+    if (!this.nested || !reusable || this.closing || !warm.alive) return false;
+    if (warm.tasksServed >= this.config.sandbox.nested.tasksPerContainer) return false;
+    return this.owned(shelf) < this.target(shelf) || shelf.waiters.length > 0;
+  }
+
+  /** Nested mode: end the task's sandbox; the container is ready again at the next hello. */
+  private rest(shelf: Shelf, warm: WarmContainer): void {
+    shelf.resting.add(warm);
+    const next = warm.session.helloCount + 1;
+    warm.session.quit();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('the next nested sandbox did not start')), NEXT_SANDBOX_TIMEOUT_MS);
+    });
+    Promise.race([warm.session.helloNumber(next), timeout])
+      .then(
+        () => {
+          shelf.resting.delete(warm);
+          this.deliver(shelf, warm);
+        },
+        () => this.discard(shelf, warm),
+      )
+      .finally(() => clearTimeout(timer));
+  }
+
+  /** Its stream ended: killed, removed or restarted outside Kiln, or the agent died. */
+  private evict(shelf: Shelf, warm: WarmContainer): void {
+    const index = shelf.ready.indexOf(warm);
+    if (index < 0) return; // lent out: the task notices and releases it
+    shelf.ready.splice(index, 1);
+    this.discard(shelf, warm);
+    this.maintain(shelf);
+  }
+
+  private discard(shelf: Shelf, warm: WarmContainer): void {
+    const index = shelf.ready.indexOf(warm);
+    if (index >= 0) shelf.ready.splice(index, 1);
+    shelf.resting.delete(warm);
+    shelf.leased.delete(warm);
+    this.shelfOf.delete(warm);
+    this.launcher.remove(warm.container);
+  }
+
+  private target(shelf: Shelf): number {
+    const { size } = this.config.sandbox.pool;
+    return poolTarget({ recentClaims: shelf.demand.recent(Date.now()), size, warm: shelf.warm });
+  }
+
+  /** Containers the pool has for this shelf beyond what waiters already claimed. */
+  private owned(shelf: Shelf): number {
+    const returning = this.nested ? shelf.leased.size + shelf.resting.size : 0;
+    return shelf.ready.length + shelf.launching - shelf.waiters.length + returning;
+  }
+
+  private maintainAll(): void {
+    for (const shelf of this.shelves.values()) this.maintain(shelf);
+  }
+
+  /** Drops idle and surplus containers, then starts refills up to the target. */
+  private maintain(shelf: Shelf): void {
+    if (this.closing) return;
+    const now = Date.now();
+    const { maxIdleMs, launchConcurrency } = this.config.sandbox.pool;
+    for (const warm of shelf.ready.filter((w) => now - w.startedAt > maxIdleMs)) this.discard(shelf, warm);
+    const target = this.target(shelf);
+    while (shelf.ready.length > 0 && this.owned(shelf) > target) this.discard(shelf, shelf.ready[0]);
+    while (this.owned(shelf) < target && this.launches.size < launchConcurrency && now >= shelf.pausedUntil) this.launch(shelf);
+  }
+}
+
+function sameLimits(a: SandboxLimits, b: SandboxLimits): boolean {
+  return a.memoryMb === b.memoryMb && a.cpus === b.cpus && a.processes === b.processes;
+}

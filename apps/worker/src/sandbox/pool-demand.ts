@@ -1,0 +1,37 @@
+/**
+ * Demand of one pool: the claims of the last `windowMs`. The pool keeps as
+ * many containers ready as there were claims in the window, up to its size:
+ * a language used once a minute keeps one warm, a busy one keeps the full
+ * size, an unused one none.
+ */
+export class PoolDemand {
+  private claims: number[] = [];
+
+  constructor(private readonly windowMs: number) {}
+
+  record(now: number): void {
+    this.claims.push(now);
+  }
+
+  recent(now: number): number {
+    const since = now - this.windowMs;
+    let stale = 0;
+    while (stale < this.claims.length && this.claims[stale] <= since) stale++;
+    if (stale) this.claims = this.claims.slice(stale);
+    return this.claims.length;
+  }
+}
+
+export interface PoolTargetInput {
+  /** Claims in the demand window. */
+  recentClaims: number;
+  /** sandbox.pool.size */
+  size: number;
+  /** Listed in sandbox.pool.warm: keep at least one ready. */
+  warm: boolean;
+}
+
+/** How many containers the pool should own (ready or starting) right now. */
+export function poolTarget({ recentClaims, size, warm }: PoolTargetInput): number {
+  return Math.min(size, Math.max(warm ? 1 : 0, recentClaims));
+}

@@ -1,0 +1,27 @@
+import type { ContainerCreateOptions } from 'dockerode';
+import { createHash } from 'node:crypto';
+
+/** cgroup limits the pool changes on a ready container with Docker's update API. */
+export const UPDATABLE_LIMITS = ['Memory', 'MemorySwap', 'NanoCpus', 'PidsLimit'] as const;
+
+/**
+ * Which ready containers can serve a task: those built from the same
+ * container configuration, whatever their limit values (those are updated
+ * before use) and labels (they name the pool, not the task). Whether a limit
+ * is set at all is part of the key, so a configuration without a limit never
+ * gets a container that has one, nor the other way round.
+ */
+export function poolKey(options: ContainerCreateOptions): string {
+  const host = { ...(options.HostConfig ?? {}) } as Record<string, unknown>;
+  for (const limit of UPDATABLE_LIMITS) if (limit in host) host[limit] = host[limit] === undefined ? 'unset' : 'set';
+  const shape = { ...options, Labels: undefined, name: undefined, HostConfig: host };
+  return createHash('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 24);
+}
+
+/** The update API's body: the limits a task's configuration asks for. */
+export function limitUpdate(options: ContainerCreateOptions): Record<string, number> {
+  const host = (options.HostConfig ?? {}) as Record<string, unknown>;
+  const update: Record<string, number> = {};
+  for (const limit of UPDATABLE_LIMITS) if (typeof host[limit] === 'number') update[limit] = host[limit] as number;
+  return update;
+}
