@@ -83,6 +83,7 @@ export class PoolConfig {
 
 export class NestedConfig {
   @IsInt() @Min(1) @Max(100_000) tasksPerContainer: number;
+  @IsString() seccompProfile: string;
 }
 
 export class SandboxConfig {

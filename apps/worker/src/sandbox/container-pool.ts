@@ -134,9 +134,9 @@ export class ContainerPool implements OnApplicationBootstrap, OnModuleDestroy, B
     this.maintain(shelf);
   }
 
-  /** Ready containers of an image (tests, diagnostics). */
-  readyCount(image: string): number {
-    return [...this.shelves.values()].filter((s) => s.image === image).reduce((n, s) => n + s.ready.length, 0);
+  /** Ids of the ready containers of an image (tests, diagnostics). */
+  readyIds(image: string): string[] {
+    return [...this.shelves.values()].filter((s) => s.image === image).flatMap((s) => s.ready.map((warm) => warm.id));
   }
 
   private get nested(): boolean {

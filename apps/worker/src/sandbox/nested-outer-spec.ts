@@ -1,11 +1,24 @@
 import type { ContainerCreateOptions } from 'dockerode';
+import { readFileSync } from 'node:fs';
 import { SandboxConfig } from '@kiln/config';
 import nestedOuterProfile from './seccomp/nested-outer.json';
 
 /** The outer container's agent, bwrap's monitor process and the inner agent. */
 export const NESTED_EXTRA_PROCESSES = 2;
 
-const profileText = JSON.stringify(nestedOuterProfile);
+const builtInProfile = JSON.stringify(nestedOuterProfile);
+const profiles = new Map<string, string>();
+
+/** The built-in profile, or the operator's (sandbox.nested.seccompProfile), read once. */
+function seccompProfile(path: string): string {
+  if (!path) return builtInProfile;
+  let text = profiles.get(path);
+  if (text === undefined) {
+    text = JSON.stringify(JSON.parse(readFileSync(path, 'utf8')));
+    profiles.set(path, text);
+  }
+  return text;
+}
 
 /**
  * Turns a sandbox container into nested mode's outer container: its agent
@@ -24,7 +37,7 @@ export function asNestedOuterContainer(options: ContainerCreateOptions, sandbox:
     Cmd: ['--nested', '--workspace-mb', `${sandbox.workspaceMb}`, '--tmp-mb', `${sandbox.tmpMb}`, '--shm-mb', `${sandbox.shmMb}`],
     HostConfig: {
       ...host,
-      SecurityOpt: [...(host.SecurityOpt ?? []), `seccomp=${profileText}`],
+      SecurityOpt: [...(host.SecurityOpt ?? []), `seccomp=${seccompProfile(sandbox.nested.seccompProfile)}`],
       MaskedPaths: [],
       ReadonlyPaths: [],
       ...(host.PidsLimit ? { PidsLimit: host.PidsLimit + NESTED_EXTRA_PROCESSES } : {}),

@@ -27,11 +27,11 @@ export interface PoolTargetInput {
   recentClaims: number;
   /** sandbox.pool.size */
   size: number;
-  /** Listed in sandbox.pool.warm: keep at least one ready. */
+  /** Listed in sandbox.pool.warm: kept at full size whatever the demand. */
   warm: boolean;
 }
 
-/** How many containers the pool should own (ready or starting) right now. */
+/** How many containers the pool should own (ready or starting) right now: warm pools are always full. */
 export function poolTarget({ recentClaims, size, warm }: PoolTargetInput): number {
-  return Math.min(size, Math.max(warm ? 1 : 0, recentClaims));
+  return warm ? size : Math.min(size, recentClaims);
 }

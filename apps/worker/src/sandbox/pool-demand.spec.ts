@@ -1,0 +1,26 @@
+import { PoolDemand, poolTarget } from './pool-demand';
+
+describe('PoolDemand', () => {
+  it('counts the claims of the window only', () => {
+    const demand = new PoolDemand(1000);
+    demand.record(0);
+    demand.record(500);
+    demand.record(900);
+    expect(demand.recent(950)).toBe(3);
+    expect(demand.recent(1000)).toBe(2);
+    expect(demand.recent(1900)).toBe(0);
+  });
+});
+
+describe('poolTarget', () => {
+  it('follows recent demand up to the size, down to zero', () => {
+    expect(poolTarget({ recentClaims: 0, size: 4, warm: false })).toBe(0);
+    expect(poolTarget({ recentClaims: 2, size: 4, warm: false })).toBe(2);
+    expect(poolTarget({ recentClaims: 90, size: 4, warm: false })).toBe(4);
+  });
+
+  it('keeps warm pools full, and none when the size is zero', () => {
+    expect(poolTarget({ recentClaims: 0, size: 4, warm: true })).toBe(4);
+    expect(poolTarget({ recentClaims: 9, size: 0, warm: true })).toBe(0);
+  });
+});

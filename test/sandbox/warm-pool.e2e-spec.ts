@@ -1,0 +1,159 @@
+import Docker from 'dockerode';
+import { ContainerPool } from '../../apps/worker/src/sandbox/container-pool';
+import { SandboxFactory } from '../../apps/worker/src/sandbox/sandbox-factory';
+import { DockerEventLog } from '../support/docker-events';
+import { Harness, eventually, startKiln } from '../support/kiln-harness';
+
+const PYTHON = 'kiln/python:latest';
+const docker = new Docker();
+
+const sandboxesOf = (deployment: string) =>
+  docker.listContainers({ all: true, filters: { label: ['kiln.sandbox=1', `kiln.deployment=${deployment}`] } });
+
+/** Issue 4: the warm pool of the default mode (one fresh container per task). */
+describe('warm container pool (default mode)', () => {
+  let kiln: Harness;
+  let events: DockerEventLog;
+  let pool: ContainerPool;
+
+  const execute = (body: object) => kiln.http().post('/execute').send(body);
+  const readyPython = () => eventually(async () => pool.readyIds(PYTHON).length, (n) => n === 3, 30_000);
+
+  beforeAll(async () => {
+    kiln = await startKiln({
+      env: { KILN_SANDBOX__POOL__WARM: 'python', KILN_SANDBOX__POOL__SIZE: '3', KILN_WORKER__CONCURRENCY: '2' },
+    });
+    events = await DockerEventLog.start(kiln.prefix);
+    pool = kiln.worker!.get(ContainerPool);
+  });
+
+  afterAll(async () => {
+    events?.stop();
+    await kiln?.close();
+  });
+
+  it('keeps started containers ready for a warm language, and none for the others', async () => {
+    expect(await readyPython()).toBe(3);
+    const containers = await sandboxesOf(kiln.prefix);
+    expect(containers.map((c) => [c.Image, c.State])).toEqual(Array(3).fill([PYTHON, 'running']));
+    expect(containers.every((c) => c.Names[0].startsWith(`/kiln-${kiln.prefix}-ready-`))).toBe(true);
+  });
+
+  it('runs a task in a container started before the job was submitted', async () => {
+    await readyPython();
+    const submitted = Date.now();
+    const response = await execute({ language: 'python', code: 'print("warm")' });
+    expect(response.body).toMatchObject({ verdict: 'OK', run: { stdout: 'warm\n' } });
+    const [container] = await eventually(async () => events.containersOf(response.body.id), (ids) => ids.length === 1);
+    expect(events.startedAt(container)).toBeLessThan(submitted);
+  });
+
+  it('never hands a container to a second job', async () => {
+    const ids: string[] = [];
+    for (let round = 0; round < 3; round++) {
+      const answers = await Promise.all(
+        [0, 1, 2, 3].map((i) => execute({ language: 'python', code: `print(${round * 4 + i})` })),
+      );
+      answers.forEach((answer, i) => expect(answer.body.run.stdout).toBe(`${round * 4 + i}\n`));
+      ids.push(...answers.map((answer) => answer.body.id));
+    }
+    const jobsByContainer = await eventually(
+      async () => events.jobsByContainer(ids),
+      (map) => [...map.values()].reduce((n, jobs) => n + jobs.size, 0) >= ids.length,
+    );
+    expect(jobsByContainer.size).toBe(ids.length);
+    for (const jobs of jobsByContainer.values()) expect(jobs.size).toBe(1);
+    const removed = await eventually(
+      async () => [...jobsByContainer.keys()].filter((id) => events.destroyed(id)).length,
+      (n) => n === ids.length,
+    );
+    expect(removed).toBe(ids.length);
+  });
+
+  it('lends each sandbox once: a released one is removed, the next job gets another', async () => {
+    const factory = kiln.worker!.get(SandboxFactory);
+    const limits = { memoryMb: 256, cpus: 1, processes: 64 };
+    const first = await factory.create({ jobId: 'job-a', taskId: 'run', image: PYTHON, limits });
+    factory.destroy(first);
+    const second = await factory.create({ jobId: 'job-b', taskId: 'run', image: PYTHON, limits });
+    factory.destroy(second);
+    expect(second.id).not.toBe(first.id);
+    const gone = await eventually(
+      () => docker.getContainer(first.id).inspect().then(() => false, () => true),
+      (isGone) => isGone,
+    );
+    expect(gone).toBe(true);
+  });
+
+  it('applies limits that differ from the pooled container’s before the program runs', async () => {
+    await readyPython();
+    const updatesBefore = pool.limitUpdates;
+    const code = [
+      'for path in ["memory/memory.limit_in_bytes", "memory/memory.memsw.limit_in_bytes", "pids/pids.max", "cpu/cpu.cfs_quota_us", "cpu/cpu.cfs_period_us"]:',
+      '    print(open("/sys/fs/cgroup/" + path).read().strip())',
+    ].join('\n');
+    const response = await execute({ language: 'python', code, limits: { memoryMb: 96, processes: 20, cpus: 0.5 } });
+    expect(response.body.verdict).toBe('OK');
+    const mib96 = String(96 * 1024 * 1024);
+    expect(response.body.run.stdout.split('\n')).toEqual([mib96, mib96, '21', '50000', '100000', '']);
+    expect(pool.limitUpdates).toBe(updatesBefore + 1);
+    const bomb = await execute({
+      language: 'python',
+      code: 'chunks = []\nwhile True:\n    chunks.append(bytearray(b"x" * (8 << 20)))',
+      limits: { memoryMb: 64 },
+    });
+    expect(bomb.body.verdict).toBe('MEMORY_LIMIT');
+  });
+
+  it('detects containers killed, removed, restarted or frozen behind its back and never hands them out', async () => {
+    await readyPython();
+    const victims = pool.readyIds(PYTHON);
+    expect(victims).toHaveLength(3);
+    await docker.getContainer(victims[0]).kill();
+    await docker.getContainer(victims[1]).remove({ force: true });
+    await docker.getContainer(victims[2]).pause();
+    const answers = await Promise.all([0, 1, 2, 3].map((i) => execute({ language: 'python', code: `print(${i})` })));
+    answers.forEach((answer, i) => expect(answer.body).toMatchObject({ verdict: 'OK', run: { stdout: `${i}\n` } }));
+    const served = answers.flatMap((answer) => events.containersOf(answer.body.id));
+    expect(served.filter((id) => victims.includes(id))).toEqual([]);
+    expect(await readyPython()).toBe(3);
+    const restartVictim = pool.readyIds(PYTHON)[0];
+    // The pool sees the stop and removes the container, often before the engine starts it again.
+    await docker.getContainer(restartVictim).restart({ t: 0 }).catch((error: Error) => expect(error.message).toMatch(/marked for removal|No such container/));
+    const afterRestart = await execute({ language: 'python', code: 'print("fresh")' });
+    expect(afterRestart.body.run.stdout).toBe('fresh\n');
+    expect(events.containersOf(afterRestart.body.id)).not.toContain(restartVictim);
+    const leftovers = await eventually(
+      async () => (await sandboxesOf(kiln.prefix)).filter((c) => [...victims, restartVictim].includes(c.Id)),
+      (list) => list.length === 0,
+    );
+    expect(leftovers).toEqual([]);
+    expect(await readyPython()).toBe(3);
+  });
+});
+
+describe('warm container pool sizing and shutdown', () => {
+  it('keeps nothing for unused languages, a pool while one is in demand, and none after', async () => {
+    const kiln = await startKiln({ env: { KILN_SANDBOX__POOL__DEMAND_WINDOW_MS: '3000', KILN_SANDBOX__POOL__SIZE: '2' } });
+    try {
+      expect(await sandboxesOf(kiln.prefix)).toEqual([]);
+      const response = await kiln.http().post('/execute').send({ language: 'bash', code: 'echo demand' });
+      expect(response.body.run.stdout).toBe('demand\n');
+      const pool = kiln.worker!.get(ContainerPool);
+      expect(await eventually(async () => pool.readyIds('kiln/base:latest').length, (n) => n === 1)).toBe(1);
+      expect((await sandboxesOf(kiln.prefix)).map((c) => c.Image)).toEqual(['kiln/base:latest']);
+      const drained = await eventually(() => sandboxesOf(kiln.prefix), (list) => list.length === 0, 10_000);
+      expect(drained).toEqual([]);
+    } finally {
+      await kiln.close();
+    }
+  });
+
+  it('drains on shutdown: no container of the worker is left', async () => {
+    const kiln = await startKiln({ env: { KILN_SANDBOX__POOL__WARM: 'python,bash', KILN_SANDBOX__POOL__SIZE: '2' } });
+    const pool = kiln.worker!.get(ContainerPool);
+    await eventually(async () => pool.readyIds(PYTHON).length + pool.readyIds('kiln/base:latest').length, (n) => n === 2, 30_000);
+    await kiln.close();
+    expect(await sandboxesOf(kiln.prefix)).toEqual([]);
+  });
+});
