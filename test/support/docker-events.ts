@@ -19,7 +19,7 @@ export class DockerEventLog {
 
   static async start(deployment: string): Promise<DockerEventLog> {
     const log = new DockerEventLog();
-    const filters = { type: ['container'], label: [`kiln.deployment=${deployment}`] };
+    const filters = { type: ['container' as const], label: [`kiln.deployment=${deployment}`] };
     log.stream = (await new Docker().getEvents({ filters })) as unknown as Readable;
     log.stream.on('data', (chunk: Buffer) => log.take(chunk));
     return log;
