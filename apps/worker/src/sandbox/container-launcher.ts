@@ -59,14 +59,18 @@ export class ContainerLauncher implements OnApplicationShutdown {
       await this.agentReady(session, image);
       return new WarmContainer(container, session, image, limits);
     } catch (error) {
-      this.remove(container);
+      await this.remove(container);
       throw error;
     }
   }
 
-  /** Removes the container in the background (once, however often asked); shutdown waits for every removal. */
-  remove(container: Docker.Container): void {
-    if (this.removals.has(container.id)) return;
+  /**
+   * Removes the container (once, however often asked); callers need not wait,
+   * shutdown waits for every removal.
+   */
+  remove(container: Docker.Container): Promise<void> {
+    const pending = this.removals.get(container.id);
+    if (pending) return pending;
     const removal = container
       .remove({ force: true, v: true })
       .catch((error: { statusCode?: number; message: string }) => {
@@ -77,6 +81,7 @@ export class ContainerLauncher implements OnApplicationShutdown {
       })
       .finally(() => this.removals.delete(container.id));
     this.removals.set(container.id, removal);
+    return removal;
   }
 
   /** Last step of shutdown (after the pool drained): remove everything this worker made. */

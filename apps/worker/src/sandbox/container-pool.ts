@@ -110,11 +110,9 @@ export class ContainerPool implements OnApplicationBootstrap, OnModuleDestroy, B
     shelf.demand.record(Date.now());
     for (let attempt = 1; ; attempt++) {
       const warm = this.takeReady(shelf, request.limits) ?? (await this.waitForLaunch(shelf));
+      shelf.leased.add(warm);
       this.maintain(shelf);
-      if (await this.prepare(warm, options, request.limits)) {
-        shelf.leased.add(warm);
-        return warm;
-      }
+      if (await this.prepare(warm, options, request.limits)) return warm;
       this.discard(shelf, warm);
       if (attempt >= MAX_ACQUIRE_ATTEMPTS) throw new Error(`no live sandbox container of ${request.image} after ${attempt} tries`);
     }
@@ -271,7 +269,7 @@ export class ContainerPool implements OnApplicationBootstrap, OnModuleDestroy, B
     shelf.resting.delete(warm);
     shelf.leased.delete(warm);
     this.shelfOf.delete(warm);
-    this.launcher.remove(warm.container);
+    void this.launcher.remove(warm.container);
   }
 
   private target(shelf: Shelf): number {

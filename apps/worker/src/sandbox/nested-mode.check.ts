@@ -30,7 +30,7 @@ export class NestedModeCheck implements OnModuleInit {
     const limits = { memoryMb: 64, cpus: 0.5, processes: 8 };
     try {
       const probe = await this.launcher.launch(this.launcher.optionsFor(image, limits), limits);
-      this.launcher.remove(probe.container);
+      await this.launcher.remove(probe.container);
       this.logger.log('nested mode: this host can create nested sandboxes');
     } catch (error) {
       throw new NestedModeUnavailableError(

@@ -1,0 +1,201 @@
+import Docker from 'dockerode';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DockerEventLog } from '../support/docker-events';
+import { TEST_REDIS_URL } from '../support/environment';
+import { Harness, REPO_ROOT, eventually, startKiln } from '../support/kiln-harness';
+import { spawnKiln } from '../support/processes';
+
+const NESTED = { KILN_SANDBOX__MODE: 'nested', KILN_SANDBOX__POOL__WARM: 'python' };
+
+/** What the first task leaves behind: files in every writable place, processes, an abstract socket. */
+const LEAVE_TRACES = `
+import os, socket, subprocess, time
+for path in ["/tmp/kiln-left", "/workspace/kiln-left", "/dev/shm/kiln-left"]:
+    open(path, "w").write("secret")
+server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+server.bind("\\0kiln-left-socket")
+server.listen(1)
+subprocess.Popen(["sleep", "777"], start_new_session=True)
+if os.fork() == 0:
+    os.setsid()
+    time.sleep(60)
+probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+probe.connect("\\0kiln-left-socket")
+print("left traces; own socket reachable")
+`;
+
+/** What the next task looks for. */
+const LOOK_FOR_TRACES = `
+import json, os, socket
+found = [p for p in ["/tmp/kiln-left", "/workspace/kiln-left", "/dev/shm/kiln-left"] if os.path.exists(p)]
+processes = []
+for pid in filter(str.isdigit, os.listdir("/proc")):
+    try:
+        processes.append(open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\\0", b" ").decode().strip())
+    except OSError:
+        pass
+client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+try:
+    client.connect("\\0kiln-left-socket")
+    reached = "connected"
+except OSError as error:
+    reached = type(error).__name__
+listing = sorted(os.listdir("/tmp")) + sorted(os.listdir("/dev/shm")) + sorted(os.listdir("."))
+print(json.dumps({"found": found, "processes": processes, "socket": reached, "listing": listing}))
+`;
+
+/** Issue 4, nested mode: a pooled outer container serves tasks one after another, each in a fresh bubblewrap sandbox. */
+describe('nested mode', () => {
+  let kiln: Harness;
+  let events: DockerEventLog;
+
+  const execute = (body: object) => kiln.http().post('/execute').send(body);
+
+  beforeAll(async () => {
+    // One outer container, one task at a time: consecutive tasks share it.
+    kiln = await startKiln({ env: { ...NESTED, KILN_SANDBOX__POOL__SIZE: '1', KILN_WORKER__CONCURRENCY: '1' } });
+    events = await DockerEventLog.start(kiln.prefix);
+  });
+
+  afterAll(async () => {
+    events?.stop();
+    await kiln?.close();
+  });
+
+  it('a task cannot see the files, processes or abstract socket the previous task in the same container left', async () => {
+    const first = await execute({ language: 'python', code: LEAVE_TRACES });
+    expect(first.body).toMatchObject({ verdict: 'OK', run: { stdout: 'left traces; own socket reachable\n' } });
+    const second = await execute({ language: 'python', code: LOOK_FOR_TRACES });
+    expect(second.body.verdict).toBe('OK');
+    const seen = JSON.parse(second.body.run.stdout);
+    expect(seen).toEqual({
+      found: [],
+      processes: ['/usr/local/bin/kiln-agent --inner --workspace /workspace', 'python3 main.py'],
+      socket: 'ConnectionRefusedError',
+      listing: ['main.py'],
+    });
+    const containers = await eventually(
+      async () => [events.containersOf(first.body.id), events.containersOf(second.body.id)],
+      ([a, b]) => a.length === 1 && b.length === 1,
+    );
+    expect(containers[1]).toEqual(containers[0]);
+  });
+
+  it('gives each task its own namespaces, its own seccomp filter and Docker’s masked paths', async () => {
+    const code = [
+      'import ctypes, os',
+      'libc = ctypes.CDLL(None, use_errno=True)',
+      'status = dict(line.split(":\\t", 1) for line in open("/proc/self/status").read().splitlines() if ":\\t" in line)',
+      'print(status["Seccomp"].strip(), status["Seccomp_filters"].strip(), status["CapEff"].strip())',
+      'print(os.getpid(), os.getuid(), open("/proc/self/uid_map").read().split())',
+      'def readable(path):',
+      '    try:',
+      '        return len(open(path, "rb").read(64)) > 0',
+      '    except OSError:',
+      '        return False',
+      'print([p for p in ["/proc/kcore", "/proc/keys", "/proc/timer_list", "/sys/firmware/dmi/tables/DMI"] if readable(p)])',
+      'print(sorted(os.listdir("/proc/acpi")) if os.path.exists("/proc/acpi") else [])',
+      'for flags in (0x10000000, 0x00020000, 0x40000000):  # CLONE_NEWUSER, CLONE_NEWNS, CLONE_NEWNET',
+      '    print("unshared" if libc.unshare(flags) == 0 else ctypes.get_errno())',
+    ].join('\n');
+    const answer = await execute({ language: 'python', code });
+    expect(answer.body.run.stderr).toBe('');
+    expect(answer.body.verdict).toBe('OK');
+    const [seccomp, pidLine, readableMasked, acpi, ...unshares] = answer.body.run.stdout.trim().split('\n');
+    const [mode, filters, capabilities] = seccomp.split(' ');
+    expect(mode).toBe('2');
+    expect(Number(filters)).toBeGreaterThanOrEqual(2);
+    expect(capabilities).toBe('0000000000000000');
+    expect(pidLine).toMatch(/^\d+ 61000 /);
+    expect(readableMasked).toBe('[]');
+    expect(acpi).toBe('[]');
+    expect(unshares).toEqual(['1', '1', '1']);
+  });
+
+  it('leaves the outer container nothing but its supervisor and the next sandbox between tasks', async () => {
+    const answer = await execute({ language: 'bash', code: '(sleep 4711 &); setsid sleep 4712 & echo started' });
+    expect(answer.body.run.stdout).toBe('started\n');
+    const python = await execute({ language: 'python', code: 'print("next")' });
+    const [outer] = await eventually(async () => events.containersOf(python.body.id), (ids) => ids.length === 1);
+    const processes = async () => {
+      const top = (await new Docker().getContainer(outer).top({ ps_args: '-o pid,args' })) as { Processes: string[][] };
+      return top.Processes.map(([, args]) => args);
+    };
+    // Once the next nested sandbox is up (between two tasks the list is shorter).
+    const commands = await eventually(processes, (list) => list.length >= 3);
+    expect(commands[0]).toMatch(/^\/usr\/local\/bin\/kiln-agent --nested/);
+    expect(commands.slice(1).map((c) => c.split(' ')[0])).toEqual(['/usr/bin/bwrap', '/usr/local/bin/kiln-agent']);
+  });
+});
+
+describe('nested mode recycling', () => {
+  let kiln: Harness;
+  let events: DockerEventLog;
+
+  beforeAll(async () => {
+    kiln = await startKiln({
+      env: { ...NESTED, KILN_SANDBOX__POOL__SIZE: '1', KILN_WORKER__CONCURRENCY: '1', KILN_SANDBOX__NESTED__TASKS_PER_CONTAINER: '2' },
+    });
+    events = await DockerEventLog.start(kiln.prefix);
+  });
+
+  afterAll(async () => {
+    events?.stop();
+    await kiln?.close();
+  });
+
+  const run = async (body: object): Promise<string> => {
+    const answer = await kiln.http().post('/execute').send(body);
+    const [container] = await eventually(async () => events.containersOf(answer.body.id), (ids) => ids.length === 1);
+    return container;
+  };
+
+  it('replaces an outer container after tasksPerContainer tasks', async () => {
+    const containers: string[] = [];
+    for (let i = 0; i < 3; i++) containers.push(await run({ language: 'python', code: `print(${i})` }));
+    expect(containers[1]).toBe(containers[0]);
+    expect(containers[2]).not.toBe(containers[0]);
+    expect(await eventually(async () => events.destroyed(containers[0]), Boolean)).toBe(true);
+  });
+
+  it('replaces an outer container at once after a task was killed at its time limit', async () => {
+    const killed = await run({ language: 'python', code: 'while True: pass', limits: { timeoutMs: 500 } });
+    const next = await run({ language: 'python', code: 'print("after")' });
+    expect(next).not.toBe(killed);
+    expect(await eventually(async () => events.destroyed(killed), Boolean)).toBe(true);
+  });
+});
+
+describe('nested mode on a host that forbids unprivileged user namespaces', () => {
+  let dir: string;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'kiln-seccomp-'));
+  });
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('refuses to start the worker, saying why', async () => {
+    // Docker's default profile (Kiln's minus its bwrap rule) forbids creating namespaces,
+    // which is what bwrap meets on such a host.
+    const builtIn = JSON.parse(readFileSync(join(REPO_ROOT, 'apps/worker/src/sandbox/seccomp/nested-outer.json'), 'utf8'));
+    const dockerDefault = { ...builtIn, syscalls: builtIn.syscalls.filter((rule: { comment?: string }) => !rule.comment?.startsWith('kiln')) };
+    expect(dockerDefault.syscalls.length).toBe(builtIn.syscalls.length - 1);
+    const profile = join(dir, 'docker-default.json');
+    writeFileSync(profile, JSON.stringify(dockerDefault));
+    const env = {
+      KILN_HOME: REPO_ROOT,
+      KILN_REDIS__URL: TEST_REDIS_URL,
+      KILN_REDIS__PREFIX: `kiln-test-userns-${process.pid}`,
+      KILN_SANDBOX__MODE: 'nested',
+      KILN_SANDBOX__NESTED__SECCOMP_PROFILE: profile,
+    };
+    const worker = spawnKiln('worker', env);
+    expect(await worker.exited).toBe(1);
+    expect(worker.output()).toMatch(
+      /kiln: cannot start: sandbox.mode is nested, but no nested sandbox could be created on this host: .*bwrap.*Allow them, or use sandbox.mode: container/s,
+    );
+  });
+});
