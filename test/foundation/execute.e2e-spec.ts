@@ -1,11 +1,12 @@
 import { Harness, containersOfJob, startKiln } from '../support/kiln-harness';
+import { SANDBOX_MODES, modeEnv } from '../support/sandbox-modes';
 
 /** Foundation acceptance 1–3: real programs through /execute, real sandboxes, real verdicts. */
-describe('POST /execute (standalone, real Docker and Redis)', () => {
+describe.each(SANDBOX_MODES)('POST /execute (standalone, real Docker and Redis) (sandbox mode %s)', (mode) => {
   let kiln: Harness;
 
   beforeAll(async () => {
-    kiln = await startKiln();
+    kiln = await startKiln({ env: modeEnv(mode) });
   });
 
   afterAll(async () => {

@@ -1,14 +1,15 @@
 import { Queue } from 'bullmq';
 import { TASK_QUEUE } from '@kiln/tasks';
 import { Harness, containersOfJob, eventually, startKiln } from '../support/kiln-harness';
+import { SANDBOX_MODES, modeEnv } from '../support/sandbox-modes';
 import { TEST_REDIS_URL } from '../support/environment';
 
 /** Foundation acceptance 4: asynchronous jobs, polling, cancellation. */
-describe('POST /jobs, GET /jobs/:id, PUT /jobs/:id/cancel', () => {
+describe.each(SANDBOX_MODES)('POST /jobs, GET /jobs/:id, PUT /jobs/:id/cancel (sandbox mode %s)', (mode) => {
   let kiln: Harness;
 
   beforeAll(async () => {
-    kiln = await startKiln({ env: { KILN_WORKER__CONCURRENCY: '1' } });
+    kiln = await startKiln({ env: { ...modeEnv(mode), KILN_WORKER__CONCURRENCY: '1' } });
   });
 
   afterAll(async () => {
