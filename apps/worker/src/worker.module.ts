@@ -13,6 +13,7 @@ import { NestedModeCheck } from './sandbox/nested-mode.check';
 import { dockerProvider } from './sandbox/docker.provider';
 import { SandboxFactory } from './sandbox/sandbox-factory';
 import { CleanupTaskRunner } from './tasks/cleanup-task.runner';
+import { CompileCache } from './tasks/compile-cache';
 import { CompileTaskRunner } from './tasks/compile-task.runner';
 import { JobScratchStore } from './tasks/job-scratch.store';
 import { RunTaskRunner } from './tasks/run-task.runner';
@@ -35,6 +36,7 @@ import { TaskQueueConsumer } from './tasks/task-queue.consumer';
     SandboxFactory,
     SandboxExecutor,
     JobScratchStore,
+    CompileCache,
     CompileTaskRunner,
     RunTaskRunner,
     CleanupTaskRunner,

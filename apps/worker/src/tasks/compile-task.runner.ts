@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { KilnConfig } from '@kiln/config';
 import { LanguageRegistry, TaskPayload, TaskResult, Verdict, verdictOfExecution } from '@kiln/tasks';
+import { CompileCache } from './compile-cache';
 import { JobScratchStore } from './job-scratch.store';
 import { commandFor, programEnvironment, sourceFiles } from './program-files';
 import { SandboxExecutor } from './sandbox-executor';
@@ -16,22 +17,32 @@ export class CompileTaskRunner {
     private readonly scratch: JobScratchStore,
     private readonly executor: SandboxExecutor,
     private readonly config: KilnConfig,
+    private readonly cache: CompileCache,
   ) {}
 
   async run(task: TaskPayload): Promise<TaskResult> {
     const language = this.languages.get(task.language);
     const input = await this.scratch.readInput(task.jobId);
     const { limits } = task;
+    const compilation = {
+      language,
+      argv: commandFor(language.compile ?? [], language, input, limits, limits.compileMemoryMb),
+      env: programEnvironment(language),
+      files: sourceFiles(input),
+    };
+    const cacheKey = await this.cache.keyOf(compilation);
+    const cached = await this.cache.restore(cacheKey, this.scratch.artifactKey(task.jobId));
+    if (cached) return { compile: { ...cached, cached: true } };
     const report = await this.executor.execute({
       jobId: task.jobId,
       taskId: task.taskId,
       image: language.image,
       limits: { memoryMb: limits.compileMemoryMb, cpus: limits.cpus, processes: Math.max(limits.processes, 32) },
-      files: sourceFiles(input),
+      files: compilation.files,
       stdin: Buffer.alloc(0),
       exec: {
-        argv: commandFor(language.compile ?? [], language, input, limits, limits.compileMemoryMb),
-        env: programEnvironment(language),
+        argv: compilation.argv,
+        env: compilation.env,
         timeoutMs: limits.compileTimeoutMs,
         outputBytes: limits.outputBytes,
         collect: true,
@@ -40,7 +51,11 @@ export class CompileTaskRunner {
     });
     const verdict = verdictOfExecution(outcomeOf(report));
     // A compiler that exits non-zero is a compile error; its limits keep their own verdicts.
-    if (verdict === Verdict.RUNTIME_ERROR) return { compile: stageResultOf(report, Verdict.COMPILE_ERROR) };
+    if (verdict === Verdict.RUNTIME_ERROR) {
+      const compile = stageResultOf(report, Verdict.COMPILE_ERROR);
+      await this.cache.store(cacheKey, compile, null);
+      return { compile };
+    }
     if (verdict !== Verdict.OK) return { compile: stageResultOf(report, verdict) };
     if (report.result.collectError) {
       const compile = stageResultOf(report, Verdict.COMPILE_ERROR);
@@ -48,6 +63,8 @@ export class CompileTaskRunner {
       return { compile };
     }
     await this.scratch.saveArtifact(task.jobId, report.files);
-    return { compile: stageResultOf(report, Verdict.OK) };
+    const compile = stageResultOf(report, Verdict.OK);
+    await this.cache.store(cacheKey, compile, this.scratch.artifactKey(task.jobId));
+    return { compile };
   }
 }

@@ -28,6 +28,11 @@ export class JobScratchStore {
     return JSON.parse(raw) as JobInput;
   }
 
+  /** Where the job's compile artifact is kept (the compile cache copies it in and out inside Redis). */
+  artifactKey(jobId: string): string {
+    return this.keys.jobArtifact(jobId);
+  }
+
   /** Stored in the agent's own file-frame format: one encoding for the wire and the store. */
   async saveArtifact(jobId: string, files: AgentFile[]): Promise<void> {
     const blob = Buffer.concat(files.map((f) => encodeFileFrame(f.name, f.content, f.mode)));

@@ -11,6 +11,8 @@ export interface StageResult {
   cpuTimeMs: number;
   memoryBytes: number;
   truncated: boolean;
+  /** Compile stages only: true when the compile cache answered and no compiler ran. */
+  cached?: boolean;
 }
 
 /** What a finished task reports back to the coordinator. */

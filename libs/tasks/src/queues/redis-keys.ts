@@ -23,6 +23,21 @@ export class RedisKeys {
     return [this.jobInput(id), this.jobArtifact(id)];
   }
 
+  /** Compile cache: the compile stage result of one compilation, by its key (a hash). */
+  compileCacheStage(key: string): string {
+    return `${this.prefix}:compile-cache:${key}:stage`;
+  }
+
+  /** Compile cache: the artifact (agent file frames) of one successful compilation. */
+  compileCacheArtifact(key: string): string {
+    return `${this.prefix}:compile-cache:${key}:artifact`;
+  }
+
+  /** Compile cache: every entry's key scored by its last use (ms), for least-recently-used eviction. */
+  compileCacheIndex(): string {
+    return `${this.prefix}:compile-cache:index`;
+  }
+
   workers(): string {
     return `${this.prefix}:workers`;
   }
