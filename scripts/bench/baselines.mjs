@@ -1,0 +1,46 @@
+// The baselines measured in the same run: `docker run --rm` of the same
+// program, and raw container churn through the Engine API.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import Docker from 'dockerode';
+
+const run = promisify(execFile);
+
+/** `docker run --rm` of the Python hello, with the sandbox's main restrictions; ms per run. */
+export async function dockerRunTimes(count) {
+  const times = [];
+  for (let i = 0; i < count; i++) {
+    const started = performance.now();
+    const { stdout } = await run('docker', [
+      'run', '--rm', '--network', 'none', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges', '--read-only',
+      '--user', '61000:61000', '--entrypoint', 'python3', 'kiln/python:latest', '-c', 'print("hello docker")',
+    ]);
+    if (stdout !== 'hello docker\n') throw new Error(`docker run printed ${JSON.stringify(stdout)}`);
+    times.push(performance.now() - started);
+  }
+  return times;
+}
+
+/**
+ * create + start + wait + remove of containers built exactly as Kiln's
+ * sandboxes (the worker's own container spec) but running `true`, by
+ * `parallel` loops; containers per second.
+ */
+export async function rawChurn(containerSpec, total, parallel) {
+  const docker = new Docker();
+  const options = { ...containerSpec, Entrypoint: ['/bin/true'], Cmd: [], AttachStdin: false, OpenStdin: false, StdinOnce: false, AttachStdout: false, AttachStderr: false };
+  let issued = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (issued < total) {
+        issued++;
+        const container = await docker.createContainer(options);
+        await container.start();
+        await container.wait();
+        await container.remove({ force: true });
+      }
+    }),
+  );
+  return total / ((performance.now() - started) / 1000);
+}

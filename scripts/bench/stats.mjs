@@ -1,0 +1,14 @@
+// Small statistics for the benchmark: percentiles by nearest rank.
+
+export function percentile(values, p) {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank];
+}
+
+export function summary(values) {
+  return { p50: percentile(values, 50), p90: percentile(values, 90), p99: percentile(values, 99), n: values.length };
+}
+
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
