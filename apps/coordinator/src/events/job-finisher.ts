@@ -21,9 +21,13 @@ export class JobFinisher {
 
   async finish(job: JobRecord, finish: JobFinish): Promise<boolean> {
     const applied = await this.store.finish(job.meta.id, finish);
-    if (applied) await this.skipUnstarted(job);
+    if (applied) {
+      await this.skipUnstarted(job);
+      // Waiters first: the cleanup is not part of the answer, and a crash
+      // before it is enqueued is repaired when this event is retried.
+      await this.announce(job.meta.id);
+    }
     await this.ensureCleanup(job);
-    if (applied) await this.announce(job.meta.id);
     return applied;
   }
 

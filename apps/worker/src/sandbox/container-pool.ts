@@ -109,9 +109,10 @@ export class ContainerPool implements OnApplicationBootstrap, OnModuleDestroy, B
     const { shelf, options } = this.shelfFor(request);
     shelf.demand.record(Date.now());
     for (let attempt = 1; ; attempt++) {
+      // No refill here: container starts would compete with the task for the CPU.
+      // The release (or the periodic check) refills.
       const warm = this.takeReady(shelf, request.limits) ?? (await this.waitForLaunch(shelf));
       shelf.leased.add(warm);
-      this.maintain(shelf);
       if (await this.prepare(warm, options, request.limits)) return warm;
       this.discard(shelf, warm);
       if (attempt >= MAX_ACQUIRE_ATTEMPTS) throw new Error(`no live sandbox container of ${request.image} after ${attempt} tries`);
@@ -172,10 +173,16 @@ export class ContainerPool implements OnApplicationBootstrap, OnModuleDestroy, B
     return warm;
   }
 
+  /** The next container delivered: a new one, or (nested mode) one coming back from its last task. */
   private waitForLaunch(shelf: Shelf): Promise<WarmContainer> {
     const promise = new Promise<WarmContainer>((resolve, reject) => shelf.waiters.push({ resolve, reject }));
-    if (shelf.launching < shelf.waiters.length) this.launch(shelf);
+    this.supplyWaiters(shelf);
     return promise;
+  }
+
+  /** Every waiter has a container on its way; a resting one is ready again within milliseconds, far sooner than a new one. */
+  private supplyWaiters(shelf: Shelf): void {
+    while (shelf.launching + shelf.resting.size < shelf.waiters.length) this.launch(shelf);
   }
 
   /** Alive (ping) and with the task's limits (update API), both at once. */
@@ -249,7 +256,10 @@ export class ContainerPool implements OnApplicationBootstrap, OnModuleDestroy, B
           shelf.resting.delete(warm);
           this.deliver(shelf, warm);
         },
-        () => this.discard(shelf, warm),
+        () => {
+          this.discard(shelf, warm);
+          this.maintain(shelf);
+        },
       )
       .finally(() => clearTimeout(timer));
   }
@@ -289,6 +299,7 @@ export class ContainerPool implements OnApplicationBootstrap, OnModuleDestroy, B
 
   /** Drops idle and surplus containers, then starts refills up to the target. */
   private maintain(shelf: Shelf): void {
+    this.supplyWaiters(shelf);
     if (this.closing) return;
     const now = Date.now();
     const { maxIdleMs, launchConcurrency } = this.config.sandbox.pool;

@@ -36,9 +36,13 @@ export class TaskProcessor {
       await this.events.publish({ ...report, type: 'failed', error: 'skipped: the job was already over' });
       return;
     }
-    await this.events.publish({ ...report, type: 'started' });
+    // `started` travels while the task runs (it is off the answer's path);
+    // awaiting it before `completed` keeps the two in order.
+    const started = this.events.publish({ ...report, type: 'started' });
+    started.catch(() => undefined);
     try {
       const result = await this.runTask(task);
+      await started;
       await this.events.publish({ ...report, type: 'completed', result });
     } catch (error) {
       if (error instanceof SandboxKilledError) {
