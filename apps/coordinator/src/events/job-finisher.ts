@@ -6,6 +6,13 @@ import { JobFinish, JobStore } from '../jobs/job-store';
 import { TaskQueue } from '../queue/task-queue';
 
 /**
+ * The cleanup waits this long in the queue, so that its processing (and its
+ * events) does not compete with delivering the job's answer; sandboxes of a
+ * cancelled job are killed at once through the cancel channel anyway.
+ */
+const CLEANUP_DELAY_MS = 250;
+
+/**
  * Ends jobs: the terminal transition (once), the cleanup task (always, and
  * re-ensured on every later event so a crash between the two loses nothing),
  * and the wake-up of every coordinator's waiters.
@@ -45,7 +52,7 @@ export class JobFinisher {
   async ensureCleanup(job: JobRecord): Promise<void> {
     const cleanup = job.meta.plan.find((task) => task.kind === 'cleanup');
     if (!cleanup || job.tasks[cleanup.id]?.state !== TaskState.PENDING) return;
-    await this.queue.enqueue(job.meta, [cleanup]);
+    await this.queue.enqueue(job.meta, [cleanup], CLEANUP_DELAY_MS);
     await this.store.transitionTask(job.meta.id, { id: cleanup.id, kind: 'cleanup', state: TaskState.QUEUED });
   }
 

@@ -12,7 +12,8 @@ export class TaskQueue {
     private readonly config: KilnConfig,
   ) {}
 
-  async enqueue(meta: JobMeta, tasks: TaskPlan[]): Promise<void> {
+  /** `delayMs`: the tasks become available to workers only after this long. */
+  async enqueue(meta: JobMeta, tasks: TaskPlan[], delayMs = 0): Promise<void> {
     const enqueuedAt = Date.now();
     await this.queue.addBulk(
       tasks.map((task) => ({
@@ -24,6 +25,7 @@ export class TaskQueue {
           backoff: { type: 'exponential', delay: 1000 },
           removeOnComplete: { age: 3600, count: 5000 },
           removeOnFail: { age: 24 * 3600, count: 5000 },
+          ...(delayMs > 0 ? { delay: delayMs } : {}),
         },
       })),
     );
