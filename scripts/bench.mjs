@@ -7,7 +7,7 @@
 // Usage: node scripts/bench.mjs [--quick]   (--quick: fewer requests, for a smoke run)
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
-import { dockerRunTimes, rawChurn } from './bench/baselines.mjs';
+import { dockerRunTimes, nestedCeiling, rawChurn } from './bench/baselines.mjs';
 import { startKiln } from './bench/kiln-process.mjs';
 import { C_HELLO, PYTHON_HELLO, burst, executeHello, sequential, throughput } from './bench/load.mjs';
 import { latency, machine, rate, table } from './bench/report.mjs';
@@ -20,18 +20,23 @@ const N = quick
   ? { dockerRun: 3, churn: 16, latency: 10, cRepeated: 5, jobs: 40, burst: 20 }
   : { dockerRun: 10, churn: 64, latency: 60, cRepeated: 30, jobs: 200, burst: 100 };
 const CLIENTS = 8;
+/** Kiln's default worker.concurrency: tasks one worker runs at once. */
+const WORKER_CONCURRENCY = 2;
 /** Sequential requests in default mode are paced so the pool's refills (container starts) keep up. */
 const THINK_MS = 200;
 /** /execute of a burst waits for the whole queue ahead of it. */
 const KILN_ENV = { KILN_COORDINATOR__EXECUTE__WAIT_MARGIN_MS: '300000' };
 
-function sandboxSpec() {
+/** Kiln's own container spec (built code) for the given sandbox mode. */
+function sandboxSpec(mode) {
   const { buildContainerSpec } = require(join(root, 'dist/apps/worker/src/sandbox/container-spec.js'));
   const { loadConfig } = require(join(root, 'dist/libs/config/src/index.js'));
-  const { config } = loadConfig({ ...process.env, KILN_HOME: root });
-  const labels = { jobId: '', taskId: '', workerId: 'bench', instance: 'bench', deployment: 'kiln-bench-churn' };
+  const { config } = loadConfig({ ...process.env, KILN_HOME: root, KILN_SANDBOX__MODE: mode });
+  const labels = { jobId: '', taskId: '', workerId: 'bench', instance: 'bench', deployment: 'kiln-bench-baseline' };
   return buildContainerSpec({ image: 'kiln/python:latest', limits: { memoryMb: 256, cpus: 1, processes: 64 }, labels }, config.sandbox);
 }
+
+const agentSession = () => require(join(root, 'dist/apps/worker/src/agent/agent-session.js')).AgentSession;
 
 async function measureMode(mode) {
   const kiln = await startKiln(root, { ...KILN_ENV, KILN_SANDBOX__MODE: mode });
@@ -56,7 +61,8 @@ async function main() {
   console.error('[bench] baselines: docker run --rm, raw churn');
   await dockerRunTimes(2);
   const dockerRun = summary(await dockerRunTimes(N.dockerRun));
-  const churn = await rawChurn(sandboxSpec(), N.churn, CLIENTS);
+  const churn = await rawChurn(sandboxSpec('container'), N.churn, CLIENTS);
+  const ceiling = await nestedCeiling(sandboxSpec('nested'), agentSession(), N.jobs, WORKER_CONCURRENCY);
   console.error('[bench] Kiln, default mode (one fresh container per task)');
   const container = await measureMode('container');
   console.error('[bench] Kiln, nested mode');
@@ -70,6 +76,7 @@ async function main() {
     { what: 'C hello, repeated, nested mode', kiln: latency(nested.cRepeated), baseline: `Python p50 ${nested.python.p50.toFixed(0)} ms`, ratio: nested.cRepeated.p50 / nested.python.p50 },
     { what: `throughput, ${N.jobs} Python hello jobs, ${CLIENTS} clients, default mode`, kiln: rate(container.jobsPerSecond), baseline: `raw churn: ${rate(churn, 'containers/s')}`, ratio: container.jobsPerSecond / churn, target: '≥ 0.9×', met: container.jobsPerSecond >= 0.9 * churn },
     { what: `throughput, ${N.jobs} Python hello jobs, ${CLIENTS} clients, nested mode`, kiln: rate(nested.jobsPerSecond), baseline: `raw churn: ${rate(churn, 'containers/s')}`, ratio: nested.jobsPerSecond / churn, target: '≥ 10×', met: nested.jobsPerSecond >= 10 * churn },
+    { what: `ceiling: Python hello in fresh nested sandboxes, ${WORKER_CONCURRENCY} outer containers, no Kiln`, kiln: rate(ceiling, 'tasks/s'), baseline: `raw churn: ${rate(churn, 'containers/s')}`, ratio: ceiling / churn },
     ...[['default', container], ['nested', nested]].map(([name, m]) => ({
       what: `burst of ${N.burst} simultaneous /execute, ${name} mode`,
       kiln: `${m.burst.ok}/${m.burst.count} correct in ${m.burst.seconds.toFixed(1)} s`,

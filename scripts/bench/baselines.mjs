@@ -44,3 +44,42 @@ export async function rawChurn(containerSpec, total, parallel) {
   );
   return total / ((performance.now() - started) / 1000);
 }
+
+/**
+ * What nested mode could do with no Kiln around it: `parallel` outer
+ * containers (Kiln's nested container spec, Kiln's agent session), each
+ * running the Python hello in one fresh nested sandbox after another, back to
+ * back, for `total` tasks; tasks per second. The ceiling of nested-mode
+ * throughput on this machine.
+ */
+export async function nestedCeiling(nestedSpec, AgentSession, total, parallel) {
+  const docker = new Docker();
+  const env = { PATH: '/usr/bin:/bin', PYTHONDONTWRITEBYTECODE: '1' };
+  let issued = 0;
+  const outers = await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      const container = await docker.createContainer(nestedSpec);
+      const stream = await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true });
+      const session = new AgentSession(stream, (s, out, err) => container.modem.demuxStream(s, out, err));
+      await container.start();
+      await session.ready();
+      return { container, session };
+    }),
+  );
+  const started = performance.now();
+  await Promise.all(
+    outers.map(async ({ session }) => {
+      while (issued < total) {
+        issued++;
+        const hello = session.helloCount;
+        const report = await session.exec({ argv: ['python3', '-c', 'print("hello")'], env }, Buffer.alloc(0));
+        if (report.stdout.toString() !== 'hello\n') throw new Error('nested sandbox answered wrongly');
+        session.quit();
+        await session.helloNumber(hello + 1);
+      }
+    }),
+  );
+  const rate = total / ((performance.now() - started) / 1000);
+  await Promise.all(outers.map(({ container }) => container.remove({ force: true })));
+  return rate;
+}
