@@ -180,9 +180,14 @@ export class ContainerPool implements OnApplicationBootstrap, OnModuleDestroy, B
     return promise;
   }
 
-  /** Every waiter has a container on its way; a resting one is ready again within milliseconds, far sooner than a new one. */
+  /**
+   * Every waiter has a container on its way. Nested mode counts the resting
+   * and lent containers: they are ready again within milliseconds of their
+   * task's end, far sooner than a new one.
+   */
   private supplyWaiters(shelf: Shelf): void {
-    while (shelf.launching + shelf.resting.size < shelf.waiters.length) this.launch(shelf);
+    const returning = this.nested ? shelf.resting.size + shelf.leased.size : 0;
+    while (shelf.launching + returning < shelf.waiters.length) this.launch(shelf);
   }
 
   /** Alive (ping) and with the task's limits (update API), both at once. */
@@ -282,15 +287,25 @@ export class ContainerPool implements OnApplicationBootstrap, OnModuleDestroy, B
     void this.launcher.remove(warm.container);
   }
 
+  /**
+   * Default mode: ready containers. Nested mode: outer containers in all,
+   * ready or in use — at least as many as the worker runs tasks at once, so a
+   * busy worker never retires a container only to start another.
+   */
   private target(shelf: Shelf): number {
     const { size } = this.config.sandbox.pool;
-    return poolTarget({ recentClaims: shelf.demand.recent(Date.now()), size, warm: shelf.warm });
+    const capacity = this.nested ? Math.max(size, this.config.worker.concurrency) : size;
+    return poolTarget({ recentClaims: shelf.demand.recent(Date.now()), size: capacity, warm: shelf.warm });
   }
 
-  /** Containers the pool has for this shelf beyond what waiters already claimed. */
+  /**
+   * What the target bounds. Default mode: containers ready or starting,
+   * beyond what waiters already claimed. Nested mode: outer containers in all
+   * (ready, starting, resting between tasks or lent: lent ones come back).
+   */
   private owned(shelf: Shelf): number {
-    const returning = this.nested ? shelf.leased.size + shelf.resting.size : 0;
-    return shelf.ready.length + shelf.launching - shelf.waiters.length + returning;
+    if (this.nested) return shelf.ready.length + shelf.launching + shelf.resting.size + shelf.leased.size;
+    return shelf.ready.length + shelf.launching - shelf.waiters.length;
   }
 
   private maintainAll(): void {
