@@ -1,6 +1,7 @@
 import { INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
+import helmet from 'helmet';
 import { KilnConfigModule, LoadedConfig, nestLogLevels } from '@kiln/config';
 import { CoordinatorModule } from './coordinator.module';
 import { ApiExceptionFilter } from './http/api-exception.filter';
@@ -21,6 +22,9 @@ export async function createCoordinator(loaded: LoadedConfig): Promise<INestAppl
     logger: nestLogLevels(loaded.config.logging.level),
   });
   app.disable('x-powered-by');
+  app.use(helmet());
+  const { origins } = loaded.config.coordinator.cors;
+  if (origins.length) app.enableCors({ origin: origins, allowedHeaders: ['content-type', 'authorization', 'x-kiln-key'] });
   app.use(jsonBodyMiddleware(loaded.config.coordinator.bodyLimitBytes));
   app.useGlobalPipes(apiValidationPipe());
   app.useGlobalFilters(new ApiExceptionFilter());

@@ -20,6 +20,7 @@ import { JobsService } from './jobs/jobs.service';
 import { WorkerAvailability } from './jobs/worker-availability';
 import { LanguagesController } from './languages/languages.controller';
 import { TaskQueue } from './queue/task-queue';
+import { AuthModule } from './auth/auth.module';
 
 /** Each endpoint group's controllers; a group switched off in config is simply not mounted (404). */
 const ENDPOINT_GROUPS: Record<keyof EndpointsConfig, Type[]> = {
@@ -38,7 +39,12 @@ export class CoordinatorModule {
       .flatMap(([, group]) => group);
     return {
       module: CoordinatorModule,
-      imports: [RedisModule, bullRootModule(), BullModule.registerQueue({ name: TASK_QUEUE }, { name: EVENT_QUEUE })],
+      imports: [
+        RedisModule,
+        AuthModule,
+        bullRootModule(),
+        BullModule.registerQueue({ name: TASK_QUEUE }, { name: EVENT_QUEUE }),
+      ],
       controllers,
       providers: [
         JobRequestFactory,

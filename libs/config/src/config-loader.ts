@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { LanguageDefinition, LanguageRegistry, LIMIT_KEYS, parseLanguageTable } from '@kiln/tasks';
+import { authEnabled } from './auth-enabled';
 import { KilnConfig } from './kiln-config';
 
 /** Thrown for any bad configuration; the message names the key (or file) at fault. */
@@ -45,11 +46,17 @@ export function loadLanguages(file: string): LanguageDefinition[] {
 export function validateConfig(tree: Tree): KilnConfig {
   const config = plainToInstance(KilnConfig, tree);
   const errors = validateSync(config, { whitelist: true, forbidNonWhitelisted: true });
-  const problems = errors.length ? flattenErrors(errors) : defaultsAboveMaxima(config);
+  const problems = errors.length ? flattenErrors(errors) : [...defaultsAboveMaxima(config), ...authWithoutKeys(config)];
   if (problems.length) {
     throw new ConfigError(`invalid configuration:\n${problems.map((line) => `  - ${line}`).join('\n')}`);
   }
   return config;
+}
+
+function authWithoutKeys(config: KilnConfig): string[] {
+  if (!authEnabled(config) || config.coordinator.auth.keys.length > 0) return [];
+  const why = config.coordinator.auth.mode === 'on' ? 'auth.mode is on' : `the API listens on ${config.coordinator.host}, beyond loopback`;
+  return [`coordinator.auth.keys: ${why}, so at least one API key is required (or bind to 127.0.0.1)`];
 }
 
 function defaultsAboveMaxima(config: KilnConfig): string[] {
@@ -67,9 +74,14 @@ function flattenErrors(errors: ValidationError[], path = ''): string[] {
   });
 }
 
+/** Values of these keys may hold secrets (API keys, a Redis password): errors never print them. */
+const SECRET_KEYS = new Set(['keys', 'url']);
+
 function describe(message: string, error: ValidationError): string {
+  if (message.includes('should not exist')) return 'unknown key';
+  if (SECRET_KEYS.has(error.property)) return message;
   const value = typeof error.value === 'object' ? JSON.stringify(error.value) : String(error.value);
-  return message.includes('should not exist') ? 'unknown key' : `${message} (got ${value})`;
+  return `${message} (got ${value})`;
 }
 
 function readYaml(file: string): Tree {

@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import {
+  IsArray,
   IsBoolean,
   IsIn,
   IsInt,
@@ -42,10 +43,33 @@ export class ExecuteConfig {
   @IsInt() @Min(0) @Max(600_000) waitMarginMs: number;
 }
 
+export const AUTH_MODES = ['auto', 'on', 'off'] as const;
+
+export class AuthConfig {
+  @IsIn(AUTH_MODES as unknown as string[]) mode: (typeof AUTH_MODES)[number];
+  @IsArray() @IsString({ each: true }) @MinLength(16, { each: true, message: 'each key must be at least 16 characters' })
+  keys: string[];
+}
+
+export class RateLimitConfig {
+  @IsBoolean() enabled: boolean;
+  @IsInt() @Min(1) limit: number;
+  @IsInt() @Min(1000) windowMs: number;
+}
+
+export class CorsConfig {
+  @IsArray() @Matches(/^https?:\/\/[^/\s]+$/, { each: true, message: 'each origin must look like https://host[:port]' })
+  origins: string[];
+}
+
 export class CoordinatorConfig {
   @IsString() @MinLength(1) host: string;
   @IsInt() @Min(0) @Max(65535) port: number;
   @IsInt() @Min(1024) @Max(64 << 20) bodyLimitBytes: number;
+  @ValidateNested() @Type(() => AuthConfig) auth: AuthConfig;
+  @ValidateNested() @Type(() => RateLimitConfig) rateLimit: RateLimitConfig;
+  @ValidateNested() @Type(() => CorsConfig) cors: CorsConfig;
+  @IsInt() @Min(1) maxQueuedTasks: number;
   @ValidateNested() @Type(() => ApiConfig) api: ApiConfig;
   @ValidateNested() @Type(() => ExecuteConfig) execute: ExecuteConfig;
   @IsInt() @Min(1000) workerTimeoutMs: number;

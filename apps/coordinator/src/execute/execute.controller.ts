@@ -1,4 +1,5 @@
 import { Body, Controller, GatewayTimeoutException, HttpCode, Post } from '@nestjs/common';
+import { CurrentPrincipal, Principal } from '../auth/principal';
 import { CreateJobDto } from '../jobs/dto/create-job.dto';
 import { JobsService } from '../jobs/jobs.service';
 
@@ -9,8 +10,8 @@ export class ExecuteController {
 
   @Post()
   @HttpCode(200)
-  async execute(@Body() dto: CreateJobDto) {
-    const job = await this.jobs.submit(dto);
+  async execute(@Body() dto: CreateJobDto, @CurrentPrincipal() principal: Principal) {
+    const job = await this.jobs.submit(dto, principal);
     const { done, view } = await this.jobs.waitForEnd(job);
     if (!done) {
       throw new GatewayTimeoutException({

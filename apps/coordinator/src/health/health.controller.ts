@@ -2,9 +2,11 @@ import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import Redis from 'ioredis';
 import { REDIS } from '@kiln/redis';
+import { Public } from '../auth/public.decorator';
 import { WorkerAvailability } from '../jobs/worker-availability';
 
 /** Liveness and readiness: Redis answers, and some worker with a working Docker engine is alive. */
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

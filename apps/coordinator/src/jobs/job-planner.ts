@@ -12,6 +12,7 @@ export interface PlanRequest {
   limits: Limits;
   input: JobInput;
   webhook?: string;
+  owner?: string | null;
 }
 
 /**
@@ -35,6 +36,7 @@ export class JobPlanner {
       plan,
       createdAt: new Date().toISOString(),
       ...(request.webhook ? { webhook: request.webhook } : {}),
+      ...(request.owner ? { owner: request.owner } : {}),
     };
     return { meta, input: request.input };
   }

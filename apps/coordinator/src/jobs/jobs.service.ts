@@ -3,6 +3,7 @@ import Redis from 'ioredis';
 import { KilnConfig } from '@kiln/config';
 import { REDIS } from '@kiln/redis';
 import { isTerminalJobState, JobRecord, JobState, JobView, RedisKeys, TaskState } from '@kiln/tasks';
+import { Principal } from '../auth/principal';
 import { JobFinisher } from '../events/job-finisher';
 import { TaskQueue } from '../queue/task-queue';
 import { CreateJobDto } from './dto/create-job.dto';
@@ -29,12 +30,10 @@ export class JobsService {
     @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
-  async submit(dto: CreateJobDto): Promise<JobRecord> {
+  async submit(dto: CreateJobDto, principal: Principal): Promise<JobRecord> {
     const request = this.requests.create(dto);
-    if (!(await this.workers.anyReady())) {
-      throw new ServiceUnavailableException({ error: 'no worker is available to run jobs; try again later' });
-    }
-    const { meta, input } = this.planner.plan(request);
+    await this.assertCapacity();
+    const { meta, input } = this.planner.plan({ ...request, owner: principal.keyId });
     await this.store.create(meta, input);
     const first = meta.plan.filter((task) => task.kind === (meta.compiled ? 'compile' : 'run'));
     await this.queue.enqueue(meta, first);
@@ -43,8 +42,8 @@ export class JobsService {
     return (await this.store.get(meta.id))!;
   }
 
-  async view(id: string): Promise<JobView> {
-    return toJobView(await this.require(id));
+  async view(id: string, principal: Principal): Promise<JobView> {
+    return toJobView(await this.require(id, principal));
   }
 
   /** Waits for the job to end, at most its own limits plus the configured margin. */
@@ -53,11 +52,11 @@ export class JobsService {
     const budget = limits.timeoutMs + (compiled ? limits.compileTimeoutMs : 0) + this.config.coordinator.execute.waitMarginMs;
     const id = job.meta.id;
     const done = await this.waiters.wait(id, budget, async () => isTerminalJobState((await this.require(id)).state));
-    return { done, view: await this.view(id) };
+    return { done, view: toJobView(await this.require(id)) };
   }
 
-  async cancel(id: string): Promise<JobView> {
-    const job = await this.require(id);
+  async cancel(id: string, principal: Principal): Promise<JobView> {
+    const job = await this.require(id, principal);
     const cancelled = await this.store.finish(id, { state: JobState.CANCELLED, verdict: null });
     if (!cancelled) {
       const now = await this.require(id);
@@ -67,12 +66,25 @@ export class JobsService {
     await this.queue.withdraw(id, await this.finisher.skipUnstarted(job));
     await this.finisher.ensureCleanup(job);
     await this.finisher.announce(id);
-    return this.view(id);
+    return this.view(id, principal);
   }
 
-  private async require(id: string): Promise<JobRecord> {
+  /** 503 when no worker could run the job, or the queue is already as long as allowed (Judge0's MAX_QUEUE_SIZE). */
+  private async assertCapacity(): Promise<void> {
+    if (!(await this.workers.anyReady())) {
+      throw new ServiceUnavailableException({ error: 'no worker is available to run jobs; try again later' });
+    }
+    const waiting = await this.queue.waiting();
+    if (waiting >= this.config.coordinator.maxQueuedTasks) {
+      throw new ServiceUnavailableException({ error: `the queue is full (${waiting} tasks waiting); try again later` });
+    }
+  }
+
+  /** The job, if it exists and the caller may see it: another key's job is answered exactly like a missing one. */
+  private async require(id: string, principal?: Principal): Promise<JobRecord> {
     const job = await this.store.get(id);
-    if (!job) throw new NotFoundException({ error: `no job with id ${id}` });
+    const foreign = job?.meta.owner && principal && job.meta.owner !== principal.keyId;
+    if (!job || foreign) throw new NotFoundException({ error: `no job with id ${id}` });
     return job;
   }
 }

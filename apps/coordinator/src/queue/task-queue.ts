@@ -29,6 +29,11 @@ export class TaskQueue {
     );
   }
 
+  /** Tasks waiting for a worker (backpressure: see coordinator.maxQueuedTasks). */
+  waiting(): Promise<number> {
+    return this.queue.getWaitingCount();
+  }
+
   /** Takes tasks that no worker has picked up yet off the queue (cancellation). */
   async withdraw(jobId: string, taskIds: string[]): Promise<void> {
     await Promise.allSettled(taskIds.map((taskId) => this.queue.remove(taskQueueJobId(jobId, taskId))));

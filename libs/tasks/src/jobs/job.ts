@@ -26,6 +26,8 @@ export interface JobMeta {
   plan: TaskPlan[];
   createdAt: string;
   webhook?: string;
+  /** Id of the API key that created the job; only that key may read or cancel it. */
+  owner?: string;
 }
 
 export interface TaskRecord {
