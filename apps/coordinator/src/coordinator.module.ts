@@ -21,11 +21,13 @@ import { WorkerAvailability } from './jobs/worker-availability';
 import { LanguagesController } from './languages/languages.controller';
 import { TaskQueue } from './queue/task-queue';
 import { AuthModule } from './auth/auth.module';
+import { JobChannelHub } from './events-stream/job-channel-hub';
+import { JobEventsController } from './events-stream/job-events.controller';
 
 /** Each endpoint group's controllers; a group switched off in config is simply not mounted (404). */
 const ENDPOINT_GROUPS: Record<keyof EndpointsConfig, Type[]> = {
   execute: [ExecuteController],
-  jobs: [JobsController],
+  jobs: [JobsController, JobEventsController],
   languages: [LanguagesController],
   health: [HealthController],
 };
@@ -60,6 +62,7 @@ export class CoordinatorModule {
         TaskCompletedHandler,
         TaskFailedHandler,
         TaskEventsListener,
+        JobChannelHub,
       ],
     };
   }

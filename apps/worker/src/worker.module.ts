@@ -12,6 +12,7 @@ import { SandboxFactory } from './sandbox/sandbox-factory';
 import { CleanupTaskRunner } from './tasks/cleanup-task.runner';
 import { CompileTaskRunner } from './tasks/compile-task.runner';
 import { JobScratchStore } from './tasks/job-scratch.store';
+import { OutputStreamer } from './tasks/output-streamer';
 import { RunTaskRunner } from './tasks/run-task.runner';
 import { SandboxExecutor } from './tasks/sandbox-executor';
 import { TaskEventPublisher } from './tasks/task-event.publisher';
@@ -31,6 +32,7 @@ import { TaskQueueConsumer } from './tasks/task-queue.consumer';
     JobScratchStore,
     CompileTaskRunner,
     RunTaskRunner,
+    OutputStreamer,
     CleanupTaskRunner,
     TaskEventPublisher,
     TaskProcessor,

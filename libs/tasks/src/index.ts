@@ -14,3 +14,4 @@ export * from './queues/queue-names';
 export * from './queues/redis-keys';
 export * from './queues/task-event';
 export * from './queues/worker-beat';
+export * from './queues/job-stream-event';

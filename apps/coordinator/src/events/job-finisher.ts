@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import Redis from 'ioredis';
-import { REDIS } from '@kiln/redis';
-import { JobRecord, RedisKeys, TaskState } from '@kiln/tasks';
+import { JobEventLog, REDIS } from '@kiln/redis';
+import { JobRecord, JobState, RedisKeys, TaskState, Verdict } from '@kiln/tasks';
 import { JobFinish, JobStore } from '../jobs/job-store';
 import { TaskQueue } from '../queue/task-queue';
 
@@ -16,6 +16,7 @@ export class JobFinisher {
     private readonly store: JobStore,
     private readonly queue: TaskQueue,
     private readonly keys: RedisKeys,
+    private readonly events: JobEventLog,
     @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
@@ -23,7 +24,7 @@ export class JobFinisher {
     const applied = await this.store.finish(job.meta.id, finish);
     if (applied) await this.skipUnstarted(job);
     await this.ensureCleanup(job);
-    if (applied) await this.announce(job.meta.id);
+    if (applied) await this.announce(job.meta.id, finish.state, finish.verdict);
     return applied;
   }
 
@@ -45,7 +46,9 @@ export class JobFinisher {
     await this.store.transitionTask(job.meta.id, { id: cleanup.id, kind: 'cleanup', state: TaskState.QUEUED });
   }
 
-  async announce(jobId: string): Promise<void> {
+  /** Tells every coordinator's waiters and every SSE client that the job ended. */
+  async announce(jobId: string, state: JobState, verdict: Verdict | null): Promise<void> {
+    await this.events.append(jobId, { type: 'state', state, verdict });
     await this.redis.publish(this.keys.jobDoneChannel(), jobId);
   }
 }

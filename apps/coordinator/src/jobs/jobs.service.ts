@@ -1,7 +1,7 @@
 import { ConflictException, Inject, Injectable, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
 import Redis from 'ioredis';
 import { KilnConfig } from '@kiln/config';
-import { REDIS } from '@kiln/redis';
+import { JobEventLog, REDIS } from '@kiln/redis';
 import { isTerminalJobState, JobRecord, JobState, JobView, RedisKeys, TaskState } from '@kiln/tasks';
 import { Principal } from '../auth/principal';
 import { JobFinisher } from '../events/job-finisher';
@@ -27,6 +27,7 @@ export class JobsService {
     private readonly workers: WorkerAvailability,
     private readonly keys: RedisKeys,
     private readonly config: KilnConfig,
+    private readonly events: JobEventLog,
     @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
@@ -38,7 +39,9 @@ export class JobsService {
     const first = meta.plan.filter((task) => task.kind === (meta.compiled ? 'compile' : 'run'));
     await this.queue.enqueue(meta, first);
     for (const task of first) await this.store.transitionTask(meta.id, { id: task.id, kind: task.kind, state: TaskState.QUEUED });
-    await this.store.transitionJob(meta.id, [JobState.PENDING], JobState.SCHEDULED);
+    if (await this.store.transitionJob(meta.id, [JobState.PENDING], JobState.SCHEDULED)) {
+      await this.events.append(meta.id, { type: 'state', state: JobState.SCHEDULED });
+    }
     return (await this.store.get(meta.id))!;
   }
 
@@ -65,7 +68,7 @@ export class JobsService {
     await this.redis.publish(this.keys.cancelChannel(), id);
     await this.queue.withdraw(id, await this.finisher.skipUnstarted(job));
     await this.finisher.ensureCleanup(job);
-    await this.finisher.announce(id);
+    await this.finisher.announce(id, JobState.CANCELLED, null);
     return this.view(id, principal);
   }
 

@@ -18,6 +18,16 @@ export class RedisKeys {
     return `${this.prefix}:job:${id}:artifact`;
   }
 
+  /** The job's event log (a Redis stream), replayed to late SSE clients. */
+  jobEvents(id: string): string {
+    return `${this.prefix}:job:${id}:events`;
+  }
+
+  /** Pub/sub: the id of each entry appended to the job's event log, for live SSE clients. */
+  jobEventsChannel(id: string): string {
+    return `${this.prefix}:job-events:${id}`;
+  }
+
   /** Keys that cleanup deletes; the job record itself expires by retention. */
   jobScratch(id: string): string[] {
     return [this.jobInput(id), this.jobArtifact(id)];
