@@ -23,6 +23,11 @@ import { TaskQueue } from './queue/task-queue';
 import { AuthModule } from './auth/auth.module';
 import { JobChannelHub } from './events-stream/job-channel-hub';
 import { JobEventsController } from './events-stream/job-events.controller';
+import { WebhookAddressPolicy } from './webhooks/webhook-address-policy';
+import { WebhookDeliveryProcessor } from './webhooks/webhook-delivery.processor';
+import { WEBHOOK_QUEUE, WebhookDispatcher } from './webhooks/webhook-dispatcher';
+import { WebhookSender } from './webhooks/webhook-sender';
+import { WebhookTargets } from './webhooks/webhook-targets';
 
 /** Each endpoint group's controllers; a group switched off in config is simply not mounted (404). */
 const ENDPOINT_GROUPS: Record<keyof EndpointsConfig, Type[]> = {
@@ -45,7 +50,7 @@ export class CoordinatorModule {
         RedisModule,
         AuthModule,
         bullRootModule(),
-        BullModule.registerQueue({ name: TASK_QUEUE }, { name: EVENT_QUEUE }),
+        BullModule.registerQueue({ name: TASK_QUEUE }, { name: EVENT_QUEUE }, { name: WEBHOOK_QUEUE }),
       ],
       controllers,
       providers: [
@@ -63,6 +68,11 @@ export class CoordinatorModule {
         TaskFailedHandler,
         TaskEventsListener,
         JobChannelHub,
+        WebhookAddressPolicy,
+        WebhookTargets,
+        WebhookSender,
+        WebhookDispatcher,
+        WebhookDeliveryProcessor,
       ],
     };
   }

@@ -75,7 +75,7 @@ function flattenErrors(errors: ValidationError[], path = ''): string[] {
 }
 
 /** Values of these keys may hold secrets (API keys, a Redis password): errors never print them. */
-const SECRET_KEYS = new Set(['keys', 'url']);
+const SECRET_KEYS = new Set(['keys', 'url', 'secret']);
 
 function describe(message: string, error: ValidationError): string {
   if (message.includes('should not exist')) return 'unknown key';

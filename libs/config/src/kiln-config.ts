@@ -62,6 +62,13 @@ export class CorsConfig {
   origins: string[];
 }
 
+export class WebhooksConfig {
+  @IsString() secret: string;
+  @IsBoolean() allowPrivate: boolean;
+  @IsInt() @Min(1) @Max(20) attempts: number;
+  @IsInt() @Min(10) backoffMs: number;
+}
+
 export class CoordinatorConfig {
   @IsString() @MinLength(1) host: string;
   @IsInt() @Min(0) @Max(65535) port: number;
@@ -70,6 +77,7 @@ export class CoordinatorConfig {
   @ValidateNested() @Type(() => RateLimitConfig) rateLimit: RateLimitConfig;
   @ValidateNested() @Type(() => CorsConfig) cors: CorsConfig;
   @IsInt() @Min(1) maxQueuedTasks: number;
+  @ValidateNested() @Type(() => WebhooksConfig) webhooks: WebhooksConfig;
   @ValidateNested() @Type(() => ApiConfig) api: ApiConfig;
   @ValidateNested() @Type(() => ExecuteConfig) execute: ExecuteConfig;
   @IsInt() @Min(1000) workerTimeoutMs: number;

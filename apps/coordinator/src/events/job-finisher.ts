@@ -4,6 +4,7 @@ import { JobEventLog, REDIS } from '@kiln/redis';
 import { JobRecord, JobState, RedisKeys, TaskState, Verdict } from '@kiln/tasks';
 import { JobFinish, JobStore } from '../jobs/job-store';
 import { TaskQueue } from '../queue/task-queue';
+import { WebhookDispatcher } from '../webhooks/webhook-dispatcher';
 
 /**
  * Ends jobs: the terminal transition (once), the cleanup task (always, and
@@ -17,6 +18,7 @@ export class JobFinisher {
     private readonly queue: TaskQueue,
     private readonly keys: RedisKeys,
     private readonly events: JobEventLog,
+    private readonly webhooks: WebhookDispatcher,
     @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
@@ -24,7 +26,7 @@ export class JobFinisher {
     const applied = await this.store.finish(job.meta.id, finish);
     if (applied) await this.skipUnstarted(job);
     await this.ensureCleanup(job);
-    if (applied) await this.announce(job.meta.id, finish.state, finish.verdict);
+    if (applied) await this.announceEnd(job, finish.state, finish.verdict);
     return applied;
   }
 
@@ -46,9 +48,11 @@ export class JobFinisher {
     await this.store.transitionTask(job.meta.id, { id: cleanup.id, kind: 'cleanup', state: TaskState.QUEUED });
   }
 
-  /** Tells every coordinator's waiters and every SSE client that the job ended. */
-  async announce(jobId: string, state: JobState, verdict: Verdict | null): Promise<void> {
+  /** Tells every SSE client, every coordinator's waiters and the job's webhook that the job ended. */
+  async announceEnd(job: JobRecord, state: JobState, verdict: Verdict | null): Promise<void> {
+    const jobId = job.meta.id;
     await this.events.append(jobId, { type: 'state', state, verdict });
     await this.redis.publish(this.keys.jobDoneChannel(), jobId);
+    if (job.meta.webhook) await this.webhooks.dispatch(jobId, job.meta.webhook);
   }
 }

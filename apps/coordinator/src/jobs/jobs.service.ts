@@ -13,6 +13,7 @@ import { JobStore } from './job-store';
 import { toJobView } from './job-view';
 import { JobWaiters } from './job-waiters';
 import { WorkerAvailability } from './worker-availability';
+import { WebhookTargets } from '../webhooks/webhook-targets';
 
 /** Submits, reads, waits for and cancels jobs. */
 @Injectable()
@@ -28,13 +29,15 @@ export class JobsService {
     private readonly keys: RedisKeys,
     private readonly config: KilnConfig,
     private readonly events: JobEventLog,
+    private readonly webhooks: WebhookTargets,
     @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
   async submit(dto: CreateJobDto, principal: Principal): Promise<JobRecord> {
     const request = this.requests.create(dto);
+    if (dto.webhook) await this.webhooks.assertAllowed(dto.webhook);
     await this.assertCapacity();
-    const { meta, input } = this.planner.plan({ ...request, owner: principal.keyId });
+    const { meta, input } = this.planner.plan({ ...request, owner: principal.keyId, webhook: dto.webhook });
     await this.store.create(meta, input);
     const first = meta.plan.filter((task) => task.kind === (meta.compiled ? 'compile' : 'run'));
     await this.queue.enqueue(meta, first);
@@ -68,7 +71,7 @@ export class JobsService {
     await this.redis.publish(this.keys.cancelChannel(), id);
     await this.queue.withdraw(id, await this.finisher.skipUnstarted(job));
     await this.finisher.ensureCleanup(job);
-    await this.finisher.announce(id, JobState.CANCELLED, null);
+    await this.finisher.announceEnd(job, JobState.CANCELLED, null);
     return this.view(id, principal);
   }
 
