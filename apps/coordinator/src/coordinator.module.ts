@@ -2,7 +2,7 @@ import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import { EndpointsConfig, KilnConfig } from '@kiln/config';
 import { bullRootModule, RedisModule } from '@kiln/redis';
-import { EVENT_QUEUE, TASK_QUEUE } from '@kiln/tasks';
+import { EVENT_QUEUE } from '@kiln/tasks';
 import { JobAdvancer } from './events/job-advancer';
 import { JobFinisher } from './events/job-finisher';
 import { TaskCompletedHandler } from './events/task-completed.handler';
@@ -17,7 +17,10 @@ import { JobStore } from './jobs/job-store';
 import { JobWaiters } from './jobs/job-waiters';
 import { JobsController } from './jobs/jobs.controller';
 import { JobsService } from './jobs/jobs.service';
-import { WorkerAvailability } from './jobs/worker-availability';
+import { CoordinatorHeartbeat } from './nodes/coordinator-heartbeat';
+import { NodeRegistry } from './nodes/node-registry';
+import { NodesController } from './nodes/nodes.controller';
+import { QueuesController } from './queues/queues.controller';
 import { LanguagesController } from './languages/languages.controller';
 import { TaskQueue } from './queue/task-queue';
 import { AuthModule } from './auth/auth.module';
@@ -35,6 +38,8 @@ const ENDPOINT_GROUPS: Record<keyof EndpointsConfig, Type[]> = {
   jobs: [JobsController, JobEventsController],
   languages: [LanguagesController],
   health: [HealthController],
+  nodes: [NodesController],
+  queues: [QueuesController],
 };
 
 @Module({})
@@ -50,7 +55,7 @@ export class CoordinatorModule {
         RedisModule,
         AuthModule,
         bullRootModule(),
-        BullModule.registerQueue({ name: TASK_QUEUE }, { name: EVENT_QUEUE }, { name: WEBHOOK_QUEUE }),
+        BullModule.registerQueue({ name: EVENT_QUEUE }, { name: WEBHOOK_QUEUE }),
       ],
       controllers,
       providers: [
@@ -59,7 +64,8 @@ export class CoordinatorModule {
         JobStore,
         JobWaiters,
         JobsService,
-        WorkerAvailability,
+        NodeRegistry,
+        CoordinatorHeartbeat,
         TaskQueue,
         JobFinisher,
         JobAdvancer,

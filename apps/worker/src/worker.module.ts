@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { EVENT_QUEUE } from '@kiln/tasks';
 import { bullRootModule, RedisModule } from '@kiln/redis';
 import { CancelListener } from './cancellation/cancel.listener';
+import { DockerWatchdog } from './heartbeat/docker-watchdog';
 import { WorkerHeartbeat } from './heartbeat/worker-heartbeat';
 import { WorkerIdentity } from './heartbeat/worker-identity';
 import { OrphanReaper } from './reaper/orphan-reaper';
@@ -26,6 +27,7 @@ import { TaskQueueConsumer } from './tasks/task-queue.consumer';
     dockerProvider,
     WorkerIdentity,
     WorkerHeartbeat,
+    DockerWatchdog,
     ContainerSpecBuilder,
     SandboxFactory,
     SandboxExecutor,

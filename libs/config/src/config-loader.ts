@@ -14,6 +14,8 @@ export interface LoadedConfig {
   config: KilnConfig;
   languages: LanguageRegistry;
   home: string;
+  /** Kiln's version (package.json), reported by every node. */
+  version: string;
 }
 
 type Tree = Record<string, unknown>;
@@ -32,7 +34,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
   applyEnvironment(tree, env);
   const config = validateConfig(tree);
   const languagesFile = env.KILN_LANGUAGES ? resolve(env.KILN_LANGUAGES) : join(home, 'config', 'languages.yaml');
-  return { config, languages: new LanguageRegistry(loadLanguages(languagesFile)), home };
+  return { config, languages: new LanguageRegistry(loadLanguages(languagesFile)), home, version: versionIn(home) };
+}
+
+function versionIn(home: string): string {
+  try {
+    return (JSON.parse(readFileSync(join(home, 'package.json'), 'utf8')) as { version?: string }).version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
 }
 
 export function loadLanguages(file: string): LanguageDefinition[] {

@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import {
+  ArrayNotEmpty,
   IsArray,
   IsBoolean,
   IsIn,
@@ -33,6 +34,8 @@ export class EndpointsConfig {
   @IsBoolean() jobs: boolean;
   @IsBoolean() languages: boolean;
   @IsBoolean() health: boolean;
+  @IsBoolean() nodes: boolean;
+  @IsBoolean() queues: boolean;
 }
 
 export class ApiConfig {
@@ -76,6 +79,8 @@ export class CoordinatorConfig {
   @ValidateNested() @Type(() => AuthConfig) auth: AuthConfig;
   @ValidateNested() @Type(() => RateLimitConfig) rateLimit: RateLimitConfig;
   @ValidateNested() @Type(() => CorsConfig) cors: CorsConfig;
+  @IsArray() @ArrayNotEmpty() @Matches(/^[a-z0-9][a-z0-9_-]{0,31}$/, { each: true, message: 'each queue name must be 1-32 of a-z, 0-9, _ and -' })
+  queues: string[];
   @IsInt() @Min(1) maxQueuedTasks: number;
   @ValidateNested() @Type(() => WebhooksConfig) webhooks: WebhooksConfig;
   @ValidateNested() @Type(() => ApiConfig) api: ApiConfig;
@@ -84,6 +89,8 @@ export class CoordinatorConfig {
 }
 
 export class WorkerConfig {
+  @IsArray() @ArrayNotEmpty() @Matches(/^[a-z0-9][a-z0-9_-]{0,31}$/, { each: true, message: 'each queue name must be 1-32 of a-z, 0-9, _ and -' })
+  queues: string[];
   @IsInt() @Min(1) @Max(256) concurrency: number;
   @IsString() id: string;
   @IsInt() @Min(100) heartbeatMs: number;

@@ -13,5 +13,5 @@ export * from './languages/command-template';
 export * from './queues/queue-names';
 export * from './queues/redis-keys';
 export * from './queues/task-event';
-export * from './queues/worker-beat';
+export * from './queues/node-beat';
 export * from './queues/job-stream-event';

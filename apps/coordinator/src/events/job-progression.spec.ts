@@ -14,7 +14,7 @@ function job(compiled: boolean, tasks: Partial<Record<string, Partial<TaskRecord
   const records: Record<string, TaskRecord> = {};
   for (const task of plan) records[task.id] = { id: task.id, kind: task.kind, state: TaskState.PENDING, ...tasks[task.id] };
   return {
-    meta: { id: 'j', language: 'c', compiled, limits: {} as never, plan, createdAt: '' },
+    meta: { id: 'j', language: 'c', compiled, limits: {} as never, plan, createdAt: '', queue: 'default', priority: 5 },
     state: JobState.RUNNING,
     verdict: null,
     tasks: records,

@@ -11,6 +11,8 @@ export interface PlanRequest {
   language: LanguageDefinition;
   limits: Limits;
   input: JobInput;
+  queue: string;
+  priority: number;
   webhook?: string;
   owner?: string | null;
 }
@@ -35,6 +37,8 @@ export class JobPlanner {
       limits: request.limits,
       plan,
       createdAt: new Date().toISOString(),
+      queue: request.queue,
+      priority: request.priority,
       ...(request.webhook ? { webhook: request.webhook } : {}),
       ...(request.owner ? { owner: request.owner } : {}),
     };

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { KilnConfig } from '@kiln/config';
-import { JobInput, LanguageDefinition, LanguageRegistry, Limits, resolveLimits } from '@kiln/tasks';
+import { JobInput, LanguageDefinition, LanguageRegistry, Limits, PRIORITY_RANGE, resolveLimits } from '@kiln/tasks';
 import { FieldError, InvalidRequestException } from '../http/field-error';
 import { CreateJobDto, SourceFileDto } from './dto/create-job.dto';
 
@@ -8,6 +8,8 @@ export interface JobRequest {
   language: LanguageDefinition;
   limits: Limits;
   input: JobInput;
+  queue: string;
+  priority: number;
 }
 
 /**
@@ -31,9 +33,15 @@ export class JobRequestFactory {
     this.checkInputs(files, stdin, dto.args ?? [], problems);
     const resolved = resolveLimits(dto.limits, this.config.limits, language?.limits);
     problems.push(...resolved.violations);
+    const queue = dto.queue ?? this.config.coordinator.queues[0];
+    if (!this.config.coordinator.queues.includes(queue)) {
+      problems.push({ field: 'queue', message: `unknown queue "${queue}"; this server has: ${this.config.coordinator.queues.join(', ')}` });
+    }
     if (problems.length || !language) throw new InvalidRequestException(problems);
     return {
       language,
+      queue,
+      priority: dto.priority ?? PRIORITY_RANGE.default,
       limits: resolved.limits,
       input: {
         files: files.map((f) => ({ name: f.name, contentBase64: f.content.toString('base64') })),

@@ -12,7 +12,7 @@ import { JobRequestFactory } from './job-request.factory';
 import { JobStore } from './job-store';
 import { toJobView } from './job-view';
 import { JobWaiters } from './job-waiters';
-import { WorkerAvailability } from './worker-availability';
+import { NodeRegistry } from '../nodes/node-registry';
 import { WebhookTargets } from '../webhooks/webhook-targets';
 
 /** Submits, reads, waits for and cancels jobs. */
@@ -25,7 +25,7 @@ export class JobsService {
     private readonly queue: TaskQueue,
     private readonly finisher: JobFinisher,
     private readonly waiters: JobWaiters,
-    private readonly workers: WorkerAvailability,
+    private readonly nodes: NodeRegistry,
     private readonly keys: RedisKeys,
     private readonly config: KilnConfig,
     private readonly events: JobEventLog,
@@ -69,7 +69,7 @@ export class JobsService {
       throw new ConflictException({ error: `job ${id} is already ${now.state} and cannot be cancelled` });
     }
     await this.redis.publish(this.keys.cancelChannel(), id);
-    await this.queue.withdraw(id, await this.finisher.skipUnstarted(job));
+    await this.queue.withdraw(job.meta, await this.finisher.skipUnstarted(job));
     await this.finisher.ensureCleanup(job);
     await this.finisher.announceEnd(job, JobState.CANCELLED, null);
     return this.view(id, principal);
@@ -77,7 +77,7 @@ export class JobsService {
 
   /** 503 when no worker could run the job, or the queue is already as long as allowed (Judge0's MAX_QUEUE_SIZE). */
   private async assertCapacity(): Promise<void> {
-    if (!(await this.workers.anyReady())) {
+    if (!(await this.nodes.anyReady())) {
       throw new ServiceUnavailableException({ error: 'no worker is available to run jobs; try again later' });
     }
     const waiting = await this.queue.waiting();

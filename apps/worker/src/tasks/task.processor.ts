@@ -18,6 +18,7 @@ import { TaskEventPublisher } from './task-event.publisher';
 @Injectable()
 export class TaskProcessor {
   private readonly logger = new Logger(TaskProcessor.name);
+  private active = 0;
 
   constructor(
     private readonly identity: WorkerIdentity,
@@ -29,7 +30,21 @@ export class TaskProcessor {
     @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
+  /** Tasks being processed right now (for the heartbeat). */
+  running(): number {
+    return this.active;
+  }
+
   async process(job: Job<TaskPayload>): Promise<void> {
+    this.active++;
+    try {
+      await this.processTask(job);
+    } finally {
+      this.active--;
+    }
+  }
+
+  private async processTask(job: Job<TaskPayload>): Promise<void> {
     const task = job.data;
     const report = { jobId: task.jobId, taskId: task.taskId, workerId: this.identity.id, attempt: job.attemptsMade + 1 };
     if (task.kind !== 'cleanup' && (await this.jobIsOver(task.jobId))) {

@@ -25,6 +25,9 @@ export interface JobMeta {
   limits: Limits;
   plan: TaskPlan[];
   createdAt: string;
+  /** Named queue the job's tasks go to, and their priority (1–10). */
+  queue: string;
+  priority: number;
   webhook?: string;
   /** Id of the API key that created the job; only that key may read or cancel it. */
   owner?: string;

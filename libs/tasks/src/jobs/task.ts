@@ -43,6 +43,8 @@ export interface TaskPayload {
   jobId: string;
   taskId: string;
   kind: TaskKind;
+  /** The named queue it was taken from (its job's queue). */
+  queue: string;
   language: string;
   limits: Limits;
   /** For run tasks of compiled languages: read files from the compile artifact. */

@@ -33,8 +33,9 @@ export class RedisKeys {
     return [this.jobInput(id), this.jobArtifact(id)];
   }
 
-  workers(): string {
-    return `${this.prefix}:workers`;
+  /** Hash of every node's latest heartbeat, by node id. */
+  nodes(): string {
+    return `${this.prefix}:nodes`;
   }
 
   /** Pub/sub: job ids whose jobs were cancelled (workers kill their sandboxes). */

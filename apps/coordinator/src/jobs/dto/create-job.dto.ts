@@ -3,13 +3,16 @@ import {
   ArrayMaxSize,
   IsArray,
   IsIn,
+  IsInt,
   IsNotEmpty,
   IsNumber,
   IsOptional,
   IsString,
   IsUrl,
   Matches,
+  Max,
   MaxLength,
+  Min,
   ValidateNested,
 } from 'class-validator';
 
@@ -78,6 +81,19 @@ export class CreateJobDto {
   @ValidateNested()
   @Type(() => LimitsDto)
   limits?: LimitsDto;
+
+  /** A named queue (coordinator.queues); default: the language's queue, else the first. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(32)
+  queue?: string;
+
+  /** 1 (lowest) … 10 (highest); default 5. */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10)
+  priority?: number;
 
   /** Receives the finished job (POST, signed); see README "Webhooks". */
   @IsOptional()
