@@ -14,6 +14,7 @@ import { RunTaskRunner } from './tasks/run-task.runner';
 import { SandboxExecutor } from './tasks/sandbox-executor';
 import { TaskEventPublisher } from './tasks/task-event.publisher';
 import { TaskProcessor } from './tasks/task.processor';
+import { TestBatchRunner } from './tasks/test-batch.runner';
 
 /** The worker: takes tasks from BullMQ and runs them in sandboxes. No HTTP. */
 @Module({
@@ -27,6 +28,7 @@ import { TaskProcessor } from './tasks/task.processor';
     JobScratchStore,
     CompileTaskRunner,
     RunTaskRunner,
+    TestBatchRunner,
     CleanupTaskRunner,
     TaskEventPublisher,
     TaskProcessor,

@@ -11,6 +11,7 @@ import { CleanupTaskRunner } from './cleanup-task.runner';
 import { CompileTaskRunner } from './compile-task.runner';
 import { RunTaskRunner } from './run-task.runner';
 import { TaskEventPublisher } from './task-event.publisher';
+import { TestBatchRunner } from './test-batch.runner';
 
 /**
  * Takes tasks from the queue and runs them. A program's failure is a result
@@ -27,6 +28,7 @@ export class TaskProcessor extends WorkerHost implements OnApplicationBootstrap 
     private readonly events: TaskEventPublisher,
     private readonly compile: CompileTaskRunner,
     private readonly runs: RunTaskRunner,
+    private readonly testBatches: TestBatchRunner,
     private readonly cleanup: CleanupTaskRunner,
     private readonly keys: RedisKeys,
     @Inject(REDIS) private readonly redis: Redis,
@@ -71,7 +73,7 @@ export class TaskProcessor extends WorkerHost implements OnApplicationBootstrap 
       case 'compile':
         return this.compile.run(task);
       case 'run':
-        return this.runs.run(task);
+        return task.tests?.length ? this.testBatches.run(task) : this.runs.run(task);
       case 'cleanup':
         return this.cleanup.run(task);
     }
