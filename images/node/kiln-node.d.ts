@@ -8,6 +8,7 @@ declare var exports: any;
 declare var __dirname: string;
 declare var __filename: string;
 declare var Buffer: any;
+type Buffer = any;
 declare var console: any;
 declare var global: any;
 declare function setTimeout(callback: (...args: any[]) => void, ms?: number, ...args: any[]): any;
