@@ -29,7 +29,7 @@ export function outcomeOf(report: AgentExecReport): ExecutionOutcome {
  */
 export function runVerdictOf(report: AgentExecReport, language: LanguageDefinition): Verdict {
   const verdict = verdictOfExecution(outcomeOf(report));
-  if (verdict === Verdict.RUNTIME_ERROR && isOutOfMemoryExit(language, report.result.exitCode, report.stderr)) {
+  if (verdict === Verdict.RUNTIME_ERROR && isOutOfMemoryExit(language, report.result.exitCode, [report.stdout, report.stderr])) {
     return Verdict.MEMORY_LIMIT;
   }
   return verdict;

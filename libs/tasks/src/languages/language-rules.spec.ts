@@ -5,7 +5,7 @@ const java: LanguageDefinition = {
   id: 'java', name: 'Java', version: '17', aliases: [], image: 'kiln/jvm', file: 'Main.java', extensions: ['.java'],
   run: ['java', '{stem}'], env: {},
   fileFromCode: 'public\\s+(?:(?:final|abstract)\\s+)*class\\s+([A-Za-z_][A-Za-z0-9_]*)',
-  outOfMemory: { exitCode: 3, stderr: 'java.lang.OutOfMemoryError' },
+  outOfMemory: { exitCode: 3, output: 'java.lang.OutOfMemoryError' },
 };
 
 describe('mainFileName', () => {
@@ -21,13 +21,14 @@ describe('mainFileName', () => {
 });
 
 describe('isOutOfMemoryExit', () => {
-  const stderr = Buffer.from('Terminating due to java.lang.OutOfMemoryError: Java heap space\n');
+  const said = [Buffer.from('Terminating due to java.lang.OutOfMemoryError: Java heap space\n'), Buffer.alloc(0)];
 
-  it('needs every condition of the signature', () => {
-    expect(isOutOfMemoryExit(java, 3, stderr)).toBe(true);
-    expect(isOutOfMemoryExit(java, 1, stderr)).toBe(false);
-    expect(isOutOfMemoryExit(java, 3, Buffer.from('Exception in thread "main"'))).toBe(false);
-    expect(isOutOfMemoryExit(java, null, stderr)).toBe(false);
-    expect(isOutOfMemoryExit({ ...java, outOfMemory: undefined }, 3, stderr)).toBe(false);
+  it('needs every condition of the signature, the text in either stream', () => {
+    expect(isOutOfMemoryExit(java, 3, said)).toBe(true);
+    expect(isOutOfMemoryExit(java, 3, [...said].reverse())).toBe(true);
+    expect(isOutOfMemoryExit(java, 1, said)).toBe(false);
+    expect(isOutOfMemoryExit(java, 3, [Buffer.from('Exception in thread "main"')])).toBe(false);
+    expect(isOutOfMemoryExit(java, null, said)).toBe(false);
+    expect(isOutOfMemoryExit({ ...java, outOfMemory: undefined }, 3, said)).toBe(false);
   });
 });

@@ -14,12 +14,13 @@ export function mainFileName(language: LanguageDefinition, code: string): string
   return found && PLAIN_NAME.test(found) ? found + extensionOf(language.file) : language.file;
 }
 
-/** Whether a run that ended with this exit code and stderr is the runtime giving up for lack of memory. */
-export function isOutOfMemoryExit(language: LanguageDefinition, exitCode: number | null, stderr: Buffer): boolean {
+/** Whether a run that ended with this exit code and output is the runtime giving up for lack of memory. */
+export function isOutOfMemoryExit(language: LanguageDefinition, exitCode: number | null, output: Buffer[]): boolean {
   const signature = language.outOfMemory;
   if (!signature || exitCode === null) return false;
   if (signature.exitCode !== undefined && signature.exitCode !== exitCode) return false;
-  return signature.stderr === undefined || stderr.includes(signature.stderr);
+  const text = signature.output;
+  return text === undefined || output.some((stream) => stream.includes(text));
 }
 
 export function extensionOf(file: string): string {

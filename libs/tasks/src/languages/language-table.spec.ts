@@ -61,9 +61,9 @@ describe('parseLanguageTable', () => {
     expect(problems).toEqual([
       'languages[0] (c): key "versionCommand": must be a non-empty list of strings',
       'languages[0] (c): key "fileFromCode": must have a capturing group (the name)',
-      'languages[0] (c): key "outOfMemory": must be {exitCode: 0-255, stderr: text}, at least one of them',
+      'languages[0] (c): key "outOfMemory": must be {exitCode: 0-255, output: text}, at least one of them',
       'languages[1] (python): key "fileFromCode": must be a valid regular expression',
-      'languages[1] (python): key "outOfMemory": must be {exitCode: 0-255, stderr: text}, at least one of them',
+      'languages[1] (python): key "outOfMemory": must be {exitCode: 0-255, output: text}, at least one of them',
     ]);
   });
 

@@ -76,14 +76,14 @@ function pattern(raw: Raw, key: string, problem: (k: string, m: string) => void)
 function outOfMemory(raw: Raw, problem: (k: string, m: string) => void): OutOfMemorySignature {
   const value = raw.outOfMemory as Raw;
   const exitCode = value?.exitCode;
-  const stderr = value?.stderr;
+  const output = value?.output;
   const keys = typeof value === 'object' && value !== null ? Object.keys(value) : [];
   const valid =
     keys.length > 0 &&
-    keys.every((k) => k === 'exitCode' || k === 'stderr') &&
+    keys.every((k) => k === 'exitCode' || k === 'output') &&
     (exitCode === undefined || (Number.isInteger(exitCode) && (exitCode as number) >= 0 && (exitCode as number) < 256)) &&
-    (stderr === undefined || (typeof stderr === 'string' && stderr !== ''));
-  if (!valid) problem('outOfMemory', 'must be {exitCode: 0-255, stderr: text}, at least one of them');
+    (output === undefined || (typeof output === 'string' && output !== ''));
+  if (!valid) problem('outOfMemory', 'must be {exitCode: 0-255, output: text}, at least one of them');
   return valid ? (value as OutOfMemorySignature) : {};
 }
 

@@ -34,8 +34,8 @@ export interface LanguageDefinition {
 /** Every given condition must hold. */
 export interface OutOfMemorySignature {
   exitCode?: number;
-  /** Text the runtime writes to stderr. */
-  stderr?: string;
+  /** Text the runtime writes, to stdout or stderr (the JVM's goes to stdout). */
+  output?: string;
 }
 
 /** The public view (`GET /languages`). */
