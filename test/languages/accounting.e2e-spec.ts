@@ -1,25 +1,16 @@
-import { Harness, startKiln } from '../support/kiln-harness';
+import { useKiln } from '../support/kiln-suite';
 
 const MiB = 1024 * 1024;
 
 /** Issue 5, acceptance 7: cpuTimeMs and memoryBytes come from the kernel's accounting of the program. */
 describe('resource accounting', () => {
-  let kiln: Harness;
+  const suite = useKiln();
 
-  beforeAll(async () => {
-    kiln = await startKiln();
-  });
-
-  afterAll(async () => {
-    await kiln?.close();
-  });
-
-  const execute = (body: object) => kiln.http().post('/execute').send(body);
 
   it('reports 800–1300 ms of CPU for a busy loop of one CPU-second', async () => {
     // Spins on the process's own CPU clock: a loaded machine stretches the wall time, not the CPU time.
     const code = '#include <time.h>\nint main(void) { while (clock() < CLOCKS_PER_SEC) { } return 0; }';
-    const response = await execute({ language: 'c', code, limits: { timeoutMs: 10000 } });
+    const response = await suite.execute({ language: 'c', code, limits: { timeoutMs: 10000 } });
     expect(response.body.verdict).toBe('OK');
     expect(response.body.run.cpuTimeMs).toBeGreaterThanOrEqual(800);
     expect(response.body.run.cpuTimeMs).toBeLessThanOrEqual(1300);
@@ -40,7 +31,7 @@ int main(void) {
   printf("%ld\\n", pages);
   return 0;
 }`;
-    const response = await execute({ language: 'c', code, stdin: 'x' });
+    const response = await suite.execute({ language: 'c', code, stdin: 'x' });
     expect(response.body).toMatchObject({ verdict: 'OK', run: { stdout: '16384\n' } });
     expect(response.body.run.memoryBytes).toBeGreaterThanOrEqual(64 * MiB);
     // A peak, not a guess: well below the 256 MiB limit the sandbox had.
@@ -48,7 +39,7 @@ int main(void) {
   });
 
   it('reports a small program as small', async () => {
-    const response = await execute({ language: 'c', code: 'int main(void) { return 0; }' });
+    const response = await suite.execute({ language: 'c', code: 'int main(void) { return 0; }' });
     expect(response.body.run.memoryBytes).toBeGreaterThan(0);
     expect(response.body.run.memoryBytes).toBeLessThan(16 * MiB);
     expect(response.body.run.cpuTimeMs).toBeLessThan(100);

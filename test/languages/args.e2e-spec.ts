@@ -1,4 +1,4 @@
-import { Harness, startKiln } from '../support/kiln-harness';
+import { useKiln } from '../support/kiln-suite';
 
 /** Prints how many arguments arrived, then each in brackets. */
 const PRINT_ARGS: Record<string, string> = {
@@ -19,18 +19,10 @@ const PRINT_ARGS: Record<string, string> = {
 
 /** Issue 5, acceptance 5: args reach the program verbatim as argv, never through a shell. */
 describe('args', () => {
-  let kiln: Harness;
-
-  beforeAll(async () => {
-    kiln = await startKiln();
-  });
-
-  afterAll(async () => {
-    await kiln?.close();
-  });
+  const suite = useKiln();
 
   it.each(Object.keys(PRINT_ARGS))('%s: ["$(id)", "a b"] arrive as exactly two literal arguments', async (language) => {
-    const response = await kiln.http().post('/execute').send({ language, code: PRINT_ARGS[language], args: ['$(id)', 'a b'] });
+    const response = await suite.execute({ language, code: PRINT_ARGS[language], args: ['$(id)', 'a b'] });
     expect(response.body).toMatchObject({ verdict: 'OK', run: { stdout: '2 [$(id)] [a b]\n' } });
   });
 });

@@ -1,4 +1,4 @@
-import { Harness, startKiln } from '../support/kiln-harness';
+import { useKiln } from '../support/kiln-suite';
 
 const allocate = (megabytes: string) => `
 import java.util.ArrayList;
@@ -18,26 +18,17 @@ public class Main {
 
 /** Issue 5, acceptance 4: the JVM under Kiln's default limits, and an honest verdict when it runs out of memory. */
 describe('Java under the default limits', () => {
-  let kiln: Harness;
+  const suite = useKiln();
 
-  beforeAll(async () => {
-    kiln = await startKiln();
-  });
-
-  afterAll(async () => {
-    await kiln?.close();
-  });
-
-  const execute = (body: object) => kiln.http().post('/execute').send(body);
 
   it('uses the global default memory limit (256 MiB): the JVM gets no extra memory', () => {
-    const java = kiln.loaded.languages.get('java');
+    const java = suite.kiln.loaded.languages.get('java');
     expect(java.limits?.defaults?.memoryMb).toBeUndefined();
-    expect(kiln.loaded.config.limits.defaults.memoryMb).toBe(256);
+    expect(suite.kiln.loaded.config.limits.defaults.memoryMb).toBe(256);
   });
 
   it('runs hello world', async () => {
-    const response = await execute({
+    const response = await suite.execute({
       language: 'java',
       code: 'public class Main { public static void main(String[] a) { System.out.println("Hello, World!"); } }',
     });
@@ -45,31 +36,31 @@ describe('Java under the default limits', () => {
   });
 
   it('holds 100 MiB', async () => {
-    const response = await execute({ language: 'java', code: allocate('100') });
+    const response = await suite.execute({ language: 'java', code: allocate('100') });
     expect(response.body).toMatchObject({ verdict: 'OK', run: { stdout: 'held 100 MiB\n' } });
     expect(response.body.run.memoryBytes).toBeGreaterThanOrEqual(100 * 1024 * 1024);
   });
 
   it('judges a memory bomb MEMORY_LIMIT (the JVM’s own OutOfMemoryError, before the kernel has to kill it)', async () => {
-    const response = await execute({ language: 'java', code: allocate('Integer.MAX_VALUE') });
+    const response = await suite.execute({ language: 'java', code: allocate('Integer.MAX_VALUE') });
     expect(response.body).toMatchObject({ state: 'COMPLETED', verdict: 'MEMORY_LIMIT', run: { verdict: 'MEMORY_LIMIT', exitCode: 3 } });
     expect(response.body.run.stdout).toContain('java.lang.OutOfMemoryError: Java heap space');
   });
 
   it('still judges an OutOfMemoryError the program throws itself as what it is: a runtime error', async () => {
     const code = 'public class Main { public static void main(String[] a) { throw new OutOfMemoryError("fake"); } }';
-    const response = await execute({ language: 'java', code });
+    const response = await suite.execute({ language: 'java', code });
     expect(response.body).toMatchObject({ verdict: 'RUNTIME_ERROR', run: { exitCode: 1 } });
   });
 
   it('names the main file after the public class: `public class Solution` runs as Solution', async () => {
     const code = 'public final class Solution {\n  public static void main(String[] a) { System.out.println(Solution.class.getName() + " " + a[0]); }\n}';
-    const response = await execute({ language: 'java', code, args: ['$(id)'] });
+    const response = await suite.execute({ language: 'java', code, args: ['$(id)'] });
     expect(response.body).toMatchObject({ verdict: 'OK', run: { stdout: 'Solution $(id)\n' } });
   });
 
   it('runs a multi-file program: the first file is the entry, the others compile with it', async () => {
-    const response = await execute({
+    const response = await suite.execute({
       language: 'java',
       files: [
         { name: 'App.java', content: 'public class App { public static void main(String[] a) { System.out.println(Util.twice(21)); } }' },
@@ -90,7 +81,7 @@ describe('Java under the default limits', () => {
     System.out.println("64 threads");
   }
 }`;
-    const response = await execute({ language: 'java', code });
+    const response = await suite.execute({ language: 'java', code });
     expect(response.body).toMatchObject({ verdict: 'OK', run: { stdout: '64 threads\n' } });
   });
 });

@@ -1,32 +1,23 @@
-import { Harness, startKiln } from '../support/kiln-harness';
+import { useKiln } from '../support/kiln-suite';
 import { SAMPLES } from './samples';
 
 /** Issue 5, acceptance 1: every language of the shipped table works end to end, with the right verdicts. */
 describe('every language: hello world, stdin echo, compile error, runtime error', () => {
-  let kiln: Harness;
+  const suite = useKiln();
 
-  beforeAll(async () => {
-    kiln = await startKiln();
-  });
-
-  afterAll(async () => {
-    await kiln?.close();
-  });
-
-  const execute = (body: object) => kiln.http().post('/execute').send(body);
   const languages = Object.keys(SAMPLES);
   const compiled = languages.filter((id) => SAMPLES[id].compileError);
 
   it('has samples for exactly the languages of the shipped table (14 or more)', () => {
-    const table = kiln.loaded.languages.all().map((language) => language.id);
+    const table = suite.kiln.loaded.languages.all().map((language) => language.id);
     expect([...table].sort()).toEqual([...languages].sort());
     expect(table.length).toBeGreaterThanOrEqual(14);
-    const compiledInTable = kiln.loaded.languages.all().filter((language) => language.compile).map((language) => language.id);
+    const compiledInTable = suite.kiln.loaded.languages.all().filter((language) => language.compile).map((language) => language.id);
     expect([...compiledInTable].sort()).toEqual([...compiled].sort());
   });
 
   it.each(languages)('%s: hello world', async (language) => {
-    const response = await execute({ language, code: SAMPLES[language].hello });
+    const response = await suite.execute({ language, code: SAMPLES[language].hello });
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({
       state: 'COMPLETED',
@@ -37,13 +28,13 @@ describe('every language: hello world, stdin echo, compile error, runtime error'
 
   it.each(languages)('%s: echoes its stdin byte for byte', async (language) => {
     const stdin = 'first line\n  second, with spaces  \nno newline at the end';
-    const response = await execute({ language, code: SAMPLES[language].echo, stdin });
+    const response = await suite.execute({ language, code: SAMPLES[language].echo, stdin });
     expect(response.body).toMatchObject({ verdict: 'OK', run: { stdout: stdin, exitCode: 0 } });
   });
 
   it.each(compiled)('%s: a compile error is COMPILE_ERROR with the compiler’s message, and nothing runs', async (language) => {
     const { code, message } = SAMPLES[language].compileError!;
-    const response = await execute({ language, code });
+    const response = await suite.execute({ language, code });
     expect(response.body).toMatchObject({ state: 'COMPLETED', verdict: 'COMPILE_ERROR', run: null, compile: { verdict: 'COMPILE_ERROR' } });
     expect(response.body.compile.stdout + response.body.compile.stderr).toMatch(message);
     expect(response.body.compile.exitCode).not.toBe(0);
@@ -52,7 +43,7 @@ describe('every language: hello world, stdin echo, compile error, runtime error'
 
   it.each(languages)('%s: a runtime error is RUNTIME_ERROR with its exit code and message', async (language) => {
     const { code, exitCode, signal, stderr } = SAMPLES[language].runtimeError;
-    const response = await execute({ language, code });
+    const response = await suite.execute({ language, code });
     expect(response.body).toMatchObject({
       state: 'COMPLETED',
       verdict: 'RUNTIME_ERROR',

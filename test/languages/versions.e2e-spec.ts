@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { Harness, startKiln } from '../support/kiln-harness';
+import { useKiln } from '../support/kiln-suite';
 
 /**
  * Issue 5: GET /languages reports real versions. The table's `version` is
@@ -7,20 +7,12 @@ import { Harness, startKiln } from '../support/kiln-harness';
  * versionCommand runs in its image and must print the version in the table.
  */
 describe('language versions', () => {
-  let kiln: Harness;
-
-  beforeAll(async () => {
-    kiln = await startKiln({ worker: false });
-  });
-
-  afterAll(async () => {
-    await kiln?.close();
-  });
+  const suite = useKiln({ worker: false });
 
   it('GET /languages lists every language of the table with its version and whether it compiles', async () => {
-    const response = await kiln.http().get('/languages');
+    const response = await suite.kiln.http().get('/languages');
     expect(response.status).toBe(200);
-    const table = kiln.loaded.languages.all();
+    const table = suite.kiln.loaded.languages.all();
     expect(response.body).toEqual(
       table.map((language) => ({
         id: language.id,
@@ -33,12 +25,12 @@ describe('language versions', () => {
   });
 
   it.each(['go', 'golang', 'c++', 'py', 'js', 'ts', 'cs', 'c#', 'rb', 'JDK'])('the alias %s resolves', (alias) => {
-    expect(kiln.loaded.languages.resolve(alias)).toBeDefined();
+    expect(suite.kiln.loaded.languages.resolve(alias)).toBeDefined();
   });
 
   it('every version in the table is the one its image’s toolchain reports', () => {
     const mismatches: string[] = [];
-    for (const language of kiln.loaded.languages.all()) {
+    for (const language of suite.kiln.loaded.languages.all()) {
       if (!language.versionCommand) {
         mismatches.push(`${language.id}: no versionCommand`);
         continue;
