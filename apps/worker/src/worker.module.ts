@@ -19,6 +19,7 @@ import { SandboxExecutor } from './tasks/sandbox-executor';
 import { TaskEventPublisher } from './tasks/task-event.publisher';
 import { TaskProcessor } from './tasks/task.processor';
 import { TaskQueueConsumer } from './tasks/task-queue.consumer';
+import { TestBatchRunner } from './tasks/test-batch.runner';
 
 /** The worker: takes tasks from BullMQ and runs them in sandboxes. No HTTP. */
 @Module({
@@ -35,6 +36,7 @@ import { TaskQueueConsumer } from './tasks/task-queue.consumer';
     CompileTaskRunner,
     RunTaskRunner,
     OutputStreamer,
+    TestBatchRunner,
     CleanupTaskRunner,
     TaskEventPublisher,
     TaskProcessor,

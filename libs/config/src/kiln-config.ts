@@ -137,6 +137,8 @@ export class JobsConfig {
   @IsInt() @Min(0) maxStdinBytes: number;
   @IsInt() @Min(0) @Max(4096) maxArgs: number;
   @IsInt() @Min(1) maxArgBytes: number;
+  @IsInt() @Min(0) @Max(10_000) maxTests: number;
+  @IsInt() @Min(1) @Max(1000) testBatchSize: number;
 }
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;

@@ -52,10 +52,11 @@ export class JobsService {
     return toJobView(await this.require(id, principal));
   }
 
-  /** Waits for the job to end, at most its own limits plus the configured margin. */
+  /** Waits for the job to end, at most its own limits (every test one after the other) plus the configured margin. */
   async waitForEnd(job: JobRecord): Promise<{ done: boolean; view: JobView }> {
-    const { limits, compiled } = job.meta;
-    const budget = limits.timeoutMs + (compiled ? limits.compileTimeoutMs : 0) + this.config.coordinator.execute.waitMarginMs;
+    const { limits, compiled, testCount } = job.meta;
+    const runsMs = limits.timeoutMs * Math.max(1, testCount ?? 0);
+    const budget = runsMs + (compiled ? limits.compileTimeoutMs : 0) + this.config.coordinator.execute.waitMarginMs;
     const id = job.meta.id;
     const done = await this.waiters.wait(id, budget, async () => isTerminalJobState((await this.require(id)).state));
     return { done, view: toJobView(await this.require(id)) };

@@ -79,6 +79,7 @@ function payloadOf(meta: JobMeta, task: TaskPlan, enqueuedAt: number): TaskPaylo
     limits: meta.limits,
     useArtifact: task.kind === 'run' && meta.compiled,
     ...(task.tests ? { tests: task.tests } : {}),
+    ...(meta.options ? { options: meta.options } : {}),
     enqueuedAt,
   };
 }

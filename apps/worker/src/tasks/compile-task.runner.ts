@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { KilnConfig } from '@kiln/config';
-import { LanguageRegistry, TaskPayload, TaskResult, Verdict, verdictOfExecution } from '@kiln/tasks';
+import { DEFAULT_RUN_OPTIONS, LanguageRegistry, TaskPayload, TaskResult, Verdict, verdictOfExecution } from '@kiln/tasks';
 import { JobScratchStore } from './job-scratch.store';
 import { commandFor, programEnvironment, sourceFiles } from './program-files';
 import { SandboxExecutor } from './sandbox-executor';
@@ -38,16 +38,17 @@ export class CompileTaskRunner {
         collectMaxBytes: this.config.sandbox.artifactMaxMb * MiB,
       },
     });
+    const encoding = (task.options ?? DEFAULT_RUN_OPTIONS).outputEncoding;
     const verdict = verdictOfExecution(outcomeOf(report));
     // A compiler that exits non-zero is a compile error; its limits keep their own verdicts.
-    if (verdict === Verdict.RUNTIME_ERROR) return { compile: stageResultOf(report, Verdict.COMPILE_ERROR) };
-    if (verdict !== Verdict.OK) return { compile: stageResultOf(report, verdict) };
+    if (verdict === Verdict.RUNTIME_ERROR) return { compile: stageResultOf(report, Verdict.COMPILE_ERROR, encoding) };
+    if (verdict !== Verdict.OK) return { compile: stageResultOf(report, verdict, encoding) };
     if (report.result.collectError) {
-      const compile = stageResultOf(report, Verdict.COMPILE_ERROR);
-      compile.stderr += `\nkiln: the compiled program is too large to keep (${report.result.collectError}; limit ${this.config.sandbox.artifactMaxMb} MiB)`;
-      return { compile };
+      const note = `\nkiln: the compiled program is too large to keep (${report.result.collectError}; limit ${this.config.sandbox.artifactMaxMb} MiB)`;
+      const withNote = { ...report, stderr: Buffer.concat([report.stderr, Buffer.from(note)]) };
+      return { compile: stageResultOf(withNote, Verdict.COMPILE_ERROR, encoding) };
     }
     await this.scratch.saveArtifact(task.jobId, report.files);
-    return { compile: stageResultOf(report, Verdict.OK) };
+    return { compile: stageResultOf(report, Verdict.OK, encoding) };
   }
 }

@@ -9,6 +9,7 @@ import { CleanupTaskRunner } from './cleanup-task.runner';
 import { CompileTaskRunner } from './compile-task.runner';
 import { RunTaskRunner } from './run-task.runner';
 import { TaskEventPublisher } from './task-event.publisher';
+import { TestBatchRunner } from './test-batch.runner';
 
 /**
  * Takes tasks from the queue and runs them. A program's failure is a result
@@ -25,6 +26,7 @@ export class TaskProcessor {
     private readonly events: TaskEventPublisher,
     private readonly compile: CompileTaskRunner,
     private readonly runs: RunTaskRunner,
+    private readonly testBatches: TestBatchRunner,
     private readonly cleanup: CleanupTaskRunner,
     private readonly keys: RedisKeys,
     @Inject(REDIS) private readonly redis: Redis,
@@ -72,7 +74,7 @@ export class TaskProcessor {
       case 'compile':
         return this.compile.run(task);
       case 'run':
-        return this.runs.run(task);
+        return task.tests?.length ? this.testBatches.run(task) : this.runs.run(task);
       case 'cleanup':
         return this.cleanup.run(task);
     }

@@ -2,6 +2,7 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsArray,
+  IsBoolean,
   IsIn,
   IsInt,
   IsNotEmpty,
@@ -15,6 +16,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { COMPARISONS, Comparison, OUTPUT_ENCODINGS, OutputEncoding } from '@kiln/tasks';
 
 /**
  * A relative path of plain segments: no absolute path, no `.`/`..`, no empty
@@ -22,6 +24,8 @@ import {
  * compiler option).
  */
 export const SAFE_FILE_NAME = /^(?!.*(?:^|\/)\.{1,2}(?:\/|$))[A-Za-z0-9_.][A-Za-z0-9_.-]*(?:\/[A-Za-z0-9_.][A-Za-z0-9_.-]*)*$/;
+
+const ENCODINGS = ['utf8', 'base64'];
 
 export class SourceFileDto {
   @IsString()
@@ -35,7 +39,24 @@ export class SourceFileDto {
   content: string;
 
   @IsOptional()
-  @IsIn(['utf8', 'base64'])
+  @IsIn(ENCODINGS)
+  encoding?: 'utf8' | 'base64';
+}
+
+/** One test case: the program's stdin and the stdout it must print. */
+export class TestCaseDto {
+  @IsOptional()
+  @IsString()
+  stdin?: string;
+
+  /** Absent: the test passes on a clean exit, whatever the output. */
+  @IsOptional()
+  @IsString()
+  expected?: string;
+
+  /** Of both stdin and expected. */
+  @IsOptional()
+  @IsIn(ENCODINGS)
   encoding?: 'utf8' | 'base64';
 }
 
@@ -72,10 +93,35 @@ export class CreateJobDto {
   stdin?: string;
 
   @IsOptional()
+  @IsIn(ENCODINGS)
+  stdinEncoding?: 'utf8' | 'base64';
+
+  @IsOptional()
   @IsArray()
   @ArrayMaxSize(4096)
   @IsString({ each: true })
   args?: string[];
+
+  /** Test cases: compile once, run each; the configured jobs.maxTests bounds the count. */
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(10_000)
+  @ValidateNested({ each: true })
+  @Type(() => TestCaseDto)
+  tests?: TestCaseDto[];
+
+  @IsOptional()
+  @IsIn(COMPARISONS)
+  comparison?: Comparison;
+
+  @IsOptional()
+  @IsBoolean()
+  stopOnFirstFailure?: boolean;
+
+  /** base64: stdout and stderr in the answer are base64 of the exact bytes. */
+  @IsOptional()
+  @IsIn(OUTPUT_ENCODINGS)
+  outputEncoding?: OutputEncoding;
 
   @IsOptional()
   @ValidateNested()
