@@ -24,6 +24,8 @@ import { QueuesController } from './queues/queues.controller';
 import { LanguagesController } from './languages/languages.controller';
 import { TaskQueue } from './queue/task-queue';
 import { AuthModule } from './auth/auth.module';
+import { CoordinatorDrain } from './http/coordinator-drain';
+import { InFlightRequests } from './http/in-flight-requests';
 import { JobChannelHub } from './events-stream/job-channel-hub';
 import { JobEventsController } from './events-stream/job-events.controller';
 import { WebhookAddressPolicy } from './webhooks/webhook-address-policy';
@@ -66,6 +68,8 @@ export class CoordinatorModule {
         JobsService,
         NodeRegistry,
         CoordinatorHeartbeat,
+        InFlightRequests,
+        CoordinatorDrain,
         TaskQueue,
         JobFinisher,
         JobAdvancer,

@@ -86,12 +86,14 @@ export class CoordinatorConfig {
   @ValidateNested() @Type(() => ApiConfig) api: ApiConfig;
   @ValidateNested() @Type(() => ExecuteConfig) execute: ExecuteConfig;
   @IsInt() @Min(1000) workerTimeoutMs: number;
+  @IsInt() @Min(0) shutdownGraceMs: number;
 }
 
 export class WorkerConfig {
   @IsArray() @ArrayNotEmpty() @Matches(/^[a-z0-9][a-z0-9_-]{0,31}$/, { each: true, message: 'each queue name must be 1-32 of a-z, 0-9, _ and -' })
   queues: string[];
   @IsInt() @Min(1) @Max(256) concurrency: number;
+  @IsInt() @Min(0) shutdownGraceMs: number;
   @IsString() id: string;
   @IsInt() @Min(100) heartbeatMs: number;
   @IsInt() @Min(1) @Max(10) taskAttempts: number;

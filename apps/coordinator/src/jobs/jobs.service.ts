@@ -11,7 +11,7 @@ import { JobPlanner } from './job-planner';
 import { JobRequestFactory } from './job-request.factory';
 import { JobStore } from './job-store';
 import { toJobView } from './job-view';
-import { JobWaiters } from './job-waiters';
+import { JobWaiters, WaitOutcome } from './job-waiters';
 import { NodeRegistry } from '../nodes/node-registry';
 import { WebhookTargets } from '../webhooks/webhook-targets';
 
@@ -53,13 +53,13 @@ export class JobsService {
   }
 
   /** Waits for the job to end, at most its own limits (every test one after the other) plus the configured margin. */
-  async waitForEnd(job: JobRecord): Promise<{ done: boolean; view: JobView }> {
+  async waitForEnd(job: JobRecord): Promise<{ outcome: WaitOutcome; view: JobView }> {
     const { limits, compiled, testCount } = job.meta;
     const runsMs = limits.timeoutMs * Math.max(1, testCount ?? 0);
     const budget = runsMs + (compiled ? limits.compileTimeoutMs : 0) + this.config.coordinator.execute.waitMarginMs;
     const id = job.meta.id;
-    const done = await this.waiters.wait(id, budget, async () => isTerminalJobState((await this.require(id)).state));
-    return { done, view: toJobView(await this.require(id)) };
+    const outcome = await this.waiters.wait(id, budget, async () => isTerminalJobState((await this.require(id)).state));
+    return { outcome, view: toJobView(await this.require(id)) };
   }
 
   async cancel(id: string, principal: Principal): Promise<JobView> {

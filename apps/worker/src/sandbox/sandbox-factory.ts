@@ -81,6 +81,16 @@ export class SandboxFactory implements OnApplicationShutdown {
     return victims.length;
   }
 
+  /**
+   * Kills every sandbox now (a shutdown past its grace period): their tasks
+   * fail as Kiln's failures and BullMQ hands them to another worker.
+   */
+  async killAll(reason: string): Promise<number> {
+    const victims = [...this.live.values()];
+    await Promise.all(victims.map((sandbox) => sandbox.kill(reason)));
+    return victims.length;
+  }
+
   /** Last step of shutdown (after the task consumer stopped): remove everything this worker made. */
   async onApplicationShutdown(): Promise<void> {
     for (const sandbox of this.live.values()) this.destroy(sandbox);
