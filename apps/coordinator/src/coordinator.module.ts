@@ -5,6 +5,7 @@ import { bullRootModule, RedisModule } from '@kiln/redis';
 import { EVENT_QUEUE } from '@kiln/tasks';
 import { JobAdvancer } from './events/job-advancer';
 import { JobFinisher } from './events/job-finisher';
+import { StuckJobSweeper } from './events/stuck-job-sweeper';
 import { TaskCompletedHandler } from './events/task-completed.handler';
 import { TaskEventsListener } from './events/task-events.listener';
 import { TaskFailedHandler } from './events/task-failed.handler';
@@ -77,6 +78,7 @@ export class CoordinatorModule {
         TaskCompletedHandler,
         TaskFailedHandler,
         TaskEventsListener,
+        StuckJobSweeper,
         JobChannelHub,
         WebhookAddressPolicy,
         WebhookTargets,

@@ -133,6 +133,7 @@ export class LimitsConfig {
 
 export class JobsConfig {
   @IsInt() @Min(60) retentionSeconds: number;
+  @IsInt() @Min(10_000) deadlineMs: number;
   @IsInt() @Min(1) @Max(1000) maxFiles: number;
   @IsInt() @Min(8) @Max(255) maxFileNameLength: number;
   @IsInt() @Min(1024) maxSourceBytes: number;

@@ -63,16 +63,14 @@ export class JobsService {
   }
 
   async cancel(id: string, principal: Principal): Promise<JobView> {
-    const job = await this.require(id, principal);
+    await this.require(id, principal);
     const cancelled = await this.store.finish(id, { state: JobState.CANCELLED, verdict: null });
     if (!cancelled) {
       const now = await this.require(id);
       throw new ConflictException({ error: `job ${id} is already ${now.state} and cannot be cancelled` });
     }
     await this.redis.publish(this.keys.cancelChannel(), id);
-    await this.queue.withdraw(job.meta, await this.finisher.skipUnstarted(job));
-    await this.finisher.ensureCleanup(job);
-    await this.finisher.announceEnd(job, JobState.CANCELLED, null);
+    await this.finisher.settle(id);
     return this.view(id, principal);
   }
 

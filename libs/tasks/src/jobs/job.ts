@@ -58,6 +58,8 @@ export interface JobRecord {
   tasks: Record<string, TaskRecord>;
   error?: string;
   finishedAt?: string;
+  /** Whether the end was announced (SSE, waiters, webhook): the coordinator's bookkeeping. */
+  announced?: boolean;
 }
 
 /** A test that did not run (stopOnFirstFailure, or the job ended first). */
