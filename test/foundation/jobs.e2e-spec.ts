@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import { TASK_QUEUE } from '@kiln/tasks';
+import { taskQueueName } from '@kiln/tasks';
 import { Harness, containersOfJob, eventually, startKiln } from '../support/kiln-harness';
 import { SANDBOX_MODES, modeEnv } from '../support/sandbox-modes';
 import { TEST_REDIS_URL } from '../support/environment';
@@ -62,7 +62,7 @@ describe.each(SANDBOX_MODES)('POST /jobs, GET /jobs/:id, PUT /jobs/:id/cancel (s
   });
 
   it('cancels a queued job before any worker takes it', async () => {
-    const queue = new Queue(TASK_QUEUE, { connection: { url: TEST_REDIS_URL } as never, prefix: kiln.prefix });
+    const queue = new Queue(taskQueueName('default'), { connection: { url: TEST_REDIS_URL } as never, prefix: kiln.prefix });
     try {
       // Concurrency is 1 here: the first job occupies the worker, the second waits in the queue.
       const busy = await kiln.http().post('/jobs').send({ language: 'bash', code: 'sleep 30', limits: { timeoutMs: 30000 } });

@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import { TASK_QUEUE } from '@kiln/tasks';
+import { taskQueueName } from '@kiln/tasks';
 import { Harness, startKiln } from '../support/kiln-harness';
 import { TEST_REDIS_URL } from '../support/environment';
 
@@ -10,7 +10,7 @@ describe('invalid requests', () => {
 
   beforeAll(async () => {
     kiln = await startKiln({ worker: false, env: { KILN_COORDINATOR__BODY_LIMIT_BYTES: '65536' } });
-    queue = new Queue(TASK_QUEUE, { connection: { url: TEST_REDIS_URL } as never, prefix: kiln.prefix });
+    queue = new Queue(taskQueueName('default'), { connection: { url: TEST_REDIS_URL } as never, prefix: kiln.prefix });
   });
 
   afterAll(async () => {

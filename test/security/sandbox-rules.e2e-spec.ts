@@ -46,7 +46,7 @@ const withoutTmpfsSize = (path: string): Weakening => (o) => {
 const RULES: { rule: string; weaken: Weakening; attack: Attack }[] = [
   { rule: 'no network (NetworkMode none)', weaken: (o) => ((host(o).NetworkMode = 'bridge'), (o.NetworkDisabled = false)), attack: networkEgress },
   { rule: 'CapDrop ALL', weaken: (o) => delete host(o).CapDrop, attack: identity },
-  { rule: 'no-new-privileges', weaken: (o) => (host(o).SecurityOpt = host(o).SecurityOpt!.filter((x) => x !== 'no-new-privileges')), attack: identity },
+  { rule: 'no-new-privileges', weaken: (o) => (host(o).SecurityOpt = host(o).SecurityOpt!.filter((x: string) => x !== 'no-new-privileges')), attack: identity },
   { rule: "Docker's default seccomp profile", weaken: (o) => host(o).SecurityOpt!.push('seccomp=unconfined'), attack: userNamespace },
   // Without our User the image's USER would still apply; the weakening is root, owning its workspace.
   { rule: 'non-root user', weaken: (o) => ((o.User = '0:0'), (host(o).Tmpfs!['/workspace'] = host(o).Tmpfs!['/workspace'].replace(/uid=\d+,gid=\d+/, 'uid=0,gid=0'))), attack: identity },

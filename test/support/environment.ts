@@ -6,7 +6,17 @@ import Redis from 'ioredis';
 export const TEST_REDIS_URL = process.env.KILN_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** Images the integration suites need (built by `npm run images`, which `npm test` runs first). */
-export const REQUIRED_IMAGES = ['kiln/base:latest', 'kiln/python:latest', 'kiln/node:latest', 'kiln/gcc:latest'];
+export const REQUIRED_IMAGES = [
+  'kiln/base:latest',
+  'kiln/python:latest',
+  'kiln/node:latest',
+  'kiln/gcc:latest',
+  'kiln/go:latest',
+  'kiln/jvm:latest',
+  'kiln/rust:latest',
+  'kiln/mono:latest',
+  'kiln/scripting:latest',
+];
 
 /** Fails loudly, with what to do, when Docker, Redis or the images are missing: never a silent skip. */
 export async function assertTestEnvironment(): Promise<void> {

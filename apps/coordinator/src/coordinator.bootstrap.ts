@@ -1,9 +1,11 @@
 import { INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
+import helmet from 'helmet';
 import { KilnConfigModule, LoadedConfig, nestLogLevels } from '@kiln/config';
 import { CoordinatorModule } from './coordinator.module';
 import { ApiExceptionFilter } from './http/api-exception.filter';
+import { InFlightRequests } from './http/in-flight-requests';
 import { jsonBodyMiddleware } from './http/json-body.middleware';
 import { apiValidationPipe } from './http/validation.pipe';
 
@@ -21,6 +23,10 @@ export async function createCoordinator(loaded: LoadedConfig): Promise<INestAppl
     logger: nestLogLevels(loaded.config.logging.level),
   });
   app.disable('x-powered-by');
+  app.use(app.get(InFlightRequests).middleware);
+  app.use(helmet());
+  const { origins } = loaded.config.coordinator.cors;
+  if (origins.length) app.enableCors({ origin: origins, allowedHeaders: ['content-type', 'authorization', 'x-kiln-key'] });
   app.use(jsonBodyMiddleware(loaded.config.coordinator.bodyLimitBytes));
   app.useGlobalPipes(apiValidationPipe());
   app.useGlobalFilters(new ApiExceptionFilter());

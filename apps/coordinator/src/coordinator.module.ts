@@ -2,9 +2,10 @@ import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import { EndpointsConfig, KilnConfig } from '@kiln/config';
 import { bullRootModule, RedisModule } from '@kiln/redis';
-import { EVENT_QUEUE, TASK_QUEUE } from '@kiln/tasks';
+import { EVENT_QUEUE } from '@kiln/tasks';
 import { JobAdvancer } from './events/job-advancer';
 import { JobFinisher } from './events/job-finisher';
+import { StuckJobSweeper } from './events/stuck-job-sweeper';
 import { TaskCompletedHandler } from './events/task-completed.handler';
 import { TaskEventsListener } from './events/task-events.listener';
 import { TaskFailedHandler } from './events/task-failed.handler';
@@ -17,16 +18,31 @@ import { JobStore } from './jobs/job-store';
 import { JobWaiters } from './jobs/job-waiters';
 import { JobsController } from './jobs/jobs.controller';
 import { JobsService } from './jobs/jobs.service';
-import { WorkerAvailability } from './jobs/worker-availability';
+import { CoordinatorHeartbeat } from './nodes/coordinator-heartbeat';
+import { NodeRegistry } from './nodes/node-registry';
+import { NodesController } from './nodes/nodes.controller';
+import { QueuesController } from './queues/queues.controller';
 import { LanguagesController } from './languages/languages.controller';
 import { TaskQueue } from './queue/task-queue';
+import { AuthModule } from './auth/auth.module';
+import { CoordinatorDrain } from './http/coordinator-drain';
+import { InFlightRequests } from './http/in-flight-requests';
+import { JobChannelHub } from './events-stream/job-channel-hub';
+import { JobEventsController } from './events-stream/job-events.controller';
+import { WebhookAddressPolicy } from './webhooks/webhook-address-policy';
+import { WebhookDeliveryProcessor } from './webhooks/webhook-delivery.processor';
+import { WEBHOOK_QUEUE, WebhookDispatcher } from './webhooks/webhook-dispatcher';
+import { WebhookSender } from './webhooks/webhook-sender';
+import { WebhookTargets } from './webhooks/webhook-targets';
 
 /** Each endpoint group's controllers; a group switched off in config is simply not mounted (404). */
 const ENDPOINT_GROUPS: Record<keyof EndpointsConfig, Type[]> = {
   execute: [ExecuteController],
-  jobs: [JobsController],
+  jobs: [JobsController, JobEventsController],
   languages: [LanguagesController],
   health: [HealthController],
+  nodes: [NodesController],
+  queues: [QueuesController],
 };
 
 @Module({})
@@ -38,7 +54,12 @@ export class CoordinatorModule {
       .flatMap(([, group]) => group);
     return {
       module: CoordinatorModule,
-      imports: [RedisModule, bullRootModule(), BullModule.registerQueue({ name: TASK_QUEUE }, { name: EVENT_QUEUE })],
+      imports: [
+        RedisModule,
+        AuthModule,
+        bullRootModule(),
+        BullModule.registerQueue({ name: EVENT_QUEUE }, { name: WEBHOOK_QUEUE }),
+      ],
       controllers,
       providers: [
         JobRequestFactory,
@@ -46,7 +67,10 @@ export class CoordinatorModule {
         JobStore,
         JobWaiters,
         JobsService,
-        WorkerAvailability,
+        NodeRegistry,
+        CoordinatorHeartbeat,
+        InFlightRequests,
+        CoordinatorDrain,
         TaskQueue,
         JobFinisher,
         JobAdvancer,
@@ -54,6 +78,13 @@ export class CoordinatorModule {
         TaskCompletedHandler,
         TaskFailedHandler,
         TaskEventsListener,
+        StuckJobSweeper,
+        JobChannelHub,
+        WebhookAddressPolicy,
+        WebhookTargets,
+        WebhookSender,
+        WebhookDispatcher,
+        WebhookDeliveryProcessor,
       ],
     };
   }

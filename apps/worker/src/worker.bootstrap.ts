@@ -17,9 +17,22 @@ export async function assertDockerReachable(docker = new Docker()): Promise<void
   }
 }
 
+/** The configured OCI runtime (runc, or runsc for gVisor) must be registered with the engine. */
+export async function assertRuntimeAvailable(runtime: string, docker = new Docker()): Promise<void> {
+  const info = (await docker.info()) as { Runtimes?: Record<string, unknown> };
+  const available = Object.keys(info.Runtimes ?? {});
+  if (!available.includes(runtime)) {
+    throw new Error(
+      `sandbox.runtime is ${runtime}, but the Docker engine has no such runtime (it has: ${available.join(', ')}). ` +
+        'Install and register it (e.g. gVisor: `runsc install`, then restart dockerd), or set sandbox.runtime to runc.',
+    );
+  }
+}
+
 /** Starts a worker: an application context with no HTTP server. */
 export async function bootstrapWorker(loaded: LoadedConfig): Promise<INestApplicationContext> {
   await assertDockerReachable();
+  await assertRuntimeAvailable(loaded.config.sandbox.runtime);
   @Module({ imports: [KilnConfigModule.forRoot(loaded), WorkerModule] })
   class WorkerRootModule {}
   return NestFactory.createApplicationContext(WorkerRootModule, { logger: nestLogLevels(loaded.config.logging.level) });

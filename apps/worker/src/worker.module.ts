@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { EVENT_QUEUE } from '@kiln/tasks';
 import { bullRootModule, RedisModule } from '@kiln/redis';
 import { CancelListener } from './cancellation/cancel.listener';
+import { DockerWatchdog } from './heartbeat/docker-watchdog';
 import { WorkerHeartbeat } from './heartbeat/worker-heartbeat';
 import { WorkerIdentity } from './heartbeat/worker-identity';
 import { OrphanReaper } from './reaper/orphan-reaper';
@@ -16,11 +17,13 @@ import { CleanupTaskRunner } from './tasks/cleanup-task.runner';
 import { CompileCache } from './tasks/compile-cache';
 import { CompileTaskRunner } from './tasks/compile-task.runner';
 import { JobScratchStore } from './tasks/job-scratch.store';
+import { OutputStreamer } from './tasks/output-streamer';
 import { RunTaskRunner } from './tasks/run-task.runner';
 import { SandboxExecutor } from './tasks/sandbox-executor';
 import { TaskEventPublisher } from './tasks/task-event.publisher';
 import { TaskProcessor } from './tasks/task.processor';
 import { TaskQueueConsumer } from './tasks/task-queue.consumer';
+import { TestBatchRunner } from './tasks/test-batch.runner';
 
 /** The worker: takes tasks from BullMQ and runs them in sandboxes. No HTTP. */
 @Module({
@@ -29,6 +32,7 @@ import { TaskQueueConsumer } from './tasks/task-queue.consumer';
     dockerProvider,
     WorkerIdentity,
     WorkerHeartbeat,
+    DockerWatchdog,
     ContainerSpecBuilder,
     ContainerLauncher,
     NestedModeCheck,
@@ -39,6 +43,8 @@ import { TaskQueueConsumer } from './tasks/task-queue.consumer';
     CompileCache,
     CompileTaskRunner,
     RunTaskRunner,
+    OutputStreamer,
+    TestBatchRunner,
     CleanupTaskRunner,
     TaskEventPublisher,
     TaskProcessor,

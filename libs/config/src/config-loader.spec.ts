@@ -41,6 +41,18 @@ describe('loadConfig', () => {
     );
   });
 
+  it('demands API keys when the API listens beyond loopback (auth auto) or auth is on', () => {
+    expect(() => load({ KILN_COORDINATOR__HOST: '0.0.0.0' })).toThrow(
+      /coordinator\.auth\.keys: the API listens on 0\.0\.0\.0, beyond loopback, so at least one API key is required/,
+    );
+    expect(() => load({ KILN_COORDINATOR__AUTH__MODE: 'on' })).toThrow(/coordinator\.auth\.keys: auth\.mode is on/);
+    expect(load({ KILN_COORDINATOR__HOST: '0.0.0.0', KILN_COORDINATOR__AUTH__KEYS: 'a-key-of-16-chars+' }).config.coordinator.auth.keys).toEqual([
+      'a-key-of-16-chars+',
+    ]);
+    expect(() => load({ KILN_COORDINATOR__AUTH__KEYS: 'short-secret' })).toThrow(/each key must be at least 16 characters$/m);
+    expect(() => load({ KILN_REDIS__URL: 'http://:pw-secret@x' })).not.toThrow(/pw-secret/);
+  });
+
   it('merges KILN_CONFIG over the defaults and names unknown keys in it', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kiln-config-'));
     writeFileSync(join(dir, 'good.yaml'), 'worker:\n  concurrency: 7\n');

@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { LanguageDefinition, LanguageRegistry, LIMIT_KEYS, parseLanguageTable } from '@kiln/tasks';
+import { authEnabled } from './auth-enabled';
 import { KilnConfig } from './kiln-config';
 
 /** Thrown for any bad configuration; the message names the key (or file) at fault. */
@@ -13,6 +14,8 @@ export interface LoadedConfig {
   config: KilnConfig;
   languages: LanguageRegistry;
   home: string;
+  /** Kiln's version (package.json), reported by every node. */
+  version: string;
 }
 
 type Tree = Record<string, unknown>;
@@ -31,7 +34,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
   applyEnvironment(tree, env);
   const config = validateConfig(tree);
   const languagesFile = env.KILN_LANGUAGES ? resolve(env.KILN_LANGUAGES) : join(home, 'config', 'languages.yaml');
-  return { config, languages: new LanguageRegistry(loadLanguages(languagesFile)), home };
+  return { config, languages: new LanguageRegistry(loadLanguages(languagesFile)), home, version: versionIn(home) };
+}
+
+function versionIn(home: string): string {
+  try {
+    return (JSON.parse(readFileSync(join(home, 'package.json'), 'utf8')) as { version?: string }).version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
 }
 
 export function loadLanguages(file: string): LanguageDefinition[] {
@@ -45,11 +56,17 @@ export function loadLanguages(file: string): LanguageDefinition[] {
 export function validateConfig(tree: Tree): KilnConfig {
   const config = plainToInstance(KilnConfig, tree);
   const errors = validateSync(config, { whitelist: true, forbidNonWhitelisted: true });
-  const problems = errors.length ? flattenErrors(errors) : defaultsAboveMaxima(config);
+  const problems = errors.length ? flattenErrors(errors) : [...defaultsAboveMaxima(config), ...authWithoutKeys(config)];
   if (problems.length) {
     throw new ConfigError(`invalid configuration:\n${problems.map((line) => `  - ${line}`).join('\n')}`);
   }
   return config;
+}
+
+function authWithoutKeys(config: KilnConfig): string[] {
+  if (!authEnabled(config) || config.coordinator.auth.keys.length > 0) return [];
+  const why = config.coordinator.auth.mode === 'on' ? 'auth.mode is on' : `the API listens on ${config.coordinator.host}, beyond loopback`;
+  return [`coordinator.auth.keys: ${why}, so at least one API key is required (or bind to 127.0.0.1)`];
 }
 
 function defaultsAboveMaxima(config: KilnConfig): string[] {
@@ -67,9 +84,14 @@ function flattenErrors(errors: ValidationError[], path = ''): string[] {
   });
 }
 
+/** Values of these keys may hold secrets (API keys, a Redis password): errors never print them. */
+const SECRET_KEYS = new Set(['keys', 'url', 'secret']);
+
 function describe(message: string, error: ValidationError): string {
+  if (message.includes('should not exist')) return 'unknown key';
+  if (SECRET_KEYS.has(error.property)) return message;
   const value = typeof error.value === 'object' ? JSON.stringify(error.value) : String(error.value);
-  return message.includes('should not exist') ? 'unknown key' : `${message} (got ${value})`;
+  return `${message} (got ${value})`;
 }
 
 function readYaml(file: string): Tree {

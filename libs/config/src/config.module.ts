@@ -7,6 +7,9 @@ import { KilnConfig } from './kiln-config';
  * Makes the validated configuration and the language table injectable
  * (`KilnConfig`, `LanguageRegistry`) in every module of an application.
  */
+/** Injection token of Kiln's version string. */
+export const KILN_VERSION = Symbol('KILN_VERSION');
+
 @Global()
 @Module({})
 export class KilnConfigModule {
@@ -16,8 +19,9 @@ export class KilnConfigModule {
       providers: [
         { provide: KilnConfig, useValue: loaded.config },
         { provide: LanguageRegistry, useValue: loaded.languages },
+        { provide: KILN_VERSION, useValue: loaded.version },
       ],
-      exports: [KilnConfig, LanguageRegistry],
+      exports: [KilnConfig, LanguageRegistry, KILN_VERSION],
     };
   }
 }

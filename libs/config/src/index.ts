@@ -2,3 +2,4 @@ export * from './kiln-config';
 export * from './config-loader';
 export * from './config.module';
 export * from './nest-log-levels';
+export * from './auth-enabled';

@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import {
+  ArrayNotEmpty,
   IsArray,
   IsBoolean,
   IsIn,
@@ -33,6 +34,8 @@ export class EndpointsConfig {
   @IsBoolean() jobs: boolean;
   @IsBoolean() languages: boolean;
   @IsBoolean() health: boolean;
+  @IsBoolean() nodes: boolean;
+  @IsBoolean() queues: boolean;
 }
 
 export class ApiConfig {
@@ -43,13 +46,47 @@ export class ExecuteConfig {
   @IsInt() @Min(0) @Max(600_000) waitMarginMs: number;
 }
 
+export const AUTH_MODES = ['auto', 'on', 'off'] as const;
+
+export class AuthConfig {
+  @IsIn(AUTH_MODES as unknown as string[]) mode: (typeof AUTH_MODES)[number];
+  @IsArray() @IsString({ each: true }) @MinLength(16, { each: true, message: 'each key must be at least 16 characters' })
+  keys: string[];
+}
+
+export class RateLimitConfig {
+  @IsBoolean() enabled: boolean;
+  @IsInt() @Min(1) limit: number;
+  @IsInt() @Min(1000) windowMs: number;
+}
+
+export class CorsConfig {
+  @IsArray() @Matches(/^https?:\/\/[^/\s]+$/, { each: true, message: 'each origin must look like https://host[:port]' })
+  origins: string[];
+}
+
+export class WebhooksConfig {
+  @IsString() secret: string;
+  @IsBoolean() allowPrivate: boolean;
+  @IsInt() @Min(1) @Max(20) attempts: number;
+  @IsInt() @Min(10) backoffMs: number;
+}
+
 export class CoordinatorConfig {
   @IsString() @MinLength(1) host: string;
   @IsInt() @Min(0) @Max(65535) port: number;
   @IsInt() @Min(1024) @Max(64 << 20) bodyLimitBytes: number;
+  @ValidateNested() @Type(() => AuthConfig) auth: AuthConfig;
+  @ValidateNested() @Type(() => RateLimitConfig) rateLimit: RateLimitConfig;
+  @ValidateNested() @Type(() => CorsConfig) cors: CorsConfig;
+  @IsArray() @ArrayNotEmpty() @Matches(/^[a-z0-9][a-z0-9_-]{0,31}$/, { each: true, message: 'each queue name must be 1-32 of a-z, 0-9, _ and -' })
+  queues: string[];
+  @IsInt() @Min(1) maxQueuedTasks: number;
+  @ValidateNested() @Type(() => WebhooksConfig) webhooks: WebhooksConfig;
   @ValidateNested() @Type(() => ApiConfig) api: ApiConfig;
   @ValidateNested() @Type(() => ExecuteConfig) execute: ExecuteConfig;
   @IsInt() @Min(1000) workerTimeoutMs: number;
+  @IsInt() @Min(0) shutdownGraceMs: number;
 }
 
 export class CompileCacheConfig {
@@ -60,7 +97,10 @@ export class CompileCacheConfig {
 }
 
 export class WorkerConfig {
+  @IsArray() @ArrayNotEmpty() @Matches(/^[a-z0-9][a-z0-9_-]{0,31}$/, { each: true, message: 'each queue name must be 1-32 of a-z, 0-9, _ and -' })
+  queues: string[];
   @IsInt() @Min(1) @Max(256) concurrency: number;
+  @IsInt() @Min(0) shutdownGraceMs: number;
   @IsString() id: string;
   @IsInt() @Min(100) heartbeatMs: number;
   @IsInt() @Min(1) @Max(10) taskAttempts: number;
@@ -120,12 +160,15 @@ export class LimitsConfig {
 
 export class JobsConfig {
   @IsInt() @Min(60) retentionSeconds: number;
+  @IsInt() @Min(10_000) deadlineMs: number;
   @IsInt() @Min(1) @Max(1000) maxFiles: number;
   @IsInt() @Min(8) @Max(255) maxFileNameLength: number;
   @IsInt() @Min(1024) maxSourceBytes: number;
   @IsInt() @Min(0) maxStdinBytes: number;
   @IsInt() @Min(0) @Max(4096) maxArgs: number;
   @IsInt() @Min(1) maxArgBytes: number;
+  @IsInt() @Min(0) @Max(10_000) maxTests: number;
+  @IsInt() @Min(1) @Max(1000) testBatchSize: number;
 }
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;

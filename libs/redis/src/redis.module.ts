@@ -2,6 +2,7 @@ import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { KilnConfig } from '@kiln/config';
 import { RedisKeys } from '@kiln/tasks';
+import { JobEventLog } from './job-event-log';
 import { createRedis } from './redis-connection';
 import { REDIS, REDIS_SUBSCRIBER } from './redis.tokens';
 
@@ -16,8 +17,13 @@ import { REDIS, REDIS_SUBSCRIBER } from './redis.tokens';
       useFactory: (c: KilnConfig) => createRedis(c.redis.url, 'kiln-subscriber'),
     },
     { provide: RedisKeys, inject: [KilnConfig], useFactory: (c: KilnConfig) => new RedisKeys(c.redis.prefix) },
+    {
+      provide: JobEventLog,
+      inject: [REDIS, RedisKeys, KilnConfig],
+      useFactory: (redis: Redis, keys: RedisKeys, c: KilnConfig) => new JobEventLog(redis, keys, c.jobs.retentionSeconds),
+    },
   ],
-  exports: [REDIS, REDIS_SUBSCRIBER, RedisKeys],
+  exports: [REDIS, REDIS_SUBSCRIBER, RedisKeys, JobEventLog],
 })
 export class RedisModule implements OnApplicationShutdown {
   constructor(

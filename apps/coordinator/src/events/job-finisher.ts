@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import Redis from 'ioredis';
-import { REDIS } from '@kiln/redis';
-import { JobRecord, RedisKeys, TaskState } from '@kiln/tasks';
+import { JobEventLog, REDIS } from '@kiln/redis';
+import { isTerminalJobState, JobRecord, RedisKeys, TaskState } from '@kiln/tasks';
 import { JobFinish, JobStore } from '../jobs/job-store';
 import { TaskQueue } from '../queue/task-queue';
+import { WebhookDispatcher } from '../webhooks/webhook-dispatcher';
 
 /**
  * The cleanup waits this long in the queue, so that its processing (and its
@@ -13,9 +14,10 @@ import { TaskQueue } from '../queue/task-queue';
 const CLEANUP_DELAY_MS = 250;
 
 /**
- * Ends jobs: the terminal transition (once), the cleanup task (always, and
- * re-ensured on every later event so a crash between the two loses nothing),
- * and the wake-up of every coordinator's waiters.
+ * Ends jobs: the terminal transition (once), then `settle`, which does what a
+ * finished job still needs — skip its unstarted tasks, enqueue cleanup,
+ * announce the end — each step idempotent and re-run on every later event, so
+ * a coordinator that dies between two steps loses nothing.
  */
 @Injectable()
 export class JobFinisher {
@@ -23,23 +25,32 @@ export class JobFinisher {
     private readonly store: JobStore,
     private readonly queue: TaskQueue,
     private readonly keys: RedisKeys,
+    private readonly events: JobEventLog,
+    private readonly webhooks: WebhookDispatcher,
     @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
   async finish(job: JobRecord, finish: JobFinish): Promise<boolean> {
     const applied = await this.store.finish(job.meta.id, finish);
-    if (applied) {
-      await this.skipUnstarted(job);
-      // Waiters first: the cleanup is not part of the answer, and a crash
-      // before it is enqueued is repaired when this event is retried.
-      await this.announce(job.meta.id);
-    }
-    await this.ensureCleanup(job);
+    await this.settle(job.meta.id);
     return applied;
   }
 
+  async settle(jobId: string): Promise<void> {
+    const job = await this.store.get(jobId);
+    if (!job || !isTerminalJobState(job.state)) return;
+    const skipped = await this.skipUnstarted(job);
+    if (skipped.length) await this.queue.withdraw(job.meta, skipped);
+    // Waiters before the cleanup: it is not part of the answer.
+    if (!job.announced) {
+      await this.announceEnd(job);
+      await this.store.markAnnounced(jobId);
+    }
+    await this.ensureCleanup(job);
+  }
+
   /** Tasks that will never run (after a compile error, a failure or a cancel) say so. */
-  async skipUnstarted(job: JobRecord): Promise<string[]> {
+  private async skipUnstarted(job: JobRecord): Promise<string[]> {
     const unstarted = job.meta.plan.filter(
       (task) => task.kind !== 'cleanup' && [TaskState.PENDING, TaskState.QUEUED].includes(job.tasks[task.id].state),
     );
@@ -49,14 +60,22 @@ export class JobFinisher {
     return unstarted.map((task) => task.id);
   }
 
-  async ensureCleanup(job: JobRecord): Promise<void> {
+  private async ensureCleanup(job: JobRecord): Promise<void> {
     const cleanup = job.meta.plan.find((task) => task.kind === 'cleanup');
     if (!cleanup || job.tasks[cleanup.id]?.state !== TaskState.PENDING) return;
     await this.queue.enqueue(job.meta, [cleanup], CLEANUP_DELAY_MS);
     await this.store.transitionTask(job.meta.id, { id: cleanup.id, kind: 'cleanup', state: TaskState.QUEUED });
   }
 
-  async announce(jobId: string): Promise<void> {
+  /**
+   * Tells every SSE client, every coordinator's waiters and the job's webhook
+   * that the job ended. Repeated only after a crash before `announced` was
+   * recorded: the webhook's queue id dedupes it, SSE clients stop at the first end.
+   */
+  private async announceEnd(job: JobRecord): Promise<void> {
+    const jobId = job.meta.id;
+    await this.events.append(jobId, { type: 'state', state: job.state, verdict: job.verdict });
     await this.redis.publish(this.keys.jobDoneChannel(), jobId);
+    if (job.meta.webhook) await this.webhooks.dispatch(jobId, job.meta.webhook);
   }
 }

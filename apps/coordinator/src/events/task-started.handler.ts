@@ -1,11 +1,15 @@
 import { Injectable } from '@nestjs/common';
+import { JobEventLog } from '@kiln/redis';
 import { JobState, TaskEvent, TaskState } from '@kiln/tasks';
 import { JobStore } from '../jobs/job-store';
 
 /** A worker began a task: the task is RUNNING, and so is the job if it was waiting. */
 @Injectable()
 export class TaskStartedHandler {
-  constructor(private readonly store: JobStore) {}
+  constructor(
+    private readonly store: JobStore,
+    private readonly events: JobEventLog,
+  ) {}
 
   async handle(event: TaskEvent): Promise<void> {
     const job = await this.store.get(event.jobId);
@@ -17,8 +21,9 @@ export class TaskStartedHandler {
       workerId: event.workerId,
       startedAt: event.at,
     });
-    if (task.kind !== 'cleanup') {
-      await this.store.transitionJob(event.jobId, [JobState.PENDING, JobState.SCHEDULED], JobState.RUNNING);
+    if (task.kind === 'cleanup') return;
+    if (await this.store.transitionJob(event.jobId, [JobState.PENDING, JobState.SCHEDULED], JobState.RUNNING)) {
+      await this.events.append(event.jobId, { type: 'state', state: JobState.RUNNING });
     }
   }
 }

@@ -2,26 +2,28 @@ import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import Redis from 'ioredis';
 import { REDIS } from '@kiln/redis';
-import { WorkerAvailability } from '../jobs/worker-availability';
+import { Public } from '../auth/public.decorator';
+import { NodeRegistry } from '../nodes/node-registry';
 
 /** Liveness and readiness: Redis answers, and some worker with a working Docker engine is alive. */
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
-    private readonly workers: WorkerAvailability,
+    private readonly nodes: NodeRegistry,
   ) {}
 
   @Get()
   async health(@Res({ passthrough: true }) response: Response) {
     const redisUp = await this.redis.ping().then(() => true, () => false);
-    const alive = redisUp ? await this.workers.aliveWorkers() : [];
-    const ready = redisUp && alive.some((worker) => worker.dockerOk);
+    const alive = redisUp ? await this.nodes.aliveWorkers() : [];
+    const ready = redisUp && alive.some((worker) => worker.status === 'UP');
     response.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);
     return {
       status: ready ? 'ok' : 'unavailable',
       redis: redisUp ? 'up' : 'down',
-      workers: { alive: alive.length, dockerReady: alive.filter((worker) => worker.dockerOk).length },
+      workers: { alive: alive.length, dockerReady: alive.filter((worker) => worker.status === 'UP').length },
     };
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { JobInput, JobMeta, LanguageDefinition, Limits, TaskPlan } from '@kiln/tasks';
+import { KilnConfig } from '@kiln/config';
+import { JobInput, JobMeta, LanguageDefinition, Limits, RunOptions, TaskPlan } from '@kiln/tasks';
 
 export interface PlannedJob {
   meta: JobMeta;
@@ -11,20 +12,29 @@ export interface PlanRequest {
   language: LanguageDefinition;
   limits: Limits;
   input: JobInput;
+  queue: string;
+  priority: number;
+  options: RunOptions;
   webhook?: string;
+  owner?: string | null;
 }
 
 /**
  * Turns a validated request into a job of tasks: `compile` for compiled
- * languages, then `run`, then `cleanup`, which always runs last.
+ * languages (once, whatever the number of tests), then the run tasks, then
+ * `cleanup`, which always runs last. Test cases are split into run tasks of
+ * `jobs.testBatchSize` tests that different workers can take at once.
  */
 @Injectable()
 export class JobPlanner {
+  constructor(private readonly config: KilnConfig) {}
+
   plan(request: PlanRequest): PlannedJob {
     const compiled = Boolean(request.language.compile);
+    const testCount = request.input.tests?.length ?? 0;
     const plan: TaskPlan[] = [
       ...(compiled ? [{ id: 'compile', kind: 'compile' as const }] : []),
-      { id: 'run', kind: 'run' },
+      ...runTasks(testCount, this.config.jobs.testBatchSize),
       { id: 'cleanup', kind: 'cleanup' },
     ];
     const meta: JobMeta = {
@@ -32,12 +42,28 @@ export class JobPlanner {
       language: request.language.id,
       compiled,
       limits: request.limits,
+      testCount,
+      options: request.options,
       plan,
       createdAt: new Date().toISOString(),
+      queue: request.queue,
+      priority: request.priority,
       ...(request.webhook ? { webhook: request.webhook } : {}),
+      ...(request.owner ? { owner: request.owner } : {}),
     };
     return { meta, input: request.input };
   }
+}
+
+/** One plain `run`, or `run-1`…`run-N` holding consecutive test indices, at most batchSize each. */
+export function runTasks(testCount: number, batchSize: number): TaskPlan[] {
+  if (testCount === 0) return [{ id: 'run', kind: 'run' }];
+  const tasks: TaskPlan[] = [];
+  for (let first = 0; first < testCount; first += batchSize) {
+    const tests = Array.from({ length: Math.min(batchSize, testCount - first) }, (_, n) => first + n);
+    tasks.push({ id: `run-${tasks.length + 1}`, kind: 'run', tests });
+  }
+  return tasks;
 }
 
 /** 128 random bits: a job id cannot be guessed. */

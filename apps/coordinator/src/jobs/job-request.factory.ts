@@ -1,19 +1,34 @@
 import { Injectable } from '@nestjs/common';
 import { KilnConfig } from '@kiln/config';
-import { JobInput, LanguageDefinition, LanguageRegistry, Limits, resolveLimits } from '@kiln/tasks';
+import {
+  DEFAULT_RUN_OPTIONS,
+  JobInput,
+  LanguageDefinition,
+  LanguageRegistry,
+  Limits,
+  mainFileName,
+  PRIORITY_RANGE,
+  resolveLimits,
+  RunOptions,
+  TestCase,
+} from '@kiln/tasks';
 import { FieldError, InvalidRequestException } from '../http/field-error';
-import { CreateJobDto, SourceFileDto } from './dto/create-job.dto';
+import { CreateJobDto, SourceFileDto, TestCaseDto } from './dto/create-job.dto';
+import { decodeContent } from './request-content';
 
 export interface JobRequest {
   language: LanguageDefinition;
   limits: Limits;
   input: JobInput;
+  queue: string;
+  priority: number;
+  options: RunOptions;
 }
 
 /**
  * The checks that depend on configuration (the DTO holds the static ones):
- * known language, file count and sizes, limits within the configured maxima.
- * Reports every problem at once, each naming its field.
+ * known language, file count and sizes, test cases, limits within the
+ * configured maxima. Reports every problem at once, each naming its field.
  */
 @Injectable()
 export class JobRequestFactory {
@@ -27,29 +42,44 @@ export class JobRequestFactory {
     const language = this.languages.resolve(dto.language);
     if (!language) problems.push({ field: 'language', message: `unknown language "${dto.language}"; GET /languages lists them` });
     const files = this.sourceFiles(dto, language, problems);
-    const stdin = Buffer.from(dto.stdin ?? '', 'utf8');
+    const stdin = decodeContent(dto.stdin ?? '', dto.stdinEncoding, 'stdin', problems);
     this.checkInputs(files, stdin, dto.args ?? [], problems);
+    const tests = this.testCases(dto, problems);
     const resolved = resolveLimits(dto.limits, this.config.limits, language?.limits);
     problems.push(...resolved.violations);
+    const queue = dto.queue ?? this.config.coordinator.queues[0];
+    if (!this.config.coordinator.queues.includes(queue)) {
+      problems.push({ field: 'queue', message: `unknown queue "${queue}"; this server has: ${this.config.coordinator.queues.join(', ')}` });
+    }
     if (problems.length || !language) throw new InvalidRequestException(problems);
     return {
       language,
+      queue,
+      priority: dto.priority ?? PRIORITY_RANGE.default,
       limits: resolved.limits,
       input: {
         files: files.map((f) => ({ name: f.name, contentBase64: f.content.toString('base64') })),
         stdinBase64: stdin.toString('base64'),
         args: dto.args ?? [],
+        ...(tests.length ? { tests } : {}),
+      },
+      options: {
+        comparison: dto.comparison ?? DEFAULT_RUN_OPTIONS.comparison,
+        stopOnFirstFailure: dto.stopOnFirstFailure ?? DEFAULT_RUN_OPTIONS.stopOnFirstFailure,
+        outputEncoding: dto.outputEncoding ?? DEFAULT_RUN_OPTIONS.outputEncoding,
       },
     };
   }
 
   /** `code` becomes the main file under the language's file name; `files` follow (or lead, without code). */
   private sourceFiles(dto: CreateJobDto, language: LanguageDefinition | undefined, problems: FieldError[]) {
-    const files = (dto.files ?? []).map((file: SourceFileDto) => ({
+    const files = (dto.files ?? []).map((file: SourceFileDto, index) => ({
       name: file.name,
-      content: Buffer.from(file.content, file.encoding === 'base64' ? 'base64' : 'utf8'),
+      content: decodeContent(file.content, file.encoding, `files[${index}].content`, problems),
     }));
-    if (dto.code !== undefined) files.unshift({ name: language?.file ?? 'main', content: Buffer.from(dto.code, 'utf8') });
+    if (dto.code !== undefined) {
+      files.unshift({ name: language ? mainFileName(language, dto.code) : 'main', content: Buffer.from(dto.code, 'utf8') });
+    }
     if (files.length === 0) problems.push({ field: 'code', message: 'code or files is required' });
     const seen = new Set<string>();
     files.forEach((file, index) => {
@@ -74,6 +104,24 @@ export class JobRequestFactory {
     args.forEach((arg, index) => {
       if (arg.includes('\0')) problems.push({ field: `args[${index}]`, message: 'must not contain NUL' });
       if (Buffer.byteLength(arg) > jobs.maxArgBytes) problems.push({ field: `args[${index}]`, message: `at most ${jobs.maxArgBytes} bytes` });
+    });
+  }
+
+  /** Each test brings its own stdin, so a job-wide stdin beside tests would be ignored: refused instead. */
+  private testCases(dto: CreateJobDto, problems: FieldError[]): TestCase[] {
+    const tests = dto.tests ?? [];
+    const { maxTests, maxStdinBytes } = this.config.jobs;
+    if (tests.length > maxTests) problems.push({ field: 'tests', message: `at most ${maxTests} test cases` });
+    if (tests.length && (dto.stdin !== undefined || dto.stdinEncoding !== undefined)) {
+      problems.push({ field: 'stdin', message: 'give each test its own stdin (tests[].stdin) instead' });
+    }
+    return tests.map((test: TestCaseDto, index) => {
+      const stdin = decodeContent(test.stdin ?? '', test.encoding, `tests[${index}].stdin`, problems);
+      if (stdin.length > maxStdinBytes) problems.push({ field: `tests[${index}].stdin`, message: `at most ${maxStdinBytes} bytes` });
+      if (test.expected === undefined) return { stdinBase64: stdin.toString('base64') };
+      const expected = decodeContent(test.expected, test.encoding, `tests[${index}].expected`, problems);
+      if (expected.length > maxStdinBytes) problems.push({ field: `tests[${index}].expected`, message: `at most ${maxStdinBytes} bytes` });
+      return { stdinBase64: stdin.toString('base64'), expectedBase64: expected.toString('base64') };
     });
   }
 }

@@ -1,4 +1,5 @@
 import { JobRecord, JobView } from '@kiln/tasks';
+import { testResultsOf } from './test-results';
 
 /** The public shape of a job (DESIGN.md): same for /execute, GET /jobs/:id and cancel. */
 export function toJobView(job: JobRecord): JobView {
@@ -10,7 +11,7 @@ export function toJobView(job: JobRecord): JobView {
     language: meta.language,
     compile: job.tasks.compile?.compile ?? null,
     run: job.tasks.run?.run ?? null,
-    tests: [],
+    tests: testResultsOf(job).map((result, index) => result ?? { index, verdict: null }),
     tasks: meta.plan.map((plan) => {
       const task = job.tasks[plan.id];
       return { id: plan.id, kind: plan.kind, state: task.state, workerId: task.workerId ?? null };

@@ -1,4 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { CurrentPrincipal, Principal } from '../auth/principal';
 import { CreateJobDto } from './dto/create-job.dto';
 import { JobsService } from './jobs.service';
 import { toJobView } from './job-view';
@@ -10,18 +11,18 @@ export class JobsController {
 
   @Post()
   @HttpCode(202)
-  async create(@Body() dto: CreateJobDto) {
-    const job = await this.jobs.submit(dto);
+  async create(@Body() dto: CreateJobDto, @CurrentPrincipal() principal: Principal) {
+    const job = await this.jobs.submit(dto, principal);
     return { id: job.meta.id, state: job.state, job: toJobView(job) };
   }
 
   @Get(':id')
-  get(@Param('id') id: string) {
-    return this.jobs.view(id);
+  get(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
+    return this.jobs.view(id, principal);
   }
 
   @Put(':id/cancel')
-  cancel(@Param('id') id: string) {
-    return this.jobs.cancel(id);
+  cancel(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
+    return this.jobs.cancel(id, principal);
   }
 }

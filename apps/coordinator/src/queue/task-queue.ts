@@ -1,26 +1,44 @@
-import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { KilnConfig } from '@kiln/config';
-import { JobMeta, TASK_QUEUE, TaskPayload, TaskPlan, taskQueueJobId } from '@kiln/tasks';
+import { redisOptions } from '@kiln/redis';
+import { bullPriority, JobMeta, TaskPayload, TaskPlan, taskQueueJobId, taskQueueName } from '@kiln/tasks';
 
-/** Puts a job's tasks on the BullMQ task queue; deterministic ids make it idempotent. */
+/**
+ * Puts a job's tasks on the BullMQ queue of its named Kiln queue (one per
+ * name in coordinator.queues); deterministic ids make enqueueing idempotent.
+ */
 @Injectable()
-export class TaskQueue {
-  constructor(
-    @InjectQueue(TASK_QUEUE) private readonly queue: Queue<TaskPayload>,
-    private readonly config: KilnConfig,
-  ) {}
+export class TaskQueue implements OnApplicationShutdown {
+  private readonly queues = new Map<string, Queue<TaskPayload>>();
+
+  constructor(private readonly config: KilnConfig) {
+    const connection = { ...redisOptions(config.redis.url, 'kiln-task-queue'), maxRetriesPerRequest: null };
+    for (const name of config.coordinator.queues) {
+      this.queues.set(name, new Queue<TaskPayload>(taskQueueName(name), { connection, prefix: config.redis.prefix }));
+    }
+  }
+
+  names(): string[] {
+    return [...this.queues.keys()];
+  }
+
+  queue(name: string): Queue<TaskPayload> {
+    const queue = this.queues.get(name);
+    if (!queue) throw new Error(`unknown queue ${name}`);
+    return queue;
+  }
 
   /** `delayMs`: the tasks become available to workers only after this long. */
   async enqueue(meta: JobMeta, tasks: TaskPlan[], delayMs = 0): Promise<void> {
     const enqueuedAt = Date.now();
-    await this.queue.addBulk(
+    await this.queue(meta.queue).addBulk(
       tasks.map((task) => ({
         name: task.kind,
         data: payloadOf(meta, task, enqueuedAt),
         opts: {
           jobId: taskQueueJobId(meta.id, task.id),
+          priority: bullPriority(meta.priority, !isFirstTask(meta, task)),
           attempts: this.config.worker.taskAttempts,
           backoff: { type: 'exponential', delay: 1000 },
           removeOnComplete: { age: 3600, count: 5000 },
@@ -31,10 +49,26 @@ export class TaskQueue {
     );
   }
 
-  /** Takes tasks that no worker has picked up yet off the queue (cancellation). */
-  async withdraw(jobId: string, taskIds: string[]): Promise<void> {
-    await Promise.allSettled(taskIds.map((taskId) => this.queue.remove(taskQueueJobId(jobId, taskId))));
+  /** Tasks waiting for a worker, all queues together (backpressure: coordinator.maxQueuedTasks). */
+  async waiting(): Promise<number> {
+    const counts = await Promise.all([...this.queues.values()].map((q) => q.getJobCountByTypes('waiting', 'prioritized')));
+    return counts.reduce((sum, count) => sum + count, 0);
   }
+
+  /** Takes tasks that no worker has picked up yet off the queue (cancellation). */
+  async withdraw(meta: JobMeta, taskIds: string[]): Promise<void> {
+    const queue = this.queue(meta.queue);
+    await Promise.allSettled(taskIds.map((taskId) => queue.remove(taskQueueJobId(meta.id, taskId))));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([...this.queues.values()].map((queue) => queue.close()));
+  }
+}
+
+/** The task a new job starts with: compile if any, else its run tasks. */
+function isFirstTask(meta: JobMeta, task: TaskPlan): boolean {
+  return meta.compiled ? task.kind === 'compile' : task.kind === 'run';
 }
 
 function payloadOf(meta: JobMeta, task: TaskPlan, enqueuedAt: number): TaskPayload {
@@ -42,10 +76,12 @@ function payloadOf(meta: JobMeta, task: TaskPlan, enqueuedAt: number): TaskPaylo
     jobId: meta.id,
     taskId: task.id,
     kind: task.kind,
+    queue: meta.queue,
     language: meta.language,
     limits: meta.limits,
     useArtifact: task.kind === 'run' && meta.compiled,
     ...(task.tests ? { tests: task.tests } : {}),
+    ...(meta.options ? { options: meta.options } : {}),
     enqueuedAt,
   };
 }

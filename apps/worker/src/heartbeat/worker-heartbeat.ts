@@ -1,50 +1,48 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import Docker from 'dockerode';
+import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import Redis from 'ioredis';
-import { KilnConfig } from '@kiln/config';
-import { REDIS } from '@kiln/redis';
-import { RedisKeys, WorkerBeat } from '@kiln/tasks';
+import { KILN_VERSION, KilnConfig } from '@kiln/config';
+import { NodeHeartbeat, REDIS } from '@kiln/redis';
+import { RedisKeys } from '@kiln/tasks';
+import { TaskQueueConsumer } from '../tasks/task-queue.consumer';
+import { DockerWatchdog } from './docker-watchdog';
 import { WorkerIdentity } from './worker-identity';
 
-/** Tells the coordinators this worker is alive and whether its Docker engine answers. */
+/** Tells the cluster this worker is alive, what it serves, and whether it can work. */
 @Injectable()
 export class WorkerHeartbeat implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger(WorkerHeartbeat.name);
-  private timer?: NodeJS.Timeout;
+  private readonly heartbeat: NodeHeartbeat;
 
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
-    private readonly keys: RedisKeys,
-    private readonly identity: WorkerIdentity,
-    private readonly docker: Docker,
+    @Inject(REDIS) redis: Redis,
+    keys: RedisKeys,
+    identity: WorkerIdentity,
+    @Inject(KILN_VERSION) version: string,
     private readonly config: KilnConfig,
-  ) {}
+    private readonly watchdog: DockerWatchdog,
+    private readonly consumer: TaskQueueConsumer,
+  ) {
+    const facts = {
+      id: identity.id,
+      instance: identity.instance,
+      role: 'worker' as const,
+      version,
+      queues: config.worker.queues,
+      concurrency: config.worker.concurrency,
+    };
+    this.heartbeat = new NodeHeartbeat(redis, keys, facts, () => this.state());
+  }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.beat();
-    this.timer = setInterval(() => void this.beat(), this.config.worker.heartbeatMs);
-    this.timer.unref();
+    await this.heartbeat.start(this.config.worker.heartbeatMs);
   }
 
-  /** A stopping worker takes no new tasks, so it stops announcing itself at once. */
   async onModuleDestroy(): Promise<void> {
-    clearInterval(this.timer);
-    await this.redis.hdel(this.keys.workers(), this.identity.id).catch(() => undefined);
+    await this.heartbeat.stop();
   }
 
-  private async beat(): Promise<void> {
-    const dockerOk = await this.docker.ping().then(() => true, () => false);
-    const beat: WorkerBeat = {
-      id: this.identity.id,
-      instance: this.identity.instance,
-      hostname: this.identity.hostname,
-      pid: process.pid,
-      concurrency: this.config.worker.concurrency,
-      dockerOk,
-      at: Date.now(),
-    };
-    await this.redis
-      .hset(this.keys.workers(), this.identity.id, JSON.stringify(beat))
-      .catch((error: Error) => this.logger.warn(`heartbeat failed: ${error.message}`));
+  private async state() {
+    const docker = await this.watchdog.check();
+    const reason = this.consumer.pauseReason();
+    return { running: this.consumer.running(), docker, accepting: reason === null, ...(reason ? { reason } : {}) };
   }
 }

@@ -3,7 +3,7 @@ import Docker from 'dockerode';
 import Redis from 'ioredis';
 import { KilnConfig } from '@kiln/config';
 import { REDIS } from '@kiln/redis';
-import { JobState, RedisKeys, WorkerBeat } from '@kiln/tasks';
+import { JobState, NodeBeat, RedisKeys } from '@kiln/tasks';
 import { WorkerIdentity } from '../heartbeat/worker-identity';
 import { CREATED_LABEL, DEPLOYMENT_LABEL, INSTANCE_LABEL, JOB_LABEL, SANDBOX_LABEL, WORKER_LABEL } from '../sandbox/container-spec';
 import { reapReason, SandboxContainer } from './reap-decision';
@@ -69,9 +69,9 @@ export class OrphanReaper implements OnApplicationBootstrap, OnModuleDestroy {
     await this.reap().catch((error: Error) => this.logger.warn(`orphan sweep failed: ${error.message}`));
   }
 
-  private async beats(): Promise<Map<string, WorkerBeat>> {
-    const raw = await this.redis.hgetall(this.keys.workers());
-    return new Map(Object.entries(raw).map(([id, beat]) => [id, JSON.parse(beat) as WorkerBeat]));
+  private async beats(): Promise<Map<string, NodeBeat>> {
+    const raw = await this.redis.hgetall(this.keys.nodes());
+    return new Map(Object.entries(raw).map(([id, beat]) => [id, JSON.parse(beat) as NodeBeat]));
   }
 
   private async jobStates(containers: SandboxContainer[]): Promise<Map<string, JobState | null>> {

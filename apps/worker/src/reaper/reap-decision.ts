@@ -1,4 +1,4 @@
-import { JobState, isTerminalJobState, WorkerBeat } from '@kiln/tasks';
+import { JobState, isTerminalJobState, NodeBeat } from '@kiln/tasks';
 
 export interface SandboxContainer {
   id: string;
@@ -12,7 +12,7 @@ export interface ReapFacts {
   now: number;
   myInstance: string;
   /** Heartbeats by worker id. */
-  beats: Map<string, WorkerBeat>;
+  beats: Map<string, NodeBeat>;
   /** State of each job a container is labelled with; null when the record is gone. */
   jobStates: Map<string, JobState | null>;
   workerTimeoutMs: number;

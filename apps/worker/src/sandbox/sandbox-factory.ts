@@ -58,6 +58,16 @@ export class SandboxFactory {
     return victims.length;
   }
 
+  /**
+   * Kills every sandbox now (a shutdown past its grace period): their tasks
+   * fail as Kiln's failures and BullMQ hands them to another worker.
+   */
+  async killAll(reason: string): Promise<number> {
+    const victims = [...this.live.values()];
+    await Promise.all(victims.map((sandbox) => sandbox.kill(reason)));
+    return victims.length;
+  }
+
   /** How many sandboxes this worker lent to tasks of the job. */
   leasesOf(jobId: string): number {
     return this.leasesByJob.get(jobId) ?? 0;

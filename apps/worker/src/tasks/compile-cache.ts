@@ -13,6 +13,8 @@ export interface Compilation {
   argv: string[];
   env: Record<string, string>;
   files: AgentFile[];
+  /** How the stage's output is written (utf8, base64): part of the stored result. */
+  outputEncoding: string;
 }
 
 /** Image identities are looked up at most this often per image. */
@@ -45,9 +47,10 @@ export class CompileCache {
   }
 
   async keyOf(compilation: Compilation): Promise<string> {
-    const { language, argv, env, files } = compilation;
+    const { language, argv, env, files, outputEncoding } = compilation;
     const hash = createHash('sha256');
-    const material = { language: language.id, version: language.version, image: await this.imageIdentity(language.image), argv, env };
+    const image = await this.imageIdentity(language.image);
+    const material = { language: language.id, version: language.version, image, argv, env, outputEncoding };
     hash.update(JSON.stringify(material));
     for (const file of files) {
       hash.update(`\0${file.name}\0${file.mode}\0${file.content.length}\0`).update(file.content);

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { KilnConfig } from '@kiln/config';
-import { LanguageRegistry, TaskPayload, TaskResult, Verdict, verdictOfExecution } from '@kiln/tasks';
+import { DEFAULT_RUN_OPTIONS, LanguageRegistry, TaskPayload, TaskResult, Verdict, verdictOfExecution } from '@kiln/tasks';
 import { CompileCache } from './compile-cache';
 import { JobScratchStore } from './job-scratch.store';
 import { commandFor, programEnvironment, sourceFiles } from './program-files';
@@ -24,11 +24,13 @@ export class CompileTaskRunner {
     const language = this.languages.get(task.language);
     const input = await this.scratch.readInput(task.jobId);
     const { limits } = task;
+    const encoding = (task.options ?? DEFAULT_RUN_OPTIONS).outputEncoding;
     const compilation = {
       language,
       argv: commandFor(language.compile ?? [], language, input, limits, limits.compileMemoryMb),
       env: programEnvironment(language),
       files: sourceFiles(input),
+      outputEncoding: encoding,
     };
     const cacheKey = await this.cache.keyOf(compilation);
     const cached = await this.cache.restore(cacheKey, this.scratch.artifactKey(task.jobId));
@@ -52,18 +54,18 @@ export class CompileTaskRunner {
     const verdict = verdictOfExecution(outcomeOf(report));
     // A compiler that exits non-zero is a compile error; its limits keep their own verdicts.
     if (verdict === Verdict.RUNTIME_ERROR) {
-      const compile = stageResultOf(report, Verdict.COMPILE_ERROR);
+      const compile = stageResultOf(report, Verdict.COMPILE_ERROR, encoding);
       await this.cache.store(cacheKey, compile, null);
       return { compile };
     }
-    if (verdict !== Verdict.OK) return { compile: stageResultOf(report, verdict) };
+    if (verdict !== Verdict.OK) return { compile: stageResultOf(report, verdict, encoding) };
     if (report.result.collectError) {
-      const compile = stageResultOf(report, Verdict.COMPILE_ERROR);
-      compile.stderr += `\nkiln: the compiled program is too large to keep (${report.result.collectError}; limit ${this.config.sandbox.artifactMaxMb} MiB)`;
-      return { compile };
+      const note = `\nkiln: the compiled program is too large to keep (${report.result.collectError}; limit ${this.config.sandbox.artifactMaxMb} MiB)`;
+      const withNote = { ...report, stderr: Buffer.concat([report.stderr, Buffer.from(note)]) };
+      return { compile: stageResultOf(withNote, Verdict.COMPILE_ERROR, encoding) };
     }
     await this.scratch.saveArtifact(task.jobId, report.files);
-    const compile = stageResultOf(report, Verdict.OK);
+    const compile = stageResultOf(report, Verdict.OK, encoding);
     await this.cache.store(cacheKey, compile, this.scratch.artifactKey(task.jobId));
     return { compile };
   }

@@ -1,5 +1,7 @@
 import { expandCommand, JobInput, LanguageDefinition, Limits } from '@kiln/tasks';
+import { AgentExec } from '../agent/agent-frames';
 import { AgentFile } from '../agent/agent-session';
+import { SandboxLimits } from '../sandbox/container-spec';
 
 const SANDBOX_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -32,4 +34,20 @@ export function commandFor(
     processes: String(limits.processes),
     cpus: String(limits.cpus),
   });
+}
+
+/** The sandbox of a run step: the job's own limits. */
+export function runSandboxLimits(limits: Limits): SandboxLimits {
+  return { memoryMb: limits.memoryMb, cpus: limits.cpus, processes: limits.processes };
+}
+
+/** The run step of the program under the job's limits (one exec; a test batch repeats it with each stdin). */
+export function runExecOf(language: LanguageDefinition, input: JobInput, limits: Limits): AgentExec {
+  return {
+    argv: commandFor(language.run, language, input, limits, limits.memoryMb),
+    env: programEnvironment(language),
+    timeoutMs: limits.timeoutMs,
+    cpuMs: Math.ceil(limits.timeoutMs * Math.max(1, limits.cpus)),
+    outputBytes: limits.outputBytes,
+  };
 }

@@ -1,41 +1,38 @@
 import { Injectable } from '@nestjs/common';
-import { LanguageRegistry, TaskPayload, TaskResult } from '@kiln/tasks';
-import { OutputListener } from '../agent/agent-session';
+import { DEFAULT_RUN_OPTIONS, LanguageRegistry, TaskPayload, TaskResult } from '@kiln/tasks';
 import { JobScratchStore } from './job-scratch.store';
-import { commandFor, programEnvironment, sourceFiles } from './program-files';
+import { OutputStreamer } from './output-streamer';
+import { runExecOf, runSandboxLimits, sourceFiles } from './program-files';
 import { SandboxExecutor } from './sandbox-executor';
-import { stageResultOf } from './stage-result.mapper';
+import { runVerdictOf, stageResultOf } from './stage-result.mapper';
 
-/** Runs the program (from its sources, or from the compile artifact) under the job's limits. */
+/** Runs the program once (from its sources, or from the compile artifact) under the job's limits. */
 @Injectable()
 export class RunTaskRunner {
   constructor(
     private readonly languages: LanguageRegistry,
     private readonly scratch: JobScratchStore,
     private readonly executor: SandboxExecutor,
+    private readonly output: OutputStreamer,
   ) {}
 
-  async run(task: TaskPayload, onOutput?: OutputListener): Promise<TaskResult> {
+  async run(task: TaskPayload): Promise<TaskResult> {
     const language = this.languages.get(task.language);
     const input = await this.scratch.readInput(task.jobId);
     const files = task.useArtifact ? await this.scratch.readArtifact(task.jobId) : sourceFiles(input);
-    const { limits } = task;
+    const live = this.output.open(task.jobId, task.taskId);
     const report = await this.executor.execute({
       jobId: task.jobId,
       taskId: task.taskId,
       image: language.image,
-      limits: { memoryMb: limits.memoryMb, cpus: limits.cpus, processes: limits.processes },
+      limits: runSandboxLimits(task.limits),
       files,
       stdin: Buffer.from(input.stdinBase64, 'base64'),
-      onOutput,
-      exec: {
-        argv: commandFor(language.run, language, input, limits, limits.memoryMb),
-        env: programEnvironment(language),
-        timeoutMs: limits.timeoutMs,
-        cpuMs: Math.ceil(limits.timeoutMs * Math.max(1, limits.cpus)),
-        outputBytes: limits.outputBytes,
-      },
+      onOutput: live.listener,
+      exec: runExecOf(language, input, task.limits),
     });
-    return { run: stageResultOf(report) };
+    await live.close();
+    const encoding = (task.options ?? DEFAULT_RUN_OPTIONS).outputEncoding;
+    return { run: stageResultOf(report, runVerdictOf(report, language), encoding) };
   }
 }

@@ -1,31 +1,80 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { Job, Worker } from 'bullmq';
+import { Job, MetricsTime, Worker } from 'bullmq';
 import { KilnConfig } from '@kiln/config';
 import { redisOptions } from '@kiln/redis';
-import { TASK_QUEUE, TaskPayload } from '@kiln/tasks';
+import { TaskPayload, taskQueueName } from '@kiln/tasks';
 import { WorkerIdentity } from '../heartbeat/worker-identity';
+import { SandboxFactory } from '../sandbox/sandbox-factory';
 import { TaskProcessor } from './task.processor';
 
 /**
- * The BullMQ consumer of the task queue. Built by hand rather than with
- * @Processor because its concurrency, lock and stall settings come from the
- * validated configuration, and it must only start taking tasks once the whole
- * worker (sandboxes, reaper, cancel listener) is up.
+ * The BullMQ consumers of the queues this worker subscribes to (worker.queues),
+ * one per queue. Built by hand rather than with @Processor because their
+ * names, concurrency, lock and stall settings come from the validated
+ * configuration, and they must start only once the whole worker is up.
  */
 @Injectable()
 export class TaskQueueConsumer implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(TaskQueueConsumer.name);
-  private worker?: Worker<TaskPayload>;
+  private workers: Worker<TaskPayload>[] = [];
+  private pausedFor: string | null = null;
 
   constructor(
     private readonly config: KilnConfig,
     private readonly identity: WorkerIdentity,
     private readonly processor: TaskProcessor,
+    private readonly sandboxes: SandboxFactory,
   ) {}
 
   onApplicationBootstrap(): void {
+    this.workers = this.config.worker.queues.map((queue) => this.consume(queue));
+  }
+
+  /** Tasks running right now on this worker, all queues together. */
+  running(): number {
+    return this.processor.running();
+  }
+
+  /** Stops taking new tasks (running ones go on), e.g. while the Docker engine does not answer. */
+  async pause(reason: string): Promise<void> {
+    if (this.pausedFor) return;
+    this.pausedFor = reason;
+    this.logger.warn(`not taking tasks: ${reason}`);
+    await Promise.all(this.workers.map((worker) => worker.pause(true)));
+  }
+
+  resume(): void {
+    if (!this.pausedFor) return;
+    this.logger.log(`taking tasks again (was: ${this.pausedFor})`);
+    this.pausedFor = null;
+    for (const worker of this.workers) worker.resume();
+  }
+
+  pauseReason(): string | null {
+    return this.pausedFor;
+  }
+
+  /**
+   * First step of shutdown: stop taking tasks and let the running ones finish
+   * within worker.shutdownGraceMs; past it, hand them back (their sandboxes
+   * are killed, the attempt fails as Kiln's failure, BullMQ gives the task to
+   * another worker). Sandboxes are removed later, in SandboxFactory's hook.
+   */
+  async onModuleDestroy(): Promise<void> {
+    const closing = Promise.all(this.workers.map((worker) => worker.close()));
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<'grace over'>((resolve) => (timer = setTimeout(() => resolve('grace over'), this.config.worker.shutdownGraceMs)));
+    if ((await Promise.race([closing, graceOver])) === 'grace over') {
+      const handedBack = await this.sandboxes.killAll('shutdown');
+      this.logger.warn(`shutdown grace over: handing back ${handedBack} running task(s)`);
+    }
+    clearTimeout(timer);
+    await closing;
+  }
+
+  private consume(queue: string): Worker<TaskPayload> {
     const { worker, redis } = this.config;
-    this.worker = new Worker<TaskPayload>(TASK_QUEUE, (job: Job<TaskPayload>) => this.processor.process(job), {
+    const consumer = new Worker<TaskPayload>(taskQueueName(queue), (job: Job<TaskPayload>) => this.processor.process(job), {
       connection: { ...redisOptions(redis.url, `kiln-worker-${this.identity.id}`), maxRetriesPerRequest: null },
       prefix: redis.prefix,
       concurrency: worker.concurrency,
@@ -33,15 +82,10 @@ export class TaskQueueConsumer implements OnApplicationBootstrap, OnModuleDestro
       stalledInterval: worker.stalledIntervalMs,
       maxStalledCount: worker.maxStalledCount,
       name: this.identity.id,
+      // Per-minute completion counts, read by GET /queues for throughput.
+      metrics: { maxDataPoints: MetricsTime.ONE_HOUR },
     });
-    this.worker.on('error', (error) => this.logger.error(`task queue error: ${error.message}`));
-  }
-
-  /**
-   * First step of shutdown: stop taking tasks and let the running ones finish
-   * (sandboxes are removed later, in SandboxFactory's shutdown hook).
-   */
-  async onModuleDestroy(): Promise<void> {
-    await this.worker?.close();
+    consumer.on('error', (error) => this.logger.error(`queue ${queue}: ${error.message}`));
+    return consumer;
   }
 }

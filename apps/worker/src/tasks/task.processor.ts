@@ -9,6 +9,7 @@ import { CleanupTaskRunner } from './cleanup-task.runner';
 import { CompileTaskRunner } from './compile-task.runner';
 import { RunTaskRunner } from './run-task.runner';
 import { TaskEventPublisher } from './task-event.publisher';
+import { TestBatchRunner } from './test-batch.runner';
 
 /**
  * Takes tasks from the queue and runs them. A program's failure is a result
@@ -18,18 +19,34 @@ import { TaskEventPublisher } from './task-event.publisher';
 @Injectable()
 export class TaskProcessor {
   private readonly logger = new Logger(TaskProcessor.name);
+  private active = 0;
 
   constructor(
     private readonly identity: WorkerIdentity,
     private readonly events: TaskEventPublisher,
     private readonly compile: CompileTaskRunner,
     private readonly runs: RunTaskRunner,
+    private readonly testBatches: TestBatchRunner,
     private readonly cleanup: CleanupTaskRunner,
     private readonly keys: RedisKeys,
     @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
+  /** Tasks being processed right now (for the heartbeat). */
+  running(): number {
+    return this.active;
+  }
+
   async process(job: Job<TaskPayload>): Promise<void> {
+    this.active++;
+    try {
+      await this.processTask(job);
+    } finally {
+      this.active--;
+    }
+  }
+
+  private async processTask(job: Job<TaskPayload>): Promise<void> {
     const task = job.data;
     const report = { jobId: task.jobId, taskId: task.taskId, workerId: this.identity.id, attempt: job.attemptsMade + 1 };
     if (task.kind !== 'cleanup' && (await this.jobIsOver(task.jobId))) {
@@ -61,7 +78,7 @@ export class TaskProcessor {
       case 'compile':
         return this.compile.run(task);
       case 'run':
-        return this.runs.run(task);
+        return task.tests?.length ? this.testBatches.run(task) : this.runs.run(task);
       case 'cleanup':
         return this.cleanup.run(task);
     }

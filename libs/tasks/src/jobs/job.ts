@@ -1,7 +1,8 @@
 import { Limits } from '../limits/limits';
 import { JobState } from './job-state';
-import { StageResult } from './stage-result';
+import { StageResult, TaskResult, TestResult } from './stage-result';
 import { TaskKind, TaskPlan, TaskState } from './task';
+import { RunOptions, TestCase } from './test-case';
 import { Verdict } from './verdict';
 
 export interface SourceFile {
@@ -15,6 +16,8 @@ export interface JobInput {
   files: SourceFile[];
   stdinBase64: string;
   args: string[];
+  /** Test cases (run tasks execute them by index); absent or empty: one plain run. */
+  tests?: TestCase[];
 }
 
 /** Immutable facts about a job, fixed when it is planned. */
@@ -23,12 +26,21 @@ export interface JobMeta {
   language: string;
   compiled: boolean;
   limits: Limits;
+  /** Number of test cases (0: one plain run). */
+  testCount?: number;
+  /** Comparison, stop-on-failure and answer encoding; absent in older records (the defaults). */
+  options?: RunOptions;
   plan: TaskPlan[];
   createdAt: string;
+  /** Named queue the job's tasks go to, and their priority (1–10). */
+  queue: string;
+  priority: number;
   webhook?: string;
+  /** Id of the API key that created the job; only that key may read or cancel it. */
+  owner?: string;
 }
 
-export interface TaskRecord {
+export interface TaskRecord extends TaskResult {
   id: string;
   kind: TaskKind;
   state: TaskState;
@@ -36,8 +48,6 @@ export interface TaskRecord {
   startedAt?: string;
   finishedAt?: string;
   error?: string;
-  compile?: StageResult;
-  run?: StageResult;
 }
 
 /** A job as the store holds it: meta plus the mutable parts. */
@@ -48,6 +58,14 @@ export interface JobRecord {
   tasks: Record<string, TaskRecord>;
   error?: string;
   finishedAt?: string;
+  /** Whether the end was announced (SSE, waiters, webhook): the coordinator's bookkeeping. */
+  announced?: boolean;
+}
+
+/** A test that did not run (stopOnFirstFailure, or the job ended first). */
+export interface SkippedTest {
+  index: number;
+  verdict: null;
 }
 
 /** The public answer of /execute and GET /jobs/:id (DESIGN.md's contract). */
@@ -58,7 +76,8 @@ export interface JobView {
   language: string;
   compile: StageResult | null;
   run: StageResult | null;
-  tests: unknown[];
+  /** One entry per test case, in request order; a test that never ran has `verdict: null`. */
+  tests: (TestResult | SkippedTest)[];
   tasks: { id: string; kind: TaskKind; state: TaskState; workerId: string | null }[];
   error?: string;
   createdAt: string;

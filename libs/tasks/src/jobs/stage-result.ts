@@ -1,9 +1,15 @@
 import { Verdict } from './verdict';
 
+/** How stdout and stderr travel in answers: text (invalid UTF-8 replaced by U+FFFD) or exact bytes in base64. */
+export type OutputEncoding = 'utf8' | 'base64';
+export const OUTPUT_ENCODINGS: readonly OutputEncoding[] = ['utf8', 'base64'];
+
 /** The outcome of one execution of a program (or of its compiler) in a sandbox. */
 export interface StageResult {
   stdout: string;
   stderr: string;
+  /** Present (and "base64") only when the request asked for base64 output. */
+  encoding?: 'base64';
   exitCode: number | null;
   signal: string | null;
   verdict: Verdict;
@@ -15,8 +21,15 @@ export interface StageResult {
   cached?: boolean;
 }
 
+/** One test case's run: a StageResult and the test's index in the request. */
+export interface TestResult extends StageResult {
+  index: number;
+}
+
 /** What a finished task reports back to the coordinator. */
 export interface TaskResult {
   compile?: StageResult;
   run?: StageResult;
+  /** A run task of test cases: one result per test it ran, in order. */
+  tests?: TestResult[];
 }

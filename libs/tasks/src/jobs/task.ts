@@ -1,4 +1,5 @@
 import { Limits } from '../limits/limits';
+import { RunOptions } from './test-case';
 
 export type TaskKind = 'compile' | 'run' | 'cleanup';
 
@@ -43,11 +44,16 @@ export interface TaskPayload {
   jobId: string;
   taskId: string;
   kind: TaskKind;
+  /** The named queue it was taken from (its job's queue). */
+  queue: string;
   language: string;
   limits: Limits;
   /** For run tasks of compiled languages: read files from the compile artifact. */
   useArtifact: boolean;
+  /** Indices of the test cases this run task executes (absent: one plain run). */
   tests?: number[];
+  /** The job's run options (absent in tasks enqueued by an older coordinator: the defaults). */
+  options?: RunOptions;
   /** Epoch ms when the coordinator enqueued the task (queue-wait measurement). */
   enqueuedAt: number;
 }

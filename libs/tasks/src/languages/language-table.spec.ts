@@ -44,6 +44,29 @@ describe('parseLanguageTable', () => {
     expect(problems).toEqual(['languages (c): name "py" is already used by python']);
   });
 
+  it('accepts versionCommand, fileFromCode and outOfMemory', () => {
+    const [java] = parseLanguageTable({
+      languages: [{ ...c, versionCommand: ['gcc', '--version'], fileFromCode: 'class (\\w+)', outOfMemory: { exitCode: 3 } }],
+    });
+    expect(java).toMatchObject({ versionCommand: ['gcc', '--version'], fileFromCode: 'class (\\w+)', outOfMemory: { exitCode: 3 } });
+  });
+
+  it('names the key of a bad versionCommand, fileFromCode or outOfMemory', () => {
+    const problems = problemsOf({
+      languages: [
+        { ...c, versionCommand: 'gcc --version', fileFromCode: 'class \\w+', outOfMemory: { exitCode: 300 } },
+        { ...python, fileFromCode: '(unclosed', outOfMemory: { signal: 9 } },
+      ],
+    });
+    expect(problems).toEqual([
+      'languages[0] (c): key "versionCommand": must be a non-empty list of strings',
+      'languages[0] (c): key "fileFromCode": must have a capturing group (the name)',
+      'languages[0] (c): key "outOfMemory": must be {exitCode: 0-255, output: text}, at least one of them',
+      'languages[1] (python): key "fileFromCode": must be a valid regular expression',
+      'languages[1] (python): key "outOfMemory": must be {exitCode: 0-255, output: text}, at least one of them',
+    ]);
+  });
+
   it('refuses an empty table', () => {
     expect(problemsOf({})).toEqual(['key "languages": must be a non-empty list']);
   });

@@ -1,6 +1,7 @@
 import { LIMIT_KEYS } from '../limits/limits';
 import { unknownPlaceholders } from './command-template';
-import { LanguageDefinition } from './language';
+import { LanguageDefinition, OutOfMemorySignature } from './language';
+import { extensionOf } from './language-rules';
 
 /** Thrown when config/languages.yaml is invalid; the message names the entry and the key. */
 export class LanguageTableError extends Error {
@@ -11,7 +12,7 @@ export class LanguageTableError extends Error {
 
 const ID = /^[a-z][a-z0-9_+#.-]{0,31}$/;
 const FILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
-const KNOWN_KEYS = new Set(['id', 'name', 'version', 'aliases', 'image', 'file', 'extensions', 'compile', 'run', 'env', 'limits']);
+const KNOWN_KEYS = new Set(['id', 'name', 'version', 'aliases', 'image', 'file', 'extensions', 'compile', 'run', 'env', 'limits', 'versionCommand', 'fileFromCode', 'outOfMemory']);
 
 type Raw = Record<string, unknown>;
 
@@ -52,7 +53,38 @@ function parseEntry(entry: unknown, index: number, problems: string[]): Language
     run: command(raw, 'run', problem),
     env: environment(raw, problem),
     limits: limitOverrides(raw, problem),
+    ...(raw.versionCommand === undefined ? {} : { versionCommand: strings(raw, 'versionCommand', problem, true) }),
+    ...(raw.fileFromCode === undefined ? {} : { fileFromCode: pattern(raw, 'fileFromCode', problem) }),
+    ...(raw.outOfMemory === undefined ? {} : { outOfMemory: outOfMemory(raw, problem) }),
   };
+}
+
+/** A regular expression with at least one capturing group. */
+function pattern(raw: Raw, key: string, problem: (k: string, m: string) => void): string {
+  const source = raw[key];
+  try {
+    if (typeof source !== 'string') throw new Error();
+    const groups = (new RegExp(`${source}|`).exec('') ?? []).length - 1;
+    if (groups < 1) problem(key, 'must have a capturing group (the name)');
+    return source;
+  } catch {
+    problem(key, 'must be a valid regular expression');
+    return '';
+  }
+}
+
+function outOfMemory(raw: Raw, problem: (k: string, m: string) => void): OutOfMemorySignature {
+  const value = raw.outOfMemory as Raw;
+  const exitCode = value?.exitCode;
+  const output = value?.output;
+  const keys = typeof value === 'object' && value !== null ? Object.keys(value) : [];
+  const valid =
+    keys.length > 0 &&
+    keys.every((k) => k === 'exitCode' || k === 'output') &&
+    (exitCode === undefined || (Number.isInteger(exitCode) && (exitCode as number) >= 0 && (exitCode as number) < 256)) &&
+    (output === undefined || (typeof output === 'string' && output !== ''));
+  if (!valid) problem('outOfMemory', 'must be {exitCode: 0-255, output: text}, at least one of them');
+  return valid ? (value as OutOfMemorySignature) : {};
 }
 
 function text(raw: Raw, key: string, problem: (k: string, m: string) => void, numberOk = false): string {
@@ -108,11 +140,6 @@ function limitOverrides(raw: Raw, problem: (k: string, m: string) => void): Lang
     if (key !== 'defaults' && key !== 'maxima') problem(`limits.${key}`, 'must be "defaults" or "maxima"');
   }
   return result;
-}
-
-function extensionOf(file: string): string {
-  const dot = file.lastIndexOf('.');
-  return dot > 0 ? file.slice(dot) : '';
 }
 
 function checkUniqueNames(languages: LanguageDefinition[], problems: string[]): void {

@@ -20,6 +20,22 @@ export interface LanguageDefinition {
   env: Record<string, string>;
   /** Per-language defaults and maxima that replace the global ones (e.g. the JVM). */
   limits?: LimitOverrides;
+  /** argv that prints the toolchain's version in the image; the tests check `version` against it. */
+  versionCommand?: string[];
+  /**
+   * A regular expression whose first group, found in the request's `code`,
+   * names the main file (plus `file`'s extension): Java's public class.
+   */
+  fileFromCode?: string;
+  /** How the runtime reports running out of its memory by itself (e.g. the JVM's heap): a MEMORY_LIMIT. */
+  outOfMemory?: OutOfMemorySignature;
+}
+
+/** Every given condition must hold. */
+export interface OutOfMemorySignature {
+  exitCode?: number;
+  /** Text the runtime writes, to stdout or stderr (the JVM's goes to stdout). */
+  output?: string;
 }
 
 /** The public view (`GET /languages`). */

@@ -1,5 +1,20 @@
-/** BullMQ queue that carries tasks from the coordinator to the workers. */
-export const TASK_QUEUE = 'kiln-tasks';
+/** BullMQ queue that carries tasks of one named Kiln queue (`default`, `heavy`…) to the workers subscribed to it. */
+export function taskQueueName(queue: string): string {
+  return `kiln-tasks.${queue}`;
+}
+
+/** Kiln's job priorities: 1 (lowest) … 10 (highest); 5 when the request says nothing. */
+export const PRIORITY_RANGE = { min: 1, max: 10, default: 5 } as const;
+
+/**
+ * The BullMQ priority of a task (lower runs first). Every task gets one,
+ * because BullMQ runs unprioritised jobs before all prioritised ones; and a
+ * job's follow-up tasks (run after compile, cleanup) go just ahead of new
+ * jobs of the same priority, so work already started finishes first.
+ */
+export function bullPriority(priority: number, followUp: boolean): number {
+  return (PRIORITY_RANGE.max + 1 - priority) * 2 - (followUp ? 1 : 0);
+}
 /** BullMQ queue that carries task events from the workers back to the coordinator. */
 export const EVENT_QUEUE = 'kiln-events';
 

@@ -18,6 +18,21 @@ export class RedisKeys {
     return `${this.prefix}:job:${id}:artifact`;
   }
 
+  /** The job's event log (a Redis stream), replayed to late SSE clients. */
+  jobEvents(id: string): string {
+    return `${this.prefix}:job:${id}:events`;
+  }
+
+  /** Pub/sub: the id of each entry appended to the job's event log, for live SSE clients. */
+  jobEventsChannel(id: string): string {
+    return `${this.prefix}:job-events:${id}`;
+  }
+
+  /** Sorted set of unfinished jobs, scored by the time by which they must have ended. */
+  liveJobs(): string {
+    return `${this.prefix}:live-jobs`;
+  }
+
   /** Keys that cleanup deletes; the job record itself expires by retention. */
   jobScratch(id: string): string[] {
     return [this.jobInput(id), this.jobArtifact(id)];
@@ -38,8 +53,9 @@ export class RedisKeys {
     return `${this.prefix}:compile-cache:index`;
   }
 
-  workers(): string {
-    return `${this.prefix}:workers`;
+  /** Hash of every node's latest heartbeat, by node id. */
+  nodes(): string {
+    return `${this.prefix}:nodes`;
   }
 
   /** Pub/sub: job ids whose jobs were cancelled (workers kill their sandboxes). */

@@ -1,0 +1,34 @@
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Logger } from '@nestjs/common';
+import { Job } from 'bullmq';
+import { JobStore } from '../jobs/job-store';
+import { toJobView } from '../jobs/job-view';
+import { WEBHOOK_QUEUE, WebhookDelivery } from './webhook-dispatcher';
+import { WebhookSender } from './webhook-sender';
+
+/** Delivers webhooks; after the last attempt it gives up and says so. The job is never touched. */
+@Processor(WEBHOOK_QUEUE, { concurrency: 4 })
+export class WebhookDeliveryProcessor extends WorkerHost {
+  private readonly logger = new Logger('Webhooks');
+
+  constructor(
+    private readonly store: JobStore,
+    private readonly sender: WebhookSender,
+  ) {
+    super();
+  }
+
+  async process(job: Job<WebhookDelivery>): Promise<void> {
+    const record = await this.store.get(job.data.jobId);
+    if (!record) return;
+    await this.sender.send(job.data.url, toJobView(record), job.data.jobId);
+  }
+
+  @OnWorkerEvent('failed')
+  onFailed(job: Job<WebhookDelivery> | undefined, error: Error): void {
+    if (!job) return;
+    const final = job.attemptsMade >= (job.opts.attempts ?? 1);
+    const what = final ? 'gave up on' : 'will retry';
+    this.logger.warn(`${what} the webhook of job ${job.data.jobId} (attempt ${job.attemptsMade}): ${error.message}`);
+  }
+}

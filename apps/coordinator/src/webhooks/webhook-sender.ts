@@ -1,0 +1,69 @@
+import { Injectable } from '@nestjs/common';
+import http from 'node:http';
+import https from 'node:https';
+import { lookup as dnsLookup, LookupAddress } from 'node:dns';
+import { KilnConfig } from '@kiln/config';
+import { WebhookAddressPolicy } from './webhook-address-policy';
+import { signWebhook } from './webhook-signature';
+
+const TIMEOUT_MS = 5000;
+
+/** POSTs one signed webhook; throws unless the receiver answers 2xx. */
+@Injectable()
+export class WebhookSender {
+  constructor(
+    private readonly config: KilnConfig,
+    private readonly policy: WebhookAddressPolicy,
+  ) {}
+
+  send(url: string, payload: unknown, jobId: string): Promise<number> {
+    const body = JSON.stringify(payload);
+    const signature = signWebhook(this.config.coordinator.webhooks.secret, body, Math.floor(Date.now() / 1000));
+    const target = new URL(url);
+    const client = target.protocol === 'https:' ? https : http;
+    return new Promise((resolve, reject) => {
+      const request = client.request(
+        target,
+        {
+          method: 'POST',
+          timeout: TIMEOUT_MS,
+          lookup: this.checkedLookup(target.hostname),
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+            'user-agent': 'kiln-webhook/1',
+            'x-kiln-event': 'job.finished',
+            'x-kiln-job': jobId,
+            'x-kiln-signature': signature,
+          },
+        },
+        (response) => {
+          response.resume();
+          const status = response.statusCode ?? 0;
+          if (status >= 200 && status < 300) resolve(status);
+          else reject(new Error(`the receiver answered ${status}`));
+        },
+      );
+      request.on('timeout', () => request.destroy(new Error(`no answer within ${TIMEOUT_MS} ms`)));
+      request.on('error', reject);
+      request.end(body);
+    });
+  }
+
+  /** Resolves the host and refuses internal addresses, for the connection itself. */
+  private checkedLookup(host: string) {
+    return (hostname: string, options: object, callback: (e: Error | null, a: string | LookupAddress[], f?: number) => void) => {
+      dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
+        if (error) return callback(error, []);
+        try {
+          for (const { address } of addresses) this.policy.checkAddress(address, host);
+        } catch (refused) {
+          return callback(refused as Error, []);
+        }
+        const all = (options as { all?: boolean }).all;
+        if (all) callback(null, addresses);
+        else callback(null, addresses[0].address, addresses[0].family);
+      });
+    };
+  }
+}

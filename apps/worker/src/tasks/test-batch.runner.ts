@@ -1,0 +1,75 @@
+import { Injectable } from '@nestjs/common';
+import {
+  DEFAULT_RUN_OPTIONS,
+  JobInput,
+  LanguageDefinition,
+  LanguageRegistry,
+  RunOptions,
+  TaskPayload,
+  TaskResult,
+  TestResult,
+  Verdict,
+  verdictOfTest,
+} from '@kiln/tasks';
+import { AgentExec } from '../agent/agent-frames';
+import { Sandbox } from '../sandbox/sandbox';
+import { JobScratchStore } from './job-scratch.store';
+import { runExecOf, runSandboxLimits, sourceFiles } from './program-files';
+import { SandboxExecutor } from './sandbox-executor';
+import { runVerdictOf, stageResultOf } from './stage-result.mapper';
+
+interface Batch {
+  language: LanguageDefinition;
+  input: JobInput;
+  exec: AgentExec;
+  options: RunOptions;
+}
+
+/**
+ * Runs one batch of a job's test cases: one sandbox for the batch (a
+ * container never serves two jobs, but serves the tests of one batch), the
+ * program's files written once, then one exec per test with that test's stdin.
+ * The workspace is not reset between tests: files a test writes are visible
+ * to the later tests of the same batch (never to other batches).
+ */
+@Injectable()
+export class TestBatchRunner {
+  constructor(
+    private readonly languages: LanguageRegistry,
+    private readonly scratch: JobScratchStore,
+    private readonly executor: SandboxExecutor,
+  ) {}
+
+  async run(task: TaskPayload): Promise<TaskResult> {
+    const language = this.languages.get(task.language);
+    const input = await this.scratch.readInput(task.jobId);
+    const files = task.useArtifact ? await this.scratch.readArtifact(task.jobId) : sourceFiles(input);
+    const batch: Batch = { language, input, exec: runExecOf(language, input, task.limits), options: task.options ?? DEFAULT_RUN_OPTIONS };
+    const request = { jobId: task.jobId, taskId: task.taskId, image: language.image, limits: runSandboxLimits(task.limits) };
+    const tests = await this.executor.withSandbox(request, (sandbox) => {
+      sandbox.writeFiles(files);
+      return this.runTests(sandbox, batch, task.tests ?? []);
+    });
+    return { tests };
+  }
+
+  /** In order; with stopOnFirstFailure the batch ends at its first failing test. */
+  private async runTests(sandbox: Sandbox, batch: Batch, indices: number[]): Promise<TestResult[]> {
+    const results: TestResult[] = [];
+    for (const index of indices) {
+      const result = await this.runTest(sandbox, batch, index);
+      results.push(result);
+      if (batch.options.stopOnFirstFailure && result.verdict !== Verdict.OK) break;
+    }
+    return results;
+  }
+
+  private async runTest(sandbox: Sandbox, batch: Batch, index: number): Promise<TestResult> {
+    const test = batch.input.tests?.[index];
+    if (!test) throw new Error(`test ${index} is not in the job's input`);
+    const report = await this.executor.run(sandbox, batch.exec, Buffer.from(test.stdinBase64, 'base64'));
+    const expected = test.expectedBase64 === undefined ? undefined : Buffer.from(test.expectedBase64, 'base64');
+    const verdict = verdictOfTest(runVerdictOf(report, batch.language), report.stdout, expected, batch.options.comparison);
+    return { index, ...stageResultOf(report, verdict, batch.options.outputEncoding) };
+  }
+}

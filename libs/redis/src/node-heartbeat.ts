@@ -1,0 +1,52 @@
+import { Logger } from '@nestjs/common';
+import Redis from 'ioredis';
+import { cpus, freemem, hostname, loadavg, totalmem } from 'node:os';
+import { NodeBeat, RedisKeys } from '@kiln/tasks';
+
+export type NodeFacts = Pick<NodeBeat, 'id' | 'instance' | 'role' | 'version' | 'queues' | 'concurrency'>;
+export type NodeState = Pick<NodeBeat, 'running' | 'accepting' | 'reason' | 'docker' | 'pool'>;
+
+/**
+ * Writes a node's heartbeat into the shared nodes hash every interval: who it
+ * is, what it serves, how loaded it is. Workers and coordinators both beat.
+ */
+export class NodeHeartbeat {
+  private readonly logger = new Logger(NodeHeartbeat.name);
+  private readonly startedAt = Date.now();
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+    private readonly facts: NodeFacts,
+    private readonly state: () => Promise<NodeState>,
+  ) {}
+
+  async start(intervalMs: number): Promise<void> {
+    await this.beat();
+    this.timer = setInterval(() => void this.beat(), intervalMs);
+    this.timer.unref();
+  }
+
+  /** A stopping node says so at once rather than waiting to go OFFLINE. */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.redis.hdel(this.keys.nodes(), this.facts.id).catch(() => undefined);
+  }
+
+  async beat(): Promise<void> {
+    const beat: NodeBeat = {
+      ...this.facts,
+      ...(await this.state()),
+      hostname: hostname(),
+      pid: process.pid,
+      startedAt: this.startedAt,
+      cpu: { load1: loadavg()[0], cores: cpus().length },
+      memory: { rssBytes: process.memoryUsage().rss, hostFreeBytes: freemem(), hostTotalBytes: totalmem() },
+      at: Date.now(),
+    };
+    await this.redis
+      .hset(this.keys.nodes(), this.facts.id, JSON.stringify(beat))
+      .catch((error: Error) => this.logger.warn(`heartbeat failed: ${error.message}`));
+  }
+}

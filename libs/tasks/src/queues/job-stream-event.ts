@@ -1,0 +1,20 @@
+import { JobState } from '../jobs/job-state';
+import { Verdict } from '../jobs/verdict';
+
+/**
+ * What `GET /jobs/:id/events` streams: state changes (from the coordinator) and
+ * output chunks (from the worker running the program), in one ordered log per
+ * job, so a late client can replay what it missed.
+ */
+export type JobStreamEvent =
+  | { type: 'state'; state: JobState; verdict?: Verdict | null }
+  | {
+      type: 'output';
+      /** The task that printed it: `compile`, `run`, or a run batch's id. */
+      task: string;
+      stream: 'stdout' | 'stderr';
+      /** Raw bytes, base64: a chunk may end inside a UTF-8 sequence. */
+      dataBase64: string;
+      /** Index of the test case being run, for judged jobs. */
+      test?: number;
+    };

@@ -1,0 +1,69 @@
+import { Harness, startKiln } from '../support/kiln-harness';
+import { readSse } from '../support/sse-client';
+
+/** Issue 6, acceptance 4: live job events over SSE. */
+describe('GET /jobs/:id/events (SSE)', () => {
+  let kiln: Harness;
+  let base: string;
+
+  beforeAll(async () => {
+    kiln = await startKiln();
+    await kiln.coordinator!.listen(0, '127.0.0.1');
+    base = await kiln.coordinator!.getUrl();
+  });
+
+  afterAll(async () => {
+    await kiln?.close();
+  });
+
+  const ticker = {
+    language: 'python',
+    code: 'import time\nfor i in range(10):\n    print(f"tick {i}", flush=True)\n    time.sleep(0.1)',
+  };
+
+  it('streams RUNNING, output chunks while the program runs, and the final state, in order', async () => {
+    const accepted = await kiln.http().post('/jobs').send(ticker);
+    const { status, events } = await readSse(`${base}/jobs/${accepted.body.id}/events`);
+    expect(status).toBe(200);
+    const names = events.map((e) => e.event);
+    expect(names[0]).toBe('state');
+    expect(names[names.length - 1]).toBe('end');
+    const states = events.filter((e) => e.event === 'state').map((e) => e.data.state);
+    expect(states).toEqual(expect.arrayContaining(['RUNNING', 'COMPLETED']));
+    expect(states.indexOf('RUNNING')).toBeLessThan(states.lastIndexOf('COMPLETED'));
+    const outputs = events.filter((e) => e.event === 'output');
+    expect(outputs.map((e) => e.data.text).join('')).toBe(Array.from({ length: 10 }, (_, i) => `tick ${i}\n`).join(''));
+    expect(outputs.every((e) => e.data.stream === 'stdout' && e.data.task === 'run')).toBe(true);
+    // Chunks arrive while the program runs, not all at the end: the first comes well before the last.
+    expect(outputs.length).toBeGreaterThanOrEqual(5);
+    expect(outputs[outputs.length - 1].at - outputs[0].at).toBeGreaterThan(500);
+    const completedAt = events.find((e) => e.event === 'state' && e.data.state === 'COMPLETED')!.at;
+    expect(outputs[0].at).toBeLessThan(completedAt - 500);
+    const ids = events.filter((e) => e.id).map((e) => e.id!);
+    expect([...ids].sort(compareStreamIds)).toEqual(ids);
+    expect(events[events.length - 1].data).toMatchObject({ state: 'COMPLETED', verdict: 'OK', run: { stdout: expect.stringContaining('tick 9') } });
+  });
+
+  it('gives a late client the current state first, replays the output, and ends', async () => {
+    const done = await kiln.http().post('/execute').send({ language: 'bash', code: 'echo one; echo two >&2' });
+    const { events } = await readSse(`${base}/jobs/${done.body.id}/events`);
+    expect(events[0]).toMatchObject({ event: 'state', data: { state: 'COMPLETED', verdict: 'OK' } });
+    const output = events.filter((e) => e.event === 'output').map((e) => [e.data.stream, e.data.text]);
+    expect(output).toEqual([
+      ['stdout', 'one\n'],
+      ['stderr', 'two\n'],
+    ]);
+    expect(events[events.length - 1].event).toBe('end');
+  });
+
+  it('answers 404 for an unknown job', async () => {
+    const { status } = await readSse(`${base}/jobs/AAAAAAAAAAAAAAAAAAAAAA/events`);
+    expect(status).toBe(404);
+  });
+});
+
+function compareStreamIds(a: string, b: string): number {
+  const [am, as] = a.split('-').map(Number);
+  const [bm, bs] = b.split('-').map(Number);
+  return am - bm || as - bs;
+}
