@@ -65,7 +65,11 @@ describe('nodes and queues', () => {
 
   it('GET /queues shows depth, activity, failures and throughput per queue', async () => {
     type QueueView = { name: string; kind: string; workers: number; depth: number; counts: Record<string, number>; throughput: Record<string, number> };
-    const queues = (await kiln.http().get('/queues')).body as QueueView[];
+    // The jobs' cleanup tasks wait a moment in the queue (delayed) before they run.
+    const queues = await eventually(
+      async () => (await kiln.http().get('/queues')).body as QueueView[],
+      (list) => list.find((q) => q.name === 'default')?.depth === 0,
+    );
     const byName = Object.fromEntries(queues.map((q) => [q.name, q]));
     expect(byName.default).toMatchObject({ kind: 'tasks', workers: 1, depth: 0 });
     expect(byName.heavy).toMatchObject({ kind: 'tasks', workers: 1 });

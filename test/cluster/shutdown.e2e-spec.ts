@@ -16,7 +16,8 @@ describe('graceful shutdown of a worker (SIGTERM)', () => {
   });
 
   afterAll(async () => {
-    await Promise.all(workers.map((w) => w.stop('SIGKILL')));
+    // SIGTERM: a worker drains its warm pool on the way out (SIGKILL would leave it to a reaper).
+    await Promise.all(workers.map((w) => w.stop('SIGTERM')));
     await kiln?.close();
   });
 
