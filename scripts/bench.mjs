@@ -20,8 +20,11 @@ const N = quick
   ? { dockerRun: 3, churn: 16, latency: 10, cRepeated: 5, jobs: 40, burst: 20 }
   : { dockerRun: 10, churn: 64, latency: 60, cRepeated: 30, jobs: 200, burst: 100 };
 const CLIENTS = 8;
-/** Kiln's default worker.concurrency: tasks one worker runs at once. */
-const WORKER_CONCURRENCY = 2;
+/**
+ * worker.concurrency of the benchmarked Kiln (KILN_WORKER__CONCURRENCY, else
+ * the default configuration's): tasks one worker runs at once.
+ */
+const WORKER_CONCURRENCY = Number(process.env.KILN_WORKER__CONCURRENCY ?? 2);
 /** Sequential requests in default mode are paced so the pool's refills (container starts) keep up. */
 const THINK_MS = 200;
 /** /execute of a burst waits for the whole queue ahead of it. */
@@ -86,6 +89,7 @@ async function main() {
   ];
   console.log(`Machine: ${before}`);
   console.log(`Command: npm run bench${quick ? ' -- --quick' : ''} (${new Date().toISOString()})`);
+  console.log(`Kiln: one standalone process, default configuration except worker.concurrency ${WORKER_CONCURRENCY} and a longer /execute wait (bursts).`);
   console.log(`Sequential default-mode requests are ${THINK_MS} ms apart (the pool refills between them); nested-mode ones back to back.\n`);
   console.log(table(rows));
   console.log(`\nload average after: ${machine().split('load average ')[1]}`);

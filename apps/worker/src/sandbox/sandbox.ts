@@ -37,9 +37,9 @@ export class Sandbox {
     return this.warm.session;
   }
 
-  /** Whether its container may serve another task (nested mode). */
+  /** Whether its container may serve another task (nested mode): nothing went wrong, not even a refused frame. */
   get reusable(): boolean {
-    return this.clean && this.killedReason === null && this.warm.alive;
+    return this.clean && this.killedReason === null && this.warm.alive && this.session.refusalText === null;
   }
 
   writeFiles(files: AgentFile[]): void {
