@@ -5,7 +5,8 @@ import { LanguageRegistry } from '@kiln/tasks';
 import { ContainerLauncher } from './container-launcher';
 import { SandboxLimits } from './container-spec';
 import { limitUpdate, poolKey } from './pool-key';
-import { PoolDemand, poolTarget } from './pool-demand';
+import { PoolDemand } from './pool-demand';
+import { PoolShelf, sameLimits } from './pool-shelf';
 import { WarmContainer } from './warm-container';
 
 /** A ready container must answer a ping this fast to be lent out. */
@@ -21,29 +22,6 @@ const MAX_ACQUIRE_ATTEMPTS = 4;
 export interface PoolRequest {
   image: string;
   limits: SandboxLimits;
-}
-
-interface Waiter {
-  resolve: (warm: WarmContainer) => void;
-  reject: (error: Error) => void;
-}
-
-/** The pool of one container configuration (image and mode, whatever the limits). */
-interface Shelf {
-  key: string;
-  image: string;
-  /** The last request's configuration: what refills are built from. */
-  template: { options: ContainerCreateOptions; limits: SandboxLimits };
-  ready: WarmContainer[];
-  /** Lent out (nested mode counts them: they come back). */
-  leased: Set<WarmContainer>;
-  /** Nested mode: between two tasks, waiting for the next sandbox's hello. */
-  resting: Set<WarmContainer>;
-  launching: number;
-  waiters: Waiter[];
-  demand: PoolDemand;
-  warm: boolean;
-  pausedUntil: number;
 }
 
 /**
@@ -63,8 +41,8 @@ interface Shelf {
 @Injectable()
 export class ContainerPool implements OnApplicationBootstrap, OnModuleDestroy, BeforeApplicationShutdown {
   private readonly logger = new Logger(ContainerPool.name);
-  private readonly shelves = new Map<string, Shelf>();
-  private readonly shelfOf = new Map<WarmContainer, Shelf>();
+  private readonly shelves = new Map<string, PoolShelf>();
+  private readonly shelfOf = new Map<WarmContainer, PoolShelf>();
   private readonly launches = new Set<Promise<void>>();
   private timer?: NodeJS.Timeout;
   private closing = false;
@@ -111,7 +89,7 @@ export class ContainerPool implements OnApplicationBootstrap, OnModuleDestroy, B
     for (let attempt = 1; ; attempt++) {
       // No refill here: container starts would compete with the task for the CPU.
       // The release (or the periodic check) refills.
-      const warm = this.takeReady(shelf, request.limits) ?? (await this.waitForLaunch(shelf));
+      const warm = shelf.takeReady(request.limits) ?? (await this.waitForLaunch(shelf));
       shelf.leased.add(warm);
       if (await this.prepare(warm, options, request.limits)) return warm;
       this.discard(shelf, warm);
@@ -125,7 +103,10 @@ export class ContainerPool implements OnApplicationBootstrap, OnModuleDestroy, B
    */
   release(warm: WarmContainer, reusable: boolean): void {
     const shelf = this.shelfOf.get(warm);
-    if (!shelf) return;
+    if (!shelf) {
+      void this.launcher.remove(warm.container);
+      return;
+    }
     shelf.leased.delete(warm);
     warm.tasksServed++;
     if (this.keepsForNextTask(shelf, warm, reusable)) this.rest(shelf, warm);
@@ -142,39 +123,20 @@ export class ContainerPool implements OnApplicationBootstrap, OnModuleDestroy, B
     return this.config.sandbox.mode === 'nested';
   }
 
-  private shelfFor(request: PoolRequest): { shelf: Shelf; options: ContainerCreateOptions } {
+  private shelfFor(request: PoolRequest): { shelf: PoolShelf; options: ContainerCreateOptions } {
     const options = this.launcher.optionsFor(request.image, request.limits);
     const key = poolKey(options);
     let shelf = this.shelves.get(key);
     if (!shelf) {
-      shelf = {
-        key,
-        image: request.image,
-        template: { options, limits: request.limits },
-        ready: [],
-        leased: new Set(),
-        resting: new Set(),
-        launching: 0,
-        waiters: [],
-        demand: new PoolDemand(this.config.sandbox.pool.demandWindowMs),
-        warm: false,
-        pausedUntil: 0,
-      };
+      shelf = new PoolShelf(key, request.image, { options, limits: request.limits }, new PoolDemand(this.config.sandbox.pool.demandWindowMs));
       this.shelves.set(key, shelf);
     }
     shelf.template = { options, limits: request.limits };
     return { shelf, options };
   }
 
-  /** Oldest first (so none idles out), preferring one that already has the limits. */
-  private takeReady(shelf: Shelf, limits: SandboxLimits): WarmContainer | undefined {
-    const index = shelf.ready.findIndex((warm) => sameLimits(warm.limits, limits));
-    const [warm] = shelf.ready.splice(index >= 0 ? index : 0, 1);
-    return warm;
-  }
-
   /** The next container delivered: a new one, or (nested mode) one coming back from its last task. */
-  private waitForLaunch(shelf: Shelf): Promise<WarmContainer> {
+  private waitForLaunch(shelf: PoolShelf): Promise<WarmContainer> {
     const promise = new Promise<WarmContainer>((resolve, reject) => shelf.waiters.push({ resolve, reject }));
     this.supplyWaiters(shelf);
     return promise;
@@ -185,9 +147,8 @@ export class ContainerPool implements OnApplicationBootstrap, OnModuleDestroy, B
    * and lent containers: they are ready again within milliseconds of their
    * task's end, far sooner than a new one.
    */
-  private supplyWaiters(shelf: Shelf): void {
-    const returning = this.nested ? shelf.resting.size + shelf.leased.size : 0;
-    while (shelf.launching + returning < shelf.waiters.length) this.launch(shelf);
+  private supplyWaiters(shelf: PoolShelf): void {
+    while (shelf.launching + shelf.returning(this.nested) < shelf.waiters.length) this.launch(shelf);
   }
 
   /** Alive (ping) and with the task's limits (update API), both at once. */
@@ -204,7 +165,7 @@ export class ContainerPool implements OnApplicationBootstrap, OnModuleDestroy, B
     return true;
   }
 
-  private launch(shelf: Shelf): void {
+  private launch(shelf: PoolShelf): void {
     const { options, limits } = shelf.template;
     shelf.launching++;
     const launch = this.launcher
@@ -222,7 +183,7 @@ export class ContainerPool implements OnApplicationBootstrap, OnModuleDestroy, B
   }
 
   /** A new (or rested) container goes to the longest waiter, else on the shelf. */
-  private deliver(shelf: Shelf, warm: WarmContainer): void {
+  private deliver(shelf: PoolShelf, warm: WarmContainer): void {
     if (!this.shelfOf.has(warm)) {
       this.shelfOf.set(warm, shelf);
       warm.session.onGone(() => this.evict(shelf, warm));
@@ -233,21 +194,21 @@ export class ContainerPool implements OnApplicationBootstrap, OnModuleDestroy, B
     else shelf.ready.push(warm);
   }
 
-  private launchFailed(shelf: Shelf, error: Error): void {
+  private launchFailed(shelf: PoolShelf, error: Error): void {
     shelf.pausedUntil = Date.now() + LAUNCH_FAILURE_BACKOFF_MS;
     const waiter = shelf.waiters.shift();
     if (waiter) waiter.reject(error);
     else this.logger.warn(`could not start a sandbox container of ${shelf.image}: ${error.message}`);
   }
 
-  private keepsForNextTask(shelf: Shelf, warm: WarmContainer, reusable: boolean): boolean {
+  private keepsForNextTask(shelf: PoolShelf, warm: WarmContainer, reusable: boolean): boolean {
     if (!this.nested || !reusable || this.closing || !warm.alive) return false;
     if (warm.tasksServed >= this.config.sandbox.nested.tasksPerContainer) return false;
     return this.owned(shelf) < this.target(shelf) || shelf.waiters.length > 0;
   }
 
   /** Nested mode: end the task's sandbox; the container is ready again at the next hello. */
-  private rest(shelf: Shelf, warm: WarmContainer): void {
+  private rest(shelf: PoolShelf, warm: WarmContainer): void {
     shelf.resting.add(warm);
     const next = warm.session.helloCount + 1;
     warm.session.quit();
@@ -270,7 +231,7 @@ export class ContainerPool implements OnApplicationBootstrap, OnModuleDestroy, B
   }
 
   /** Its stream ended: killed, removed or restarted outside Kiln, or the agent died. */
-  private evict(shelf: Shelf, warm: WarmContainer): void {
+  private evict(shelf: PoolShelf, warm: WarmContainer): void {
     const index = shelf.ready.indexOf(warm);
     if (index < 0) return; // lent out: the task notices and releases it
     shelf.ready.splice(index, 1);
@@ -278,11 +239,8 @@ export class ContainerPool implements OnApplicationBootstrap, OnModuleDestroy, B
     this.maintain(shelf);
   }
 
-  private discard(shelf: Shelf, warm: WarmContainer): void {
-    const index = shelf.ready.indexOf(warm);
-    if (index >= 0) shelf.ready.splice(index, 1);
-    shelf.resting.delete(warm);
-    shelf.leased.delete(warm);
+  private discard(shelf: PoolShelf, warm: WarmContainer): void {
+    shelf.forget(warm);
     this.shelfOf.delete(warm);
     void this.launcher.remove(warm.container);
   }
@@ -292,20 +250,13 @@ export class ContainerPool implements OnApplicationBootstrap, OnModuleDestroy, B
    * ready or in use — at least as many as the worker runs tasks at once, so a
    * busy worker never retires a container only to start another.
    */
-  private target(shelf: Shelf): number {
+  private target(shelf: PoolShelf): number {
     const { size } = this.config.sandbox.pool;
-    const capacity = this.nested ? Math.max(size, this.config.worker.concurrency) : size;
-    return poolTarget({ recentClaims: shelf.demand.recent(Date.now()), size: capacity, warm: shelf.warm });
+    return shelf.target(this.nested ? Math.max(size, this.config.worker.concurrency) : size, Date.now());
   }
 
-  /**
-   * What the target bounds. Default mode: containers ready or starting,
-   * beyond what waiters already claimed. Nested mode: outer containers in all
-   * (ready, starting, resting between tasks or lent: lent ones come back).
-   */
-  private owned(shelf: Shelf): number {
-    if (this.nested) return shelf.ready.length + shelf.launching + shelf.resting.size + shelf.leased.size;
-    return shelf.ready.length + shelf.launching - shelf.waiters.length;
+  private owned(shelf: PoolShelf): number {
+    return shelf.owned(this.nested);
   }
 
   private maintainAll(): void {
@@ -313,7 +264,7 @@ export class ContainerPool implements OnApplicationBootstrap, OnModuleDestroy, B
   }
 
   /** Drops idle and surplus containers, then starts refills up to the target. */
-  private maintain(shelf: Shelf): void {
+  private maintain(shelf: PoolShelf): void {
     this.supplyWaiters(shelf);
     if (this.closing) return;
     const now = Date.now();
@@ -323,8 +274,4 @@ export class ContainerPool implements OnApplicationBootstrap, OnModuleDestroy, B
     while (shelf.ready.length > 0 && this.owned(shelf) > target) this.discard(shelf, shelf.ready[0]);
     while (this.owned(shelf) < target && this.launches.size < launchConcurrency && now >= shelf.pausedUntil) this.launch(shelf);
   }
-}
-
-function sameLimits(a: SandboxLimits, b: SandboxLimits): boolean {
-  return a.memoryMb === b.memoryMb && a.cpus === b.cpus && a.processes === b.processes;
 }
