@@ -49,7 +49,8 @@ wrap('worker/src/sandbox/sandbox-factory', 'SandboxFactory', 'create', 'worker: 
 wrap('worker/src/sandbox/sandbox', 'Sandbox', 'exec', 'worker: exec sent', 'worker: exec answered');
 wrap('worker/src/tasks/task-event.publisher', 'TaskEventPublisher', 'publish', null, (a) => `worker: ${a[0].type} event of ${a[0].taskId} sent`);
 wrap('coordinator/src/events/task-events.listener', 'TaskEventsListener', 'process', (a) => `coordinator: ${a[0].data.type} event of ${a[0].data.taskId} taken`);
-wrap('coordinator/src/events/job-finisher', 'JobFinisher', 'announce', 'coordinator: job announced');
+const finisher = require(join(root, 'dist/apps/coordinator/src/events/job-finisher.js')).JobFinisher.prototype;
+wrap('coordinator/src/events/job-finisher', 'JobFinisher', 'announceEnd' in finisher ? 'announceEnd' : 'announce', 'coordinator: job announced');
 
 const path = [
   'client: request sent',

@@ -18,6 +18,12 @@ const LAUNCH_FAILURE_BACKOFF_MS = 5000;
 const MAINTAIN_INTERVAL_MS = 1000;
 /** Dead containers tolerated in one acquire before it gives up. */
 const MAX_ACQUIRE_ATTEMPTS = 4;
+/**
+ * Engine calls after a task (removing its container, starting the refill)
+ * wait this long: the task's answer is still on its way out, and building
+ * and sending those requests would hold it up (measured: scripts/bench-path.mjs).
+ */
+const AFTER_TASK_DELAY_MS = 30;
 
 export interface PoolRequest {
   image: string;
@@ -109,9 +115,13 @@ export class ContainerPool implements OnApplicationBootstrap, OnModuleDestroy, B
     }
     shelf.leased.delete(warm);
     warm.tasksServed++;
-    if (this.keepsForNextTask(shelf, warm, reusable)) this.rest(shelf, warm);
-    else this.discard(shelf, warm);
-    this.maintain(shelf);
+    const keep = this.keepsForNextTask(shelf, warm, reusable);
+    if (keep) this.rest(shelf, warm);
+    else this.forget(shelf, warm);
+    setTimeout(() => {
+      if (!keep) void this.launcher.remove(warm.container);
+      this.maintain(shelf);
+    }, AFTER_TASK_DELAY_MS);
   }
 
   /** Ids of the ready containers of an image (tests, diagnostics). */
@@ -240,9 +250,14 @@ export class ContainerPool implements OnApplicationBootstrap, OnModuleDestroy, B
   }
 
   private discard(shelf: PoolShelf, warm: WarmContainer): void {
+    this.forget(shelf, warm);
+    void this.launcher.remove(warm.container);
+  }
+
+  /** No longer the pool's: in no state, and its end of stream no longer matters. */
+  private forget(shelf: PoolShelf, warm: WarmContainer): void {
     shelf.forget(warm);
     this.shelfOf.delete(warm);
-    void this.launcher.remove(warm.container);
   }
 
   /**
