@@ -34,6 +34,8 @@ export class WarmContainer {
    * a failure (the container is gone) doesn't matter.
    */
   rename(name: string): void {
-    this.renaming = this.renaming.then(() => this.container.rename({ name }).catch(() => undefined));
+    // setImmediate: building the request waits until the task's frames are written.
+    const next = () => new Promise<void>((done) => setImmediate(done));
+    this.renaming = this.renaming.then(next).then(() => this.container.rename({ name }).catch(() => undefined));
   }
 }
