@@ -83,3 +83,32 @@ export async function nestedCeiling(nestedSpec, AgentSession, total, parallel) {
   await Promise.all(outers.map(({ container }) => container.remove({ force: true })));
   return rate;
 }
+
+/**
+ * What the default mode could do with no Kiln around it: a new container per
+ * task, exactly as Kiln makes and uses one (create, attach, start, the agent's
+ * hello, the Python hello through the agent, remove), by `parallel` loops;
+ * tasks per second. The ceiling of default-mode throughput on this machine.
+ */
+export async function containerCeiling(containerSpec, AgentSession, total, parallel) {
+  const docker = new Docker();
+  const env = { PATH: '/usr/bin:/bin', PYTHONDONTWRITEBYTECODE: '1' };
+  let issued = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (issued < total) {
+        issued++;
+        const container = await docker.createContainer(containerSpec);
+        const stream = await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true });
+        const session = new AgentSession(stream, (s, out, err) => container.modem.demuxStream(s, out, err));
+        await container.start();
+        await session.ready();
+        const report = await session.exec({ argv: ['python3', '-c', 'print("hello")'], env }, Buffer.alloc(0));
+        if (report.stdout.toString() !== 'hello\n') throw new Error('sandbox answered wrongly');
+        await container.remove({ force: true });
+      }
+    }),
+  );
+  return total / ((performance.now() - started) / 1000);
+}
