@@ -5,6 +5,7 @@ process.env.KILN_REDIS__PREFIX = 'kiln-load-' + process.pid;
 process.env.KILN_COORDINATOR__PORT = '18183';
 process.env.KILN_SANDBOX__MODE = process.env.MODE || 'nested';
 require('/work/wt-perf/node_modules/reflect-metadata');
+if (process.env.NORENAME) require('/work/wt-perf/dist/apps/worker/src/sandbox/warm-container').WarmContainer.prototype.rename = function () {};
 const { loadConfig } = require('/work/wt-perf/dist/libs/config/src');
 const { startKiln } = require('/work/wt-perf/dist/apps/kiln/src/run-modes');
 (async () => {
