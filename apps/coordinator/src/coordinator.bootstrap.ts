@@ -2,7 +2,8 @@ import { INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
-import { KilnConfigModule, LoadedConfig, nestLogLevels } from '@kiln/config';
+import { KilnConfigModule, LoadedConfig } from '@kiln/config';
+import { JsonLogger } from '@kiln/telemetry';
 import { CoordinatorModule } from './coordinator.module';
 import { ApiExceptionFilter } from './http/api-exception.filter';
 import { InFlightRequests } from './http/in-flight-requests';
@@ -20,7 +21,7 @@ export async function createCoordinator(loaded: LoadedConfig): Promise<INestAppl
   class CoordinatorRootModule {}
   const app = await NestFactory.create<NestExpressApplication>(CoordinatorRootModule, {
     bodyParser: false,
-    logger: nestLogLevels(loaded.config.logging.level),
+    logger: new JsonLogger(loaded.config.logging.level, { service: 'coordinator' }),
   });
   app.disable('x-powered-by');
   app.use(app.get(InFlightRequests).middleware);

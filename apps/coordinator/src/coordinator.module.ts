@@ -18,10 +18,13 @@ import { JobStore } from './jobs/job-store';
 import { JobWaiters } from './jobs/job-waiters';
 import { JobsController } from './jobs/jobs.controller';
 import { JobsService } from './jobs/jobs.service';
+import { JobSubmission } from './jobs/job-submission';
 import { CoordinatorHeartbeat } from './nodes/coordinator-heartbeat';
 import { NodeRegistry } from './nodes/node-registry';
 import { NodesController } from './nodes/nodes.controller';
 import { QueuesController } from './queues/queues.controller';
+import { CoordinatorMetrics } from './metrics/coordinator-metrics';
+import { MetricsController } from './metrics/metrics.controller';
 import { LanguagesController } from './languages/languages.controller';
 import { TaskQueue } from './queue/task-queue';
 import { AuthModule } from './auth/auth.module';
@@ -43,6 +46,7 @@ const ENDPOINT_GROUPS: Record<keyof EndpointsConfig, Type[]> = {
   health: [HealthController],
   nodes: [NodesController],
   queues: [QueuesController],
+  metrics: [MetricsController],
 };
 
 @Module({})
@@ -67,10 +71,12 @@ export class CoordinatorModule {
         JobStore,
         JobWaiters,
         JobsService,
+        JobSubmission,
         NodeRegistry,
         CoordinatorHeartbeat,
         InFlightRequests,
         CoordinatorDrain,
+        CoordinatorMetrics,
         TaskQueue,
         JobFinisher,
         JobAdvancer,

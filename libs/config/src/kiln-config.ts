@@ -36,6 +36,7 @@ export class EndpointsConfig {
   @IsBoolean() health: boolean;
   @IsBoolean() nodes: boolean;
   @IsBoolean() queues: boolean;
+  @IsBoolean() metrics: boolean;
 }
 
 export class ApiConfig {
@@ -151,8 +152,28 @@ export class LoggingConfig {
   @IsIn(LOG_LEVELS as unknown as string[]) level: LogLevel;
 }
 
+export const TRACE_EXPORTERS = ['none', 'console', 'otlp'] as const;
+
+export class TracingConfig {
+  @IsIn(TRACE_EXPORTERS as unknown as string[]) exporter: (typeof TRACE_EXPORTERS)[number];
+  @Matches(/^https?:\/\//, { message: 'must be an http(s) URL' }) otlpEndpoint: string;
+  @IsInt() @Min(10) flushMs: number;
+}
+
+export class MetricsConfig {
+  @IsBoolean() workerEnabled: boolean;
+  @IsString() @MinLength(1) workerHost: string;
+  @IsInt() @Min(0) @Max(65535) workerPort: number;
+}
+
+export class TelemetryConfig {
+  @ValidateNested() @Type(() => TracingConfig) tracing: TracingConfig;
+  @ValidateNested() @Type(() => MetricsConfig) metrics: MetricsConfig;
+}
+
 export class KilnConfig {
   @ValidateNested() @Type(() => LoggingConfig) logging: LoggingConfig;
+  @ValidateNested() @Type(() => TelemetryConfig) telemetry: TelemetryConfig;
   @ValidateNested() @Type(() => RedisConfig) redis: RedisConfig;
   @ValidateNested() @Type(() => CoordinatorConfig) coordinator: CoordinatorConfig;
   @ValidateNested() @Type(() => WorkerConfig) worker: WorkerConfig;

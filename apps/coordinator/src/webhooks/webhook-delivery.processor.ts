@@ -2,6 +2,7 @@ import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
 import { Job } from 'bullmq';
 import { JobStore } from '../jobs/job-store';
+import { CoordinatorMetrics } from '../metrics/coordinator-metrics';
 import { toJobView } from '../jobs/job-view';
 import { WEBHOOK_QUEUE, WebhookDelivery } from './webhook-dispatcher';
 import { WebhookSender } from './webhook-sender';
@@ -14,6 +15,7 @@ export class WebhookDeliveryProcessor extends WorkerHost {
   constructor(
     private readonly store: JobStore,
     private readonly sender: WebhookSender,
+    private readonly metrics: CoordinatorMetrics,
   ) {
     super();
   }
@@ -22,12 +24,14 @@ export class WebhookDeliveryProcessor extends WorkerHost {
     const record = await this.store.get(job.data.jobId);
     if (!record) return;
     await this.sender.send(job.data.url, toJobView(record), job.data.jobId);
+    this.metrics.webhookAttempt('delivered');
   }
 
   @OnWorkerEvent('failed')
   onFailed(job: Job<WebhookDelivery> | undefined, error: Error): void {
     if (!job) return;
     const final = job.attemptsMade >= (job.opts.attempts ?? 1);
+    this.metrics.webhookAttempt(final ? 'gave_up' : 'retrying');
     const what = final ? 'gave up on' : 'will retry';
     this.logger.warn(`${what} the webhook of job ${job.data.jobId} (attempt ${job.attemptsMade}): ${error.message}`);
   }

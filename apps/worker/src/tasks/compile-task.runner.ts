@@ -3,6 +3,7 @@ import { KilnConfig } from '@kiln/config';
 import { DEFAULT_RUN_OPTIONS, LanguageRegistry, TaskPayload, TaskResult, Verdict, verdictOfExecution } from '@kiln/tasks';
 import { JobScratchStore } from './job-scratch.store';
 import { commandFor, programEnvironment, sourceFiles } from './program-files';
+import { WorkerMetrics } from '../metrics/worker-metrics';
 import { SandboxExecutor } from './sandbox-executor';
 import { outcomeOf, stageResultOf } from './stage-result.mapper';
 
@@ -16,9 +17,16 @@ export class CompileTaskRunner {
     private readonly scratch: JobScratchStore,
     private readonly executor: SandboxExecutor,
     private readonly config: KilnConfig,
+    private readonly metrics: WorkerMetrics,
   ) {}
 
   async run(task: TaskPayload): Promise<TaskResult> {
+    const result = await this.compile(task);
+    this.metrics.execution('compile', task.language, result.compile!);
+    return result;
+  }
+
+  private async compile(task: TaskPayload): Promise<TaskResult> {
     const language = this.languages.get(task.language);
     const input = await this.scratch.readInput(task.jobId);
     const { limits } = task;

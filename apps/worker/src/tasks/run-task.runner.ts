@@ -3,6 +3,7 @@ import { DEFAULT_RUN_OPTIONS, LanguageRegistry, TaskPayload, TaskResult } from '
 import { JobScratchStore } from './job-scratch.store';
 import { OutputStreamer } from './output-streamer';
 import { runExecOf, runSandboxLimits, sourceFiles } from './program-files';
+import { WorkerMetrics } from '../metrics/worker-metrics';
 import { SandboxExecutor } from './sandbox-executor';
 import { runVerdictOf, stageResultOf } from './stage-result.mapper';
 
@@ -14,6 +15,7 @@ export class RunTaskRunner {
     private readonly scratch: JobScratchStore,
     private readonly executor: SandboxExecutor,
     private readonly output: OutputStreamer,
+    private readonly metrics: WorkerMetrics,
   ) {}
 
   async run(task: TaskPayload): Promise<TaskResult> {
@@ -33,6 +35,8 @@ export class RunTaskRunner {
     });
     await live.close();
     const encoding = (task.options ?? DEFAULT_RUN_OPTIONS).outputEncoding;
-    return { run: stageResultOf(report, runVerdictOf(report, language), encoding) };
+    const run = stageResultOf(report, runVerdictOf(report, language), encoding);
+    this.metrics.execution('run', language.id, run);
+    return { run };
   }
 }

@@ -15,6 +15,7 @@ import { AgentExec } from '../agent/agent-frames';
 import { Sandbox } from '../sandbox/sandbox';
 import { JobScratchStore } from './job-scratch.store';
 import { runExecOf, runSandboxLimits, sourceFiles } from './program-files';
+import { WorkerMetrics } from '../metrics/worker-metrics';
 import { SandboxExecutor } from './sandbox-executor';
 import { runVerdictOf, stageResultOf } from './stage-result.mapper';
 
@@ -38,6 +39,7 @@ export class TestBatchRunner {
     private readonly languages: LanguageRegistry,
     private readonly scratch: JobScratchStore,
     private readonly executor: SandboxExecutor,
+    private readonly metrics: WorkerMetrics,
   ) {}
 
   async run(task: TaskPayload): Promise<TaskResult> {
@@ -70,6 +72,8 @@ export class TestBatchRunner {
     const report = await this.executor.run(sandbox, batch.exec, Buffer.from(test.stdinBase64, 'base64'));
     const expected = test.expectedBase64 === undefined ? undefined : Buffer.from(test.expectedBase64, 'base64');
     const verdict = verdictOfTest(runVerdictOf(report, batch.language), report.stdout, expected, batch.options.comparison);
-    return { index, ...stageResultOf(report, verdict, batch.options.outputEncoding) };
+    const result = { index, ...stageResultOf(report, verdict, batch.options.outputEncoding) };
+    this.metrics.execution('run', batch.language.id, result);
+    return result;
   }
 }
