@@ -31,6 +31,11 @@ import { WebhookDeliveryProcessor } from './webhooks/webhook-delivery.processor'
 import { WEBHOOK_QUEUE, WebhookDispatcher } from './webhooks/webhook-dispatcher';
 import { WebhookSender } from './webhooks/webhook-sender';
 import { WebhookTargets } from './webhooks/webhook-targets';
+import { PlaygroundAssets } from './playground/playground-assets';
+import { PlaygroundController } from './playground/playground.controller';
+import { SnippetStore } from './snippets/snippet-store';
+import { SnippetsController } from './snippets/snippets.controller';
+import { SnippetsService } from './snippets/snippets.service';
 
 /** Each endpoint group's controllers; a group switched off in config is simply not mounted (404). */
 const ENDPOINT_GROUPS: Record<keyof EndpointsConfig, Type[]> = {
@@ -40,6 +45,8 @@ const ENDPOINT_GROUPS: Record<keyof EndpointsConfig, Type[]> = {
   health: [HealthController],
   nodes: [NodesController],
   queues: [QueuesController],
+  playground: [PlaygroundController],
+  snippets: [SnippetsController],
 };
 
 @Module({})
@@ -79,6 +86,9 @@ export class CoordinatorModule {
         WebhookSender,
         WebhookDispatcher,
         WebhookDeliveryProcessor,
+        PlaygroundAssets,
+        SnippetStore,
+        SnippetsService,
       ],
     };
   }
