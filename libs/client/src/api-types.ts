@@ -18,17 +18,6 @@ export interface ApiTestCase {
   expected?: string;
 }
 
-/** The body of POST /jobs (README "API"); only the fields the clients use. */
-export interface JobRequest {
-  language: string;
-  code?: string;
-  files?: ApiFile[];
-  stdin?: string;
-  args?: string[];
-  tests?: ApiTestCase[];
-  limits?: { timeoutMs?: number };
-}
-
 /** A stored program: what POST /snippets takes and GET /snippets/:id answers. */
 export interface SnippetContent {
   language: string;
@@ -37,6 +26,11 @@ export interface SnippetContent {
   stdin?: string;
   args?: string[];
   tests?: ApiTestCase[];
+}
+
+/** The body of POST /jobs (README "API"): a program and, here, the only limit the clients set. */
+export interface JobRequest extends SnippetContent {
+  limits?: { timeoutMs?: number };
 }
 
 export interface SnippetView extends SnippetContent {
