@@ -1,3 +1,6 @@
+// The functions passed to page.evaluate run in the browser: they need DOM types. (The server build,
+// tsconfig.build.json, leaves tests out, so this never lets server code use DOM globals.)
+/// <reference lib="dom" />
 import { Browser, BrowserContext, Page } from 'playwright-core';
 import { Harness, startKiln } from '../support/kiln-harness';
 import { launchChromium, screenshot } from '../support/browser';
