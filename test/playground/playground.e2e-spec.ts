@@ -1,8 +1,11 @@
 // The functions passed to page.evaluate run in the browser: they need DOM types. (The server build,
 // tsconfig.build.json, leaves tests out, so this never lets server code use DOM globals.)
 /// <reference lib="dom" />
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Browser, BrowserContext, Page } from 'playwright-core';
-import { Harness, startKiln } from '../support/kiln-harness';
+import { Harness, REPO_ROOT, startKiln } from '../support/kiln-harness';
 import { launchChromium, screenshot } from '../support/browser';
 
 /** Issue 8, acceptance 1, 2 and 4: the playground in a real browser (Debian's Chromium, headless). */
@@ -12,9 +15,24 @@ describe('playground (Chromium)', () => {
   let browser: Browser;
   let context: BrowserContext;
   const requested: string[] = [];
+  // The shipped table plus an operator's own language (README "Adding a language"), which the page has never heard of.
+  const dir = mkdtempSync(join(tmpdir(), 'kiln-playground-'));
+  const languagesFile = join(dir, 'languages.yaml');
+  writeFileSync(
+    languagesFile,
+    `${readFileSync(join(REPO_ROOT, 'config', 'languages.yaml'), 'utf8')}
+  - id: awk
+    name: AWK (mawk)
+    version: "1.3.4"
+    aliases: [mawk]
+    image: kiln/base:latest
+    file: main.awk
+    run: [awk, -f, "{file}", "{args}"]
+`,
+  );
 
   beforeAll(async () => {
-    kiln = await startKiln();
+    kiln = await startKiln({ env: { KILN_LANGUAGES: languagesFile } });
     await kiln.coordinator!.listen(0, '127.0.0.1');
     base = await kiln.coordinator!.getUrl();
     browser = await launchChromium();
@@ -25,6 +43,7 @@ describe('playground (Chromium)', () => {
   afterAll(async () => {
     await browser?.close();
     await kiln?.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   const slowEcho = [
@@ -104,6 +123,8 @@ describe('playground (Chromium)', () => {
     expect(await page.locator('tr[data-test="0"] .verdict').textContent()).toBe('OK');
     expect(await page.locator('tr[data-test="1"] .verdict').textContent()).toBe('WRONG_ANSWER');
     expect(await page.locator('tr.difference').textContent()).toBe('expected 5, got 4\n');
+    expect(await page.locator('#time').textContent()).toMatch(/^\d+ ms \(slowest test\)$/);
+    expect(await page.locator('#memory').textContent()).toMatch(/^\d+\.\d MiB \(most of a test\)$/);
     await screenshot(page, 'playground-c-tests');
 
     // The tests travel with a share.
@@ -137,16 +158,26 @@ describe('playground (Chromium)', () => {
     expect(await page.locator('#exit-code').textContent()).toBe('3');
   });
 
-  it('gives every language a starter and plain text to an unknown one', async () => {
+  it('gives every language of the table a starter and highlighting; an operator\'s own language is plain text, empty, and runs', async () => {
     const page = await openPlayground(context, base);
     const languages = await page.locator('#language option').evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value));
-    expect(languages).toEqual(expect.arrayContaining(['python', 'javascript', 'typescript', 'bash', 'c', 'cpp', 'go', 'java', 'rust', 'csharp', 'ruby', 'php', 'perl', 'lua']));
-    for (const language of languages) {
+    const table = ['python', 'javascript', 'typescript', 'bash', 'c', 'cpp', 'go', 'java', 'rust', 'csharp', 'ruby', 'php', 'perl', 'lua'];
+    expect(languages).toEqual([...table, 'awk']);
+    const highlighted = page.locator('.cm-content span[class^="ͼ"]');
+    for (const language of table) {
       await page.getByLabel('Language').selectOption(language);
       expect({ language, code: (await editorText(page)).length > 0 }).toEqual({ language, code: true });
       // Highlighting is on: some token of the starter is styled by the language's grammar.
-      await page.locator('.cm-content span[class^="ͼ"]').first().waitFor();
+      await highlighted.first().waitFor();
     }
+    await page.getByLabel('Language').selectOption('awk');
+    expect(await editorText(page)).toBe('');
+    await replaceCode(page, '{ s += $1 } END { print s }', 'paste');
+    expect(await highlighted.count()).toBe(0);
+    await page.getByLabel('Standard input').fill('1\n2\n39\n');
+    await page.getByRole('button', { name: 'Run' }).click();
+    await page.locator('#status[data-state="COMPLETED"]').waitFor({ timeout: 30_000 });
+    expect(await page.locator('#output').textContent()).toBe('42\n');
   });
 
   it('works at phone width and with the keyboard alone, in light and dark themes, every control labelled', async () => {

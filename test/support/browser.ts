@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Browser, chromium, Page } from 'playwright-core';
 import { REPO_ROOT } from './kiln-harness';
@@ -16,6 +16,7 @@ export const ARTIFACTS = join(REPO_ROOT, 'test-artifacts');
  * the page itself requests.
  */
 export function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium (.ci/run does), or set KILN_TEST_CHROMIUM`);
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,

@@ -40,15 +40,17 @@ export class ResultView {
     if (job.tests.length) this.showTests(job.tests, expected);
   }
 
+  /** The run's figures; with tests, the slowest time and the largest memory of any test (each test has its row). */
   private showStats(job: JobView): void {
+    const ran = job.tests.filter((test): test is TestResult => 'stdout' in test);
     const stage = job.run ?? (job.verdict === 'COMPILE_ERROR' ? job.compile : null);
     const verdict = byId('verdict');
     verdict.textContent = job.verdict ?? job.state;
     verdict.dataset.verdict = job.verdict ?? job.state;
     byId('exit-code').textContent = stage ? exitText(stage) : '—';
-    byId('time').textContent = stage ? `${stage.wallTimeMs} ms` : '—';
-    byId('cpu').textContent = stage ? `${stage.cpuTimeMs} ms` : '—';
-    byId('memory').textContent = stage ? mebibytes(stage.memoryBytes) : '—';
+    byId('time').textContent = stage ? `${stage.wallTimeMs} ms` : ran.length ? `${largest(ran, 'wallTimeMs')} ms (slowest test)` : '—';
+    byId('cpu').textContent = stage ? `${stage.cpuTimeMs} ms` : ran.length ? `${largest(ran, 'cpuTimeMs')} ms (most of a test)` : '—';
+    byId('memory').textContent = stage ? mebibytes(stage.memoryBytes) : ran.length ? `${mebibytes(largest(ran, 'memoryBytes'))} (most of a test)` : '—';
     this.stats.hidden = false;
   }
 
@@ -79,6 +81,10 @@ function differenceRow(expected: string, got: string): HTMLTableRowElement {
   cell.append('expected ', element('code', expected), ', got ', element('code', got));
   row.append(cell);
   return row;
+}
+
+function largest(results: TestResult[], field: 'wallTimeMs' | 'cpuTimeMs' | 'memoryBytes'): number {
+  return Math.max(...results.map((result) => result[field]));
 }
 
 function exitText(stage: StageResult): string {

@@ -16,6 +16,8 @@ export interface RunButtons {
 export class RunController {
   private jobId: string | null = null;
   private running = false;
+  /** Cancel was pressed before the server had answered with the job's id. */
+  private cancelWanted = false;
 
   constructor(
     private readonly client: KilnClient,
@@ -39,6 +41,7 @@ export class RunController {
     try {
       const { id } = await this.client.submit(this.form.jobRequest());
       this.jobId = id;
+      if (this.cancelWanted) void this.cancel();
       const job = await this.follow(id);
       this.output.fillFrom(job);
       this.result.showJob(job, expected);
@@ -47,13 +50,17 @@ export class RunController {
       this.onError(error);
     } finally {
       this.jobId = null;
+      this.cancelWanted = false;
       this.setRunning(false);
     }
   }
 
   async cancel(): Promise<void> {
-    if (!this.jobId) return;
     this.buttons.cancel.disabled = true;
+    if (!this.jobId) {
+      this.cancelWanted = this.running;
+      return;
+    }
     try {
       await this.client.cancel(this.jobId);
     } catch (error) {
