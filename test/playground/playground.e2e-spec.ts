@@ -1,11 +1,9 @@
 // The functions passed to page.evaluate run in the browser: they need DOM types. (The server build,
 // tsconfig.build.json, leaves tests out, so this never lets server code use DOM globals.)
 /// <reference lib="dom" />
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Browser, BrowserContext, Page } from 'playwright-core';
-import { Harness, REPO_ROOT, startKiln } from '../support/kiln-harness';
+import { languagesWithAwk } from '../support/awk-language';
+import { Harness, startKiln } from '../support/kiln-harness';
 import { launchChromium, screenshot } from '../support/browser';
 
 /** Issue 8, acceptance 1, 2 and 4: the playground in a real browser (Debian's Chromium, headless). */
@@ -16,23 +14,10 @@ describe('playground (Chromium)', () => {
   let context: BrowserContext;
   const requested: string[] = [];
   // The shipped table plus an operator's own language (README "Adding a language"), which the page has never heard of.
-  const dir = mkdtempSync(join(tmpdir(), 'kiln-playground-'));
-  const languagesFile = join(dir, 'languages.yaml');
-  writeFileSync(
-    languagesFile,
-    `${readFileSync(join(REPO_ROOT, 'config', 'languages.yaml'), 'utf8')}
-  - id: awk
-    name: AWK (mawk)
-    version: "1.3.4"
-    aliases: [mawk]
-    image: kiln/base:latest
-    file: main.awk
-    run: [awk, -f, "{file}", "{args}"]
-`,
-  );
+  const languageTable = languagesWithAwk();
 
   beforeAll(async () => {
-    kiln = await startKiln({ env: { KILN_LANGUAGES: languagesFile } });
+    kiln = await startKiln({ env: { KILN_LANGUAGES: languageTable.file } });
     await kiln.coordinator!.listen(0, '127.0.0.1');
     base = await kiln.coordinator!.getUrl();
     browser = await launchChromium();
@@ -43,7 +28,7 @@ describe('playground (Chromium)', () => {
   afterAll(async () => {
     await browser?.close();
     await kiln?.close();
-    rmSync(dir, { recursive: true, force: true });
+    languageTable.remove();
   });
 
   const slowEcho = [
