@@ -11,6 +11,8 @@ const moduleNameMapper = {
   '^@kiln/redis/(.*)$': '<rootDir>/libs/redis/src/$1',
   '^@kiln/telemetry$': '<rootDir>/libs/telemetry/src',
   '^@kiln/telemetry/(.*)$': '<rootDir>/libs/telemetry/src/$1',
+  '^@kiln/client$': '<rootDir>/libs/client/src',
+  '^@kiln/client/(.*)$': '<rootDir>/libs/client/src/$1',
 };
 const common = {
   rootDir: __dirname,

@@ -37,6 +37,11 @@ import { WebhookDeliveryProcessor } from './webhooks/webhook-delivery.processor'
 import { WEBHOOK_QUEUE, WebhookDispatcher } from './webhooks/webhook-dispatcher';
 import { WebhookSender } from './webhooks/webhook-sender';
 import { WebhookTargets } from './webhooks/webhook-targets';
+import { PlaygroundAssets } from './playground/playground-assets';
+import { PlaygroundController } from './playground/playground.controller';
+import { SnippetStore } from './snippets/snippet-store';
+import { SnippetsController } from './snippets/snippets.controller';
+import { SnippetsService } from './snippets/snippets.service';
 
 /** Each endpoint group's controllers; a group switched off in config is simply not mounted (404). */
 const ENDPOINT_GROUPS: Record<keyof EndpointsConfig, Type[]> = {
@@ -47,6 +52,8 @@ const ENDPOINT_GROUPS: Record<keyof EndpointsConfig, Type[]> = {
   nodes: [NodesController],
   queues: [QueuesController],
   metrics: [MetricsController],
+  playground: [PlaygroundController],
+  snippets: [SnippetsController],
 };
 
 @Module({})
@@ -91,6 +98,9 @@ export class CoordinatorModule {
         WebhookSender,
         WebhookDispatcher,
         WebhookDeliveryProcessor,
+        PlaygroundAssets,
+        SnippetStore,
+        SnippetsService,
       ],
     };
   }

@@ -37,6 +37,8 @@ export class EndpointsConfig {
   @IsBoolean() nodes: boolean;
   @IsBoolean() queues: boolean;
   @IsBoolean() metrics: boolean;
+  @IsBoolean() playground: boolean;
+  @IsBoolean() snippets: boolean;
 }
 
 export class ApiConfig {
@@ -145,6 +147,11 @@ export class JobsConfig {
   @IsInt() @Min(1) @Max(1000) testBatchSize: number;
 }
 
+export class SnippetsConfig {
+  @IsInt() @Min(60) retentionSeconds: number;
+  @IsInt() @Min(256) @Max(16 << 20) maxBytes: number;
+}
+
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -180,6 +187,7 @@ export class KilnConfig {
   @ValidateNested() @Type(() => SandboxConfig) sandbox: SandboxConfig;
   @ValidateNested() @Type(() => LimitsConfig) limits: LimitsConfig;
   @ValidateNested() @Type(() => JobsConfig) jobs: JobsConfig;
+  @ValidateNested() @Type(() => SnippetsConfig) snippets: SnippetsConfig;
 }
 
 export const RUN_MODES = ['standalone', 'coordinator', 'worker'] as const;

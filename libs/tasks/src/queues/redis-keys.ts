@@ -38,6 +38,11 @@ export class RedisKeys {
     return [this.jobInput(id), this.jobArtifact(id)];
   }
 
+  /** A shared snippet (JSON), expiring by snippets.retentionSeconds. */
+  snippet(id: string): string {
+    return `${this.prefix}:snippet:${id}`;
+  }
+
   /** Hash of every node's latest heartbeat, by node id. */
   nodes(): string {
     return `${this.prefix}:nodes`;
