@@ -68,6 +68,8 @@ export class LimitsDto {
   @IsOptional() @IsNumber() outputBytes?: number;
   @IsOptional() @IsNumber() compileTimeoutMs?: number;
   @IsOptional() @IsNumber() compileMemoryMb?: number;
+  /** CPU time of each run; absent: timeoutMs × cpus. */
+  @IsOptional() @IsNumber() cpuTimeMs?: number;
 }
 
 /** The body of POST /execute and POST /jobs (DESIGN.md's native API). */
