@@ -67,6 +67,7 @@ export class JobRequestFactory {
         comparison: dto.comparison ?? DEFAULT_RUN_OPTIONS.comparison,
         stopOnFirstFailure: dto.stopOnFirstFailure ?? DEFAULT_RUN_OPTIONS.stopOnFirstFailure,
         outputEncoding: dto.outputEncoding ?? DEFAULT_RUN_OPTIONS.outputEncoding,
+        ...(dto.combinedOutput ? { combinedOutput: true } : {}),
       },
     };
   }

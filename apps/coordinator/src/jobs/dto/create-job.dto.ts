@@ -125,6 +125,11 @@ export class CreateJobDto {
   @IsIn(OUTPUT_ENCODINGS)
   outputEncoding?: OutputEncoding;
 
+  /** true: each stage result also has `output`, stdout and stderr interleaved as written. */
+  @IsOptional()
+  @IsBoolean()
+  combinedOutput?: boolean;
+
   @IsOptional()
   @ValidateNested()
   @Type(() => LimitsDto)
