@@ -29,6 +29,7 @@ export function commandFor(
     stem: main.replace(/\.[^./]*$/, ''),
     sources: sources.length ? sources : [main],
     args: input.args,
+    compilerOptions: input.compilerOptions ?? [],
     memoryMb: String(memoryMb),
     heapMb: String(Math.max(16, Math.floor((memoryMb * 3) / 4))),
     processes: String(limits.processes),

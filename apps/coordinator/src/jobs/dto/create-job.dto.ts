@@ -104,6 +104,13 @@ export class CreateJobDto {
   @IsString({ each: true })
   args?: string[];
 
+  /** Extra arguments of the compile step, each passed verbatim (no shell); only languages whose compile template has {compilerOptions}. */
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(4096)
+  @IsString({ each: true })
+  compilerOptions?: string[];
+
   /** Test cases: compile once, run each; the configured jobs.maxTests bounds the count. */
   @IsOptional()
   @IsArray()
