@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
 import { KilnConfigModule, LoadedConfig, nestLogLevels } from '@kiln/config';
+import { PISTON_ANY_TYPE_JSON_PATHS } from './compat/piston';
 import { CoordinatorModule } from './coordinator.module';
 import { ApiExceptionFilter } from './http/api-exception.filter';
 import { jsonBodyMiddleware } from './http/json-body.middleware';
@@ -25,7 +26,8 @@ export async function createCoordinator(loaded: LoadedConfig): Promise<INestAppl
   app.use(helmet());
   const { origins } = loaded.config.coordinator.cors;
   if (origins.length) app.enableCors({ origin: origins, allowedHeaders: ['content-type', 'authorization', 'x-kiln-key'] });
-  app.use(jsonBodyMiddleware(loaded.config.coordinator.bodyLimitBytes));
+  const anyTypeJsonPaths = loaded.config.coordinator.api.endpoints.piston ? PISTON_ANY_TYPE_JSON_PATHS : [];
+  app.use(jsonBodyMiddleware(loaded.config.coordinator.bodyLimitBytes, anyTypeJsonPaths));
   app.useGlobalPipes(apiValidationPipe());
   app.useGlobalFilters(new ApiExceptionFilter());
   return app;

@@ -31,15 +31,23 @@ import { WebhookDeliveryProcessor } from './webhooks/webhook-delivery.processor'
 import { WEBHOOK_QUEUE, WebhookDispatcher } from './webhooks/webhook-dispatcher';
 import { WebhookSender } from './webhooks/webhook-sender';
 import { WebhookTargets } from './webhooks/webhook-targets';
+import { CompatJobs } from './compat/compat-jobs';
+import { PISTON_CONTROLLERS, PISTON_PROVIDERS } from './compat/piston';
 
-/** Each endpoint group's controllers; a group switched off in config is simply not mounted (404). */
-const ENDPOINT_GROUPS: Record<keyof EndpointsConfig, Type[]> = {
+/**
+ * Each endpoint group's controllers (or a function of the configuration that
+ * makes them, for a group mounted under a configured path); a group switched
+ * off in config is simply not mounted (404).
+ */
+const ENDPOINT_GROUPS: Record<keyof EndpointsConfig, Type[] | ((config: KilnConfig) => Type[])> = {
   execute: [ExecuteController],
   jobs: [JobsController, JobEventsController],
   languages: [LanguagesController],
   health: [HealthController],
   nodes: [NodesController],
   queues: [QueuesController],
+  piston: PISTON_CONTROLLERS,
+  judge0: [],
 };
 
 @Module({})
@@ -48,7 +56,7 @@ export class CoordinatorModule {
     const endpoints = config.coordinator.api.endpoints;
     const controllers = Object.entries(ENDPOINT_GROUPS)
       .filter(([group]) => endpoints[group as keyof EndpointsConfig])
-      .flatMap(([, group]) => group);
+      .flatMap(([, group]) => (Array.isArray(group) ? group : group(config)));
     return {
       module: CoordinatorModule,
       imports: [
@@ -79,6 +87,8 @@ export class CoordinatorModule {
         WebhookSender,
         WebhookDispatcher,
         WebhookDeliveryProcessor,
+        CompatJobs,
+        ...PISTON_PROVIDERS,
       ],
     };
   }
