@@ -25,7 +25,7 @@ export async function createCoordinator(loaded: LoadedConfig): Promise<INestAppl
   app.disable('x-powered-by');
   app.use(helmet());
   const { origins } = loaded.config.coordinator.cors;
-  if (origins.length) app.enableCors({ origin: origins, allowedHeaders: ['content-type', 'authorization', 'x-kiln-key'] });
+  if (origins.length) app.enableCors({ origin: origins, allowedHeaders: ['content-type', 'authorization', 'x-kiln-key', 'x-auth-token'] });
   const anyTypeJsonPaths = loaded.config.coordinator.api.endpoints.piston ? PISTON_ANY_TYPE_JSON_PATHS : [];
   app.use(jsonBodyMiddleware(loaded.config.coordinator.bodyLimitBytes, anyTypeJsonPaths));
   app.useGlobalPipes(apiValidationPipe());

@@ -32,6 +32,7 @@ import { WEBHOOK_QUEUE, WebhookDispatcher } from './webhooks/webhook-dispatcher'
 import { WebhookSender } from './webhooks/webhook-sender';
 import { WebhookTargets } from './webhooks/webhook-targets';
 import { CompatJobs } from './compat/compat-jobs';
+import { JUDGE0_PROVIDERS, judge0Controllers } from './compat/judge0';
 import { PISTON_CONTROLLERS, PISTON_PROVIDERS } from './compat/piston';
 
 /**
@@ -47,7 +48,7 @@ const ENDPOINT_GROUPS: Record<keyof EndpointsConfig, Type[] | ((config: KilnConf
   nodes: [NodesController],
   queues: [QueuesController],
   piston: PISTON_CONTROLLERS,
-  judge0: [],
+  judge0: judge0Controllers,
 };
 
 @Module({})
@@ -89,6 +90,7 @@ export class CoordinatorModule {
         WebhookDeliveryProcessor,
         CompatJobs,
         ...PISTON_PROVIDERS,
+        ...JUDGE0_PROVIDERS,
       ],
     };
   }
