@@ -1,4 +1,5 @@
-import { Harness, startKiln } from '../support/kiln-harness';
+import http from 'node:http';
+import { Harness, eventually, startKiln } from '../support/kiln-harness';
 
 // The C program of Judge0's API documentation ("Create a Submission").
 const DOCS_C = '#include <stdio.h>\n\nint main(void) {\n  char name[10];\n  scanf("%s", name);\n  printf("hello, %s\\n", name);\n  return 0;\n}';
@@ -359,5 +360,49 @@ describe('Judge0 CE API: keys and a full queue', () => {
     expect(refused.status).toBe(503);
     expect(refused.body).toEqual({ error: 'queue is full' });
     for (const token of [busy.body.token, waiting.body.token]) await kiln.http().put(`/jobs/${token}/cancel`).set('X-Kiln-Key', KEY);
+  });
+});
+
+describe('Judge0 CE API: callback_url', () => {
+  let kiln: Harness;
+
+  beforeAll(async () => {
+    kiln = await startKiln({ env: { KILN_COORDINATOR__WEBHOOKS__SECRET: 'judge0-callback-secret', KILN_COORDINATOR__WEBHOOKS__ALLOW_PRIVATE: 'true' } });
+  });
+
+  afterAll(async () => {
+    await kiln?.close();
+  });
+
+  it('PUTs the finished submission to callback_url as Judge0 does: default attributes, base64-encoded', async () => {
+    const received: { method?: string; body: string }[] = [];
+    const server = http.createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk) => (body += chunk));
+      request.on('end', () => {
+        received.push({ method: request.method, body });
+        response.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/judge0-callback`;
+      const created = await kiln.http().post('/judge0/submissions').send({ language_id: PYTHON, source_code: 'print("hi")', callback_url: url });
+      expect(created.status).toBe(201);
+      await eventually(async () => received.length, (count) => count === 1);
+      expect(received[0].method).toBe('PUT');
+      expect(JSON.parse(received[0].body)).toEqual({
+        token: created.body.token,
+        time: DECIMAL,
+        memory: expect.any(Number),
+        stdout: 'aGkK\n',
+        stderr: null,
+        compile_output: null,
+        message: null,
+        status: { id: 3, description: 'Accepted' },
+      });
+    } finally {
+      server.close();
+    }
   });
 });

@@ -31,6 +31,7 @@ import { WebhookDeliveryProcessor } from './webhooks/webhook-delivery.processor'
 import { WEBHOOK_QUEUE, WebhookDispatcher } from './webhooks/webhook-dispatcher';
 import { WebhookSender } from './webhooks/webhook-sender';
 import { WebhookTargets } from './webhooks/webhook-targets';
+import { WebhookRenderers } from './webhooks/webhook-renderers';
 import { CompatJobs } from './compat/compat-jobs';
 import { JUDGE0_PROVIDERS, judge0Controllers } from './compat/judge0';
 import { PISTON_CONTROLLERS, PISTON_PROVIDERS } from './compat/piston';
@@ -88,6 +89,7 @@ export class CoordinatorModule {
         WebhookSender,
         WebhookDispatcher,
         WebhookDeliveryProcessor,
+        WebhookRenderers,
         CompatJobs,
         ...PISTON_PROVIDERS,
         ...JUDGE0_PROVIDERS,

@@ -2,8 +2,8 @@ import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
 import { Job } from 'bullmq';
 import { JobStore } from '../jobs/job-store';
-import { toJobView } from '../jobs/job-view';
 import { WEBHOOK_QUEUE, WebhookDelivery } from './webhook-dispatcher';
+import { WebhookRenderers } from './webhook-renderers';
 import { WebhookSender } from './webhook-sender';
 
 /** Delivers webhooks; after the last attempt it gives up and says so. The job is never touched. */
@@ -14,6 +14,7 @@ export class WebhookDeliveryProcessor extends WorkerHost {
   constructor(
     private readonly store: JobStore,
     private readonly sender: WebhookSender,
+    private readonly renderers: WebhookRenderers,
   ) {
     super();
   }
@@ -21,7 +22,8 @@ export class WebhookDeliveryProcessor extends WorkerHost {
   async process(job: Job<WebhookDelivery>): Promise<void> {
     const record = await this.store.get(job.data.jobId);
     if (!record) return;
-    await this.sender.send(job.data.url, toJobView(record), job.data.jobId);
+    const { method, body } = await this.renderers.render(record);
+    await this.sender.send(job.data.url, body, job.data.jobId, method);
   }
 
   @OnWorkerEvent('failed')

@@ -3,14 +3,14 @@ import { KilnConfig } from '@kiln/config';
 import { JobRecord, JobView } from '@kiln/tasks';
 import { Principal } from '../../auth/principal';
 import { CompatJobs } from '../compat-jobs';
-import { judge0Attributes } from './judge0-attributes';
 import { BATCH_NOT_UTF8, Judge0BadRequest, Judge0InvalidSubmission, NOT_UTF8 } from './judge0-errors';
 import { judge0ToNativeJob } from './judge0-job.mapper';
 import { Judge0Languages } from './judge0-languages';
 import { toJudge0FieldErrors } from './judge0-native-errors';
-import { Judge0Attribute, NotUtf8Error, parseFields, serializeSubmission } from './judge0-serializer';
+import { Judge0Attribute, NotUtf8Error, parseFields } from './judge0-serializer';
 import { Judge0SubmissionBody, parseJudge0Submission } from './judge0-submission.request';
 import { Judge0SubmissionStore, StoredSubmission } from './judge0-submission.store';
+import { Judge0SubmissionView } from './judge0-submission.view';
 
 /** The query parameters Judge0's submission endpoints read. */
 export interface Judge0Query {
@@ -38,6 +38,7 @@ export class Judge0SubmissionsService {
     private readonly jobs: CompatJobs,
     private readonly languages: Judge0Languages,
     private readonly store: Judge0SubmissionStore,
+    private readonly submissions: Judge0SubmissionView,
     private readonly config: KilnConfig,
   ) {}
 
@@ -125,9 +126,7 @@ export class Judge0SubmissionsService {
   }
 
   private render(view: JobView, stored: StoredSubmission, { fields, base64 }: Rendering): Record<string, unknown> {
-    const language = this.languages.find(stored.languageId);
-    const attributes = judge0Attributes(view.id, view, stored, language, this.config.sandbox.fileSizeMb * 1024);
-    return serializeSubmission(attributes, fields, base64);
+    return this.submissions.render(view, stored, fields, base64);
   }
 
   private checkBatchSize(count: number): void {
