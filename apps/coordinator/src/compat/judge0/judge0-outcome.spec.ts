@@ -47,6 +47,13 @@ describe('judge0Outcome', () => {
     expect(of({ verdict: Verdict.TIMEOUT, signal: 'SIGKILL', exitCode: null, wallTimeMs: 5001 }).message?.toString()).toBe('Time limit exceeded (wall clock)');
   });
 
+  it('redirect_stderr_to_stdout: expected_output is compared with the interleaved output, as Judge0 compares its stdout', () => {
+    const run = stage({ stdout: b64('a\n'), output: b64('a\nwarning\n'), stderr: b64('warning\n'), verdict: Verdict.OK });
+    const redirected = { ...stored, redirectStderrToStdout: true, expectedOutputBase64: b64('a') };
+    expect(judge0Outcome(view({ run }), redirected).status.id).toBe(4);
+    expect(judge0Outcome(view({ run }), { ...redirected, expectedOutputBase64: b64('a\nwarning') }).status.id).toBe(3);
+  });
+
   it('a compile step that ran out of time is a compilation error saying so', () => {
     const outcome = judge0Outcome(view({ run: null, compile: stage({ verdict: Verdict.TIMEOUT }) }), stored);
     expect(outcome.status.id).toBe(6);

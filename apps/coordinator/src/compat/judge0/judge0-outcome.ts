@@ -1,4 +1,4 @@
-import { JobState, JobView, StageResult, TestResult, Verdict } from '@kiln/tasks';
+import { JobState, JobView, outputMatches, StageResult, TestResult, Verdict } from '@kiln/tasks';
 import { signalNumber } from '../signal-numbers';
 import { JUDGE0_STATUS, Judge0Status, runtimeErrorStatusOfSignal } from './judge0-statuses';
 import { StoredSubmission } from './judge0-submission.store';
@@ -62,7 +62,7 @@ function runOutcome(run: StageResult, stored: StoredSubmission): Omit<Judge0Outc
   const stdout = stored.redirectStderrToStdout ? bytesOf(run, 'output') : bytesOf(run, 'stdout');
   const stderr = stored.redirectStderrToStdout ? Buffer.alloc(0) : bytesOf(run, 'stderr');
   const signal = signalNumber(run.signal);
-  const { status, message } = statusOf(run, signal, stored);
+  const { status, message } = statusOf(run, signal, stored, stdout);
   return {
     status,
     stdout: nonEmpty(stdout),
@@ -74,7 +74,7 @@ function runOutcome(run: StageResult, stored: StoredSubmission): Omit<Judge0Outc
 }
 
 /** Judge0's determine_status, from Kiln's verdict; the messages are isolate's. */
-function statusOf(run: StageResult, signal: number | null, stored: StoredSubmission): { status: Judge0Status; message: string | null } {
+function statusOf(run: StageResult, signal: number | null, stored: StoredSubmission, stdout: Buffer): { status: Judge0Status; message: string | null } {
   switch (run.verdict) {
     case Verdict.TIMEOUT:
       return { status: JUDGE0_STATUS.timeLimit, message: run.wallTimeMs >= stored.limits.timeoutMs ? 'Time limit exceeded (wall clock)' : 'Time limit exceeded' };
@@ -89,16 +89,26 @@ function statusOf(run: StageResult, signal: number | null, stored: StoredSubmiss
     case Verdict.INTERNAL_ERROR:
       return { status: JUDGE0_STATUS.internalError, message: 'internal error' };
     default:
-      return acceptedOrWrong(run, stored);
+      return acceptedOrWrong(run, stored, stdout);
   }
 }
 
-/** isolate reports a time limit past cpu_time_limit even when the program finished within the extra time. */
-function acceptedOrWrong(run: StageResult, stored: StoredSubmission): { status: Judge0Status; message: string | null } {
+/**
+ * isolate reports a time limit past cpu_time_limit even when the program
+ * finished within the extra time. Judge0 compares expected_output with its
+ * stdout, which holds stderr too under redirect_stderr_to_stdout: then the
+ * interleaved output is compared (the job's own verdict looked at stdout alone).
+ */
+function acceptedOrWrong(run: StageResult, stored: StoredSubmission, stdout: Buffer): { status: Judge0Status; message: string | null } {
   if (stored.cpuTimeLimit !== null && run.cpuTimeMs > stored.cpuTimeLimit * 1000) {
     return { status: JUDGE0_STATUS.timeLimit, message: 'Time limit exceeded' };
   }
-  return { status: run.verdict === Verdict.WRONG_ANSWER ? JUDGE0_STATUS.wrongAnswer : JUDGE0_STATUS.accepted, message: null };
+  const expected = stored.expectedOutputBase64;
+  const wrong =
+    stored.redirectStderrToStdout && expected !== null
+      ? !outputMatches(stdout, Buffer.from(expected, 'base64'), 'trimmed')
+      : run.verdict === Verdict.WRONG_ANSWER;
+  return { status: wrong ? JUDGE0_STATUS.wrongAnswer : JUDGE0_STATUS.accepted, message: null };
 }
 
 /** number_of_runs: Judge0 averages time and memory over the runs. */

@@ -37,9 +37,10 @@ function decodeFile(file: PistonFile): Buffer {
   return Buffer.from(file.content, 'utf8');
 }
 
-/** Piston ends stdin with a newline when it has none. */
-function pistonStdin(stdin: string | undefined): string {
+/** Piston ends stdin with a newline when it has none (what is not a string is left for Kiln's validation to refuse). */
+function pistonStdin(stdin: unknown): unknown {
   const text = stdin ?? '';
+  if (typeof text !== 'string') return text;
   return text.endsWith('\n') ? text : `${text}\n`;
 }
 
