@@ -10,6 +10,7 @@ need_pkgs=()
 command -v dockerd >/dev/null 2>&1 || need_pkgs+=(docker.io)
 command -v redis-server >/dev/null 2>&1 || need_pkgs+=(redis-server)
 command -v debootstrap >/dev/null 2>&1 || need_pkgs+=(debootstrap)
+docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null 2>&1 || need_pkgs+=(docker-compose)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   log "installing ${need_pkgs[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -46,3 +47,6 @@ if ! docker image inspect debian:bookworm-slim >/dev/null 2>&1; then
   rm -rf "$dir"
 fi
 log "debian:bookworm-slim present"
+
+# The compose test builds Kiln's image FROM node:20-bookworm-slim and runs redis:7-bookworm.
+bash "$(dirname "$0")/seed-compose-images.sh"

@@ -5,6 +5,7 @@ import { bullRootModule, RedisModule } from '@kiln/redis';
 import { EVENT_QUEUE } from '@kiln/tasks';
 import { JobAdvancer } from './events/job-advancer';
 import { JobFinisher } from './events/job-finisher';
+import { StuckJobSweeper } from './events/stuck-job-sweeper';
 import { TaskCompletedHandler } from './events/task-completed.handler';
 import { TaskEventsListener } from './events/task-events.listener';
 import { TaskFailedHandler } from './events/task-failed.handler';
@@ -17,13 +18,18 @@ import { JobStore } from './jobs/job-store';
 import { JobWaiters } from './jobs/job-waiters';
 import { JobsController } from './jobs/jobs.controller';
 import { JobsService } from './jobs/jobs.service';
+import { JobSubmission } from './jobs/job-submission';
 import { CoordinatorHeartbeat } from './nodes/coordinator-heartbeat';
 import { NodeRegistry } from './nodes/node-registry';
 import { NodesController } from './nodes/nodes.controller';
 import { QueuesController } from './queues/queues.controller';
+import { CoordinatorMetrics } from './metrics/coordinator-metrics';
+import { MetricsController } from './metrics/metrics.controller';
 import { LanguagesController } from './languages/languages.controller';
 import { TaskQueue } from './queue/task-queue';
 import { AuthModule } from './auth/auth.module';
+import { CoordinatorDrain } from './http/coordinator-drain';
+import { InFlightRequests } from './http/in-flight-requests';
 import { JobChannelHub } from './events-stream/job-channel-hub';
 import { JobEventsController } from './events-stream/job-events.controller';
 import { WebhookAddressPolicy } from './webhooks/webhook-address-policy';
@@ -48,6 +54,7 @@ const ENDPOINT_GROUPS: Record<keyof EndpointsConfig, Type[] | ((config: KilnConf
   health: [HealthController],
   nodes: [NodesController],
   queues: [QueuesController],
+  metrics: [MetricsController],
   piston: PISTON_CONTROLLERS,
   judge0: judge0Controllers,
 };
@@ -74,8 +81,12 @@ export class CoordinatorModule {
         JobStore,
         JobWaiters,
         JobsService,
+        JobSubmission,
         NodeRegistry,
         CoordinatorHeartbeat,
+        InFlightRequests,
+        CoordinatorDrain,
+        CoordinatorMetrics,
         TaskQueue,
         JobFinisher,
         JobAdvancer,
@@ -83,6 +94,7 @@ export class CoordinatorModule {
         TaskCompletedHandler,
         TaskFailedHandler,
         TaskEventsListener,
+        StuckJobSweeper,
         JobChannelHub,
         WebhookAddressPolicy,
         WebhookTargets,

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { ConfigError, isRunMode, loadConfig, RUN_MODES } from '@kiln/config';
-import { startKiln } from './run-modes';
+import { startTracing, stopTracing } from '@kiln/telemetry';
 
 const USAGE = `usage: kiln <${RUN_MODES.join('|')}>
 
@@ -17,19 +17,25 @@ async function main(argv: string[]): Promise<void> {
     process.exit(mode === '--help' || mode === '-h' ? 0 : 2);
   }
   const loaded = loadConfig();
+  // Tracing starts before the apps (and their HTTP servers and clients) load.
+  startTracing(loaded.config.telemetry.tracing, `kiln-${mode}`);
+  const { startKiln } = await import('./run-modes');
   const kiln = await startKiln(mode, loaded);
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;
     closing = true;
     process.stderr.write(`kiln: ${signal} received, shutting down\n`);
-    kiln.close().then(
-      () => process.exit(0),
-      (error) => {
-        process.stderr.write(`kiln: shutdown failed: ${(error as Error).message}\n`);
-        process.exit(1);
-      },
-    );
+    kiln
+      .close()
+      .then(() => stopTracing())
+      .then(
+        () => process.exit(0),
+        (error) => {
+          process.stderr.write(`kiln: shutdown failed: ${(error as Error).message}\n`);
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));

@@ -36,6 +36,7 @@ export class EndpointsConfig {
   @IsBoolean() health: boolean;
   @IsBoolean() nodes: boolean;
   @IsBoolean() queues: boolean;
+  @IsBoolean() metrics: boolean;
   /** Piston v2 compatibility: /api/v2/runtimes and /api/v2/execute (docs/compat-piston.md). */
   @IsBoolean() piston: boolean;
   /** Judge0 CE compatibility under api.judge0.prefix (docs/compat-judge0.md). */
@@ -99,12 +100,14 @@ export class CoordinatorConfig {
   @ValidateNested() @Type(() => ApiConfig) api: ApiConfig;
   @ValidateNested() @Type(() => ExecuteConfig) execute: ExecuteConfig;
   @IsInt() @Min(1000) workerTimeoutMs: number;
+  @IsInt() @Min(0) shutdownGraceMs: number;
 }
 
 export class WorkerConfig {
   @IsArray() @ArrayNotEmpty() @Matches(/^[a-z0-9][a-z0-9_-]{0,31}$/, { each: true, message: 'each queue name must be 1-32 of a-z, 0-9, _ and -' })
   queues: string[];
   @IsInt() @Min(1) @Max(256) concurrency: number;
+  @IsInt() @Min(0) shutdownGraceMs: number;
   @IsString() id: string;
   @IsInt() @Min(100) heartbeatMs: number;
   @IsInt() @Min(1) @Max(10) taskAttempts: number;
@@ -144,6 +147,7 @@ export class LimitsConfig {
 
 export class JobsConfig {
   @IsInt() @Min(60) retentionSeconds: number;
+  @IsInt() @Min(10_000) deadlineMs: number;
   @IsInt() @Min(1) @Max(1000) maxFiles: number;
   @IsInt() @Min(8) @Max(255) maxFileNameLength: number;
   @IsInt() @Min(1024) maxSourceBytes: number;
@@ -161,8 +165,28 @@ export class LoggingConfig {
   @IsIn(LOG_LEVELS as unknown as string[]) level: LogLevel;
 }
 
+export const TRACE_EXPORTERS = ['none', 'console', 'otlp'] as const;
+
+export class TracingConfig {
+  @IsIn(TRACE_EXPORTERS as unknown as string[]) exporter: (typeof TRACE_EXPORTERS)[number];
+  @Matches(/^https?:\/\//, { message: 'must be an http(s) URL' }) otlpEndpoint: string;
+  @IsInt() @Min(10) flushMs: number;
+}
+
+export class MetricsConfig {
+  @IsBoolean() workerEnabled: boolean;
+  @IsString() @MinLength(1) workerHost: string;
+  @IsInt() @Min(0) @Max(65535) workerPort: number;
+}
+
+export class TelemetryConfig {
+  @ValidateNested() @Type(() => TracingConfig) tracing: TracingConfig;
+  @ValidateNested() @Type(() => MetricsConfig) metrics: MetricsConfig;
+}
+
 export class KilnConfig {
   @ValidateNested() @Type(() => LoggingConfig) logging: LoggingConfig;
+  @ValidateNested() @Type(() => TelemetryConfig) telemetry: TelemetryConfig;
   @ValidateNested() @Type(() => RedisConfig) redis: RedisConfig;
   @ValidateNested() @Type(() => CoordinatorConfig) coordinator: CoordinatorConfig;
   @ValidateNested() @Type(() => WorkerConfig) worker: WorkerConfig;

@@ -17,7 +17,7 @@ export class JobAdvancer {
   async advance(jobId: string): Promise<void> {
     const job = await this.store.get(jobId);
     if (!job) return;
-    if (isTerminalJobState(job.state)) return this.finisher.ensureCleanup(job);
+    if (isTerminalJobState(job.state)) return this.finisher.settle(jobId);
     const step = nextStep(job);
     if (step.kind === 'enqueue') {
       await this.queue.enqueue(job.meta, step.tasks);

@@ -1,37 +1,54 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import Redis from 'ioredis';
 import { JobEventLog, REDIS } from '@kiln/redis';
-import { JobRecord, JobState, RedisKeys, TaskState, Verdict } from '@kiln/tasks';
+import { isTerminalJobState, JobRecord, RedisKeys, TaskState } from '@kiln/tasks';
 import { JobFinish, JobStore } from '../jobs/job-store';
 import { TaskQueue } from '../queue/task-queue';
+import { CoordinatorMetrics } from '../metrics/coordinator-metrics';
 import { WebhookDispatcher } from '../webhooks/webhook-dispatcher';
 
 /**
- * Ends jobs: the terminal transition (once), the cleanup task (always, and
- * re-ensured on every later event so a crash between the two loses nothing),
- * and the wake-up of every coordinator's waiters.
+ * Ends jobs: the terminal transition (once), then `settle`, which does what a
+ * finished job still needs — skip its unstarted tasks, enqueue cleanup,
+ * announce the end — each step idempotent and re-run on every later event, so
+ * a coordinator that dies between two steps loses nothing.
  */
 @Injectable()
 export class JobFinisher {
+  private readonly logger = new Logger('Jobs');
+
   constructor(
     private readonly store: JobStore,
     private readonly queue: TaskQueue,
     private readonly keys: RedisKeys,
     private readonly events: JobEventLog,
     private readonly webhooks: WebhookDispatcher,
+    private readonly metrics: CoordinatorMetrics,
     @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
   async finish(job: JobRecord, finish: JobFinish): Promise<boolean> {
     const applied = await this.store.finish(job.meta.id, finish);
-    if (applied) await this.skipUnstarted(job);
-    await this.ensureCleanup(job);
-    if (applied) await this.announceEnd(job, finish.state, finish.verdict);
+    await this.settle(job.meta.id);
     return applied;
   }
 
+  async settle(jobId: string): Promise<void> {
+    const job = await this.store.get(jobId);
+    if (!job || !isTerminalJobState(job.state)) return;
+    const skipped = await this.skipUnstarted(job);
+    if (skipped.length) await this.queue.withdraw(job.meta, skipped);
+    await this.ensureCleanup(job);
+    if (!job.announced) {
+      await this.announceEnd(job);
+      await this.store.markAnnounced(jobId);
+      this.metrics.jobFinished(job);
+      this.logger.log({ msg: 'job finished', jobId, state: job.state, verdict: job.verdict, ...(job.error ? { error: job.error } : {}) });
+    }
+  }
+
   /** Tasks that will never run (after a compile error, a failure or a cancel) say so. */
-  async skipUnstarted(job: JobRecord): Promise<string[]> {
+  private async skipUnstarted(job: JobRecord): Promise<string[]> {
     const unstarted = job.meta.plan.filter(
       (task) => task.kind !== 'cleanup' && [TaskState.PENDING, TaskState.QUEUED].includes(job.tasks[task.id].state),
     );
@@ -41,17 +58,21 @@ export class JobFinisher {
     return unstarted.map((task) => task.id);
   }
 
-  async ensureCleanup(job: JobRecord): Promise<void> {
+  private async ensureCleanup(job: JobRecord): Promise<void> {
     const cleanup = job.meta.plan.find((task) => task.kind === 'cleanup');
     if (!cleanup || job.tasks[cleanup.id]?.state !== TaskState.PENDING) return;
     await this.queue.enqueue(job.meta, [cleanup]);
     await this.store.transitionTask(job.meta.id, { id: cleanup.id, kind: 'cleanup', state: TaskState.QUEUED });
   }
 
-  /** Tells every SSE client, every coordinator's waiters and the job's webhook that the job ended. */
-  async announceEnd(job: JobRecord, state: JobState, verdict: Verdict | null): Promise<void> {
+  /**
+   * Tells every SSE client, every coordinator's waiters and the job's webhook
+   * that the job ended. Repeated only after a crash before `announced` was
+   * recorded: the webhook's queue id dedupes it, SSE clients stop at the first end.
+   */
+  private async announceEnd(job: JobRecord): Promise<void> {
     const jobId = job.meta.id;
-    await this.events.append(jobId, { type: 'state', state, verdict });
+    await this.events.append(jobId, { type: 'state', state: job.state, verdict: job.verdict });
     await this.redis.publish(this.keys.jobDoneChannel(), jobId);
     if (job.meta.webhook) await this.webhooks.dispatch(jobId, job.meta.webhook);
   }

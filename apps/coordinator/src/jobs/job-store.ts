@@ -71,6 +71,7 @@ export class JobStore {
       .hset(key, fields)
       .expire(key, ttl)
       .set(this.keys.jobInput(meta.id), JSON.stringify(input), 'EX', ttl)
+      .zadd(this.keys.liveJobs(), Date.parse(meta.createdAt) + this.config.jobs.deadlineMs, meta.id)
       .exec();
   }
 
@@ -90,6 +91,7 @@ export class JobStore {
       tasks,
       error: hash.error || undefined,
       finishedAt: hash.finishedAt || undefined,
+      announced: hash.announced === '1',
     };
   }
 
@@ -120,8 +122,24 @@ export class JobStore {
     if (finish.error) fields.error = finish.error;
     const live = [JobState.PENDING, JobState.SCHEDULED, JobState.RUNNING];
     const applied = await this.transitionJob(jobId, live, finish.state, fields);
-    if (applied) await this.redis.expire(this.keys.job(jobId), this.config.jobs.retentionSeconds);
+    if (applied) {
+      await this.redis.multi().expire(this.keys.job(jobId), this.config.jobs.retentionSeconds).zrem(this.keys.liveJobs(), jobId).exec();
+    }
     return applied;
+  }
+
+  /** The end of the job has been announced (SSE, waiters, webhook). */
+  async markAnnounced(jobId: string): Promise<void> {
+    await this.redis.hset(this.keys.job(jobId), 'announced', '1');
+  }
+
+  /** Unfinished jobs whose deadline has passed (see StuckJobSweeper). */
+  async overdue(now: number, limit = 100): Promise<string[]> {
+    return this.redis.zrangebyscore(this.keys.liveJobs(), '-inf', now, 'LIMIT', 0, limit);
+  }
+
+  async forgetLive(jobId: string): Promise<void> {
+    await this.redis.zrem(this.keys.liveJobs(), jobId);
   }
 }
 

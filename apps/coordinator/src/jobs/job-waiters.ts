@@ -8,9 +8,11 @@ import { RedisKeys } from '@kiln/tasks';
  * channel (published by whichever coordinator finished the job), not from
  * polling; the caller re-reads the job after waking or timing out.
  */
+export type WaitOutcome = 'done' | 'timeout' | 'interrupted';
+
 @Injectable()
 export class JobWaiters implements OnApplicationBootstrap {
-  private readonly waiting = new Map<string, Set<() => void>>();
+  private readonly waiting = new Map<string, Set<(outcome: WaitOutcome) => void>>();
 
   constructor(
     @Inject(REDIS_SUBSCRIBER) private readonly subscriber: Redis,
@@ -26,21 +28,21 @@ export class JobWaiters implements OnApplicationBootstrap {
   }
 
   /**
-   * Resolves true when the job is announced done, false after timeoutMs.
-   * `isDone` is checked once after subscribing, closing the race with a job
-   * that ended before the wait began.
+   * Resolves 'done' when the job is announced done, 'timeout' after timeoutMs,
+   * 'interrupted' when the coordinator stops. `isDone` is checked once after
+   * subscribing, closing the race with a job that ended before the wait began.
    */
-  async wait(jobId: string, timeoutMs: number, isDone: () => Promise<boolean>): Promise<boolean> {
-    let wake!: () => void;
-    const woken = new Promise<void>((resolve) => (wake = resolve));
+  async wait(jobId: string, timeoutMs: number, isDone: () => Promise<boolean>): Promise<WaitOutcome> {
+    let wake!: (outcome: WaitOutcome) => void;
+    const woken = new Promise<WaitOutcome>((resolve) => (wake = resolve));
     const set = this.waiting.get(jobId) ?? new Set();
     set.add(wake);
     this.waiting.set(jobId, set);
     let timer: NodeJS.Timeout | undefined;
     try {
-      if (await isDone()) return true;
-      const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
-      return await Promise.race([woken.then(() => true), timedOut]);
+      if (await isDone()) return 'done';
+      const timedOut = new Promise<WaitOutcome>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
+      return await Promise.race([woken, timedOut]);
     } finally {
       clearTimeout(timer);
       set.delete(wake);
@@ -48,7 +50,12 @@ export class JobWaiters implements OnApplicationBootstrap {
     }
   }
 
+  /** The coordinator is stopping: every waiting request gets its answer now. */
+  interruptAll(): void {
+    for (const set of this.waiting.values()) set.forEach((wake) => wake('interrupted'));
+  }
+
   private wake(jobId: string): void {
-    this.waiting.get(jobId)?.forEach((wake) => wake());
+    this.waiting.get(jobId)?.forEach((wake) => wake('done'));
   }
 }

@@ -6,6 +6,7 @@ import { AgentSession } from '../agent/agent-session';
 import { ContainerSpecBuilder, SANDBOX_LABEL, SandboxSpec, WORKER_LABEL } from './container-spec';
 import { Sandbox, SandboxKilledError } from './sandbox';
 import { WorkerIdentity } from '../heartbeat/worker-identity';
+import { WorkerMetrics } from '../metrics/worker-metrics';
 
 const AGENT_READY_TIMEOUT_MS = 15_000;
 /** How long a cancelled job is remembered, so a task that starts after the cancel is refused. */
@@ -30,6 +31,7 @@ export class SandboxFactory implements OnApplicationShutdown {
     private readonly config: KilnConfig,
     private readonly identity: WorkerIdentity,
     private readonly specs: ContainerSpecBuilder,
+    private readonly metrics: WorkerMetrics,
   ) {}
 
   async create(spec: Omit<SandboxSpec, 'labels'> & { jobId: string; taskId: string }): Promise<Sandbox> {
@@ -44,7 +46,7 @@ export class SandboxFactory implements OnApplicationShutdown {
         deployment: this.config.redis.prefix,
       },
     });
-    const container = await this.createContainer(options, spec.image);
+    const container = await this.metrics.timed('create', () => this.createContainer(options, spec.image));
     try {
       const stream = (await container.attach({
         stream: true,
@@ -54,7 +56,7 @@ export class SandboxFactory implements OnApplicationShutdown {
         hijack: true,
       })) as unknown as Duplex;
       const session = new AgentSession(stream, (s, out, err) => container.modem.demuxStream(s, out, err));
-      await container.start();
+      await this.metrics.timed('start', () => container.start());
       await withTimeout(session.ready(), AGENT_READY_TIMEOUT_MS, `the agent of ${spec.image} did not start`);
       const sandbox = new Sandbox(container, spec.jobId, session, this.config.sandbox.killGraceMs);
       this.live.set(container.id, sandbox);
@@ -78,6 +80,16 @@ export class SandboxFactory implements OnApplicationShutdown {
     this.rememberStopped(jobId);
     const victims = [...this.live.values()].filter((sandbox) => sandbox.jobId === jobId);
     await Promise.all(victims.map((sandbox) => sandbox.kill('cancelled')));
+    return victims.length;
+  }
+
+  /**
+   * Kills every sandbox now (a shutdown past its grace period): their tasks
+   * fail as Kiln's failures and BullMQ hands them to another worker.
+   */
+  async killAll(reason: string): Promise<number> {
+    const victims = [...this.live.values()];
+    await Promise.all(victims.map((sandbox) => sandbox.kill(reason)));
     return victims.length;
   }
 
@@ -110,8 +122,8 @@ export class SandboxFactory implements OnApplicationShutdown {
   }
 
   private remove(container: Docker.Container): void {
-    const removal = container
-      .remove({ force: true, v: true })
+    const removal = this.metrics
+      .timed('remove', () => container.remove({ force: true, v: true }))
       .catch((error: { statusCode?: number; message: string }) => {
         if (error.statusCode !== 404) this.logger.warn(`could not remove sandbox ${container.id}: ${error.message}`);
       })

@@ -4,6 +4,7 @@ import { DEFAULT_RUN_OPTIONS, LanguageRegistry, TaskPayload, TaskResult, Verdict
 import { CombinedOutput } from './combined-output';
 import { JobScratchStore } from './job-scratch.store';
 import { commandFor, programEnvironment, sourceFiles } from './program-files';
+import { WorkerMetrics } from '../metrics/worker-metrics';
 import { SandboxExecutor } from './sandbox-executor';
 import { outcomeOf, stageResultOf } from './stage-result.mapper';
 
@@ -17,9 +18,16 @@ export class CompileTaskRunner {
     private readonly scratch: JobScratchStore,
     private readonly executor: SandboxExecutor,
     private readonly config: KilnConfig,
+    private readonly metrics: WorkerMetrics,
   ) {}
 
   async run(task: TaskPayload): Promise<TaskResult> {
+    const result = await this.compile(task);
+    this.metrics.execution('compile', task.language, result.compile!);
+    return result;
+  }
+
+  private async compile(task: TaskPayload): Promise<TaskResult> {
     const language = this.languages.get(task.language);
     const input = await this.scratch.readInput(task.jobId);
     const { limits } = task;

@@ -4,6 +4,7 @@ import { CombinedOutput, teeListeners } from './combined-output';
 import { JobScratchStore } from './job-scratch.store';
 import { OutputStreamer } from './output-streamer';
 import { runExecOf, runSandboxLimits, sourceFiles } from './program-files';
+import { WorkerMetrics } from '../metrics/worker-metrics';
 import { SandboxExecutor } from './sandbox-executor';
 import { runVerdictOf, stageResultOf } from './stage-result.mapper';
 
@@ -15,6 +16,7 @@ export class RunTaskRunner {
     private readonly scratch: JobScratchStore,
     private readonly executor: SandboxExecutor,
     private readonly output: OutputStreamer,
+    private readonly metrics: WorkerMetrics,
   ) {}
 
   async run(task: TaskPayload): Promise<TaskResult> {
@@ -35,6 +37,8 @@ export class RunTaskRunner {
       exec: runExecOf(language, input, task.limits),
     });
     await live.close();
-    return { run: stageResultOf(report, runVerdictOf(report, language), options.outputEncoding, combined?.bytes()) };
+    const run = stageResultOf(report, runVerdictOf(report, language), options.outputEncoding, combined?.bytes());
+    this.metrics.execution('run', language.id, run);
+    return { run };
   }
 }

@@ -4,6 +4,7 @@ import { KilnConfig } from '@kiln/config';
 import { redisOptions } from '@kiln/redis';
 import { TaskPayload, taskQueueName } from '@kiln/tasks';
 import { WorkerIdentity } from '../heartbeat/worker-identity';
+import { SandboxFactory } from '../sandbox/sandbox-factory';
 import { TaskProcessor } from './task.processor';
 
 /**
@@ -22,6 +23,7 @@ export class TaskQueueConsumer implements OnApplicationBootstrap, OnModuleDestro
     private readonly config: KilnConfig,
     private readonly identity: WorkerIdentity,
     private readonly processor: TaskProcessor,
+    private readonly sandboxes: SandboxFactory,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -54,10 +56,20 @@ export class TaskQueueConsumer implements OnApplicationBootstrap, OnModuleDestro
 
   /**
    * First step of shutdown: stop taking tasks and let the running ones finish
-   * (sandboxes are removed later, in SandboxFactory's shutdown hook).
+   * within worker.shutdownGraceMs; past it, hand them back (their sandboxes
+   * are killed, the attempt fails as Kiln's failure, BullMQ gives the task to
+   * another worker). Sandboxes are removed later, in SandboxFactory's hook.
    */
   async onModuleDestroy(): Promise<void> {
-    await Promise.all(this.workers.map((worker) => worker.close()));
+    const closing = Promise.all(this.workers.map((worker) => worker.close()));
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<'grace over'>((resolve) => (timer = setTimeout(() => resolve('grace over'), this.config.worker.shutdownGraceMs)));
+    if ((await Promise.race([closing, graceOver])) === 'grace over') {
+      const handedBack = await this.sandboxes.killAll('shutdown');
+      this.logger.warn(`shutdown grace over: handing back ${handedBack} running task(s)`);
+    }
+    clearTimeout(timer);
+    await closing;
   }
 
   private consume(queue: string): Worker<TaskPayload> {

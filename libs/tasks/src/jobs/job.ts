@@ -40,6 +40,9 @@ export interface JobMeta {
   webhook?: string;
   /** Id of the API key that created the job; only that key may read or cancel it. */
   owner?: string;
+  /** W3C trace context of the request that created the job; every task continues that trace. */
+  trace?: Record<string, string>;
+  traceId?: string;
 }
 
 export interface TaskRecord extends TaskResult {
@@ -60,6 +63,8 @@ export interface JobRecord {
   tasks: Record<string, TaskRecord>;
   error?: string;
   finishedAt?: string;
+  /** Whether the end was announced (SSE, waiters, webhook): the coordinator's bookkeeping. */
+  announced?: boolean;
 }
 
 /** A test that did not run (stopOnFirstFailure, or the job ended first). */
@@ -80,6 +85,8 @@ export interface JobView {
   tests: (TestResult | SkippedTest)[];
   tasks: { id: string; kind: TaskKind; state: TaskState; workerId: string | null }[];
   error?: string;
+  /** The OpenTelemetry trace of the job, when tracing is on. */
+  traceId?: string;
   createdAt: string;
   finishedAt: string | null;
 }

@@ -28,6 +28,11 @@ export class RedisKeys {
     return `${this.prefix}:job-events:${id}`;
   }
 
+  /** Sorted set of unfinished jobs, scored by the time by which they must have ended. */
+  liveJobs(): string {
+    return `${this.prefix}:live-jobs`;
+  }
+
   /** Keys that cleanup deletes; the job record itself expires by retention. */
   jobScratch(id: string): string[] {
     return [this.jobInput(id), this.jobArtifact(id)];

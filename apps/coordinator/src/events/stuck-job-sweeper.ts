@@ -1,0 +1,57 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import Redis from 'ioredis';
+import { KilnConfig } from '@kiln/config';
+import { REDIS } from '@kiln/redis';
+import { isTerminalJobState, JobState, RedisKeys, Verdict } from '@kiln/tasks';
+import { JobStore } from '../jobs/job-store';
+import { JobFinisher } from './job-finisher';
+
+const SWEEP_INTERVAL_MS = 5000;
+
+/**
+ * The last guarantee that no job stays RUNNING forever: a job still unfinished
+ * at its deadline (jobs.deadlineMs after acceptance) ends FAILED with a clear
+ * reason, its sandboxes are killed and its cleanup runs. Any coordinator may
+ * sweep; the terminal transition happens once.
+ */
+@Injectable()
+export class StuckJobSweeper implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(StuckJobSweeper.name);
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly store: JobStore,
+    private readonly finisher: JobFinisher,
+    private readonly keys: RedisKeys,
+    private readonly config: KilnConfig,
+    @Inject(REDIS) private readonly redis: Redis,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.sweep().catch((e: Error) => this.logger.warn(`sweep failed: ${e.message}`)), SWEEP_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Ends every overdue job; returns how many it ended. */
+  async sweep(now = Date.now()): Promise<number> {
+    let ended = 0;
+    for (const id of await this.store.overdue(now)) {
+      const job = await this.store.get(id);
+      if (!job || isTerminalJobState(job.state)) {
+        await this.store.forgetLive(id);
+        continue;
+      }
+      const error = `the job did not finish within jobs.deadlineMs (${this.config.jobs.deadlineMs} ms): no worker completed its tasks`;
+      if (await this.finisher.finish(job, { state: JobState.FAILED, verdict: Verdict.INTERNAL_ERROR, error })) {
+        await this.redis.publish(this.keys.cancelChannel(), id);
+        this.logger.warn(`job ${id} ended: ${error}`);
+        ended++;
+      }
+    }
+    return ended;
+  }
+}

@@ -1,0 +1,58 @@
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import Docker from 'dockerode';
+import request from 'supertest';
+import { eventually, REPO_ROOT } from '../support/kiln-harness';
+import { freePort } from '../support/processes';
+
+/** `docker compose` (v2 plugin) where present, else Debian's `docker-compose` (v1). */
+function composeCommand(): string[] {
+  if (spawnSync('docker', ['compose', 'version'], { stdio: 'ignore' }).status === 0) return ['docker', 'compose'];
+  if (spawnSync('docker-compose', ['version'], { stdio: 'ignore' }).status === 0) return ['docker-compose'];
+  throw new Error('neither `docker compose` nor `docker-compose` is installed (.ci/run installs Debian\'s docker-compose)');
+}
+
+/** Issue 6, acceptance 6: the shipped docker-compose.yml really starts and serves; `down` leaves no sandbox. */
+describe('docker-compose.yml', () => {
+  const project = `kiln-test-${randomBytes(3).toString('hex')}`;
+  const prefix = `kiln-compose-${randomBytes(3).toString('hex')}`;
+  const key = `compose-key-${randomBytes(12).toString('hex')}`;
+  const [command, ...commandArgs] = composeCommand();
+  let env: NodeJS.ProcessEnv;
+  let url: string;
+
+  const compose = (...args: string[]) => {
+    const result = spawnSync(command, [...commandArgs, '-p', project, ...args], { cwd: REPO_ROOT, env, encoding: 'utf8', timeout: 600_000 });
+    if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed:\n${result.stdout}\n${result.stderr}`);
+    return result.stdout;
+  };
+
+  beforeAll(async () => {
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    env = { ...process.env, KILN_REDIS_PASSWORD: randomBytes(12).toString('hex'), KILN_API_KEYS: key, KILN_PORT: String(port), KILN_PREFIX: prefix };
+    compose('up', '-d', '--build', '--scale', 'worker=2');
+  }, 900_000);
+
+  afterAll(() => {
+    compose('down', '-v', '--remove-orphans');
+  }, 300_000);
+
+  it('serves /execute for a Python hello world with 2 workers, behind API keys', async () => {
+    const health = await eventually(() => request(url).get('/health').then((r) => r.body, () => ({})), (body) => body?.workers?.dockerReady === 2, 60_000);
+    expect(health).toMatchObject({ status: 'ok', redis: 'up', workers: { alive: 2, dockerReady: 2 } });
+    expect((await request(url).post('/execute').send({ language: 'python', code: 'print(1)' })).status).toBe(401);
+    const answer = await request(url).post('/execute').set('X-Kiln-Key', key).send({ language: 'python', code: 'print("hello from compose")' });
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ state: 'COMPLETED', verdict: 'OK', run: { stdout: 'hello from compose\n' } });
+  });
+
+  it('`down` leaves no Kiln sandbox container behind', async () => {
+    const running = request(url).post('/execute').set('X-Kiln-Key', key).send({ language: 'bash', code: 'sleep 3; echo done' });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    compose('down', '-v', '--remove-orphans');
+    await running.catch(() => undefined);
+    const left = await new Docker().listContainers({ all: true, filters: { label: ['kiln.sandbox=1', `kiln.deployment=${prefix}`] } });
+    expect(left).toEqual([]);
+  });
+});
