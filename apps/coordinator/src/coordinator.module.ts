@@ -42,9 +42,17 @@ import { PlaygroundController } from './playground/playground.controller';
 import { SnippetStore } from './snippets/snippet-store';
 import { SnippetsController } from './snippets/snippets.controller';
 import { SnippetsService } from './snippets/snippets.service';
+import { WebhookRenderers } from './webhooks/webhook-renderers';
+import { CompatJobs } from './compat/compat-jobs';
+import { JUDGE0_PROVIDERS, judge0Controllers } from './compat/judge0';
+import { PISTON_CONTROLLERS, PISTON_PROVIDERS } from './compat/piston';
 
-/** Each endpoint group's controllers; a group switched off in config is simply not mounted (404). */
-const ENDPOINT_GROUPS: Record<keyof EndpointsConfig, Type[]> = {
+/**
+ * Each endpoint group's controllers (or a function of the configuration that
+ * makes them, for a group mounted under a configured path); a group switched
+ * off in config is simply not mounted (404).
+ */
+const ENDPOINT_GROUPS: Record<keyof EndpointsConfig, Type[] | ((config: KilnConfig) => Type[])> = {
   execute: [ExecuteController],
   jobs: [JobsController, JobEventsController],
   languages: [LanguagesController],
@@ -54,6 +62,8 @@ const ENDPOINT_GROUPS: Record<keyof EndpointsConfig, Type[]> = {
   metrics: [MetricsController],
   playground: [PlaygroundController],
   snippets: [SnippetsController],
+  piston: PISTON_CONTROLLERS,
+  judge0: judge0Controllers,
 };
 
 @Module({})
@@ -62,7 +72,7 @@ export class CoordinatorModule {
     const endpoints = config.coordinator.api.endpoints;
     const controllers = Object.entries(ENDPOINT_GROUPS)
       .filter(([group]) => endpoints[group as keyof EndpointsConfig])
-      .flatMap(([, group]) => group);
+      .flatMap(([, group]) => (Array.isArray(group) ? group : group(config)));
     return {
       module: CoordinatorModule,
       imports: [
@@ -101,6 +111,10 @@ export class CoordinatorModule {
         PlaygroundAssets,
         SnippetStore,
         SnippetsService,
+        WebhookRenderers,
+        CompatJobs,
+        ...PISTON_PROVIDERS,
+        ...JUDGE0_PROVIDERS,
       ],
     };
   }

@@ -39,10 +39,23 @@ export class EndpointsConfig {
   @IsBoolean() metrics: boolean;
   @IsBoolean() playground: boolean;
   @IsBoolean() snippets: boolean;
+  /** Piston v2 compatibility: /api/v2/runtimes and /api/v2/execute (docs/compat-piston.md). */
+  @IsBoolean() piston: boolean;
+  /** Judge0 CE compatibility under api.judge0.prefix (docs/compat-judge0.md). */
+  @IsBoolean() judge0: boolean;
+}
+
+export class Judge0ApiConfig {
+  /** Path prefix of the Judge0 endpoints; never empty, so Judge0's /languages cannot clash with Kiln's. */
+  @Matches(/^(\/[A-Za-z0-9._~-]+)+$/, { message: 'must be a path like /judge0 (not empty, no trailing slash)' })
+  prefix: string;
+  /** Most submissions in one batch (Judge0's MAX_SUBMISSION_BATCH_SIZE). */
+  @IsInt() @Min(1) @Max(1000) maxBatchSize: number;
 }
 
 export class ApiConfig {
   @ValidateNested() @Type(() => EndpointsConfig) endpoints: EndpointsConfig;
+  @ValidateNested() @Type(() => Judge0ApiConfig) judge0: Judge0ApiConfig;
 }
 
 export class ExecuteConfig {

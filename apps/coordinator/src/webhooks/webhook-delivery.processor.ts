@@ -3,8 +3,8 @@ import { Logger } from '@nestjs/common';
 import { Job } from 'bullmq';
 import { JobStore } from '../jobs/job-store';
 import { CoordinatorMetrics } from '../metrics/coordinator-metrics';
-import { toJobView } from '../jobs/job-view';
 import { WEBHOOK_QUEUE, WebhookDelivery } from './webhook-dispatcher';
+import { WebhookRenderers } from './webhook-renderers';
 import { WebhookSender } from './webhook-sender';
 
 /** Delivers webhooks; after the last attempt it gives up and says so. The job is never touched. */
@@ -15,6 +15,7 @@ export class WebhookDeliveryProcessor extends WorkerHost {
   constructor(
     private readonly store: JobStore,
     private readonly sender: WebhookSender,
+    private readonly renderers: WebhookRenderers,
     private readonly metrics: CoordinatorMetrics,
   ) {
     super();
@@ -23,7 +24,8 @@ export class WebhookDeliveryProcessor extends WorkerHost {
   async process(job: Job<WebhookDelivery>): Promise<void> {
     const record = await this.store.get(job.data.jobId);
     if (!record) return;
-    await this.sender.send(job.data.url, toJobView(record), job.data.jobId);
+    const { method, body } = await this.renderers.render(record);
+    await this.sender.send(job.data.url, body, job.data.jobId, method);
     this.metrics.webhookAttempt('delivered');
   }
 

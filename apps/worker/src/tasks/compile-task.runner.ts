@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { KilnConfig } from '@kiln/config';
 import { DEFAULT_RUN_OPTIONS, LanguageRegistry, TaskPayload, TaskResult, Verdict, verdictOfExecution } from '@kiln/tasks';
+import { CombinedOutput } from './combined-output';
 import { JobScratchStore } from './job-scratch.store';
 import { commandFor, programEnvironment, sourceFiles } from './program-files';
 import { WorkerMetrics } from '../metrics/worker-metrics';
@@ -30,6 +31,8 @@ export class CompileTaskRunner {
     const language = this.languages.get(task.language);
     const input = await this.scratch.readInput(task.jobId);
     const { limits } = task;
+    const options = task.options ?? DEFAULT_RUN_OPTIONS;
+    const combined = options.combinedOutput ? new CombinedOutput() : undefined;
     const report = await this.executor.execute({
       jobId: task.jobId,
       taskId: task.taskId,
@@ -37,6 +40,7 @@ export class CompileTaskRunner {
       limits: { memoryMb: limits.compileMemoryMb, cpus: limits.cpus, processes: Math.max(limits.processes, 32) },
       files: sourceFiles(input),
       stdin: Buffer.alloc(0),
+      onOutput: combined?.listener,
       exec: {
         argv: commandFor(language.compile ?? [], language, input, limits, limits.compileMemoryMb),
         env: programEnvironment(language),
@@ -46,17 +50,18 @@ export class CompileTaskRunner {
         collectMaxBytes: this.config.sandbox.artifactMaxMb * MiB,
       },
     });
-    const encoding = (task.options ?? DEFAULT_RUN_OPTIONS).outputEncoding;
+    const encoding = options.outputEncoding;
     const verdict = verdictOfExecution(outcomeOf(report));
     // A compiler that exits non-zero is a compile error; its limits keep their own verdicts.
-    if (verdict === Verdict.RUNTIME_ERROR) return { compile: stageResultOf(report, Verdict.COMPILE_ERROR, encoding) };
-    if (verdict !== Verdict.OK) return { compile: stageResultOf(report, verdict, encoding) };
+    if (verdict === Verdict.RUNTIME_ERROR) return { compile: stageResultOf(report, Verdict.COMPILE_ERROR, encoding, combined?.bytes()) };
+    if (verdict !== Verdict.OK) return { compile: stageResultOf(report, verdict, encoding, combined?.bytes()) };
     if (report.result.collectError) {
-      const note = `\nkiln: the compiled program is too large to keep (${report.result.collectError}; limit ${this.config.sandbox.artifactMaxMb} MiB)`;
-      const withNote = { ...report, stderr: Buffer.concat([report.stderr, Buffer.from(note)]) };
-      return { compile: stageResultOf(withNote, Verdict.COMPILE_ERROR, encoding) };
+      const note = Buffer.from(`\nkiln: the compiled program is too large to keep (${report.result.collectError}; limit ${this.config.sandbox.artifactMaxMb} MiB)`);
+      const withNote = { ...report, stderr: Buffer.concat([report.stderr, note]) };
+      const combinedWithNote = combined && Buffer.concat([combined.bytes(), note]);
+      return { compile: stageResultOf(withNote, Verdict.COMPILE_ERROR, encoding, combinedWithNote) };
     }
     await this.scratch.saveArtifact(task.jobId, report.files);
-    return { compile: stageResultOf(report, Verdict.OK, encoding) };
+    return { compile: stageResultOf(report, Verdict.OK, encoding, combined?.bytes()) };
   }
 }

@@ -16,6 +16,8 @@ export interface JobInput {
   files: SourceFile[];
   stdinBase64: string;
   args: string[];
+  /** Extra compiler arguments (the compile template's {compilerOptions}); absent: none. */
+  compilerOptions?: string[];
   /** Test cases (run tasks execute them by index); absent or empty: one plain run. */
   tests?: TestCase[];
 }
