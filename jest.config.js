@@ -9,6 +9,10 @@ const moduleNameMapper = {
   '^@kiln/config/(.*)$': '<rootDir>/libs/config/src/$1',
   '^@kiln/redis$': '<rootDir>/libs/redis/src',
   '^@kiln/redis/(.*)$': '<rootDir>/libs/redis/src/$1',
+  '^@kiln/telemetry$': '<rootDir>/libs/telemetry/src',
+  '^@kiln/telemetry/(.*)$': '<rootDir>/libs/telemetry/src/$1',
+  '^@kiln/client$': '<rootDir>/libs/client/src',
+  '^@kiln/client/(.*)$': '<rootDir>/libs/client/src/$1',
 };
 const common = {
   rootDir: __dirname,

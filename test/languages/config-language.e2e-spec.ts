@@ -1,20 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AWK_ENTRY } from '../support/awk-language';
 import { Harness, REPO_ROOT, startKiln } from '../support/kiln-harness';
 import { spawnKiln } from '../support/processes';
-
-/** The worked example of the README: awk, on the existing kiln/base image, added by configuration alone. */
-const AWK_ENTRY = `
-  - id: awk
-    name: AWK (mawk)
-    version: "1.3.4"
-    aliases: [mawk]
-    image: kiln/base:latest
-    file: main.awk
-    run: [awk, -f, "{file}", "{args}"]
-    versionCommand: [mawk, -W, version]
-`;
 
 /** Issue 5, acceptance 2: a language added only through a languages file runs; a bad entry stops start-up. */
 describe('a language added by configuration only', () => {

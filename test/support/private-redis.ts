@@ -2,7 +2,7 @@ import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Redis from 'ioredis';
+import { redisAnswers } from '../../apps/kiln/src/embedded-redis';
 import { freePort } from './processes';
 
 /**
@@ -25,7 +25,7 @@ export class PrivateRedis {
       stdio: 'ignore',
     });
     for (let i = 0; i < 50; i++) {
-      if (await this.answers()) return;
+      if (await redisAnswers(this.url, 250)) return;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     throw new Error(`redis-server did not start on port ${this.port}`);
@@ -45,18 +45,5 @@ export class PrivateRedis {
     child.kill('SIGTERM');
     await exited;
     this.child = null;
-  }
-
-  private async answers(): Promise<boolean> {
-    const client = new Redis(this.url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-    client.on('error', () => undefined);
-    try {
-      await client.connect();
-      return (await client.ping()) === 'PONG';
-    } catch {
-      return false;
-    } finally {
-      client.disconnect();
-    }
   }
 }

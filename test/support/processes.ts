@@ -17,7 +17,9 @@ export interface KilnProcess {
 /** Starts `kiln <mode>` from the build (npm test builds first) as a separate process. */
 export function spawnKiln(mode: string, env: Record<string, string>): KilnProcess {
   if (!existsSync(ENTRY)) throw new Error(`${ENTRY} is missing: run \`npm run build\` (npm test does it first)`);
-  const child = spawn(process.execPath, [ENTRY, mode], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Several workers share this machine: each takes any free metrics port unless told otherwise.
+  const defaults = { KILN_TELEMETRY__METRICS__WORKER_PORT: '0' };
+  const child = spawn(process.execPath, [ENTRY, mode], { env: { ...process.env, ...defaults, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));

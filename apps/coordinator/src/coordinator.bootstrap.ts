@@ -2,7 +2,9 @@ import { INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
-import { KilnConfigModule, LoadedConfig, nestLogLevels } from '@kiln/config';
+import { KilnConfigModule, LoadedConfig } from '@kiln/config';
+import { JsonLogger } from '@kiln/telemetry';
+import { PISTON_ANY_TYPE_JSON_PATHS } from './compat/piston';
 import { CoordinatorModule } from './coordinator.module';
 import { ApiExceptionFilter } from './http/api-exception.filter';
 import { InFlightRequests } from './http/in-flight-requests';
@@ -20,14 +22,15 @@ export async function createCoordinator(loaded: LoadedConfig): Promise<INestAppl
   class CoordinatorRootModule {}
   const app = await NestFactory.create<NestExpressApplication>(CoordinatorRootModule, {
     bodyParser: false,
-    logger: nestLogLevels(loaded.config.logging.level),
+    logger: new JsonLogger(loaded.config.logging.level, { service: 'coordinator' }),
   });
   app.disable('x-powered-by');
   app.use(app.get(InFlightRequests).middleware);
   app.use(helmet());
   const { origins } = loaded.config.coordinator.cors;
-  if (origins.length) app.enableCors({ origin: origins, allowedHeaders: ['content-type', 'authorization', 'x-kiln-key'] });
-  app.use(jsonBodyMiddleware(loaded.config.coordinator.bodyLimitBytes));
+  if (origins.length) app.enableCors({ origin: origins, allowedHeaders: ['content-type', 'authorization', 'x-kiln-key', 'x-auth-token'] });
+  const anyTypeJsonPaths = loaded.config.coordinator.api.endpoints.piston ? PISTON_ANY_TYPE_JSON_PATHS : [];
+  app.use(jsonBodyMiddleware(loaded.config.coordinator.bodyLimitBytes, anyTypeJsonPaths));
   app.useGlobalPipes(apiValidationPipe());
   app.useGlobalFilters(new ApiExceptionFilter());
   return app;

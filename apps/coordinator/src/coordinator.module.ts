@@ -18,10 +18,13 @@ import { JobStore } from './jobs/job-store';
 import { JobWaiters } from './jobs/job-waiters';
 import { JobsController } from './jobs/jobs.controller';
 import { JobsService } from './jobs/jobs.service';
+import { JobSubmission } from './jobs/job-submission';
 import { CoordinatorHeartbeat } from './nodes/coordinator-heartbeat';
 import { NodeRegistry } from './nodes/node-registry';
 import { NodesController } from './nodes/nodes.controller';
 import { QueuesController } from './queues/queues.controller';
+import { CoordinatorMetrics } from './metrics/coordinator-metrics';
+import { MetricsController } from './metrics/metrics.controller';
 import { LanguagesController } from './languages/languages.controller';
 import { TaskQueue } from './queue/task-queue';
 import { AuthModule } from './auth/auth.module';
@@ -34,15 +37,33 @@ import { WebhookDeliveryProcessor } from './webhooks/webhook-delivery.processor'
 import { WEBHOOK_QUEUE, WebhookDispatcher } from './webhooks/webhook-dispatcher';
 import { WebhookSender } from './webhooks/webhook-sender';
 import { WebhookTargets } from './webhooks/webhook-targets';
+import { PlaygroundAssets } from './playground/playground-assets';
+import { PlaygroundController } from './playground/playground.controller';
+import { SnippetStore } from './snippets/snippet-store';
+import { SnippetsController } from './snippets/snippets.controller';
+import { SnippetsService } from './snippets/snippets.service';
+import { WebhookRenderers } from './webhooks/webhook-renderers';
+import { CompatJobs } from './compat/compat-jobs';
+import { JUDGE0_PROVIDERS, judge0Controllers } from './compat/judge0';
+import { PISTON_CONTROLLERS, PISTON_PROVIDERS } from './compat/piston';
 
-/** Each endpoint group's controllers; a group switched off in config is simply not mounted (404). */
-const ENDPOINT_GROUPS: Record<keyof EndpointsConfig, Type[]> = {
+/**
+ * Each endpoint group's controllers (or a function of the configuration that
+ * makes them, for a group mounted under a configured path); a group switched
+ * off in config is simply not mounted (404).
+ */
+const ENDPOINT_GROUPS: Record<keyof EndpointsConfig, Type[] | ((config: KilnConfig) => Type[])> = {
   execute: [ExecuteController],
   jobs: [JobsController, JobEventsController],
   languages: [LanguagesController],
   health: [HealthController],
   nodes: [NodesController],
   queues: [QueuesController],
+  metrics: [MetricsController],
+  playground: [PlaygroundController],
+  snippets: [SnippetsController],
+  piston: PISTON_CONTROLLERS,
+  judge0: judge0Controllers,
 };
 
 @Module({})
@@ -51,7 +72,7 @@ export class CoordinatorModule {
     const endpoints = config.coordinator.api.endpoints;
     const controllers = Object.entries(ENDPOINT_GROUPS)
       .filter(([group]) => endpoints[group as keyof EndpointsConfig])
-      .flatMap(([, group]) => group);
+      .flatMap(([, group]) => (Array.isArray(group) ? group : group(config)));
     return {
       module: CoordinatorModule,
       imports: [
@@ -67,10 +88,12 @@ export class CoordinatorModule {
         JobStore,
         JobWaiters,
         JobsService,
+        JobSubmission,
         NodeRegistry,
         CoordinatorHeartbeat,
         InFlightRequests,
         CoordinatorDrain,
+        CoordinatorMetrics,
         TaskQueue,
         JobFinisher,
         JobAdvancer,
@@ -85,6 +108,13 @@ export class CoordinatorModule {
         WebhookSender,
         WebhookDispatcher,
         WebhookDeliveryProcessor,
+        PlaygroundAssets,
+        SnippetStore,
+        SnippetsService,
+        WebhookRenderers,
+        CompatJobs,
+        ...PISTON_PROVIDERS,
+        ...JUDGE0_PROVIDERS,
       ],
     };
   }

@@ -1,38 +1,60 @@
 import 'reflect-metadata';
 import { ConfigError, isRunMode, loadConfig, RUN_MODES } from '@kiln/config';
-import { startKiln } from './run-modes';
+import { CLI_USAGE, runCli } from './cli/cli';
+import { isCliCommand } from './cli/cli-arguments';
+import { processIo } from './cli/cli-io';
 
-const USAGE = `usage: kiln <${RUN_MODES.join('|')}>
+const USAGE = `usage: kiln <${RUN_MODES.join('|')}>   or   kiln <run|languages|job> …
 
   standalone    coordinator and worker in one process (starts a private Redis if none answers)
   coordinator   the HTTP API and job listener
   worker        runs tasks in sandbox containers (no HTTP)
 
+Client commands (talk to a running Kiln over HTTP):
+${CLI_USAGE}
+
 Configuration: config/kiln.yaml, overridden by KILN_* environment variables (see README).`;
 
 async function main(argv: string[]): Promise<void> {
   const mode = argv[0];
+  if (isCliCommand(mode)) return runClient(argv);
   if (!mode || !isRunMode(mode)) {
     process.stderr.write(`${USAGE}\n`);
     process.exit(mode === '--help' || mode === '-h' ? 0 : 2);
   }
   const loaded = loadConfig();
+  // Loaded here, not at the top: the server modules (Nest, dockerode, BullMQ, OpenTelemetry)
+  // take a good half second to load, which the client commands above never need. Tracing
+  // starts before the apps (and their HTTP servers and clients) load.
+  const { startTracing, stopTracing } = await import('@kiln/telemetry');
+  startTracing(loaded.config.telemetry.tracing, `kiln-${mode}`);
+  const { startKiln } = await import('./run-modes');
   const kiln = await startKiln(mode, loaded);
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;
     closing = true;
     process.stderr.write(`kiln: ${signal} received, shutting down\n`);
-    kiln.close().then(
-      () => process.exit(0),
-      (error) => {
-        process.stderr.write(`kiln: shutdown failed: ${(error as Error).message}\n`);
-        process.exit(1);
-      },
-    );
+    kiln
+      .close()
+      .then(() => stopTracing())
+      .then(
+        () => process.exit(0),
+        (error) => {
+          process.stderr.write(`kiln: shutdown failed: ${(error as Error).message}\n`);
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+/** A client command: runs, then exits with its code once what it printed is flushed. */
+async function runClient(argv: string[]): Promise<void> {
+  const code = await runCli(argv, processIo());
+  await new Promise((resolve) => process.stdout.write('', resolve));
+  process.exit(code);
 }
 
 main(process.argv.slice(2)).catch((error: Error) => {

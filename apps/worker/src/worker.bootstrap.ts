@@ -1,7 +1,9 @@
 import { INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import Docker from 'dockerode';
-import { KilnConfigModule, LoadedConfig, nestLogLevels } from '@kiln/config';
+import { KilnConfigModule, LoadedConfig } from '@kiln/config';
+import { JsonLogger } from '@kiln/telemetry';
+import { workerId } from './heartbeat/worker-identity';
 import { WorkerModule } from './worker.module';
 
 /** Fails with a clear message when no Docker engine answers. */
@@ -35,5 +37,6 @@ export async function bootstrapWorker(loaded: LoadedConfig): Promise<INestApplic
   await assertRuntimeAvailable(loaded.config.sandbox.runtime);
   @Module({ imports: [KilnConfigModule.forRoot(loaded), WorkerModule] })
   class WorkerRootModule {}
-  return NestFactory.createApplicationContext(WorkerRootModule, { logger: nestLogLevels(loaded.config.logging.level) });
+  const logger = new JsonLogger(loaded.config.logging.level, { service: 'worker', workerId: workerId(loaded.config) });
+  return NestFactory.createApplicationContext(WorkerRootModule, { logger });
 }

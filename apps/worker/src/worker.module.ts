@@ -6,6 +6,8 @@ import { CancelListener } from './cancellation/cancel.listener';
 import { DockerWatchdog } from './heartbeat/docker-watchdog';
 import { WorkerHeartbeat } from './heartbeat/worker-heartbeat';
 import { WorkerIdentity } from './heartbeat/worker-identity';
+import { WorkerMetrics } from './metrics/worker-metrics';
+import { WorkerMetricsServer } from './metrics/worker-metrics.server';
 import { OrphanReaper } from './reaper/orphan-reaper';
 import { ContainerLauncher } from './sandbox/container-launcher';
 import { ContainerPool } from './sandbox/container-pool';
@@ -51,6 +53,8 @@ import { TestBatchRunner } from './tasks/test-batch.runner';
     TaskQueueConsumer,
     CancelListener,
     OrphanReaper,
+    WorkerMetrics,
+    WorkerMetricsServer,
   ],
 })
 export class WorkerModule {}

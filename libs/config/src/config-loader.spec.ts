@@ -35,6 +35,15 @@ describe('loadConfig', () => {
     expect(() => load({ KILN_WORKER__CONCURRENCY: 'many' })).toThrow(/KILN_WORKER__CONCURRENCY: must be a number/);
   });
 
+  it('mounts the compatibility APIs by default, Judge0 under a non-empty path prefix', () => {
+    const { api } = load({}).config.coordinator;
+    expect([api.endpoints.piston, api.endpoints.judge0, api.judge0.prefix]).toEqual([true, true, '/judge0']);
+    expect(load({ KILN_COORDINATOR__API__JUDGE0__PREFIX: '/compat/judge0' }).config.coordinator.api.judge0.prefix).toBe('/compat/judge0');
+    for (const prefix of ['/', '/judge0/', 'judge0', '/judge 0']) {
+      expect(() => load({ KILN_COORDINATOR__API__JUDGE0__PREFIX: prefix })).toThrow(/coordinator\.api\.judge0\.prefix: must be a path like \/judge0/);
+    }
+  });
+
   it('refuses defaults above maxima', () => {
     expect(() => load({ KILN_LIMITS__DEFAULTS__TIMEOUT_MS: '40000' })).toThrow(
       /limits\.defaults\.timeoutMs: must not exceed limits\.maxima\.timeoutMs/,

@@ -20,7 +20,8 @@ export interface LoadedConfig {
 
 type Tree = Record<string, unknown>;
 const ENV_PREFIX = 'KILN_';
-const NOT_CONFIG_KEYS = new Set(['KILN_CONFIG', 'KILN_LANGUAGES', 'KILN_HOME', 'KILN_MODE']);
+// KILN_URL and KILN_KEY are the `kiln` CLI's (server address and API key), not configuration.
+const NOT_CONFIG_KEYS = new Set(['KILN_CONFIG', 'KILN_LANGUAGES', 'KILN_HOME', 'KILN_MODE', 'KILN_URL', 'KILN_KEY']);
 
 /**
  * Loads config/kiln.yaml (the defaults), merges KILN_CONFIG over it, applies

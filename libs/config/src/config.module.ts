@@ -9,6 +9,8 @@ import { KilnConfig } from './kiln-config';
  */
 /** Injection token of Kiln's version string. */
 export const KILN_VERSION = Symbol('KILN_VERSION');
+/** Injection token of Kiln's home folder (config/, dist/): where built assets are found. */
+export const KILN_HOME = Symbol('KILN_HOME');
 
 @Global()
 @Module({})
@@ -20,8 +22,9 @@ export class KilnConfigModule {
         { provide: KilnConfig, useValue: loaded.config },
         { provide: LanguageRegistry, useValue: loaded.languages },
         { provide: KILN_VERSION, useValue: loaded.version },
+        { provide: KILN_HOME, useValue: loaded.home },
       ],
-      exports: [KilnConfig, LanguageRegistry, KILN_VERSION],
+      exports: [KilnConfig, LanguageRegistry, KILN_VERSION, KILN_HOME],
     };
   }
 }

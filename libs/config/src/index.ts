@@ -1,5 +1,4 @@
 export * from './kiln-config';
 export * from './config-loader';
 export * from './config.module';
-export * from './nest-log-levels';
 export * from './auth-enabled';

@@ -36,10 +36,26 @@ export class EndpointsConfig {
   @IsBoolean() health: boolean;
   @IsBoolean() nodes: boolean;
   @IsBoolean() queues: boolean;
+  @IsBoolean() metrics: boolean;
+  @IsBoolean() playground: boolean;
+  @IsBoolean() snippets: boolean;
+  /** Piston v2 compatibility: /api/v2/runtimes and /api/v2/execute (docs/compat-piston.md). */
+  @IsBoolean() piston: boolean;
+  /** Judge0 CE compatibility under api.judge0.prefix (docs/compat-judge0.md). */
+  @IsBoolean() judge0: boolean;
+}
+
+export class Judge0ApiConfig {
+  /** Path prefix of the Judge0 endpoints; never empty, so Judge0's /languages cannot clash with Kiln's. */
+  @Matches(/^(\/[A-Za-z0-9._~-]+)+$/, { message: 'must be a path like /judge0 (not empty, no trailing slash)' })
+  prefix: string;
+  /** Most submissions in one batch (Judge0's MAX_SUBMISSION_BATCH_SIZE). */
+  @IsInt() @Min(1) @Max(1000) maxBatchSize: number;
 }
 
 export class ApiConfig {
   @ValidateNested() @Type(() => EndpointsConfig) endpoints: EndpointsConfig;
+  @ValidateNested() @Type(() => Judge0ApiConfig) judge0: Judge0ApiConfig;
 }
 
 export class ExecuteConfig {
@@ -171,6 +187,11 @@ export class JobsConfig {
   @IsInt() @Min(1) @Max(1000) testBatchSize: number;
 }
 
+export class SnippetsConfig {
+  @IsInt() @Min(60) retentionSeconds: number;
+  @IsInt() @Min(256) @Max(16 << 20) maxBytes: number;
+}
+
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -178,14 +199,35 @@ export class LoggingConfig {
   @IsIn(LOG_LEVELS as unknown as string[]) level: LogLevel;
 }
 
+export const TRACE_EXPORTERS = ['none', 'console', 'otlp'] as const;
+
+export class TracingConfig {
+  @IsIn(TRACE_EXPORTERS as unknown as string[]) exporter: (typeof TRACE_EXPORTERS)[number];
+  @Matches(/^https?:\/\//, { message: 'must be an http(s) URL' }) otlpEndpoint: string;
+  @IsInt() @Min(10) flushMs: number;
+}
+
+export class MetricsConfig {
+  @IsBoolean() workerEnabled: boolean;
+  @IsString() @MinLength(1) workerHost: string;
+  @IsInt() @Min(0) @Max(65535) workerPort: number;
+}
+
+export class TelemetryConfig {
+  @ValidateNested() @Type(() => TracingConfig) tracing: TracingConfig;
+  @ValidateNested() @Type(() => MetricsConfig) metrics: MetricsConfig;
+}
+
 export class KilnConfig {
   @ValidateNested() @Type(() => LoggingConfig) logging: LoggingConfig;
+  @ValidateNested() @Type(() => TelemetryConfig) telemetry: TelemetryConfig;
   @ValidateNested() @Type(() => RedisConfig) redis: RedisConfig;
   @ValidateNested() @Type(() => CoordinatorConfig) coordinator: CoordinatorConfig;
   @ValidateNested() @Type(() => WorkerConfig) worker: WorkerConfig;
   @ValidateNested() @Type(() => SandboxConfig) sandbox: SandboxConfig;
   @ValidateNested() @Type(() => LimitsConfig) limits: LimitsConfig;
   @ValidateNested() @Type(() => JobsConfig) jobs: JobsConfig;
+  @ValidateNested() @Type(() => SnippetsConfig) snippets: SnippetsConfig;
 }
 
 export const RUN_MODES = ['standalone', 'coordinator', 'worker'] as const;

@@ -1,9 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import Redis from 'ioredis';
 import { JobEventLog, REDIS } from '@kiln/redis';
 import { isTerminalJobState, JobRecord, RedisKeys, TaskState } from '@kiln/tasks';
 import { JobFinish, JobStore } from '../jobs/job-store';
 import { TaskQueue } from '../queue/task-queue';
+import { CoordinatorMetrics } from '../metrics/coordinator-metrics';
 import { WebhookDispatcher } from '../webhooks/webhook-dispatcher';
 
 /**
@@ -21,12 +22,15 @@ const CLEANUP_DELAY_MS = 250;
  */
 @Injectable()
 export class JobFinisher {
+  private readonly logger = new Logger('Jobs');
+
   constructor(
     private readonly store: JobStore,
     private readonly queue: TaskQueue,
     private readonly keys: RedisKeys,
     private readonly events: JobEventLog,
     private readonly webhooks: WebhookDispatcher,
+    private readonly metrics: CoordinatorMetrics,
     @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
@@ -45,6 +49,8 @@ export class JobFinisher {
     if (!job.announced) {
       await this.announceEnd(job);
       await this.store.markAnnounced(jobId);
+      this.metrics.jobFinished(job);
+      this.logger.log({ msg: 'job finished', jobId, state: job.state, verdict: job.verdict, ...(job.error ? { error: job.error } : {}) });
     }
     await this.ensureCleanup(job);
   }

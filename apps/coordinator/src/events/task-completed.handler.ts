@@ -12,16 +12,7 @@ export class TaskCompletedHandler {
   ) {}
 
   async handle(event: TaskEvent): Promise<void> {
-    const job = await this.store.get(event.jobId);
-    const task = job?.tasks[event.taskId];
-    if (!job || !task) return;
-    await this.store.transitionTask(event.jobId, {
-      ...task,
-      ...event.result,
-      state: TaskState.COMPLETED,
-      workerId: event.workerId,
-      finishedAt: event.at,
-    });
-    if (task.kind !== 'cleanup') await this.advancer.advance(event.jobId);
+    const task = await this.store.recordTaskEvent(event, { ...event.result, state: TaskState.COMPLETED, finishedAt: event.at });
+    if (task && task.kind !== 'cleanup') await this.advancer.advance(event.jobId);
   }
 }

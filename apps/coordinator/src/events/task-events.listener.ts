@@ -2,6 +2,7 @@ import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
 import { Job } from 'bullmq';
 import { EVENT_QUEUE, TaskEvent } from '@kiln/tasks';
+import { inSpan } from '@kiln/telemetry';
 import { TaskCompletedHandler } from './task-completed.handler';
 import { TaskFailedHandler } from './task-failed.handler';
 import { TaskStartedHandler } from './task-started.handler';
@@ -25,6 +26,11 @@ export class TaskEventsListener extends WorkerHost {
 
   async process(job: Job<TaskEvent>): Promise<void> {
     const event = job.data;
+    const attributes = { 'kiln.job': event.jobId, 'kiln.task': event.taskId, 'kiln.worker': event.workerId };
+    await inSpan(`kiln.event.${event.type}`, attributes, () => this.apply(event), { parent: event.trace });
+  }
+
+  private apply(event: TaskEvent): Promise<void> {
     switch (event.type) {
       case 'started':
         return this.started.handle(event);

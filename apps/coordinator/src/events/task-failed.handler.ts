@@ -12,16 +12,7 @@ export class TaskFailedHandler {
   ) {}
 
   async handle(event: TaskEvent): Promise<void> {
-    const job = await this.store.get(event.jobId);
-    const task = job?.tasks[event.taskId];
-    if (!job || !task) return;
-    await this.store.transitionTask(event.jobId, {
-      ...task,
-      state: TaskState.FAILED,
-      workerId: event.workerId,
-      finishedAt: event.at,
-      error: event.error,
-    });
-    if (task.kind !== 'cleanup') await this.advancer.advance(event.jobId);
+    const task = await this.store.recordTaskEvent(event, { state: TaskState.FAILED, finishedAt: event.at, error: event.error });
+    if (task && task.kind !== 'cleanup') await this.advancer.advance(event.jobId);
   }
 }

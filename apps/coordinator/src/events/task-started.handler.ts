@@ -12,16 +12,8 @@ export class TaskStartedHandler {
   ) {}
 
   async handle(event: TaskEvent): Promise<void> {
-    const job = await this.store.get(event.jobId);
-    const task = job?.tasks[event.taskId];
-    if (!job || !task) return;
-    await this.store.transitionTask(event.jobId, {
-      ...task,
-      state: TaskState.RUNNING,
-      workerId: event.workerId,
-      startedAt: event.at,
-    });
-    if (task.kind === 'cleanup') return;
+    const task = await this.store.recordTaskEvent(event, { state: TaskState.RUNNING, startedAt: event.at });
+    if (!task || task.kind === 'cleanup') return;
     if (await this.store.transitionJob(event.jobId, [JobState.PENDING, JobState.SCHEDULED], JobState.RUNNING)) {
       await this.events.append(event.jobId, { type: 'state', state: JobState.RUNNING });
     }

@@ -2,17 +2,21 @@ import { Body, Controller, GatewayTimeoutException, HttpCode, Post, ServiceUnava
 import { CurrentPrincipal, Principal } from '../auth/principal';
 import { CreateJobDto } from '../jobs/dto/create-job.dto';
 import { isTerminalJobState } from '@kiln/tasks';
+import { JobSubmission } from '../jobs/job-submission';
 import { JobsService } from '../jobs/jobs.service';
 
 /** Run and wait: the answer is the finished job. */
 @Controller('execute')
 export class ExecuteController {
-  constructor(private readonly jobs: JobsService) {}
+  constructor(
+    private readonly jobs: JobsService,
+    private readonly submission: JobSubmission,
+  ) {}
 
   @Post()
   @HttpCode(200)
   async execute(@Body() dto: CreateJobDto, @CurrentPrincipal() principal: Principal) {
-    const job = await this.jobs.submit(dto, principal);
+    const job = await this.submission.submit(dto, principal);
     const { outcome, view } = await this.jobs.waitForEnd(job);
     if (outcome === 'interrupted' && !isTerminalJobState(view.state)) {
       throw new ServiceUnavailableException({

@@ -17,6 +17,7 @@ export interface PlanRequest {
   options: RunOptions;
   webhook?: string;
   owner?: string | null;
+  trace?: Record<string, string>;
 }
 
 /**
@@ -50,6 +51,7 @@ export class JobPlanner {
       priority: request.priority,
       ...(request.webhook ? { webhook: request.webhook } : {}),
       ...(request.owner ? { owner: request.owner } : {}),
+      ...(request.trace?.traceparent ? { trace: request.trace, traceId: request.trace.traceparent.split('-')[1] } : {}),
     };
     return { meta, input: request.input };
   }

@@ -10,6 +10,7 @@ import {
   PRIORITY_RANGE,
   resolveLimits,
   RunOptions,
+  takesCompilerOptions,
   TestCase,
 } from '@kiln/tasks';
 import { FieldError, InvalidRequestException } from '../http/field-error';
@@ -44,6 +45,7 @@ export class JobRequestFactory {
     const files = this.sourceFiles(dto, language, problems);
     const stdin = decodeContent(dto.stdin ?? '', dto.stdinEncoding, 'stdin', problems);
     this.checkInputs(files, stdin, dto.args ?? [], problems);
+    this.checkCompilerOptions(dto.compilerOptions ?? [], language, problems);
     const tests = this.testCases(dto, problems);
     const resolved = resolveLimits(dto.limits, this.config.limits, language?.limits);
     problems.push(...resolved.violations);
@@ -61,12 +63,14 @@ export class JobRequestFactory {
         files: files.map((f) => ({ name: f.name, contentBase64: f.content.toString('base64') })),
         stdinBase64: stdin.toString('base64'),
         args: dto.args ?? [],
+        ...(dto.compilerOptions?.length ? { compilerOptions: dto.compilerOptions } : {}),
         ...(tests.length ? { tests } : {}),
       },
       options: {
         comparison: dto.comparison ?? DEFAULT_RUN_OPTIONS.comparison,
         stopOnFirstFailure: dto.stopOnFirstFailure ?? DEFAULT_RUN_OPTIONS.stopOnFirstFailure,
         outputEncoding: dto.outputEncoding ?? DEFAULT_RUN_OPTIONS.outputEncoding,
+        ...(dto.combinedOutput ? { combinedOutput: true } : {}),
       },
     };
   }
@@ -104,6 +108,20 @@ export class JobRequestFactory {
     args.forEach((arg, index) => {
       if (arg.includes('\0')) problems.push({ field: `args[${index}]`, message: 'must not contain NUL' });
       if (Buffer.byteLength(arg) > jobs.maxArgBytes) problems.push({ field: `args[${index}]`, message: `at most ${jobs.maxArgBytes} bytes` });
+    });
+  }
+
+  /** Compiler options reach the compiler as argv words, in the compile sandbox: bounded like args. */
+  private checkCompilerOptions(options: string[], language: LanguageDefinition | undefined, problems: FieldError[]): void {
+    if (!options.length || !language) return;
+    if (!takesCompilerOptions(language.compile)) {
+      problems.push({ field: 'compilerOptions', message: `${language.id} takes no compiler options` });
+    }
+    const jobs = this.config.jobs;
+    if (options.length > jobs.maxArgs) problems.push({ field: 'compilerOptions', message: `at most ${jobs.maxArgs} options` });
+    options.forEach((option, index) => {
+      if (option.includes('\0')) problems.push({ field: `compilerOptions[${index}]`, message: 'must not contain NUL' });
+      if (Buffer.byteLength(option) > jobs.maxArgBytes) problems.push({ field: `compilerOptions[${index}]`, message: `at most ${jobs.maxArgBytes} bytes` });
     });
   }
 

@@ -8,6 +8,7 @@ import {
   JobRecord,
   JobState,
   RedisKeys,
+  TaskEvent,
   TaskRecord,
   TaskState,
   taskStateRank,
@@ -107,6 +108,19 @@ export class JobStore {
       String(stored.rank),
     );
     return applied === 1;
+  }
+
+  /**
+   * Applies a worker's report to the task it names: the task's new fields
+   * merged over the stored ones, moved forward only. Returns the task as it
+   * was, or null when the job or task is unknown (expired, or not ours).
+   */
+  async recordTaskEvent(event: TaskEvent, update: Partial<TaskRecord> & { state: TaskState }): Promise<TaskRecord | null> {
+    const job = await this.get(event.jobId);
+    const task = job?.tasks[event.taskId];
+    if (!task) return null;
+    await this.transitionTask(event.jobId, { ...task, ...update, workerId: event.workerId });
+    return task;
   }
 
   async transitionJob(jobId: string, from: JobState[], to: JobState, fields: Record<string, string> = {}): Promise<boolean> {

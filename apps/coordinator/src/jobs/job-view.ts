@@ -17,6 +17,7 @@ export function toJobView(job: JobRecord): JobView {
       return { id: plan.id, kind: plan.kind, state: task.state, workerId: task.workerId ?? null };
     }),
     ...(job.error ? { error: job.error } : {}),
+    ...(meta.traceId ? { traceId: meta.traceId } : {}),
     createdAt: meta.createdAt,
     finishedAt: job.finishedAt ?? null,
   };

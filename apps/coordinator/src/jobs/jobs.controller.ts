@@ -1,18 +1,22 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { CurrentPrincipal, Principal } from '../auth/principal';
 import { CreateJobDto } from './dto/create-job.dto';
+import { JobSubmission } from './job-submission';
 import { JobsService } from './jobs.service';
 import { toJobView } from './job-view';
 
 /** Asynchronous jobs: submit (202), poll, cancel. */
 @Controller('jobs')
 export class JobsController {
-  constructor(private readonly jobs: JobsService) {}
+  constructor(
+    private readonly jobs: JobsService,
+    private readonly submission: JobSubmission,
+  ) {}
 
   @Post()
   @HttpCode(202)
   async create(@Body() dto: CreateJobDto, @CurrentPrincipal() principal: Principal) {
-    const job = await this.jobs.submit(dto, principal);
+    const job = await this.submission.submit(dto, principal);
     return { id: job.meta.id, state: job.state, job: toJobView(job) };
   }
 

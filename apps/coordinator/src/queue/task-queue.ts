@@ -82,6 +82,7 @@ function payloadOf(meta: JobMeta, task: TaskPlan, enqueuedAt: number): TaskPaylo
     useArtifact: task.kind === 'run' && meta.compiled,
     ...(task.tests ? { tests: task.tests } : {}),
     ...(meta.options ? { options: meta.options } : {}),
+    ...(meta.trace ? { trace: meta.trace } : {}),
     enqueuedAt,
   };
 }

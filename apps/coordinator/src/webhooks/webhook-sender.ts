@@ -8,7 +8,7 @@ import { signWebhook } from './webhook-signature';
 
 const TIMEOUT_MS = 5000;
 
-/** POSTs one signed webhook; throws unless the receiver answers 2xx. */
+/** Sends one signed webhook (POST, or PUT for an API whose callbacks are PUTs); throws unless the receiver answers 2xx. */
 @Injectable()
 export class WebhookSender {
   constructor(
@@ -16,7 +16,7 @@ export class WebhookSender {
     private readonly policy: WebhookAddressPolicy,
   ) {}
 
-  send(url: string, payload: unknown, jobId: string): Promise<number> {
+  send(url: string, payload: unknown, jobId: string, method: 'POST' | 'PUT' = 'POST'): Promise<number> {
     const body = JSON.stringify(payload);
     const signature = signWebhook(this.config.coordinator.webhooks.secret, body, Math.floor(Date.now() / 1000));
     const target = new URL(url);
@@ -25,7 +25,7 @@ export class WebhookSender {
       const request = client.request(
         target,
         {
-          method: 'POST',
+          method,
           timeout: TIMEOUT_MS,
           lookup: this.checkedLookup(target.hostname),
           headers: {

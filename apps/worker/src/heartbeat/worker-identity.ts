@@ -15,6 +15,10 @@ export class WorkerIdentity {
   readonly hostname = hostname();
 
   constructor(config: KilnConfig) {
-    this.id = config.worker.id || `${this.hostname}-${process.pid}`;
+    this.id = workerId(config);
   }
+}
+
+export function workerId(config: KilnConfig): string {
+  return config.worker.id || `${hostname()}-${process.pid}`;
 }

@@ -5,6 +5,7 @@ import { Duplex } from 'node:stream';
 import { KilnConfig } from '@kiln/config';
 import { AgentSession } from '../agent/agent-session';
 import { WorkerIdentity } from '../heartbeat/worker-identity';
+import { WorkerMetrics } from '../metrics/worker-metrics';
 import { ContainerSpecBuilder, DEPLOYMENT_LABEL, SANDBOX_LABEL, SandboxLimits, WORKER_LABEL } from './container-spec';
 import { WarmContainer } from './warm-container';
 
@@ -33,6 +34,7 @@ export class ContainerLauncher implements OnApplicationShutdown {
     private readonly config: KilnConfig,
     private readonly identity: WorkerIdentity,
     private readonly specs: ContainerSpecBuilder,
+    private readonly metrics: WorkerMetrics,
   ) {}
 
   /** The configuration of a sandbox container started ahead of any task (no job or task labels). */
@@ -55,7 +57,7 @@ export class ContainerLauncher implements OnApplicationShutdown {
     try {
       const stream = (await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as unknown as Duplex;
       const session = new AgentSession(stream, (s, out, err) => container.modem.demuxStream(s, out, err));
-      await container.start();
+      await this.metrics.timed('start', () => container.start());
       await this.agentReady(session, image);
       return new WarmContainer(container, session, image, limits);
     } catch (error) {
@@ -71,8 +73,8 @@ export class ContainerLauncher implements OnApplicationShutdown {
   remove(container: Docker.Container): Promise<void> {
     const pending = this.removals.get(container.id);
     if (pending) return pending;
-    const removal = container
-      .remove({ force: true, v: true })
+    const removal = this.metrics
+      .timed('remove', () => container.remove({ force: true, v: true }))
       .catch((error: { statusCode?: number; message: string }) => {
         // 404: already gone; 409: the engine is already removing it.
         if (error.statusCode !== 404 && error.statusCode !== 409) {
@@ -113,7 +115,7 @@ export class ContainerLauncher implements OnApplicationShutdown {
 
   private async createContainer(options: Docker.ContainerCreateOptions, image: string): Promise<Docker.Container> {
     try {
-      return await this.docker.createContainer(options);
+      return await this.metrics.timed('create', () => this.docker.createContainer(options));
     } catch (error) {
       if ((error as { statusCode?: number }).statusCode === 404) {
         throw new MissingImageError(`runtime image ${image} is not present on this worker; build it with \`npm run images\``);

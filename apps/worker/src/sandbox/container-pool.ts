@@ -2,6 +2,7 @@ import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap, 
 import type { ContainerCreateOptions } from 'dockerode';
 import { KilnConfig } from '@kiln/config';
 import { LanguageRegistry } from '@kiln/tasks';
+import { WorkerMetrics } from '../metrics/worker-metrics';
 import { ContainerLauncher } from './container-launcher';
 import { SandboxLimits } from './container-spec';
 import { limitUpdate, poolKey } from './pool-key';
@@ -59,6 +60,7 @@ export class ContainerPool implements OnApplicationBootstrap, OnModuleDestroy, B
     private readonly config: KilnConfig,
     private readonly launcher: ContainerLauncher,
     private readonly languages: LanguageRegistry,
+    private readonly metrics: WorkerMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -95,7 +97,9 @@ export class ContainerPool implements OnApplicationBootstrap, OnModuleDestroy, B
     for (let attempt = 1; ; attempt++) {
       // No refill here: container starts would compete with the task for the CPU.
       // The release (or the periodic check) refills.
-      const warm = shelf.takeReady(request.limits) ?? (await this.waitForLaunch(shelf));
+      const ready = shelf.takeReady(request.limits);
+      this.metrics.poolCheckouts.inc({ image: request.image, result: ready ? 'hit' : 'miss' });
+      const warm = ready ?? (await this.waitForLaunch(shelf));
       shelf.leased.add(warm);
       if (await this.prepare(warm, options, request.limits)) return warm;
       this.discard(shelf, warm);
@@ -276,6 +280,9 @@ export class ContainerPool implements OnApplicationBootstrap, OnModuleDestroy, B
 
   private maintainAll(): void {
     for (const shelf of this.shelves.values()) this.maintain(shelf);
+    const ready = new Map<string, number>();
+    for (const shelf of this.shelves.values()) ready.set(shelf.image, (ready.get(shelf.image) ?? 0) + shelf.ready.length);
+    for (const [image, count] of ready) this.metrics.poolReady.set({ image }, count);
   }
 
   /** Drops idle and surplus containers, then starts refills up to the target. */

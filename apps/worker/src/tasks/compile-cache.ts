@@ -13,8 +13,8 @@ export interface Compilation {
   argv: string[];
   env: Record<string, string>;
   files: AgentFile[];
-  /** How the stage's output is written (utf8, base64): part of the stored result. */
-  outputEncoding: string;
+  /** How the stage result is written (output encoding, combined output...): part of what is stored. */
+  stageOptions: object;
 }
 
 /** Image identities are looked up at most this often per image. */
@@ -47,10 +47,10 @@ export class CompileCache {
   }
 
   async keyOf(compilation: Compilation): Promise<string> {
-    const { language, argv, env, files, outputEncoding } = compilation;
+    const { language, argv, env, files, stageOptions } = compilation;
     const hash = createHash('sha256');
     const image = await this.imageIdentity(language.image);
-    const material = { language: language.id, version: language.version, image, argv, env, outputEncoding };
+    const material = { language: language.id, version: language.version, image, argv, env, stageOptions };
     hash.update(JSON.stringify(material));
     for (const file of files) {
       hash.update(`\0${file.name}\0${file.mode}\0${file.content.length}\0`).update(file.content);

@@ -1,15 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { KilnConfig } from '@kiln/config';
 import { DEFAULT_RUN_OPTIONS, LanguageRegistry, TaskPayload, TaskResult, Verdict, verdictOfExecution } from '@kiln/tasks';
+import { CombinedOutput } from './combined-output';
 import { CompileCache } from './compile-cache';
 import { JobScratchStore } from './job-scratch.store';
 import { commandFor, programEnvironment, sourceFiles } from './program-files';
+import { WorkerMetrics } from '../metrics/worker-metrics';
 import { SandboxExecutor } from './sandbox-executor';
 import { outcomeOf, stageResultOf } from './stage-result.mapper';
 
 const MiB = 1024 * 1024;
 
-/** Compiles the job's sources once and stores the workspace as the artifact for its run tasks. */
+/**
+ * Compiles the job's sources once and stores the workspace as the artifact for
+ * its run tasks; an identical compilation done before is taken from the
+ * compile cache instead, without a sandbox.
+ */
 @Injectable()
 export class CompileTaskRunner {
   constructor(
@@ -17,24 +23,32 @@ export class CompileTaskRunner {
     private readonly scratch: JobScratchStore,
     private readonly executor: SandboxExecutor,
     private readonly config: KilnConfig,
+    private readonly metrics: WorkerMetrics,
     private readonly cache: CompileCache,
   ) {}
 
   async run(task: TaskPayload): Promise<TaskResult> {
+    const result = await this.compile(task);
+    this.metrics.execution('compile', task.language, result.compile!);
+    return result;
+  }
+
+  private async compile(task: TaskPayload): Promise<TaskResult> {
     const language = this.languages.get(task.language);
     const input = await this.scratch.readInput(task.jobId);
     const { limits } = task;
-    const encoding = (task.options ?? DEFAULT_RUN_OPTIONS).outputEncoding;
+    const options = task.options ?? DEFAULT_RUN_OPTIONS;
     const compilation = {
       language,
       argv: commandFor(language.compile ?? [], language, input, limits, limits.compileMemoryMb),
       env: programEnvironment(language),
       files: sourceFiles(input),
-      outputEncoding: encoding,
+      stageOptions: options,
     };
     const cacheKey = await this.cache.keyOf(compilation);
     const cached = await this.cache.restore(cacheKey, this.scratch.artifactKey(task.jobId));
     if (cached) return { compile: { ...cached, cached: true } };
+    const combined = options.combinedOutput ? new CombinedOutput() : undefined;
     const report = await this.executor.execute({
       jobId: task.jobId,
       taskId: task.taskId,
@@ -42,6 +56,7 @@ export class CompileTaskRunner {
       limits: { memoryMb: limits.compileMemoryMb, cpus: limits.cpus, processes: Math.max(limits.processes, 32) },
       files: compilation.files,
       stdin: Buffer.alloc(0),
+      onOutput: combined?.listener,
       exec: {
         argv: compilation.argv,
         env: compilation.env,
@@ -51,21 +66,23 @@ export class CompileTaskRunner {
         collectMaxBytes: this.config.sandbox.artifactMaxMb * MiB,
       },
     });
+    const encoding = options.outputEncoding;
     const verdict = verdictOfExecution(outcomeOf(report));
     // A compiler that exits non-zero is a compile error; its limits keep their own verdicts.
     if (verdict === Verdict.RUNTIME_ERROR) {
-      const compile = stageResultOf(report, Verdict.COMPILE_ERROR, encoding);
+      const compile = stageResultOf(report, Verdict.COMPILE_ERROR, encoding, combined?.bytes());
       await this.cache.store(cacheKey, compile, null);
       return { compile };
     }
-    if (verdict !== Verdict.OK) return { compile: stageResultOf(report, verdict, encoding) };
+    if (verdict !== Verdict.OK) return { compile: stageResultOf(report, verdict, encoding, combined?.bytes()) };
     if (report.result.collectError) {
-      const note = `\nkiln: the compiled program is too large to keep (${report.result.collectError}; limit ${this.config.sandbox.artifactMaxMb} MiB)`;
-      const withNote = { ...report, stderr: Buffer.concat([report.stderr, Buffer.from(note)]) };
-      return { compile: stageResultOf(withNote, Verdict.COMPILE_ERROR, encoding) };
+      const note = Buffer.from(`\nkiln: the compiled program is too large to keep (${report.result.collectError}; limit ${this.config.sandbox.artifactMaxMb} MiB)`);
+      const withNote = { ...report, stderr: Buffer.concat([report.stderr, note]) };
+      const combinedWithNote = combined && Buffer.concat([combined.bytes(), note]);
+      return { compile: stageResultOf(withNote, Verdict.COMPILE_ERROR, encoding, combinedWithNote) };
     }
     await this.scratch.saveArtifact(task.jobId, report.files);
-    const compile = stageResultOf(report, Verdict.OK, encoding);
+    const compile = stageResultOf(report, Verdict.OK, encoding, combined?.bytes());
     await this.cache.store(cacheKey, compile, this.scratch.artifactKey(task.jobId));
     return { compile };
   }

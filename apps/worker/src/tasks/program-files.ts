@@ -1,4 +1,4 @@
-import { expandCommand, JobInput, LanguageDefinition, Limits } from '@kiln/tasks';
+import { cpuTimeMsOf, expandCommand, JobInput, LanguageDefinition, Limits } from '@kiln/tasks';
 import { AgentExec } from '../agent/agent-frames';
 import { AgentFile } from '../agent/agent-session';
 import { SandboxLimits } from '../sandbox/container-spec';
@@ -29,6 +29,7 @@ export function commandFor(
     stem: main.replace(/\.[^./]*$/, ''),
     sources: sources.length ? sources : [main],
     args: input.args,
+    compilerOptions: input.compilerOptions ?? [],
     memoryMb: String(memoryMb),
     heapMb: String(Math.max(16, Math.floor((memoryMb * 3) / 4))),
     processes: String(limits.processes),
@@ -47,7 +48,7 @@ export function runExecOf(language: LanguageDefinition, input: JobInput, limits:
     argv: commandFor(language.run, language, input, limits, limits.memoryMb),
     env: programEnvironment(language),
     timeoutMs: limits.timeoutMs,
-    cpuMs: Math.ceil(limits.timeoutMs * Math.max(1, limits.cpus)),
+    cpuMs: cpuTimeMsOf(limits),
     outputBytes: limits.outputBytes,
   };
 }

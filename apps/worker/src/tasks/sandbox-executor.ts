@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { KilnConfig } from '@kiln/config';
+import { inSpan } from '@kiln/telemetry';
 import { AgentExec, AgentResult } from '../agent/agent-frames';
 import { AgentExecReport, AgentFile, OutputListener } from '../agent/agent-session';
 import { SandboxLimits } from '../sandbox/container-spec';
@@ -33,7 +34,7 @@ export class SandboxExecutor {
 
   /** Lends a fresh sandbox to `use` and destroys it afterwards. */
   async withSandbox<T>(request: SandboxRequest, use: (sandbox: Sandbox) => Promise<T>): Promise<T> {
-    const sandbox = await this.sandboxes.create(request);
+    const sandbox = await inSpan('kiln.sandbox.acquire', { 'kiln.image': request.image }, () => this.sandboxes.create(request));
     try {
       return await use(sandbox);
     } finally {
@@ -49,7 +50,7 @@ export class SandboxExecutor {
       ...exec,
     };
     try {
-      return await sandbox.exec(withDefaults, stdin, onOutput);
+      return await inSpan('kiln.program.run', { 'kiln.command': exec.argv[0] }, () => sandbox.exec(withDefaults, stdin, onOutput));
     } catch (error) {
       if (error instanceof SandboxUnresponsiveError) return unresponsiveReport(exec);
       throw error;

@@ -39,16 +39,19 @@ export function runVerdictOf(report: AgentExecReport, language: LanguageDefiniti
  * A StageResult from the agent's report; `verdict` may be replaced by the
  * caller (compile steps). Output is decoded as UTF-8 (invalid bytes become
  * U+FFFD) or, when the request asked for it, sent as base64 of the exact bytes.
+ * `combined` (stdout and stderr as interleaved) becomes `output` when given.
  */
 export function stageResultOf(
   report: AgentExecReport,
   verdict: Verdict = verdictOfExecution(outcomeOf(report)),
   encoding: OutputEncoding = 'utf8',
+  combined?: Buffer,
 ): StageResult {
   const r = report.result;
   return {
     stdout: report.stdout.toString(encoding),
     stderr: report.stderr.toString(encoding),
+    ...(combined ? { output: combined.toString(encoding) } : {}),
     ...(encoding === 'base64' ? { encoding } : {}),
     exitCode: r.exitCode,
     signal: signalName(r.signal),

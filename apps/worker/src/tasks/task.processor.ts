@@ -3,7 +3,9 @@ import { Job } from 'bullmq';
 import Redis from 'ioredis';
 import { REDIS } from '@kiln/redis';
 import { isTerminalJobState, JobState, RedisKeys, TaskPayload, TaskResult } from '@kiln/tasks';
+import { currentTraceCarrier, inSpan, SpanKind } from '@kiln/telemetry';
 import { WorkerIdentity } from '../heartbeat/worker-identity';
+import { TaskOutcome, WorkerMetrics } from '../metrics/worker-metrics';
 import { SandboxKilledError } from '../sandbox/sandbox';
 import { CleanupTaskRunner } from './cleanup-task.runner';
 import { CompileTaskRunner } from './compile-task.runner';
@@ -29,6 +31,7 @@ export class TaskProcessor {
     private readonly testBatches: TestBatchRunner,
     private readonly cleanup: CleanupTaskRunner,
     private readonly keys: RedisKeys,
+    private readonly metrics: WorkerMetrics,
     @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
@@ -37,22 +40,33 @@ export class TaskProcessor {
     return this.active;
   }
 
+  /** One task, in a span that continues the job's trace (started by the coordinator's request). */
   async process(job: Job<TaskPayload>): Promise<void> {
+    const task = job.data;
+    const attributes = { 'kiln.job': task.jobId, 'kiln.task': task.taskId, 'kiln.kind': task.kind, 'kiln.language': task.language, 'kiln.worker': this.identity.id };
     this.active++;
+    this.metrics.taskStarted(task);
+    let outcome: TaskOutcome = 'failed';
     try {
-      await this.processTask(job);
+      outcome = await inSpan('kiln.task', attributes, () => this.processTask(job), { parent: task.trace, kind: SpanKind.CONSUMER });
+    } catch (error) {
+      outcome = job.attemptsMade + 1 >= (job.opts.attempts ?? 1) ? 'failed' : 'retried';
+      throw error;
     } finally {
       this.active--;
+      this.metrics.taskEnded(task, outcome);
     }
   }
 
-  private async processTask(job: Job<TaskPayload>): Promise<void> {
+  private async processTask(job: Job<TaskPayload>): Promise<TaskOutcome> {
     const task = job.data;
-    const report = { jobId: task.jobId, taskId: task.taskId, workerId: this.identity.id, attempt: job.attemptsMade + 1 };
+    const log = { jobId: task.jobId, taskId: task.taskId, workerId: this.identity.id, attempt: job.attemptsMade + 1 };
+    const report = { ...log, trace: currentTraceCarrier() };
     if (task.kind !== 'cleanup' && (await this.jobIsOver(task.jobId))) {
       await this.events.publish({ ...report, type: 'failed', error: 'skipped: the job was already over' });
-      return;
+      return 'skipped';
     }
+    this.logger.log({ msg: 'task started', ...log, kind: task.kind, language: task.language });
     // `started` travels while the task runs (it is off the answer's path);
     // awaiting it before `completed` keeps the two in order.
     const started = this.events.publish({ ...report, type: 'started' });
@@ -61,13 +75,16 @@ export class TaskProcessor {
       const result = await this.runTask(task);
       await started;
       await this.events.publish({ ...report, type: 'completed', result });
+      this.logger.log({ msg: 'task finished', ...log, verdict: (result.compile ?? result.run)?.verdict ?? null });
+      return 'completed';
     } catch (error) {
       if (error instanceof SandboxKilledError) {
         await this.events.publish({ ...report, type: 'failed', error: 'cancelled' });
-        return;
+        this.logger.log({ msg: 'task cancelled', ...log });
+        return 'cancelled';
       }
       const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      this.logger.warn(`task ${task.jobId}/${task.taskId} attempt ${report.attempt} failed: ${(error as Error).message}`);
+      this.logger.warn({ msg: lastAttempt ? 'task failed' : 'task attempt failed, will retry', ...log, error: (error as Error).message });
       if (lastAttempt) await this.events.publish({ ...report, type: 'failed', error: (error as Error).message });
       throw error;
     }

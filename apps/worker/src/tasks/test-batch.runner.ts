@@ -13,8 +13,10 @@ import {
 } from '@kiln/tasks';
 import { AgentExec } from '../agent/agent-frames';
 import { Sandbox } from '../sandbox/sandbox';
+import { CombinedOutput } from './combined-output';
 import { JobScratchStore } from './job-scratch.store';
 import { runExecOf, runSandboxLimits, sourceFiles } from './program-files';
+import { WorkerMetrics } from '../metrics/worker-metrics';
 import { SandboxExecutor } from './sandbox-executor';
 import { runVerdictOf, stageResultOf } from './stage-result.mapper';
 
@@ -38,6 +40,7 @@ export class TestBatchRunner {
     private readonly languages: LanguageRegistry,
     private readonly scratch: JobScratchStore,
     private readonly executor: SandboxExecutor,
+    private readonly metrics: WorkerMetrics,
   ) {}
 
   async run(task: TaskPayload): Promise<TaskResult> {
@@ -67,9 +70,12 @@ export class TestBatchRunner {
   private async runTest(sandbox: Sandbox, batch: Batch, index: number): Promise<TestResult> {
     const test = batch.input.tests?.[index];
     if (!test) throw new Error(`test ${index} is not in the job's input`);
-    const report = await this.executor.run(sandbox, batch.exec, Buffer.from(test.stdinBase64, 'base64'));
+    const combined = batch.options.combinedOutput ? new CombinedOutput() : undefined;
+    const report = await this.executor.run(sandbox, batch.exec, Buffer.from(test.stdinBase64, 'base64'), combined?.listener);
     const expected = test.expectedBase64 === undefined ? undefined : Buffer.from(test.expectedBase64, 'base64');
     const verdict = verdictOfTest(runVerdictOf(report, batch.language), report.stdout, expected, batch.options.comparison);
-    return { index, ...stageResultOf(report, verdict, batch.options.outputEncoding) };
+    const result = { index, ...stageResultOf(report, verdict, batch.options.outputEncoding, combined?.bytes()) };
+    this.metrics.execution('run', batch.language.id, result);
+    return result;
   }
 }

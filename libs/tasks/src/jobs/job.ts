@@ -16,6 +16,8 @@ export interface JobInput {
   files: SourceFile[];
   stdinBase64: string;
   args: string[];
+  /** Extra compiler arguments (the compile template's {compilerOptions}); absent: none. */
+  compilerOptions?: string[];
   /** Test cases (run tasks execute them by index); absent or empty: one plain run. */
   tests?: TestCase[];
 }
@@ -38,6 +40,9 @@ export interface JobMeta {
   webhook?: string;
   /** Id of the API key that created the job; only that key may read or cancel it. */
   owner?: string;
+  /** W3C trace context of the request that created the job; every task continues that trace. */
+  trace?: Record<string, string>;
+  traceId?: string;
 }
 
 export interface TaskRecord extends TaskResult {
@@ -80,6 +85,8 @@ export interface JobView {
   tests: (TestResult | SkippedTest)[];
   tasks: { id: string; kind: TaskKind; state: TaskState; workerId: string | null }[];
   error?: string;
+  /** The OpenTelemetry trace of the job, when tracing is on. */
+  traceId?: string;
   createdAt: string;
   finishedAt: string | null;
 }

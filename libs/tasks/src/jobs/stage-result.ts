@@ -8,6 +8,12 @@ export const OUTPUT_ENCODINGS: readonly OutputEncoding[] = ['utf8', 'base64'];
 export interface StageResult {
   stdout: string;
   stderr: string;
+  /**
+   * Only when the request asked for combinedOutput: stdout and stderr
+   * interleaved in the order the sandbox received them (chunk by chunk),
+   * in the same encoding as stdout and stderr.
+   */
+  output?: string;
   /** Present (and "base64") only when the request asked for base64 output. */
   encoding?: 'base64';
   exitCode: number | null;

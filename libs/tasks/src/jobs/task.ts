@@ -56,4 +56,6 @@ export interface TaskPayload {
   options?: RunOptions;
   /** Epoch ms when the coordinator enqueued the task (queue-wait measurement). */
   enqueuedAt: number;
+  /** W3C trace context of the job (see JobMeta.trace). */
+  trace?: Record<string, string>;
 }

@@ -19,6 +19,8 @@ export interface RunOptions {
   comparison: Comparison;
   stopOnFirstFailure: boolean;
   outputEncoding: OutputEncoding;
+  /** Each stage result also carries `output`: stdout and stderr interleaved in the order they were written. */
+  combinedOutput?: boolean;
 }
 
 export const DEFAULT_RUN_OPTIONS: Readonly<RunOptions> = {

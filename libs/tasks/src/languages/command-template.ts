@@ -1,10 +1,10 @@
 /**
  * argv templates of the language table. A placeholder that is a whole argv
- * element and names a list (`{sources}`, `{args}`) expands to zero or more
+ * element and names a list (`{sources}`, `{args}`, `{compilerOptions}`) expands to zero or more
  * elements, so user arguments are never split or interpreted by a shell.
  * Scalar placeholders may appear inside an element (`-Xmx{heapMb}m`).
  */
-export const LIST_PLACEHOLDERS = ['sources', 'args'] as const;
+export const LIST_PLACEHOLDERS = ['sources', 'args', 'compilerOptions'] as const;
 export const SCALAR_PLACEHOLDERS = ['file', 'stem', 'memoryMb', 'heapMb', 'processes', 'cpus'] as const;
 
 export type ListPlaceholder = (typeof LIST_PLACEHOLDERS)[number];
@@ -39,4 +39,9 @@ export function expandCommand(template: readonly string[], values: TemplateValue
 
 function scalar(values: TemplateValues, name: string): string | undefined {
   return (SCALAR_PLACEHOLDERS as readonly string[]).includes(name) ? values[name as ScalarPlaceholder] : undefined;
+}
+
+/** Whether a language's compile step takes the request's compiler options. */
+export function takesCompilerOptions(compile: readonly string[] | undefined): boolean {
+  return Boolean(compile?.includes('{compilerOptions}'));
 }

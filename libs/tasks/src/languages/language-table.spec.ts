@@ -1,4 +1,4 @@
-import { expandCommand, unknownPlaceholders } from './command-template';
+import { expandCommand, takesCompilerOptions, unknownPlaceholders } from './command-template';
 import { LanguageRegistry } from './language-registry';
 import { LanguageTableError, parseLanguageTable } from './language-table';
 
@@ -86,10 +86,14 @@ describe('LanguageRegistry', () => {
 });
 
 describe('expandCommand', () => {
-  const values = { file: 'Main.java', stem: 'Main', sources: ['a.c', 'b.c'], args: ['$(id)', 'a b'], memoryMb: '256', heapMb: '192', processes: '64', cpus: '1' };
+  const values = { file: 'Main.java', stem: 'Main', sources: ['a.c', 'b.c'], args: ['$(id)', 'a b'], compilerOptions: ['-std=c99', '-D X=1'], memoryMb: '256', heapMb: '192', processes: '64', cpus: '1' };
 
   it('expands list placeholders into separate arguments, never splitting or interpreting them', () => {
     expect(expandCommand(['gcc', '{sources}', '--', '{args}'], values)).toEqual(['gcc', 'a.c', 'b.c', '--', '$(id)', 'a b']);
+    expect(expandCommand(['gcc', '{compilerOptions}', '{sources}'], values)).toEqual(['gcc', '-std=c99', '-D X=1', 'a.c', 'b.c']);
+    expect(takesCompilerOptions(['gcc', '{compilerOptions}'])).toBe(true);
+    expect(takesCompilerOptions(['gcc', '-O2'])).toBe(false);
+    expect(takesCompilerOptions(undefined)).toBe(false);
   });
 
   it('substitutes scalars inside arguments', () => {

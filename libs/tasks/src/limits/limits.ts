@@ -14,9 +14,17 @@ export interface Limits {
   compileTimeoutMs: number;
   /** Memory of the compile sandbox, in MiB. */
   compileMemoryMb: number;
+  /**
+   * CPU time of each run, in ms (all processes together). Absent: derived
+   * from the wall-clock limit (see cpuTimeMsOf), so it has no configured default.
+   */
+  cpuTimeMs?: number;
 }
 
-export const LIMIT_KEYS: readonly (keyof Limits)[] = [
+/** The limits with a configured default and maximum (all but the derived cpuTimeMs). */
+export type ConfiguredLimitKey = Exclude<keyof Limits, 'cpuTimeMs'>;
+
+export const LIMIT_KEYS: readonly ConfiguredLimitKey[] = [
   'timeoutMs',
   'memoryMb',
   'cpus',
@@ -46,4 +54,16 @@ export interface LimitsPolicy {
 export interface LimitOverrides {
   defaults?: Partial<Limits>;
   maxima?: Partial<Limits>;
+}
+
+/** The smallest CPU-time limit a request may set, in ms. */
+export const CPU_TIME_MINIMUM_MS = 100;
+
+/**
+ * The CPU-time limit of a run: the requested one, else the wall-clock limit
+ * times the cores (a program cannot use more CPU than that before its wall
+ * clock runs out anyway).
+ */
+export function cpuTimeMsOf(limits: Pick<Limits, 'timeoutMs' | 'cpus' | 'cpuTimeMs'>): number {
+  return limits.cpuTimeMs ?? Math.ceil(limits.timeoutMs * Math.max(1, limits.cpus));
 }

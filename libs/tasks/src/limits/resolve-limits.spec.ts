@@ -1,4 +1,4 @@
-import { Limits, LimitsPolicy } from './limits';
+import { cpuTimeMsOf, Limits, LimitsPolicy } from './limits';
 import { effectivePolicy, resolveLimits } from './resolve-limits';
 
 const defaults: Limits = {
@@ -29,5 +29,15 @@ describe('resolveLimits', () => {
     expect(effective.maxima.memoryMb).toBe(1536);
     expect(effective.defaults.memoryMb).toBe(1536);
     expect(resolveLimits({ memoryMb: 1536 }, policy, { maxima: { memoryMb: 1536 } }).violations).toEqual([]);
+  });
+
+  it('cpuTimeMs: absent unless requested, bounded by the wall-clock maximum times the most cores', () => {
+    expect(resolveLimits(undefined, policy).limits.cpuTimeMs).toBeUndefined();
+    expect(cpuTimeMsOf({ timeoutMs: 3000, cpus: 2 })).toBe(6000);
+    expect(resolveLimits({ cpuTimeMs: 60000 }, policy).limits.cpuTimeMs).toBe(60000);
+    expect(cpuTimeMsOf(resolveLimits({ cpuTimeMs: 1500 }, policy).limits)).toBe(1500);
+    const { violations } = resolveLimits({ cpuTimeMs: 60001 }, policy);
+    expect(violations).toEqual([{ field: 'limits.cpuTimeMs', message: expect.stringContaining('must not exceed 60000') }]);
+    expect(resolveLimits({ cpuTimeMs: 50 }, policy).violations[0].message).toContain('at least 100');
   });
 });

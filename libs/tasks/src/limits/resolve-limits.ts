@@ -1,4 +1,4 @@
-import { LIMIT_KEYS, LIMIT_MINIMA, LimitOverrides, Limits, LimitsPolicy } from './limits';
+import { ConfiguredLimitKey, CPU_TIME_MINIMUM_MS, cpuTimeMsOf, LIMIT_KEYS, LIMIT_MINIMA, LimitOverrides, Limits, LimitsPolicy } from './limits';
 
 export interface LimitViolation {
   field: string;
@@ -30,7 +30,21 @@ export function resolveLimits(
     if (problem) violations.push({ field: `limits.${key}`, message: problem });
     else limits[key] = value;
   }
+  const cpuTime = requested?.cpuTimeMs;
+  if (cpuTime !== undefined && cpuTime !== null) {
+    const problem = checkCpuTime(cpuTime, cpuTimeMsOf(effective.maxima));
+    if (problem) violations.push({ field: 'limits.cpuTimeMs', message: problem });
+    else limits.cpuTimeMs = cpuTime;
+  }
   return { limits, violations };
+}
+
+/** The CPU-time maximum follows from the configured maxima: wall-clock maximum times the most cores. */
+function checkCpuTime(value: number, maximum: number): string | null {
+  if (typeof value !== 'number' || !Number.isInteger(value)) return 'cpuTimeMs must be an integer';
+  if (value < CPU_TIME_MINIMUM_MS) return `cpuTimeMs must be at least ${CPU_TIME_MINIMUM_MS}`;
+  if (value > maximum) return `cpuTimeMs must not exceed ${maximum} (limits.maxima.timeoutMs × limits.maxima.cpus)`;
+  return null;
 }
 
 export function effectivePolicy(policy: LimitsPolicy, overrides?: LimitOverrides): LimitsPolicy {
@@ -40,7 +54,7 @@ export function effectivePolicy(policy: LimitsPolicy, overrides?: LimitOverrides
   return { defaults, maxima };
 }
 
-function checkLimit(key: keyof Limits, value: number, maximum: number): string | null {
+function checkLimit(key: ConfiguredLimitKey, value: number, maximum: number): string | null {
   if (typeof value !== 'number' || !Number.isFinite(value)) return `${key} must be a number`;
   if (key !== 'cpus' && !Number.isInteger(value)) return `${key} must be an integer`;
   if (value < LIMIT_MINIMA[key]) return `${key} must be at least ${LIMIT_MINIMA[key]}`;

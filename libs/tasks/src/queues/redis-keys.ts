@@ -53,6 +53,11 @@ export class RedisKeys {
     return `${this.prefix}:compile-cache:index`;
   }
 
+  /** A shared snippet (JSON), expiring by snippets.retentionSeconds. */
+  snippet(id: string): string {
+    return `${this.prefix}:snippet:${id}`;
+  }
+
   /** Hash of every node's latest heartbeat, by node id. */
   nodes(): string {
     return `${this.prefix}:nodes`;

@@ -14,4 +14,6 @@ export interface TaskEvent {
   result?: TaskResult;
   /** For `failed`: why Kiln could not run the task (never the program's own failure). */
   error?: string;
+  /** W3C trace context of the worker's task span, so the coordinator's handling joins the trace. */
+  trace?: Record<string, string>;
 }

@@ -68,6 +68,8 @@ export class LimitsDto {
   @IsOptional() @IsNumber() outputBytes?: number;
   @IsOptional() @IsNumber() compileTimeoutMs?: number;
   @IsOptional() @IsNumber() compileMemoryMb?: number;
+  /** CPU time of each run; absent: timeoutMs × cpus. */
+  @IsOptional() @IsNumber() cpuTimeMs?: number;
 }
 
 /** The body of POST /execute and POST /jobs (DESIGN.md's native API). */
@@ -102,6 +104,13 @@ export class CreateJobDto {
   @IsString({ each: true })
   args?: string[];
 
+  /** Extra arguments of the compile step, each passed verbatim (no shell); only languages whose compile template has {compilerOptions}. */
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(4096)
+  @IsString({ each: true })
+  compilerOptions?: string[];
+
   /** Test cases: compile once, run each; the configured jobs.maxTests bounds the count. */
   @IsOptional()
   @IsArray()
@@ -122,6 +131,11 @@ export class CreateJobDto {
   @IsOptional()
   @IsIn(OUTPUT_ENCODINGS)
   outputEncoding?: OutputEncoding;
+
+  /** true: each stage result also has `output`, stdout and stderr interleaved as written. */
+  @IsOptional()
+  @IsBoolean()
+  combinedOutput?: boolean;
 
   @IsOptional()
   @ValidateNested()

@@ -1,0 +1,148 @@
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { KilnConfig } from '@kiln/config';
+import { JobRecord, JobView } from '@kiln/tasks';
+import { Principal } from '../../auth/principal';
+import { CompatJobs } from '../compat-jobs';
+import { BATCH_NOT_UTF8, Judge0BadRequest, Judge0InvalidSubmission, NOT_UTF8 } from './judge0-errors';
+import { judge0ToNativeJob } from './judge0-job.mapper';
+import { Judge0Languages } from './judge0-languages';
+import { toJudge0FieldErrors } from './judge0-native-errors';
+import { Judge0Attribute, NotUtf8Error, parseFields } from './judge0-serializer';
+import { Judge0SubmissionBody, parseJudge0Submission } from './judge0-submission.request';
+import { Judge0SubmissionStore, StoredSubmission } from './judge0-submission.store';
+import { Judge0SubmissionView } from './judge0-submission.view';
+
+/** The query parameters Judge0's submission endpoints read. */
+export interface Judge0Query {
+  base64_encoded?: string;
+  wait?: string;
+  fields?: string;
+  tokens?: string;
+}
+
+/** An answer and its HTTP status (Judge0 varies it: 201 or 422 for a batch, 201 with an error for wait=true). */
+export interface Judge0Answer {
+  status: number;
+  body: unknown;
+}
+
+interface Rendering {
+  fields: readonly Judge0Attribute[];
+  base64: boolean;
+}
+
+/** Judge0's submissions (SubmissionsController) as Kiln jobs: the token is the job's id. */
+@Injectable()
+export class Judge0SubmissionsService {
+  constructor(
+    private readonly jobs: CompatJobs,
+    private readonly languages: Judge0Languages,
+    private readonly store: Judge0SubmissionStore,
+    private readonly submissions: Judge0SubmissionView,
+    private readonly config: KilnConfig,
+  ) {}
+
+  /** POST /submissions: 201 {token}; with wait=true, 201 and the submission once its job has ended. */
+  async create(body: Judge0SubmissionBody, query: Judge0Query, principal: Principal): Promise<Judge0Answer> {
+    const rendering = renderingOf(query);
+    const { job, stored } = await this.submit(body ?? {}, rendering.base64, principal);
+    if (query.wait !== 'true') return { status: 201, body: { token: job.meta.id } };
+    const { view } = await this.jobs.waitForEnd(job);
+    try {
+      return { status: 201, body: this.render(view, stored, rendering) };
+    } catch (error) {
+      if (error instanceof NotUtf8Error) return { status: 201, body: { token: view.id, error: NOT_UTF8 } };
+      throw error;
+    }
+  }
+
+  /** GET /submissions/:token */
+  async get(token: string, query: Judge0Query, principal: Principal): Promise<unknown> {
+    const rendering = renderingOf(query);
+    const found = await this.find([token], principal);
+    if (!found[0]) throw new NotFoundException({ error: 'submission not found' });
+    try {
+      return this.render(found[0].view, found[0].stored, rendering);
+    } catch (error) {
+      throw error instanceof NotUtf8Error ? new Judge0BadRequest(NOT_UTF8) : error;
+    }
+  }
+
+  /** POST /submissions/batch: a token or the errors of each, 201 if any was created, else 422. */
+  async createBatch(body: { submissions?: unknown }, query: Judge0Query, principal: Principal): Promise<Judge0Answer> {
+    const entries = Array.isArray(body?.submissions) ? (body.submissions as Judge0SubmissionBody[]) : [];
+    this.checkBatchSize(entries.length);
+    const base64 = query.base64_encoded === 'true';
+    const answers: unknown[] = [];
+    for (const entry of entries) answers.push(await this.createOne(entry ?? {}, base64, principal));
+    const created = answers.some((answer) => typeof (answer as { token?: unknown }).token === 'string');
+    return { status: created ? 201 : 422, body: answers };
+  }
+
+  /** GET /submissions/batch?tokens=a,b,c: each submission, null for a token that is not one. */
+  async getBatch(query: Judge0Query, principal: Principal): Promise<unknown> {
+    const tokens = tokensOf(query.tokens);
+    this.checkBatchSize(tokens.length);
+    const rendering = renderingOf(query);
+    const found = await this.find(tokens, principal);
+    try {
+      return { submissions: found.map((entry) => (entry ? this.render(entry.view, entry.stored, rendering) : null)) };
+    } catch (error) {
+      throw error instanceof NotUtf8Error ? new Judge0BadRequest(BATCH_NOT_UTF8) : error;
+    }
+  }
+
+  private async createOne(entry: Judge0SubmissionBody, base64: boolean, principal: Principal): Promise<unknown> {
+    try {
+      return { token: (await this.submit(entry, base64, principal)).job.meta.id };
+    } catch (error) {
+      if (error instanceof Judge0InvalidSubmission) return error.errors;
+      throw error;
+    }
+  }
+
+  private async submit(body: Judge0SubmissionBody, base64: boolean, principal: Principal): Promise<{ job: JobRecord; stored: StoredSubmission }> {
+    const submission = parseJudge0Submission(body, base64, this.languages, this.config.limits, this.config.jobs.maxTests);
+    const job = await this.jobs.submit(judge0ToNativeJob(submission, this.config.limits), principal).catch((error: unknown) => {
+      throw toJudge0FieldErrors(error) ?? error;
+    });
+    return { job, stored: await this.store.save(job.meta.id, submission, job.meta.limits) };
+  }
+
+  /** The job and the stored request of each token; null for a token that is no Judge0 submission of this caller. */
+  private async find(tokens: string[], principal: Principal): Promise<({ view: JobView; stored: StoredSubmission } | null)[]> {
+    const stored = await this.store.load(tokens);
+    return Promise.all(
+      tokens.map(async (token, index) => {
+        const request = stored[index];
+        if (!request) return null;
+        const view = await this.jobs.view(token, principal).catch((error: unknown) => {
+          if (error instanceof NotFoundException) return null;
+          throw error;
+        });
+        return view && { view, stored: request };
+      }),
+    );
+  }
+
+  private render(view: JobView, stored: StoredSubmission, { fields, base64 }: Rendering): Record<string, unknown> {
+    return this.submissions.render(view, stored, fields, base64);
+  }
+
+  private checkBatchSize(count: number): void {
+    const max = this.config.coordinator.api.judge0.maxBatchSize;
+    if (count > max) throw new Judge0BadRequest(`number of submissions in a batch should be less than or equal to ${max}`);
+    if (count === 0) throw new Judge0BadRequest('there should be at least one submission in a batch');
+  }
+}
+
+function renderingOf(query: Judge0Query): Rendering {
+  return { fields: parseFields(query.fields), base64: query.base64_encoded === 'true' };
+}
+
+/** Ruby's `tokens.to_s.strip.split(",")`: trailing empty entries dropped. */
+function tokensOf(param: string | undefined): string[] {
+  const tokens = (param ?? '').trim().split(',');
+  while (tokens.length && tokens[tokens.length - 1] === '') tokens.pop();
+  return tokens;
+}

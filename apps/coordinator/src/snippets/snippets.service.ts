@@ -1,0 +1,46 @@
+import { Injectable, NotFoundException, PayloadTooLargeException } from '@nestjs/common';
+import { KilnConfig } from '@kiln/config';
+import { CreateJobDto } from '../jobs/dto/create-job.dto';
+import { JobRequestFactory } from '../jobs/job-request.factory';
+import { CreateSnippetDto } from './dto/create-snippet.dto';
+import { Snippet } from './snippet';
+import { isSnippetId, newSnippetId } from './snippet-id';
+import { SnippetStore } from './snippet-store';
+
+/** Stores and reads shared snippets. A snippet is immutable: sharing an edit makes a new one (a fork). */
+@Injectable()
+export class SnippetsService {
+  constructor(
+    private readonly store: SnippetStore,
+    private readonly requests: JobRequestFactory,
+    private readonly config: KilnConfig,
+  ) {}
+
+  async create(dto: CreateSnippetDto): Promise<Snippet> {
+    const { maxBytes, retentionSeconds } = this.config.snippets;
+    const content = { ...dto };
+    const size = Buffer.byteLength(JSON.stringify(content));
+    if (size > maxBytes) {
+      throw new PayloadTooLargeException({
+        error: `snippet too large: ${size} bytes, at most ${maxBytes} (snippets.maxBytes)`,
+        details: [{ field: 'body', message: `snippet is ${size} bytes; at most ${maxBytes}` }],
+      });
+    }
+    // A snippet is what the playground will run: it must be a valid job request (400 naming the field if not).
+    const { language } = this.requests.create(content as CreateJobDto);
+    const createdAt = new Date();
+    const expiresAt = new Date(createdAt.getTime() + retentionSeconds * 1000);
+    // 96 random bits never collide in practice; NX makes sure a collision could only fail, never overwrite.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const snippet: Snippet = { ...content, language: language.id, id: newSnippetId(), createdAt: createdAt.toISOString(), expiresAt: expiresAt.toISOString() };
+      if (await this.store.create(snippet, retentionSeconds)) return snippet;
+    }
+    throw new Error('could not find a free snippet id');
+  }
+
+  async get(id: string): Promise<Snippet> {
+    const snippet = isSnippetId(id) ? await this.store.get(id) : null;
+    if (!snippet) throw new NotFoundException({ error: `no snippet with id ${id} (it may have expired)` });
+    return snippet;
+  }
+}

@@ -1,0 +1,180 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Harness, REPO_ROOT, startKiln } from '../support/kiln-harness';
+import { freePort } from '../support/processes';
+
+const ENTRY = join(REPO_ROOT, 'dist', 'apps', 'kiln', 'src', 'main.js');
+
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** When each stdout chunk arrived and when the process ended, ms after start. */
+  stdoutAt: number[];
+  endedAt: number;
+}
+
+/** `kiln <argv>` from the build, as a user runs it, with no KILN_* of this process leaking in. */
+function kilnCli(argv: string[], options: { stdin?: string; env?: Record<string, string>; cwd?: string } = {}): Promise<CliRun> {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('KILN_')));
+  const started = Date.now();
+  const child = spawn(process.execPath, [ENTRY, ...argv], { env: { ...env, ...options.env }, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+  const run: CliRun = { code: null, stdout: '', stderr: '', stdoutAt: [], endedAt: 0 };
+  child.stdout.on('data', (chunk) => {
+    run.stdout += chunk;
+    run.stdoutAt.push(Date.now() - started);
+  });
+  child.stderr.on('data', (chunk) => (run.stderr += chunk));
+  child.stdin.end(options.stdin ?? '');
+  return new Promise((resolve) =>
+    child.on('close', (code) => {
+      run.code = code;
+      run.endedAt = Date.now() - started;
+      resolve(run);
+    }),
+  );
+}
+
+/** Issue 8, acceptance 3: the `kiln` command-line client. */
+describe('kiln run | languages | job', () => {
+  let kiln: Harness;
+  let url: string;
+  let dir: string;
+
+  beforeAll(async () => {
+    kiln = await startKiln();
+    await kiln.coordinator!.listen(0, '127.0.0.1');
+    url = await kiln.coordinator!.getUrl();
+    dir = mkdtempSync(join(tmpdir(), 'kiln-cli-'));
+  });
+
+  afterAll(async () => {
+    await kiln?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const file = (name: string, content: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, content);
+    return path;
+  };
+
+  it('kiln run hello.py prints the output and exits 0 (language from the extension)', async () => {
+    file('hello.py', 'print("Hello from a file")\n');
+    const hello = await kilnCli(['run', 'hello.py', '--url', url], { cwd: dir });
+    expect(hello).toMatchObject({ code: 0, stdout: 'Hello from a file\n', stderr: '' });
+  });
+
+  it('exits with the program’s exit code (3) and says the verdict on stderr', async () => {
+    const three = file('three.py', 'import sys\nprint("before")\nsys.exit(3)\n');
+    const run = await kilnCli(['run', three, '--url', url]);
+    expect(run.code).toBe(3);
+    expect(run.stdout).toBe('before\n');
+    expect(run.stderr).toMatch(/^kiln: RUNTIME_ERROR \(exit code 3\), job [A-Za-z0-9_-]+\n$/);
+  });
+
+  it('--json prints the job answer, as GET /jobs/:id gives it', async () => {
+    const echo = file('echo.py', 'import sys\nprint(sys.stdin.read().upper(), end="")\n');
+    const stdin = file('in.txt', 'shout');
+    const run = await kilnCli(['run', echo, '--stdin', stdin, '--json', '--url', url]);
+    expect(run.code).toBe(0);
+    const job = JSON.parse(run.stdout);
+    expect(job).toMatchObject({ state: 'COMPLETED', verdict: 'OK', language: 'python', run: { stdout: 'SHOUT', exitCode: 0 } });
+    expect((await kiln.http().get(`/jobs/${job.id}`)).body).toEqual({ ...job, tasks: expect.any(Array) });
+  });
+
+  it('streams output live: the first line arrives well before the program ends', async () => {
+    const slow = file('slow.sh', 'echo first\nsleep 2\necho second\n');
+    const run = await kilnCli(['run', slow, '--url', url]);
+    expect(run).toMatchObject({ code: 0, stdout: 'first\nsecond\n' });
+    expect(run.stdoutAt.length).toBeGreaterThanOrEqual(2);
+    expect(run.endedAt - run.stdoutAt[0]).toBeGreaterThan(1500);
+  });
+
+  it('compiles C, takes stdin from - and arguments after --args, keeps compiler output off stdout', async () => {
+    const source = file('args.c', '#include <stdio.h>\nint main(int c, char **v) { char s[32]; if (scanf("%31s", s) == 1) printf("%s %s %s\\n", s, v[1], v[2]); return 0; }\n');
+    const run = await kilnCli(['run', source, '--url', url, '--stdin', '-', '--args', 'a b', '$(id)'], { stdin: 'in' });
+    expect(run).toMatchObject({ code: 0, stdout: 'in a b $(id)\n' });
+    const broken = file('broken.c', 'int main( {');
+    const failed = await kilnCli(['run', broken, '--url', url]);
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toBe('');
+    expect(failed.stderr).toMatch(/main\.c:1:\d+: error: /);
+    expect(failed.stderr).toMatch(/\nkiln: COMPILE_ERROR \(exit code 1\), job \S+\n$/);
+  });
+
+  it('--timeout sets the limit; running out of time exits 124 like timeout(1)', async () => {
+    const sleepy = file('sleepy.py', 'import time\ntime.sleep(10)\n');
+    const run = await kilnCli(['run', sleepy, '--timeout', '500', '--url', url]);
+    expect(run.code).toBe(124);
+    expect(run.stderr).toMatch(/^kiln: TIMEOUT/);
+  });
+
+  it('--lang overrides the extension; an unknown extension asks for --lang', async () => {
+    const script = file('script.txt', 'echo from bash');
+    expect(await kilnCli(['run', script, '--lang', 'bash', '--url', url])).toMatchObject({ code: 0, stdout: 'from bash\n' });
+    const run = await kilnCli(['run', script, '--url', url]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^kiln: cannot tell the language of .*script\.txt from its extension; pass --lang \(this server has: python, .*\)\n$/);
+  });
+
+  it('kiln languages lists the server’s languages; --json gives GET /languages', async () => {
+    const table = await kilnCli(['languages', '--url', url]);
+    expect(table.code).toBe(0);
+    expect(table.stdout.split('\n')[0]).toMatch(/^ID\s+NAME\s+VERSION\s+ALIASES$/);
+    expect(table.stdout).toMatch(/^python\s+Python\s+3\.\d+\.\d+\s+py, python3$/m);
+    const json = await kilnCli(['languages', '--json'], { env: { KILN_URL: url } });
+    expect(JSON.parse(json.stdout)).toEqual((await kiln.http().get('/languages')).body);
+  });
+
+  it('kiln job <id> prints the job; an unknown id is a one-line 404', async () => {
+    const done = await kiln.http().post('/execute').send({ language: 'bash', code: 'echo job' });
+    const shown = await kilnCli(['job', done.body.id, '--url', url]);
+    expect(shown.code).toBe(0);
+    // Only the cleanup task may have moved on since /execute answered.
+    expect(JSON.parse(shown.stdout)).toEqual({ ...done.body, tasks: expect.any(Array) });
+    const unknown = await kilnCli(['job', 'AAAAAAAAAAAAAAAAAAAAAA', '--url', url]);
+    expect(unknown.code).toBe(65);
+    expect(unknown.stderr).toBe('kiln: 404 no job with id AAAAAAAAAAAAAAAAAAAAAA\n');
+  });
+
+  it('an unreachable server is a one-line error and a non-zero exit', async () => {
+    const port = await freePort();
+    for (const argv of [['run', file('x.py', 'print(1)')], ['languages'], ['job', 'abc']]) {
+      const run = await kilnCli([...argv, '--url', `http://127.0.0.1:${port}`]);
+      expect(run.code).toBe(69);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toBe(`kiln: cannot reach Kiln at http://127.0.0.1:${port}: ECONNREFUSED\n`);
+    }
+  });
+
+  it('a bad command line is a one-line usage error (exit 2); a missing file exit 66', async () => {
+    expect(await kilnCli(['run', 'x.py', '--bogus'])).toMatchObject({ code: 2, stderr: 'kiln: unknown option --bogus\n' });
+    expect(await kilnCli(['run', join(dir, 'absent.py'), '--url', url])).toMatchObject({ code: 66, stderr: `kiln: cannot read ${join(dir, 'absent.py')}: ENOENT\n` });
+  });
+});
+
+describe('kiln run against a server with API keys', () => {
+  const key = 'cli-test-key-0123456789abcdef';
+  let kiln: Harness;
+  let url: string;
+
+  beforeAll(async () => {
+    kiln = await startKiln({ worker: false, env: { KILN_COORDINATOR__AUTH__MODE: 'on', KILN_COORDINATOR__AUTH__KEYS: key } });
+    await kiln.coordinator!.listen(0, '127.0.0.1');
+    url = await kiln.coordinator!.getUrl();
+  });
+
+  afterAll(async () => {
+    await kiln?.close();
+  });
+
+  it('sends --key or KILN_KEY; without one the refusal is one line (exit 65)', async () => {
+    expect((await kilnCli(['languages', '--url', url, '--key', key])).code).toBe(0);
+    expect((await kilnCli(['languages', '--url', url], { env: { KILN_KEY: key } })).code).toBe(0);
+    const refused = await kilnCli(['languages', '--url', url]);
+    expect(refused).toMatchObject({ code: 65, stderr: 'kiln: 401 an API key is required: send X-Kiln-Key or Authorization: Bearer\n' });
+  });
+});

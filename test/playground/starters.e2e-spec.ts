@@ -1,0 +1,30 @@
+import { Harness, startKiln } from '../support/kiln-harness';
+import { STARTER_OUTPUT, STARTERS } from '../../web/src/starters';
+
+/** Issue 8: the playground's starter program of every language runs as shown, and prints what it says. */
+describe('playground starters', () => {
+  let kiln: Harness;
+
+  beforeAll(async () => {
+    kiln = await startKiln();
+  });
+
+  afterAll(async () => {
+    await kiln?.close();
+  });
+
+  it('covers every language of the default table', async () => {
+    const languages = (await kiln.http().get('/languages')).body.map((l: { id: string }) => l.id);
+    expect(Object.keys(STARTERS).sort()).toEqual([...languages].sort());
+  });
+
+  it.each(Object.entries(STARTERS))('%s starter runs OK', async (language, code) => {
+    const answer = await kiln.http().post('/execute').send({ language, code });
+    expect({ language, verdict: answer.body.verdict, stdout: answer.body.run?.stdout, compile: answer.body.compile?.stderr ?? '' }).toEqual({
+      language,
+      verdict: 'OK',
+      stdout: STARTER_OUTPUT,
+      compile: '',
+    });
+  });
+});
