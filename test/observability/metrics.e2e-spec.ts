@@ -21,7 +21,8 @@ describe('metrics', () => {
   let workerMetricsUrl: string;
 
   beforeAll(async () => {
-    kiln = await startKiln();
+    // No warm pool: one container create per task, so the count below is exact.
+    kiln = await startKiln({ env: { KILN_SANDBOX__POOL__SIZE: '0' } });
     workerMetricsUrl = `http://127.0.0.1:${kiln.worker!.get(WorkerMetricsServer).port}`;
   });
 
