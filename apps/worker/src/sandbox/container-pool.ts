@@ -66,7 +66,9 @@ export class ContainerPool implements OnApplicationBootstrap, OnModuleDestroy, B
   onApplicationBootstrap(): void {
     const { defaults } = this.config.limits;
     for (const id of this.config.sandbox.pool.warm) {
-      const image = this.languages.get(id).image;
+      const language = this.languages.resolve(id);
+      if (!language) throw new Error(`sandbox.pool.warm: unknown language ${JSON.stringify(id)}`);
+      const image = language.image;
       const limits = { memoryMb: defaults.memoryMb, cpus: defaults.cpus, processes: defaults.processes };
       this.shelfFor({ image, limits }).shelf.warm = true;
     }
