@@ -17,9 +17,12 @@ const { AgentSession } = require(join(root, 'dist/apps/worker/src/agent/agent-se
 const { loadConfig } = require(join(root, 'dist/libs/config/src/index.js'));
 
 const docker = new Docker();
-const { config } = loadConfig({ ...process.env, KILN_HOME: root });
-const labels = { jobId: '', taskId: '', workerId: 'bench-engine', instance: 'bench-engine', deployment: 'kiln-bench-engine' };
-const options = buildContainerSpec({ image: 'kiln/python:latest', limits: { memoryMb: 256, cpus: 1, processes: 64 }, labels }, config.sandbox);
+const specOf = (mode) => {
+  const { config } = loadConfig({ ...process.env, KILN_HOME: root, KILN_SANDBOX__MODE: mode });
+  const labels = { jobId: '', taskId: '', workerId: 'bench-engine', instance: 'bench-engine', deployment: 'kiln-bench-engine' };
+  return buildContainerSpec({ image: 'kiln/python:latest', limits: { memoryMb: 256, cpus: 1, processes: 64 }, labels }, config.sandbox);
+};
+const options = specOf('container');
 const env = { PATH: '/usr/bin:/bin', PYTHONDONTWRITEBYTECODE: '1' };
 const times = {};
 const time = async (name, action) => {
@@ -44,6 +47,24 @@ for (let i = 0; i < runs; i++) {
   await time('exec a Python hello through the agent', () => session.exec({ argv: ['python3', '-c', 'print("hello")'], env }, Buffer.alloc(0)));
   await time('remove (force)', () => container.remove({ force: true }));
 }
+// Nested mode: one outer container, one nested sandbox after another.
+const outer = await docker.createContainer(specOf('nested'));
+const outerSession = new AgentSession(
+  await outer.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true }),
+  (s, out, err) => outer.modem.demuxStream(s, out, err),
+);
+await outer.start();
+await outerSession.ready();
+for (let i = 0; i < runs; i++) {
+  await time('nested: exec a Python hello in a nested sandbox', () =>
+    outerSession.exec({ argv: ['python3', '-c', 'print("hello")'], env }, Buffer.alloc(0)),
+  );
+  const hellos = outerSession.helloCount;
+  outerSession.quit();
+  await time('nested: from the end of a task to the next sandbox’s hello', () => outerSession.helloNumber(hellos + 1));
+}
+await outer.remove({ force: true });
+
 const median = (values) => [...values].sort((a, b) => a - b)[values.length >> 1];
 console.log(`Docker operations on a Kiln sandbox (kiln/python), median of ${runs}:`);
 for (const [name, values] of Object.entries(times)) console.log(`${median(values).toFixed(1).padStart(7)} ms  ${name}`);
