@@ -11,7 +11,7 @@ import { REDIS, REDIS_SUBSCRIBER } from './redis.tokens';
 @Module({
   providers: [
     // Auto-pipelining: the commands of one event-loop turn leave in one write,
-    // fewer syscalls per job under load (measured: docs/performance.md).
+    // fewer syscalls per job under load (docs/performance.md).
     { provide: REDIS, inject: [KilnConfig], useFactory: (c: KilnConfig) => createRedis(c.redis.url, 'kiln', { enableAutoPipelining: true }) },
     {
       provide: REDIS_SUBSCRIBER,
