@@ -4,6 +4,7 @@ import request from 'supertest';
 import { REPO_ROOT, eventually } from '../support/kiln-harness';
 import { PrivateRedis } from '../support/private-redis';
 import { freePort, KilnProcess, spawnKiln } from '../support/processes';
+import { testPrefix } from '../support/test-run';
 
 interface Expectation {
   body: Record<string, unknown>;
@@ -56,6 +57,7 @@ function webhookCounter(): Promise<{ server: http.Server; url: string; deliverie
  */
 describe('the cluster under faults', () => {
   const redis = new PrivateRedis();
+  const prefix = testPrefix('chaos');
   const processes = new Map<string, KilnProcess>();
   let port: number;
   let url: string;
@@ -68,7 +70,7 @@ describe('the cluster under faults', () => {
     env = {
       KILN_HOME: REPO_ROOT,
       KILN_REDIS__URL: redis.url,
-      KILN_REDIS__PREFIX: 'kiln-chaos',
+      KILN_REDIS__PREFIX: prefix,
       KILN_LOGGING__LEVEL: 'warn',
       KILN_COORDINATOR__PORT: String(port),
       KILN_COORDINATOR__WORKER_TIMEOUT_MS: '4000',
@@ -125,7 +127,7 @@ describe('the cluster under faults', () => {
   };
   const noSandboxLeft = () =>
     eventually(
-      () => new Docker().listContainers({ all: true, filters: { label: ['kiln.sandbox=1', 'kiln.deployment=kiln-chaos'] } }),
+      () => new Docker().listContainers({ all: true, filters: { label: ['kiln.sandbox=1', `kiln.deployment=${prefix}`] } }),
       (list) => list.length === 0,
       30_000,
     );

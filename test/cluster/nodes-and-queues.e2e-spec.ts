@@ -1,5 +1,8 @@
-import { Harness, eventually, startKiln } from '../support/kiln-harness';
+import { Harness, deleteKeys, eventually, startKiln } from '../support/kiln-harness';
+import Redis from 'ioredis';
 import { DockerProxy } from '../support/docker-proxy';
+import { TEST_REDIS_URL } from '../support/environment';
+import { testPrefix } from '../support/test-run';
 
 /** Issue 6: nodes with status, named queues and routing, priorities, GET /queues, hash-tag prefixes. */
 describe('nodes and queues', () => {
@@ -119,15 +122,20 @@ describe('a worker whose Docker engine is unavailable', () => {
 
 describe('a Redis Cluster hash-tag prefix', () => {
   it('works end to end with {braces} in the prefix', async () => {
-    const kiln = await startKiln({ env: { KILN_REDIS__PREFIX: '{kiln-test-tag}' } });
+    const tagged = `{${testPrefix('tag')}}`;
+    const kiln = await startKiln({ env: { KILN_REDIS__PREFIX: tagged } });
     try {
       const ran = await kiln.http().post('/execute').send({ language: 'bash', code: 'echo tagged' });
       expect(ran.body.run.stdout).toBe('tagged\n');
-      const keys = await kiln.redis.keys('*kiln-test-tag*');
+      const keys = await kiln.redis.keys(`*${tagged.slice(1, -1)}*`);
       expect(keys.length).toBeGreaterThan(0);
-      expect(keys.every((key) => key.startsWith('{kiln-test-tag}:'))).toBe(true);
+      expect(keys.every((key) => key.startsWith(`${tagged}:`))).toBe(true);
     } finally {
       await kiln.close();
+      // The harness cleans its own prefix; this one is the test's.
+      const redis = new Redis(TEST_REDIS_URL);
+      await deleteKeys(redis, tagged);
+      redis.disconnect();
     }
   });
 });

@@ -4,6 +4,7 @@ import Docker from 'dockerode';
 import request from 'supertest';
 import { eventually, REPO_ROOT } from '../support/kiln-harness';
 import { freePort } from '../support/processes';
+import { testPrefix } from '../support/test-run';
 
 /** `docker compose` (v2 plugin) where present, else Debian's `docker-compose` (v1). */
 function composeCommand(): string[] {
@@ -15,7 +16,7 @@ function composeCommand(): string[] {
 /** Issue 6, acceptance 6: the shipped docker-compose.yml really starts and serves; `down` leaves no sandbox. */
 describe('docker-compose.yml', () => {
   const project = `kiln-test-${randomBytes(3).toString('hex')}`;
-  const prefix = `kiln-compose-${randomBytes(3).toString('hex')}`;
+  const prefix = testPrefix('compose');
   const key = `compose-key-${randomBytes(12).toString('hex')}`;
   const [command, ...commandArgs] = composeCommand();
   let env: NodeJS.ProcessEnv;

@@ -1,13 +1,13 @@
-import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import request from 'supertest';
 import { TEST_REDIS_URL } from '../support/environment';
 import { deleteKeys, eventually, REPO_ROOT } from '../support/kiln-harness';
 import { freePort, KilnProcess, spawnKiln } from '../support/processes';
+import { testPrefix } from '../support/test-run';
 
 /** Foundation acceptance 5: one coordinator and two worker processes on one Redis. */
 describe('split mode: kiln coordinator + 2 × kiln worker', () => {
-  const prefix = `kiln-test-split-${randomBytes(3).toString('hex')}`;
+  const prefix = testPrefix('split');
   let processes: KilnProcess[] = [];
   let url: string;
 

@@ -5,6 +5,7 @@ import request from 'supertest';
 import { TEST_REDIS_URL } from '../support/environment';
 import { deleteKeys, eventually, REPO_ROOT } from '../support/kiln-harness';
 import { freePort, KilnProcess, spawnKiln } from '../support/processes';
+import { testPrefix } from '../support/test-run';
 
 interface ReceivedSpan {
   service: string;
@@ -44,7 +45,7 @@ function jsonLines(output: string): Record<string, unknown>[] {
 
 /** Issue 7, acceptances 2 and 4, in split mode: one trace across processes, and one job's logs found by its id. */
 describe('tracing and logs across coordinator and worker processes', () => {
-  const prefix = `kiln-test-otel-${randomBytes(3).toString('hex')}`;
+  const prefix = testPrefix('otel');
   let receiver: Awaited<ReturnType<typeof otlpReceiver>>;
   let coordinator: KilnProcess;
   let worker: KilnProcess;

@@ -1,11 +1,13 @@
 import Docker from 'dockerode';
+import Redis from 'ioredis';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DockerEventLog } from '../support/docker-events';
 import { TEST_REDIS_URL } from '../support/environment';
-import { Harness, REPO_ROOT, eventually, startKiln } from '../support/kiln-harness';
+import { Harness, REPO_ROOT, deleteKeys, eventually, startKiln } from '../support/kiln-harness';
 import { spawnKiln } from '../support/processes';
+import { testPrefix } from '../support/test-run';
 
 const NESTED = { KILN_SANDBOX__MODE: 'nested', KILN_SANDBOX__POOL__WARM: 'python' };
 
@@ -185,10 +187,11 @@ describe('nested mode on a host that forbids unprivileged user namespaces', () =
     expect(dockerDefault.syscalls.length).toBe(builtIn.syscalls.length - 1);
     const profile = join(dir, 'docker-default.json');
     writeFileSync(profile, JSON.stringify(dockerDefault));
+    const prefix = testPrefix('userns');
     const env = {
       KILN_HOME: REPO_ROOT,
       KILN_REDIS__URL: TEST_REDIS_URL,
-      KILN_REDIS__PREFIX: `kiln-test-userns-${process.pid}`,
+      KILN_REDIS__PREFIX: prefix,
       KILN_SANDBOX__MODE: 'nested',
       KILN_SANDBOX__NESTED__SECCOMP_PROFILE: profile,
     };
@@ -197,5 +200,8 @@ describe('nested mode on a host that forbids unprivileged user namespaces', () =
     expect(worker.output()).toMatch(
       /kiln: cannot start: sandbox.mode is nested, but no nested sandbox could be created on this host: .*bwrap.*Allow them, or use sandbox.mode: container/s,
     );
+    const redis = new Redis(TEST_REDIS_URL);
+    await deleteKeys(redis, prefix);
+    redis.disconnect();
   });
 });

@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { statfsSync, unlinkSync, writeFileSync } from 'node:fs';
-import { createServer, Server } from 'node:net';
+import type { Server } from 'node:net';
 import Docker from 'dockerode';
+import { greetingListener } from '../support/host-listener';
 import { Harness, startKiln } from '../support/kiln-harness';
 import { SANDBOX_MODES, modeEnv } from '../support/sandbox-modes';
 import { Attack, AttackContext, HOSTILE_CODE, JobAnswer, daemon, forkBombC, forkBombShell, tmpFill, workspaceFill } from './attacks';
@@ -23,7 +24,7 @@ describe.each(SANDBOX_MODES)('hostile code (sandbox mode %s)', (mode) => {
     // The canary sits in the environment of the worker and coordinator (this process).
     process.env.CANARY_SECRET_FOR_KILN_TESTS = canary;
     writeFileSync(`/dev/shm/${shmCanary}`, 'host');
-    listener = await listenOnAllInterfaces();
+    listener = await greetingListener('hello from the host\n');
     kiln = await startKiln({ env: { ...modeEnv(mode), KILN_WORKER__CONCURRENCY: '2' } });
     dockerRoot = (await new Docker().info()).DockerRootDir;
     context = {
@@ -121,13 +122,6 @@ describe.each(SANDBOX_MODES)('hostile code (sandbox mode %s)', (mode) => {
     expect((await holder).body.verdict).toBe('OK');
   });
 });
-
-function listenOnAllInterfaces(): Promise<Server> {
-  return new Promise((resolve) => {
-    const server = createServer((socket) => socket.end('hello from the host\n'));
-    server.listen(0, '0.0.0.0', () => resolve(server));
-  });
-}
 
 function freeBytes(path: string): number {
   const stats = statfsSync(path);

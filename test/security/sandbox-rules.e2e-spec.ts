@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, unlinkSync, writeFileSync } from 'node:fs';
-import { createServer, Server } from 'node:net';
+import type { Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import type { ContainerCreateOptions } from 'dockerode';
 import { ContainerSpecBuilder } from '../../apps/worker/src/sandbox/container-spec';
 import { SandboxExecutor } from '../../apps/worker/src/tasks/sandbox-executor';
+import { greetingListener } from '../support/host-listener';
 import { Harness, startKiln } from '../support/kiln-harness';
 import {
   Attack,
@@ -77,10 +78,7 @@ describe('every sandbox rule is load-bearing', () => {
 
   beforeAll(async () => {
     writeFileSync(`/dev/shm/${shmCanary}`, 'host');
-    listener = await new Promise<Server>((resolve) => {
-      const server = createServer((socket) => socket.end('hello\n'));
-      server.listen(0, '0.0.0.0', () => resolve(server));
-    });
+    listener = await greetingListener('hello\n');
     kiln = await startKiln();
     builder = kiln.worker!.get(ContainerSpecBuilder);
     build = builder.build.bind(builder);

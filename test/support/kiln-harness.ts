@@ -1,5 +1,4 @@
 import { INestApplication, INestApplicationContext } from '@nestjs/common';
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import Redis from 'ioredis';
@@ -8,6 +7,7 @@ import { LoadedConfig, loadConfig } from '@kiln/config';
 import { createCoordinator } from '../../apps/coordinator/src/coordinator.bootstrap';
 import { bootstrapWorker } from '../../apps/worker/src/worker.bootstrap';
 import { TEST_REDIS_URL } from './environment';
+import { testPrefix } from './test-run';
 
 export const REPO_ROOT = join(__dirname, '..', '..');
 
@@ -33,7 +33,7 @@ export interface HarnessOptions {
  * a fresh key prefix so suites never see each other's queues or jobs.
  */
 export async function startKiln(options: HarnessOptions = {}): Promise<Harness> {
-  const prefix = `kiln-test-${randomBytes(4).toString('hex')}`;
+  const prefix = testPrefix();
   const env: Record<string, string> = {
     KILN_HOME: REPO_ROOT,
     KILN_REDIS__URL: TEST_REDIS_URL,
