@@ -3,6 +3,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import Docker from 'dockerode';
+import { perSecond } from './stats.mjs';
 
 const run = promisify(execFile);
 
@@ -29,20 +30,12 @@ export async function dockerRunTimes(count) {
 export async function rawChurn(containerSpec, total, parallel) {
   const docker = new Docker();
   const options = { ...containerSpec, Entrypoint: ['/bin/true'], Cmd: [], AttachStdin: false, OpenStdin: false, StdinOnce: false, AttachStdout: false, AttachStderr: false };
-  let issued = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: parallel }, async () => {
-      while (issued < total) {
-        issued++;
-        const container = await docker.createContainer(options);
-        await container.start();
-        await container.wait();
-        await container.remove({ force: true });
-      }
-    }),
-  );
-  return total / ((performance.now() - started) / 1000);
+  return perSecond(total, parallel, async () => {
+    const container = await docker.createContainer(options);
+    await container.start();
+    await container.wait();
+    await container.remove({ force: true });
+  });
 }
 
 /**
@@ -54,32 +47,14 @@ export async function rawChurn(containerSpec, total, parallel) {
  */
 export async function nestedCeiling(nestedSpec, AgentSession, total, parallel) {
   const docker = new Docker();
-  const env = { PATH: '/usr/bin:/bin', PYTHONDONTWRITEBYTECODE: '1' };
-  let issued = 0;
-  const outers = await Promise.all(
-    Array.from({ length: parallel }, async () => {
-      const container = await docker.createContainer(nestedSpec);
-      const stream = await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true });
-      const session = new AgentSession(stream, (s, out, err) => container.modem.demuxStream(s, out, err));
-      await container.start();
-      await session.ready();
-      return { container, session };
-    }),
-  );
-  const started = performance.now();
-  await Promise.all(
-    outers.map(async ({ session }) => {
-      while (issued < total) {
-        issued++;
-        const hello = session.helloCount;
-        const report = await session.exec({ argv: ['python3', '-c', 'print("hello")'], env }, Buffer.alloc(0));
-        if (report.stdout.toString() !== 'hello\n') throw new Error('nested sandbox answered wrongly');
-        session.quit();
-        await session.helloNumber(hello + 1);
-      }
-    }),
-  );
-  const rate = total / ((performance.now() - started) / 1000);
+  const outers = await Promise.all(Array.from({ length: parallel }, () => startAgentContainer(docker, nestedSpec, AgentSession)));
+  const rate = await perSecond(total, parallel, async (loop) => {
+    const { session } = outers[loop];
+    const hello = session.helloCount;
+    await pythonHello(session);
+    session.quit();
+    await session.helloNumber(hello + 1);
+  });
   await Promise.all(outers.map(({ container }) => container.remove({ force: true })));
   return rate;
 }
@@ -92,23 +67,26 @@ export async function nestedCeiling(nestedSpec, AgentSession, total, parallel) {
  */
 export async function containerCeiling(containerSpec, AgentSession, total, parallel) {
   const docker = new Docker();
+  return perSecond(total, parallel, async () => {
+    const { container, session } = await startAgentContainer(docker, containerSpec, AgentSession);
+    await pythonHello(session);
+    await container.remove({ force: true });
+  });
+}
+
+/** Create, attach, start, and the agent's hello: a sandbox container as Kiln starts one. */
+async function startAgentContainer(docker, spec, AgentSession) {
+  const container = await docker.createContainer(spec);
+  const stream = await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true });
+  const session = new AgentSession(stream, (s, out, err) => container.modem.demuxStream(s, out, err));
+  await container.start();
+  await session.ready();
+  return { container, session };
+}
+
+/** The Python hello through the agent, checked. */
+async function pythonHello(session) {
   const env = { PATH: '/usr/bin:/bin', PYTHONDONTWRITEBYTECODE: '1' };
-  let issued = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: parallel }, async () => {
-      while (issued < total) {
-        issued++;
-        const container = await docker.createContainer(containerSpec);
-        const stream = await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true });
-        const session = new AgentSession(stream, (s, out, err) => container.modem.demuxStream(s, out, err));
-        await container.start();
-        await session.ready();
-        const report = await session.exec({ argv: ['python3', '-c', 'print("hello")'], env }, Buffer.alloc(0));
-        if (report.stdout.toString() !== 'hello\n') throw new Error('sandbox answered wrongly');
-        await container.remove({ force: true });
-      }
-    }),
-  );
-  return total / ((performance.now() - started) / 1000);
+  const report = await session.exec({ argv: ['python3', '-c', 'print("hello")'], env }, Buffer.alloc(0));
+  if (report.stdout.toString() !== 'hello\n') throw new Error('sandbox answered wrongly');
 }

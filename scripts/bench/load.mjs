@@ -1,6 +1,6 @@
 // Request patterns of the benchmark against a running Kiln.
 import { randomBytes } from 'node:crypto';
-import { sleep } from './stats.mjs';
+import { perSecond, sleep } from './stats.mjs';
 
 export const PYTHON_HELLO = 'print("hello " + input())';
 export const C_HELLO = '#include <stdio.h>\nint main(void){ char s[64]; if (scanf("%63s", s) != 1) return 1; printf("hello %s\\n", s); return 0; }\n';
@@ -34,17 +34,7 @@ export async function sequential(base, language, code, count, thinkMs) {
 
 /** `total` jobs through `clients` closed-loop clients; jobs per second. */
 export async function throughput(base, language, code, total, clients) {
-  let issued = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: clients }, async () => {
-      while (issued < total) {
-        issued++;
-        await executeHello(base, language, code);
-      }
-    }),
-  );
-  return total / ((performance.now() - started) / 1000);
+  return perSecond(total, clients, () => executeHello(base, language, code));
 }
 
 /** `count` requests at once; how many came back right, and how long the last took. */

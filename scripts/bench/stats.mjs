@@ -12,3 +12,18 @@ export function summary(values) {
 }
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Runs `once(loop)` `total` times in all, by `loops` loops side by side; how many per second. */
+export async function perSecond(total, loops, once) {
+  let issued = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: loops }, async (_, loop) => {
+      while (issued < total) {
+        issued++;
+        await once(loop);
+      }
+    }),
+  );
+  return total / ((performance.now() - started) / 1000);
+}

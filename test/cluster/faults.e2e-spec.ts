@@ -1,5 +1,5 @@
 import { StuckJobSweeper } from '../../apps/coordinator/src/events/stuck-job-sweeper';
-import { DockerProxy } from '../support/docker-proxy';
+import { DockerProxy, startWorkerBehind } from '../support/docker-proxy';
 import { Harness, eventually, startKiln } from '../support/kiln-harness';
 
 /** Issue 6, faults: a Docker engine that goes away is not the program's fault, and nothing waits forever. */
@@ -11,12 +11,7 @@ describe('the Docker engine goes away mid-task', () => {
   beforeAll(async () => {
     await proxy.start();
     kiln = await startKiln({ worker: false });
-    process.env.DOCKER_HOST = proxy.dockerHost;
-    try {
-      worker = await startKiln({ coordinator: false, env: { KILN_REDIS__PREFIX: kiln.prefix, KILN_WORKER__HEARTBEAT_MS: '300' } });
-    } finally {
-      delete process.env.DOCKER_HOST;
-    }
+    worker = await startWorkerBehind(proxy, kiln, { KILN_WORKER__HEARTBEAT_MS: '300' });
   });
 
   afterAll(async () => {

@@ -1,6 +1,6 @@
 import { Harness, deleteKeys, eventually, startKiln } from '../support/kiln-harness';
 import Redis from 'ioredis';
-import { DockerProxy } from '../support/docker-proxy';
+import { DockerProxy, startWorkerBehind } from '../support/docker-proxy';
 import { TEST_REDIS_URL } from '../support/environment';
 import { testPrefix } from '../support/test-run';
 
@@ -92,12 +92,7 @@ describe('a worker whose Docker engine is unavailable', () => {
   beforeAll(async () => {
     await proxy.start();
     kiln = await startKiln({ worker: false });
-    process.env.DOCKER_HOST = proxy.dockerHost;
-    try {
-      worker = await startKiln({ coordinator: false, env: { KILN_REDIS__PREFIX: kiln.prefix, KILN_WORKER__ID: 'fragile-worker', KILN_WORKER__HEARTBEAT_MS: '500' } });
-    } finally {
-      delete process.env.DOCKER_HOST;
-    }
+    worker = await startWorkerBehind(proxy, kiln, { KILN_WORKER__ID: 'fragile-worker', KILN_WORKER__HEARTBEAT_MS: '500' });
   });
 
   afterAll(async () => {

@@ -2,6 +2,7 @@ import { connect, createServer, Server, Socket } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Harness, startKiln } from './kiln-harness';
 
 /**
  * A unix-socket proxy in front of the real Docker engine, for fault injection:
@@ -35,5 +36,18 @@ export class DockerProxy {
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     this.server = null;
+  }
+}
+
+/**
+ * A worker alone (no coordinator) that reaches the Docker engine only through
+ * the proxy, on the Redis prefix of `kiln` (whose coordinator it serves).
+ */
+export async function startWorkerBehind(proxy: DockerProxy, kiln: Harness, env: Record<string, string>): Promise<Harness> {
+  process.env.DOCKER_HOST = proxy.dockerHost;
+  try {
+    return await startKiln({ coordinator: false, env: { KILN_REDIS__PREFIX: kiln.prefix, ...env } });
+  } finally {
+    delete process.env.DOCKER_HOST;
   }
 }
