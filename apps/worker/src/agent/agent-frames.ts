@@ -3,6 +3,7 @@
  * Pure encoding/decoding: no Docker, no Nest, so it can be tested byte by byte
  * against the real agent binary.
  */
+import type { ExecutionOutcome } from '@kiln/tasks';
 
 /** `u8 type | u32 length (big-endian)`. */
 export const FRAME_HEADER_BYTES = 5;
@@ -59,14 +60,8 @@ export interface AgentFile {
   content: Buffer;
 }
 
-export interface AgentResult {
-  /** null when the program was killed by a signal. */
-  exitCode: number | null;
-  signal: number | null;
-  timedOut: boolean;
-  cpuLimited: boolean;
-  outputLimited: boolean;
-  oomKilled: boolean;
+/** How the program ended (exitCode is null when a signal killed it), plus what the agent measured. */
+export interface AgentResult extends ExecutionOutcome {
   wallMs: number;
   cpuMs: number;
   maxRssBytes: number;
