@@ -225,36 +225,36 @@ export const daemon: Attack = {
   },
 };
 
-/** Every way out: public TCP, DNS, the container's loopback, and the host through the default gateway. */
+/**
+ * Every way out, proved from inside the namespace: its interfaces, its routes
+ * (IPv4 and IPv6) and its resolver, plus connections to the container's own
+ * loopback and to the test's listener on a network the test made
+ * (`host.testHost`). It never names an address off this machine nor resolves
+ * a name: without a route nothing can leave, and the routes are what it reports.
+ */
 export const networkEgress: Attack = {
   name: 'network egress',
   request: ({ host }) =>
     python(
       [
         'import socket',
-        'def gateway():',
-        '    try:',
-        '        for line in open("/proc/net/route").read().splitlines()[1:]:',
-        '            fields = line.split()',
-        '            if fields[1] == "00000000":',
-        '                return socket.inet_ntoa(int(fields[2], 16).to_bytes(4, "little"))',
-        '    except OSError:',
-        '        pass',
-        '    return "172.17.0.1"',
-        `targets = [("1.1.1.1", 53), ("8.8.8.8", 443), ("127.0.0.1", 6379), ("127.0.0.1", ${host.coordinatorPort}),`,
-        `           (gateway(), ${host.listenerPort}), ("172.17.0.1", ${host.listenerPort}), ("172.17.0.1", 6379)]`,
+        `targets = [("127.0.0.1", 6379), ("127.0.0.1", ${host.coordinatorPort}), ("${host.testHost}", ${host.listenerPort})]`,
         'for address, port in targets:',
         '    try:',
         '        socket.create_connection((address, port), timeout=1).close()',
         '        print(f"reached={address}:{port}")',
         '    except OSError:',
         '        pass',
-        'try:',
-        '    socket.getaddrinfo("example.org", 80)',
-        '    print("reached=dns")',
-        'except OSError:',
-        '    pass',
-        'print("interfaces=" + ",".join(l.split(":")[0].strip() for l in open("/proc/net/dev").read().splitlines()[2:]))',
+        'def lines(path, skip=0):',
+        '    try:',
+        '        return open(path).read().splitlines()[skip:]',
+        '    except OSError:',
+        '        return []',
+        'routes = [l.split()[0] for l in lines("/proc/net/route", 1) if l.split()[0] != "lo"]',
+        'routes += [l.split()[-1] for l in lines("/proc/net/ipv6_route") if l.split()[-1] != "lo"]',
+        'print("routes=" + ",".join(routes))',
+        'print("nameservers=" + ",".join(l.split()[1] for l in lines("/etc/resolv.conf") if l.startswith("nameserver ")))',
+        'print("interfaces=" + ",".join(l.split(":")[0].strip() for l in lines("/proc/net/dev", 2)))',
       ].join('\n'),
       { limits: { timeoutMs: 10000 } },
     ),
@@ -262,6 +262,7 @@ export const networkEgress: Attack = {
     const out = answer.run?.stdout ?? '';
     refuse(out.includes('reached='), `connections succeeded: ${out.match(/reached=\S+/g)?.join(' ')}`);
     refuse(reported(answer).interfaces !== 'lo', `network interfaces: ${reported(answer).interfaces}`);
+    refuse(reported(answer).routes !== '', `routes out of the namespace via: ${reported(answer).routes}`);
   },
 };
 

@@ -6,6 +6,7 @@ import Docker from 'dockerode';
 import { greetingListener } from '../support/host-listener';
 import { Harness, startKiln } from '../support/kiln-harness';
 import { SANDBOX_MODES, modeEnv } from '../support/sandbox-modes';
+import { TestNetwork, createTestNetwork } from '../support/test-network';
 import { Attack, AttackContext, HOSTILE_CODE, JobAnswer, daemon, forkBombC, forkBombShell, tmpFill, workspaceFill } from './attacks';
 
 /**
@@ -19,12 +20,14 @@ describe.each(SANDBOX_MODES)('hostile code (sandbox mode %s)', (mode) => {
   let listener: Server;
   let context: AttackContext;
   let dockerRoot: string;
+  let network: TestNetwork;
 
   beforeAll(async () => {
     // The canary sits in the environment of the worker and coordinator (this process).
     process.env.CANARY_SECRET_FOR_KILN_TESTS = canary;
     writeFileSync(`/dev/shm/${shmCanary}`, 'host');
     listener = await greetingListener('hello from the host\n');
+    network = await createTestNetwork('hostile');
     kiln = await startKiln({ env: { ...modeEnv(mode), KILN_WORKER__CONCURRENCY: '2' } });
     dockerRoot = (await new Docker().info()).DockerRootDir;
     context = {
@@ -32,6 +35,7 @@ describe.each(SANDBOX_MODES)('hostile code (sandbox mode %s)', (mode) => {
         canary,
         shmCanary,
         coordinatorPort: '8080',
+        testHost: network.gateway,
         listenerPort: String((listener.address() as { port: number }).port),
       },
     };
@@ -42,6 +46,7 @@ describe.each(SANDBOX_MODES)('hostile code (sandbox mode %s)', (mode) => {
     unlinkSync(`/dev/shm/${shmCanary}`);
     listener?.close();
     await kiln?.close();
+    await network?.remove();
   });
 
   const run = async (attack: Attack): Promise<JobAnswer> => {

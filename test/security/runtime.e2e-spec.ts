@@ -28,7 +28,7 @@ describe('sandbox.runtime', () => {
 
     it('runs programs, and the sandbox attacks still fail under runsc', async () => {
       for (const attack of [identity, networkEgress, userNamespace]) {
-        const answer = await kiln.http().post('/execute').send(attack.request({ host: { coordinatorPort: '8080', listenerPort: '9' } }));
+        const answer = await kiln.http().post('/execute').send(attack.request({ host: { coordinatorPort: '8080', testHost: '127.0.0.1', listenerPort: '9' } }));
         attack.check(answer.body, { host: {} });
       }
     });

@@ -7,6 +7,7 @@ import { ContainerSpecBuilder } from '../../apps/worker/src/sandbox/container-sp
 import { SandboxExecutor } from '../../apps/worker/src/tasks/sandbox-executor';
 import { greetingListener } from '../support/host-listener';
 import { Harness, startKiln } from '../support/kiln-harness';
+import { TestNetwork, createTestNetwork } from '../support/test-network';
 import {
   Attack,
   AttackContext,
@@ -31,6 +32,9 @@ import {
 
 type Weakening = (options: ContainerCreateOptions) => void;
 
+/** The network the weakened sandbox gets: this run's own, internal (no route off the machine). */
+let egressNetwork: TestNetwork;
+
 const host = (o: ContainerCreateOptions) => o.HostConfig!;
 const withoutUlimit = (name: string): Weakening => (o) => {
   host(o).Ulimits = host(o).Ulimits!.filter((u) => u.Name !== name);
@@ -45,7 +49,7 @@ const withoutTmpfsSize = (path: string): Weakening => (o) => {
  * place the same attack fails. No rule is decoration.
  */
 const RULES: { rule: string; weaken: Weakening; attack: Attack }[] = [
-  { rule: 'no network (NetworkMode none)', weaken: (o) => ((host(o).NetworkMode = 'bridge'), (o.NetworkDisabled = false)), attack: networkEgress },
+  { rule: 'no network (NetworkMode none)', weaken: (o) => ((host(o).NetworkMode = egressNetwork.name), (o.NetworkDisabled = false)), attack: networkEgress },
   { rule: 'CapDrop ALL', weaken: (o) => delete host(o).CapDrop, attack: identity },
   { rule: 'no-new-privileges', weaken: (o) => (host(o).SecurityOpt = host(o).SecurityOpt!.filter((x: string) => x !== 'no-new-privileges')), attack: identity },
   { rule: "Docker's default seccomp profile", weaken: (o) => host(o).SecurityOpt!.push('seccomp=unconfined'), attack: userNamespace },
@@ -79,10 +83,12 @@ describe('every sandbox rule is load-bearing', () => {
   beforeAll(async () => {
     writeFileSync(`/dev/shm/${shmCanary}`, 'host');
     listener = await greetingListener('hello\n');
+    egressNetwork = await createTestNetwork('egress');
     kiln = await startKiln();
     builder = kiln.worker!.get(ContainerSpecBuilder);
     build = builder.build.bind(builder);
-    context = { host: { canary: 'unused', shmCanary, coordinatorPort: '8080', listenerPort: String((listener.address() as { port: number }).port) } };
+    const listenerPort = String((listener.address() as { port: number }).port);
+    context = { host: { canary: 'unused', shmCanary, coordinatorPort: '8080', testHost: egressNetwork.gateway, listenerPort } };
   });
 
   afterEach(() => {
@@ -93,6 +99,7 @@ describe('every sandbox rule is load-bearing', () => {
     unlinkSync(`/dev/shm/${shmCanary}`);
     listener?.close();
     await kiln?.close();
+    await egressNetwork?.remove();
   });
 
   const attempt = async (attack: Attack): Promise<void> => {
