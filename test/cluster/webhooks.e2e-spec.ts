@@ -85,7 +85,8 @@ describe('webhook SSRF guard', () => {
     await kiln?.close();
   });
 
-  it.each(['http://127.0.0.1:9/hook', 'http://localhost/hook', 'http://169.254.169.254/latest/meta-data', 'http://[::1]/x', 'http://10.1.2.3/'])(
+  // Loopback only: the private and link-local ranges are the address policy's unit test (no packet is ever sent).
+  it.each(['http://127.0.0.1:9/hook', 'http://localhost/hook', 'http://[::1]/x'])(
     'refuses %s with 400 naming the webhook field',
     async (webhook) => {
       const response = await kiln.http().post('/jobs').send({ language: 'python', code: 'print(1)', webhook });
@@ -97,7 +98,7 @@ describe('webhook SSRF guard', () => {
   it('refuses webhooks when no secret is configured', async () => {
     const plain = await startKiln({ worker: false });
     try {
-      const response = await plain.http().post('/jobs').send({ language: 'python', code: 'print(1)', webhook: 'https://example.org/hook' });
+      const response = await plain.http().post('/jobs').send({ language: 'python', code: 'print(1)', webhook: 'https://hooks.kiln.test/hook' });
       expect(response.status).toBe(400);
       expect(response.body.details[0]).toEqual({ field: 'webhook', message: expect.stringContaining('webhooks are off') });
     } finally {

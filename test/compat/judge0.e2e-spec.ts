@@ -311,7 +311,7 @@ describe('Judge0 CE API', () => {
     });
 
     it('callback_url becomes the job’s webhook (refused here: this server has no webhook secret)', async () => {
-      const answer = await post('/submissions', { language_id: PYTHON, source_code: 'pass', callback_url: 'https://example.org/hook' });
+      const answer = await post('/submissions', { language_id: PYTHON, source_code: 'pass', callback_url: 'https://hooks.kiln.test/hook' });
       expect(answer.status).toBe(422);
       expect(answer.body).toEqual({ callback_url: ['webhooks are off on this server (no coordinator.webhooks.secret)'] });
     });

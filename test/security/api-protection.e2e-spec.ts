@@ -69,7 +69,7 @@ describe('API protection', () => {
 
     beforeAll(async () => {
       kiln = await startKiln({
-        env: { KILN_COORDINATOR__MAX_QUEUED_TASKS: '1', KILN_WORKER__CONCURRENCY: '1', KILN_COORDINATOR__CORS__ORIGINS: 'https://ide.example.org' },
+        env: { KILN_COORDINATOR__MAX_QUEUED_TASKS: '1', KILN_WORKER__CONCURRENCY: '1', KILN_COORDINATOR__CORS__ORIGINS: 'https://ide.kiln.test' },
       });
     });
 
@@ -102,9 +102,9 @@ describe('API protection', () => {
     });
 
     it('CORS: only configured origins', async () => {
-      const allowed = await kiln.http().options('/execute').set('Origin', 'https://ide.example.org').set('Access-Control-Request-Method', 'POST');
-      expect(allowed.headers['access-control-allow-origin']).toBe('https://ide.example.org');
-      const other = await kiln.http().options('/execute').set('Origin', 'https://evil.example.com').set('Access-Control-Request-Method', 'POST');
+      const allowed = await kiln.http().options('/execute').set('Origin', 'https://ide.kiln.test').set('Access-Control-Request-Method', 'POST');
+      expect(allowed.headers['access-control-allow-origin']).toBe('https://ide.kiln.test');
+      const other = await kiln.http().options('/execute').set('Origin', 'https://evil.kiln.test').set('Access-Control-Request-Method', 'POST');
       expect(other.headers['access-control-allow-origin']).toBeUndefined();
     });
   });
@@ -112,7 +112,7 @@ describe('API protection', () => {
   it('CORS is closed by default', async () => {
     const kiln = await startKiln({ worker: false });
     try {
-      const preflight = await kiln.http().options('/execute').set('Origin', 'https://ide.example.org').set('Access-Control-Request-Method', 'POST');
+      const preflight = await kiln.http().options('/execute').set('Origin', 'https://ide.kiln.test').set('Access-Control-Request-Method', 'POST');
       expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
     } finally {
       await kiln.close();

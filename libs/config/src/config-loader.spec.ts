@@ -59,7 +59,7 @@ describe('loadConfig', () => {
       'a-key-of-16-chars+',
     ]);
     expect(() => load({ KILN_COORDINATOR__AUTH__KEYS: 'short-secret' })).toThrow(/each key must be at least 16 characters$/m);
-    expect(() => load({ KILN_REDIS__URL: 'http://:pw-secret@x' })).not.toThrow(/pw-secret/);
+    expect(() => load({ KILN_REDIS__URL: 'http://:pw-secret@redis.test' })).not.toThrow(/pw-secret/);
   });
 
   it('merges KILN_CONFIG over the defaults and names unknown keys in it', () => {

@@ -9,9 +9,12 @@ for (const [network, prefix] of [
   ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
   ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4],
 ] as const) INTERNAL.addSubnet(network, prefix, 'ipv4');
-for (const [network, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['::ffff:0:0', 96]] as const) {
+// IPv4-mapped addresses (::ffff:a.b.c.d) are judged as the IPv4 address they carry: a BlockList rule for
+// ::ffff:0:0/96 would match every IPv4 address, public ones included.
+for (const [network, prefix] of [['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8]] as const) {
   INTERNAL.addSubnet(network, prefix, 'ipv6');
 }
+const IPV4_MAPPED = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i;
 
 export class WebhookAddressError extends Error {}
 
@@ -32,8 +35,9 @@ export class WebhookAddressPolicy {
 
   checkAddress(address: string, host: string): void {
     if (this.config.coordinator.webhooks.allowPrivate) return;
-    const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
-    if (INTERNAL.check(address, family)) {
+    const mapped = IPV4_MAPPED.exec(address)?.[1];
+    const family = mapped || isIP(address) !== 6 ? 'ipv4' : 'ipv6';
+    if (INTERNAL.check(mapped ?? address, family)) {
       throw new WebhookAddressError(
         `${host} resolves to ${address}, a private or loopback address; webhooks may only reach public addresses (see coordinator.webhooks.allowPrivate)`,
       );

@@ -4,13 +4,13 @@ describe('parseCliArguments', () => {
   const env = {};
 
   it('reads kiln run with every option, both spellings', () => {
-    expect(parseCliArguments(['run', 'x.py', '--lang', 'py', '--stdin=-', '--timeout', '2000', '--url', 'http://k:9', '--key=k', '--json'], env)).toEqual({
+    expect(parseCliArguments(['run', 'x.py', '--lang', 'py', '--stdin=-', '--timeout', '2000', '--url', 'http://kiln.test:9', '--key=k', '--json'], env)).toEqual({
       command: 'run',
       file: 'x.py',
       lang: 'py',
       stdin: '-',
       timeoutMs: 2000,
-      url: 'http://k:9',
+      url: 'http://kiln.test:9',
       key: 'k',
       json: true,
       args: [],
@@ -26,7 +26,7 @@ describe('parseCliArguments', () => {
   it('takes --url and --key from KILN_URL and KILN_KEY, else the local default', () => {
     expect(parseCliArguments(['languages'], {})).toMatchObject({ url: DEFAULT_URL, key: null });
     expect(parseCliArguments(['languages'], { KILN_URL: 'https://kiln.example', KILN_KEY: 'secret' })).toMatchObject({ url: 'https://kiln.example', key: 'secret' });
-    expect(parseCliArguments(['job', 'abc', '--url', 'http://x:1'], { KILN_URL: 'https://kiln.example' })).toMatchObject({ command: 'job', id: 'abc', url: 'http://x:1' });
+    expect(parseCliArguments(['job', 'abc', '--url', 'http://other.test:1'], { KILN_URL: 'https://kiln.example' })).toMatchObject({ command: 'job', id: 'abc', url: 'http://other.test:1' });
   });
 
   it.each([
