@@ -180,13 +180,13 @@ describe('nested mode on a host that forbids unprivileged user namespaces', () =
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('refuses to start the worker, saying why', async () => {
-    // Docker's default profile (Kiln's minus its bwrap rule) forbids creating namespaces,
-    // which is what bwrap meets on such a host.
+    // Kiln's nested-outer profile minus its bwrap rule (its container-mode profile) forbids
+    // creating namespaces, which is what bwrap meets on such a host.
     const builtIn = JSON.parse(readFileSync(join(REPO_ROOT, 'apps/worker/src/sandbox/seccomp/nested-outer.json'), 'utf8'));
-    const dockerDefault = { ...builtIn, syscalls: builtIn.syscalls.filter((rule: { comment?: string }) => !rule.comment?.startsWith('kiln')) };
-    expect(dockerDefault.syscalls.length).toBe(builtIn.syscalls.length - 1);
-    const profile = join(dir, 'docker-default.json');
-    writeFileSync(profile, JSON.stringify(dockerDefault));
+    const withoutBwrap = { ...builtIn, syscalls: builtIn.syscalls.filter((rule: { comment?: string }) => !rule.comment?.startsWith('kiln nested mode')) };
+    expect(withoutBwrap.syscalls.length).toBe(builtIn.syscalls.length - 1);
+    const profile = join(dir, 'without-bwrap.json');
+    writeFileSync(profile, JSON.stringify(withoutBwrap));
     const prefix = testPrefix('userns');
     const env = {
       KILN_HOME: REPO_ROOT,
