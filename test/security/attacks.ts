@@ -336,7 +336,7 @@ export const identity: Attack = {
   },
 };
 
-/** Docker's default seccomp profile refuses new user namespaces (the door to most kernel exploits). */
+/** Kiln's seccomp profile (Docker's default allow-list) refuses new user namespaces (the door to most kernel exploits). */
 export const userNamespace: Attack = {
   name: 'creating a user namespace',
   request: () =>
