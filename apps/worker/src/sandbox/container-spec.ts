@@ -111,10 +111,7 @@ function buildSandboxContainerSpec(spec: SandboxSpec, sandbox: SandboxConfig): C
 /** The container configuration as an injectable, so every sandbox is built by one object. */
 @Injectable()
 export class ContainerSpecBuilder {
-  constructor(private readonly config: KilnConfig) {
-    // An operator's seccomp profile that cannot be read stops the worker at start-up, not its first task.
-    seccompSecurityOpt(config.sandbox);
-  }
+  constructor(private readonly config: KilnConfig) {}
 
   build(spec: SandboxSpec): ContainerCreateOptions {
     return buildContainerSpec(spec, this.config.sandbox);
