@@ -1,14 +1,16 @@
 /*
  * The nested sandbox's own seccomp filter (nested mode only).
  *
- * The outer container's profile is Docker's default plus exactly what
- * bubblewrap needs to build a sandbox: clone with namespace flags, unshare,
- * mount, umount2 and pivot_root (config/seccomp/nested-outer.json). This
- * filter takes those back from everything that runs inside the sandbox, so
- * the program faces Docker's default profile again (the two filters stack:
- * a call must pass both). It also refuses the new mount API and every other
- * ABI than the agent's own (x32, ia32), whose syscall numbers would dodge
- * the checks below.
+ * The outer container's profile is Kiln's container-mode profile plus
+ * exactly what bubblewrap needs to build a sandbox: clone with namespace
+ * flags, unshare, mount, umount2 and pivot_root
+ * (apps/worker/src/sandbox/seccomp/nested-outer.json). This filter takes
+ * those back from everything that runs inside the sandbox, so the program
+ * faces the container-mode profile again (the two filters stack: a call must
+ * pass both). It also refuses the new mount API, io_uring (refused by the
+ * outer profile too: this filter holds even under an operator's outer
+ * profile that allows it) and every other ABI than the agent's own (x32,
+ * ia32), whose syscall numbers would dodge the checks below.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -46,6 +48,8 @@ static const long refused[] = {
 #ifdef SYS_mount_setattr
     SYS_mount_setattr,
 #endif
+    /* The kernel surface behind a long run of privilege escalations. */
+    SYS_io_uring_setup, SYS_io_uring_enter, SYS_io_uring_register,
 };
 
 #define REFUSED_COUNT (sizeof refused / sizeof refused[0])

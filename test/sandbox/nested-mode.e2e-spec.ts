@@ -7,7 +7,9 @@ import { DockerEventLog } from '../support/docker-events';
 import { TEST_REDIS_URL } from '../support/environment';
 import { Harness, REPO_ROOT, deleteKeys, eventually, startKiln } from '../support/kiln-harness';
 import { spawnKiln } from '../support/processes';
+import { committedProfile, execAsSandboxUser, seccompProfileOf, withRunningSandbox } from '../support/sandbox-seccomp';
 import { testPrefix } from '../support/test-run';
+import { AttackSucceeded, IO_URING_PROBE, checkIoUringRefused, ioUring } from '../security/attacks';
 
 const NESTED = { KILN_SANDBOX__MODE: 'nested', KILN_SANDBOX__POOL__WARM: 'python' };
 
@@ -170,6 +172,45 @@ describe('nested mode recycling', () => {
   });
 });
 
+/**
+ * Issue 12: io_uring is refused twice in nested mode, by the outer container's
+ * profile and by the nested sandbox's own filter. The outer refusal alone is
+ * shown by test/security/hostile-code.e2e-spec.ts (a process exec'd into the
+ * outer container, nested mode); this shows the inner one alone, under an
+ * operator's outer profile that allows io_uring as Docker 20.10's does.
+ */
+describe('nested mode: the inner filter refuses io_uring on its own', () => {
+  let dir: string;
+  let kiln: Harness;
+  let outerProfile: object;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'kiln-seccomp-'));
+    const builtIn = committedProfile('nested-outer.json');
+    const syscalls = builtIn.syscalls.filter((rule) => !rule.names.includes('io_uring_setup'));
+    outerProfile = { ...builtIn, syscalls: [...syscalls, { names: ['io_uring_setup', 'io_uring_enter', 'io_uring_register'], action: 'SCMP_ACT_ALLOW' }] };
+    const path = join(dir, 'allows-io-uring.json');
+    writeFileSync(path, JSON.stringify(outerProfile));
+    kiln = await startKiln({ env: { ...NESTED, KILN_SANDBOX__POOL__SIZE: '1', KILN_WORKER__CONCURRENCY: '1', KILN_SANDBOX__NESTED__SECCOMP_PROFILE: path } });
+  });
+
+  afterAll(async () => {
+    await kiln?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the outer container (the operator’s profile) hands out an io_uring; the program in its nested sandbox gets EPERM', async () => {
+    await withRunningSandbox(kiln, async (outer) => {
+      expect(await seccompProfileOf(outer)).toEqual(outerProfile);
+      const { stdout, stderr } = await execAsSandboxUser(outer, ['python3', '-c', IO_URING_PROBE]);
+      expect(() => checkIoUringRefused(stdout, stderr)).toThrow(AttackSucceeded);
+      expect(stdout).toMatch(/^io_uring_setup=\d+$/m);
+    });
+    const answer = await kiln.http().post('/execute').send(ioUring.request({ host: {} }));
+    ioUring.check(answer.body, { host: {} });
+  });
+});
+
 describe('nested mode on a host that forbids unprivileged user namespaces', () => {
   let dir: string;
 
@@ -180,13 +221,13 @@ describe('nested mode on a host that forbids unprivileged user namespaces', () =
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('refuses to start the worker, saying why', async () => {
-    // Docker's default profile (Kiln's minus its bwrap rule) forbids creating namespaces,
-    // which is what bwrap meets on such a host.
+    // Kiln's nested-outer profile minus its bwrap rule (its container-mode profile) forbids
+    // creating namespaces, which is what bwrap meets on such a host.
     const builtIn = JSON.parse(readFileSync(join(REPO_ROOT, 'apps/worker/src/sandbox/seccomp/nested-outer.json'), 'utf8'));
-    const dockerDefault = { ...builtIn, syscalls: builtIn.syscalls.filter((rule: { comment?: string }) => !rule.comment?.startsWith('kiln')) };
-    expect(dockerDefault.syscalls.length).toBe(builtIn.syscalls.length - 1);
-    const profile = join(dir, 'docker-default.json');
-    writeFileSync(profile, JSON.stringify(dockerDefault));
+    const withoutBwrap = { ...builtIn, syscalls: builtIn.syscalls.filter((rule: { comment?: string }) => !rule.comment?.startsWith('kiln nested mode')) };
+    expect(withoutBwrap.syscalls.length).toBe(builtIn.syscalls.length - 1);
+    const profile = join(dir, 'without-bwrap.json');
+    writeFileSync(profile, JSON.stringify(withoutBwrap));
     const prefix = testPrefix('userns');
     const env = {
       KILN_HOME: REPO_ROOT,

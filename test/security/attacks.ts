@@ -48,8 +48,12 @@ function expectVerdict(answer: JobAnswer, verdicts: string[]): void {
 
 /** Values the program printed as `key=value` lines. */
 export function reported(answer: JobAnswer): Record<string, string> {
+  return keyValues(answer.run?.stdout ?? '');
+}
+
+function keyValues(output: string): Record<string, string> {
   const values: Record<string, string> = {};
-  for (const line of (answer.run?.stdout ?? '').split('\n')) {
+  for (const line of output.split('\n')) {
     const match = /^([a-z_]+)=(.*)$/.exec(line.trim());
     if (match) values[match[1]] = match[2];
   }
@@ -332,7 +336,7 @@ export const identity: Attack = {
   },
 };
 
-/** Docker's default seccomp profile refuses new user namespaces (the door to most kernel exploits). */
+/** Kiln's seccomp profile (Docker's default allow-list) refuses new user namespaces (the door to most kernel exploits). */
 export const userNamespace: Attack = {
   name: 'creating a user namespace',
   request: () =>
@@ -351,6 +355,42 @@ export const userNamespace: Attack = {
     refuse(reported(answer).unshared === '1', 'created a user namespace');
     refuse(reported(answer).refused === undefined, `the attempt did not run: ${answer.run?.stderr}`);
   },
+};
+
+/**
+ * Calls io_uring_setup (syscall 425 on x86_64 and arm64) and its two
+ * siblings directly, so no library can stand in the way, and prints
+ * `name=result` or `name=-1/ERRNO` for each.
+ */
+export const IO_URING_PROBE = [
+  'import ctypes, errno',
+  'libc = ctypes.CDLL(None, use_errno=True)',
+  'libc.syscall.restype = ctypes.c_long',
+  'params = ctypes.create_string_buffer(120)  # struct io_uring_params, zeroed',
+  'calls = {"io_uring_setup": (425, 4, params), "io_uring_enter": (426, -1, 0, 0, 0, None, 0), "io_uring_register": (427, -1, 0, None, 0)}',
+  'for name, args in calls.items():',
+  '    result = libc.syscall(*args)',
+  '    print(f"{name}=" + (str(result) if result >= 0 else "-1/" + errno.errorcode[ctypes.get_errno()]))',
+].join('\n');
+
+/** Throws unless each io_uring call of IO_URING_PROBE's output answered -1/EPERM. */
+export function checkIoUringRefused(stdout: string, stderr = ''): void {
+  const facts = keyValues(stdout);
+  refuse(facts.io_uring_setup === undefined, `the attempt did not run: ${stdout}${stderr}`);
+  for (const name of ['io_uring_setup', 'io_uring_enter', 'io_uring_register']) {
+    refuse(facts[name] !== '-1/EPERM', `${name} answered ${facts[name]}, not -1/EPERM`);
+  }
+}
+
+/**
+ * Kiln's seccomp profile (and, in nested mode, the inner filter too) refuses
+ * io_uring: the kernel surface behind a long run of privilege escalations.
+ * Docker 20.10's built-in profile allows it.
+ */
+export const ioUring: Attack = {
+  name: 'io_uring (io_uring_setup, io_uring_enter, io_uring_register)',
+  request: () => python(IO_URING_PROBE),
+  check: (answer) => checkIoUringRefused(answer.run?.stdout ?? '', answer.run?.stderr),
 };
 
 export const dockerSocket: Attack = {
@@ -529,6 +569,7 @@ export const HOSTILE_CODE: Attack[] = [
   procSnooping,
   identity,
   userNamespace,
+  ioUring,
   dockerSocket,
   fdExhaustion,
   sandboxRlimits,

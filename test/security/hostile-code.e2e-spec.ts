@@ -6,8 +6,21 @@ import Docker from 'dockerode';
 import { greetingListener } from '../support/host-listener';
 import { Harness, startKiln } from '../support/kiln-harness';
 import { SANDBOX_MODES, modeEnv } from '../support/sandbox-modes';
+import { committedProfile, execAsSandboxUser, seccompProfileOf, withRunningSandbox } from '../support/sandbox-seccomp';
 import { TestNetwork, createTestNetwork } from '../support/test-network';
-import { Attack, AttackContext, HOSTILE_CODE, JobAnswer, daemon, forkBombC, forkBombShell, tmpFill, workspaceFill } from './attacks';
+import {
+  Attack,
+  AttackContext,
+  HOSTILE_CODE,
+  IO_URING_PROBE,
+  JobAnswer,
+  checkIoUringRefused,
+  daemon,
+  forkBombC,
+  forkBombShell,
+  tmpFill,
+  workspaceFill,
+} from './attacks';
 
 /**
  * Issue 3: every attack of the catalogue fails, the host is unaffected, and
@@ -66,6 +79,16 @@ describe.each(SANDBOX_MODES)('hostile code (sandbox mode %s)', (mode) => {
   it.each(HOSTILE_CODE.map((attack) => [attack.name, attack]))('%s: fails', async (_name, attack) => {
     const answer = await run(attack as Attack);
     (attack as Attack).check(answer, context);
+  });
+
+  it('the sandbox runs under Kiln’s own seccomp profile for the mode, and the engine enforces it (docker inspect, docker exec)', async () => {
+    await withRunningSandbox(kiln, async (sandbox) => {
+      // Not the engine's built-in profile: the one committed in the repository, rule for rule.
+      expect(await seccompProfileOf(sandbox)).toEqual(committedProfile(mode === 'nested' ? 'nested-outer.json' : 'container.json'));
+      // A process of the container's own (in nested mode: outside any nested sandbox, under the outer profile alone).
+      const { stdout, stderr } = await execAsSandboxUser(sandbox, ['python3', '-c', IO_URING_PROBE]);
+      checkIoUringRefused(stdout, stderr);
+    });
   });
 
   it('after the fork bombs, a hello world still answers in normal time', async () => {

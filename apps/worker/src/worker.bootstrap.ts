@@ -4,6 +4,7 @@ import Docker from 'dockerode';
 import { KilnConfigModule, LoadedConfig } from '@kiln/config';
 import { JsonLogger } from '@kiln/telemetry';
 import { workerId } from './heartbeat/worker-identity';
+import { seccompSecurityOpt } from './sandbox/seccomp-profile';
 import { WorkerModule } from './worker.module';
 
 /** Fails with a clear message when no Docker engine answers. */
@@ -35,6 +36,8 @@ export async function assertRuntimeAvailable(runtime: string, docker = new Docke
 export async function bootstrapWorker(loaded: LoadedConfig): Promise<INestApplicationContext> {
   await assertDockerReachable();
   await assertRuntimeAvailable(loaded.config.sandbox.runtime);
+  // An operator's seccomp profile that cannot be used stops the worker here, not at its first task.
+  seccompSecurityOpt(loaded.config.sandbox);
   @Module({ imports: [KilnConfigModule.forRoot(loaded), WorkerModule] })
   class WorkerRootModule {}
   const logger = new JsonLogger(loaded.config.logging.level, { service: 'worker', workerId: workerId(loaded.config) });

@@ -147,6 +147,7 @@ export class SandboxConfig {
   @ValidateNested() @Type(() => PoolConfig) pool: PoolConfig;
   @ValidateNested() @Type(() => NestedConfig) nested: NestedConfig;
   @IsString() @Matches(/^[a-z][a-z0-9_.-]*$/) runtime: string;
+  @IsString() seccompProfile: string;
   @Matches(/^[1-9][0-9]*:[1-9][0-9]*$/, { message: 'must be a non-root numeric uid:gid' }) user: string;
   @IsInt() @Min(1) @Max(4096) workspaceMb: number;
   @IsInt() @Min(1) @Max(1024) tmpMb: number;

@@ -80,9 +80,12 @@ class AgentUnderTest {
   private wake: () => void = () => {};
   private ended = false;
 
-  /** asPid1=false puts a shell in front as PID 1, so the agent must not use kill(-1). */
-  constructor(asPid1 = true) {
-    const agent = [agentBinary, '--workspace', this.workspace];
+  /**
+   * asPid1=false puts a shell in front as PID 1, so the agent must not use kill(-1).
+   * mode: ['--inner'] makes it a nested sandbox's agent (its own seccomp filter first).
+   */
+  constructor(asPid1 = true, mode: string[] = []) {
+    const agent = [agentBinary, ...mode, '--workspace', this.workspace];
     const inNamespace = asPid1 ? agent : ['sh', '-c', '"$@"; exit $?', 'pid1-shell', ...agent];
     this.child = spawn('unshare', ['--pid', '--fork', '--mount-proc', '--kill-child', ...inNamespace], {
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -492,5 +495,52 @@ describe('kiln-agent when it is not PID 1', () => {
     } finally {
       await agent.stop();
     }
+  });
+});
+
+/** Calls each io_uring syscall once and prints `name=return/errno`. */
+const IO_URING_PROBE = `
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+static void report(const char *name, long ret) { printf("%s=%ld/%s\\n", name, ret, ret < 0 ? strerrorname_np(errno) : "-"); }
+int main(void)
+{
+    unsigned char params[120];
+    memset(params, 0, sizeof params);
+    report("setup", syscall(SYS_io_uring_setup, 4, params));
+    report("enter", syscall(SYS_io_uring_enter, -1, 0, 0, 0, NULL, 0));
+    report("register", syscall(SYS_io_uring_register, -1, 0, NULL, 0));
+    return 0;
+}
+`;
+
+describe('kiln-agent --inner (a nested sandbox’s agent)', () => {
+  let probe: string;
+
+  beforeAll(() => {
+    probe = join(buildDir, 'io-uring-probe');
+    execFileSync('gcc', ['-x', 'c', '-std=gnu11', '-static', '-o', probe, '-'], { input: IO_URING_PROBE, stdio: ['pipe', 'pipe', 'pipe'] });
+  });
+
+  const probeUnder = async (mode: string[]): Promise<string> => {
+    const agent = new AgentUnderTest(true, mode);
+    try {
+      await agent.hello();
+      const { stdout, result } = await agent.exec({ argv: [probe] });
+      expect(result.exitCode).toBe(0);
+      return stdout.toString();
+    } finally {
+      await agent.stop();
+    }
+  };
+
+  it('refuses io_uring (EPERM) to every program, where the plain agent leaves it to the kernel', async () => {
+    // Without the inner filter this host's kernel hands out an io_uring (an fd), and the
+    // other two calls reach it (they fail on the bad fd, not with EPERM).
+    expect(await probeUnder([])).toMatch(/^setup=\d+\/-\nenter=-1\/E(?!PERM)[A-Z]+\nregister=-1\/E(?!PERM)[A-Z]+\n$/);
+    expect(await probeUnder(['--inner'])).toBe('setup=-1/EPERM\nenter=-1/EPERM\nregister=-1/EPERM\n');
   });
 });

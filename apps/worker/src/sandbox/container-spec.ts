@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { ContainerCreateOptions } from 'dockerode';
 import { KilnConfig, SandboxConfig } from '@kiln/config';
 import { asNestedOuterContainer } from './nested-outer-spec';
+import { seccompSecurityOpt } from './seccomp-profile';
 
 /** Label keys on every sandbox container; the reaper and the tests find them by these. */
 export const SANDBOX_LABEL = 'kiln.sandbox';
@@ -75,7 +76,8 @@ function buildSandboxContainerSpec(spec: SandboxSpec, sandbox: SandboxConfig): C
     HostConfig: {
       NetworkMode: 'none',
       CapDrop: ['ALL'],
-      SecurityOpt: ['no-new-privileges'],
+      // Kiln's own profile for the mode (seccomp/README.md), never the engine's built-in one.
+      SecurityOpt: ['no-new-privileges', seccompSecurityOpt(sandbox)],
       ReadonlyRootfs: true,
       Tmpfs: {
         [WORKSPACE]: `rw,exec,nosuid,nodev,size=${sandbox.workspaceMb}m,uid=${uid},gid=${gid},mode=0700`,

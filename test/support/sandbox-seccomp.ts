@@ -1,0 +1,66 @@
+import Docker from 'dockerode';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { Harness, REPO_ROOT, containersOfJob, eventually } from './kiln-harness';
+
+export interface SeccompRule {
+  names: string[];
+  action: string;
+  errnoRet?: number;
+  comment?: string;
+}
+
+export interface SeccompProfile {
+  defaultAction: string;
+  syscalls: SeccompRule[];
+}
+
+/** A profile as committed in apps/worker/src/sandbox/seccomp/ (container.json, nested-outer.json). */
+export function committedProfile(name: string): SeccompProfile {
+  return JSON.parse(readFileSync(join(REPO_ROOT, 'apps/worker/src/sandbox/seccomp', name), 'utf8'));
+}
+
+/** The seccomp profile the engine holds for a container (`docker inspect`): exactly one `seccomp=` option. */
+export async function seccompProfileOf(containerId: string): Promise<SeccompProfile> {
+  const info = await new Docker().getContainer(containerId).inspect();
+  const options = ((info.HostConfig.SecurityOpt ?? []) as string[]).filter((option) => option.startsWith('seccomp='));
+  if (options.length !== 1) throw new Error(`container ${containerId} has ${options.length} seccomp options: ${info.HostConfig.SecurityOpt}`);
+  return JSON.parse(options[0].slice('seccomp='.length));
+}
+
+/**
+ * Runs a command in a running container as the sandbox user (`docker exec`):
+ * it gets the container's own seccomp profile and nothing else (in nested
+ * mode, none of a nested sandbox's filters). Resolves with its stdout and stderr.
+ */
+export async function execAsSandboxUser(containerId: string, cmd: string[]): Promise<{ stdout: string; stderr: string }> {
+  const docker = new Docker();
+  const exec = await docker.getContainer(containerId).exec({ Cmd: cmd, User: '61000:61000', AttachStdout: true, AttachStderr: true });
+  const stream = await exec.start({ hijack: true, stdin: false });
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const chunks = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
+  stdout.on('data', (chunk: Buffer) => chunks.stdout.push(chunk));
+  stderr.on('data', (chunk: Buffer) => chunks.stderr.push(chunk));
+  docker.modem.demuxStream(stream, stdout, stderr);
+  await new Promise((resolve, reject) => stream.on('end', resolve).on('error', reject));
+  return { stdout: Buffer.concat(chunks.stdout).toString(), stderr: Buffer.concat(chunks.stderr).toString() };
+}
+
+/**
+ * Holds one sandbox of Kiln's busy with a sleeping job, hands its container
+ * id to `use`, then cancels the job.
+ */
+export async function withRunningSandbox(kiln: Harness, use: (containerId: string) => Promise<void>): Promise<void> {
+  const submitted = await kiln.http().post('/jobs').send({ language: 'python', code: 'import time\ntime.sleep(25)', limits: { timeoutMs: 30000 } });
+  if (submitted.status !== 202) throw new Error(`the sleeping job was answered ${submitted.status}: ${JSON.stringify(submitted.body)}`);
+  try {
+    const containers = await eventually(() => containersOfJob(submitted.body.id), (list) => list.some((c) => c.State === 'running'), 30_000);
+    const sandbox = containers.find((c) => c.State === 'running');
+    if (!sandbox) throw new Error(`no running sandbox of job ${submitted.body.id} within 30 s`);
+    await use(sandbox.Id);
+  } finally {
+    await kiln.http().put(`/jobs/${submitted.body.id}/cancel`);
+  }
+}
