@@ -4,7 +4,7 @@ import { statfsSync, unlinkSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:net';
 import Docker from 'dockerode';
 import { greetingListener } from '../support/host-listener';
-import { Harness, startKiln } from '../support/kiln-harness';
+import { Harness, eventually, startKiln } from '../support/kiln-harness';
 import { SANDBOX_MODES, modeEnv } from '../support/sandbox-modes';
 import { committedProfile, execAsSandboxUser, seccompProfileOf, withRunningSandbox } from '../support/sandbox-seccomp';
 import { TestNetwork, createTestNetwork } from '../support/test-network';
@@ -133,12 +133,15 @@ describe.each(SANDBOX_MODES)('hostile code (sandbox mode %s)', (mode) => {
 
   it('two concurrent jobs cannot see each other’s files or processes', async () => {
     const secret = `secret-${randomBytes(6).toString('hex')}`;
-    const holder = kiln.http().post('/execute').send({
+    const holder = await kiln.http().post('/jobs').send({
       language: 'bash',
-      code: `echo ${secret} > /workspace/${secret}; echo ${secret} > /tmp/${secret}; echo ${secret} > /dev/shm/${secret}; exec -a ${secret} sleep 4`,
-      limits: { timeoutMs: 10000 },
+      code: `echo ${secret} > /workspace/${secret}; echo ${secret} > /tmp/${secret}; echo ${secret} > /dev/shm/${secret}; exec -a ${secret} sleep 8`,
+      limits: { timeoutMs: 15000 },
     });
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(holder.status).toBe(202);
+    const stateOfHolder = async () => (await kiln.http().get(`/jobs/${holder.body.id}`)).body.state as string;
+    await eventually(stateOfHolder, (state) => state === 'RUNNING', 15_000);
+    expect(await stateOfHolder()).toBe('RUNNING');
     // The secret reaches the snooper on stdin, so its own files never contain it.
     const snoop = await kiln.http().post('/execute').send({
       language: 'bash',
@@ -147,7 +150,10 @@ describe.each(SANDBOX_MODES)('hostile code (sandbox mode %s)', (mode) => {
     });
     expect(snoop.body.run.stdout).toContain('done');
     expect(snoop.body.run.stdout).not.toContain(secret);
-    expect((await holder).body.verdict).toBe('OK');
+    // The two really overlapped: the holder was still running when the snooper ended.
+    expect(await stateOfHolder()).toBe('RUNNING');
+    await eventually(stateOfHolder, (state) => state === 'COMPLETED', 20_000);
+    expect((await kiln.http().get(`/jobs/${holder.body.id}`)).body.verdict).toBe('OK');
   });
 });
 
