@@ -211,25 +211,43 @@ export class FrameDecoder {
   }
 }
 
-// Fatal so two different byte names can't decode to the same string.
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+/** A file the agent sent back from the workspace, its name the bytes the program chose. */
+export interface CollectedFile {
+  name: Buffer;
+  mode: number;
+  content: Buffer;
+}
 
-/** Throws on a malformed frame or a name that isn't valid UTF-8. */
-export function decodeFileFrame(payload: Buffer): AgentFile {
+/** Throws on a malformed frame; the name is left as bytes (the caller decides what a name may be). */
+export function decodeCollectedFile(payload: Buffer): CollectedFile {
   if (payload.length < 6) throw new Error(`F frame of ${payload.length} bytes is too short`);
   const nameLength = payload.readUInt16BE(0);
   if (2 + nameLength + 4 > payload.length) throw new Error('F frame name overruns the frame');
-  let name: string;
-  try {
-    name = strictUtf8.decode(payload.subarray(2, 2 + nameLength));
-  } catch {
-    throw new Error('F frame name is not valid UTF-8');
-  }
   return {
-    name,
+    name: payload.subarray(2, 2 + nameLength),
     mode: payload.readUInt32BE(2 + nameLength),
     content: payload.subarray(2 + nameLength + 4),
   };
+}
+
+// Fatal so two different byte names can't decode to the same string.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The text of `bytes` when they are valid UTF-8, else null. */
+export function strictUtf8Text(bytes: Buffer): string | null {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+/** Throws on a malformed frame or a name that isn't valid UTF-8. */
+export function decodeFileFrame(payload: Buffer): AgentFile {
+  const file = decodeCollectedFile(payload);
+  const name = strictUtf8Text(file.name);
+  if (name === null) throw new Error('F frame name is not valid UTF-8');
+  return { name, mode: file.mode, content: file.content };
 }
 
 const RESULT_NUMBERS = [

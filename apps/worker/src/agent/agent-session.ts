@@ -3,6 +3,7 @@ import {
   AgentExec,
   AgentFile,
   AgentResult,
+  CollectedFile,
   FRAME_COLLECTED_FILE,
   FRAME_ERROR,
   FRAME_HELLO,
@@ -12,7 +13,7 @@ import {
   FRAME_STDOUT,
   FrameDecoder,
   MAX_FRAME_PAYLOAD_BYTES,
-  decodeFileFrame,
+  decodeCollectedFile,
   encodeExecFrame,
   encodeFileFrame,
   encodePingFrame,
@@ -27,8 +28,8 @@ export interface AgentExecReport {
   result: AgentResult;
   stdout: Buffer;
   stderr: Buffer;
-  /** Collected workspace files (only with `collect`). */
-  files: AgentFile[];
+  /** Collected workspace files (only with `collect`), named as the program named them. */
+  files: CollectedFile[];
 }
 
 export type OutputListener = (stream: 'stdout' | 'stderr', chunk: Buffer) => void;
@@ -51,7 +52,7 @@ interface PendingExec {
   stderr: Buffer[];
   kept: number;
   cap: number;
-  files: AgentFile[];
+  files: CollectedFile[];
   onOutput?: OutputListener;
   resolve: (report: AgentExecReport) => void;
   reject: (error: Error) => void;
@@ -198,7 +199,7 @@ export class AgentSession {
         if (pending) this.keepOutput(pending, type === FRAME_STDOUT ? 'stdout' : 'stderr', payload);
         return;
       case FRAME_COLLECTED_FILE:
-        if (pending) pending.files.push(decodeFileFrame(payload));
+        if (pending) pending.files.push(decodeCollectedFile(payload));
         return;
       case FRAME_RESULT:
         if (pending) this.finish(pending, parseResult(payload));
