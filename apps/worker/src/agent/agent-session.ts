@@ -2,8 +2,11 @@ import { Duplex, PassThrough } from 'node:stream';
 import {
   AgentExec,
   AgentFile,
+  AgentProtocolError,
   AgentResult,
+  agentReplyLimit,
   CollectedFile,
+  DEFAULT_COLLECT_MAX_BYTES,
   FRAME_COLLECTED_FILE,
   FRAME_ERROR,
   FRAME_HELLO,
@@ -11,8 +14,8 @@ import {
   FRAME_RESULT,
   FRAME_STDERR,
   FRAME_STDOUT,
+  Frame,
   FrameDecoder,
-  MAX_FRAME_PAYLOAD_BYTES,
   decodeCollectedFile,
   encodeExecFrame,
   encodeFileFrame,
@@ -52,6 +55,8 @@ interface PendingExec {
   stderr: Buffer[];
   kept: number;
   cap: number;
+  /** The largest collected file this exec may send back; null when it does not collect. */
+  collectMaxBytes: number | null;
   files: CollectedFile[];
   onOutput?: OutputListener;
   resolve: (report: AgentExecReport) => void;
@@ -65,7 +70,8 @@ interface PendingExec {
  * reader that stops draining can wedge the Docker engine (see NOTES.md).
  */
 export class AgentSession {
-  private readonly decoder = new FrameDecoder(MAX_FRAME_PAYLOAD_BYTES);
+  // Each frame type has its limit; a collected file only as large as the exec allows.
+  private readonly decoder = new FrameDecoder((type) => agentReplyLimit(type, this.pending?.collectMaxBytes ?? null));
   private pending: PendingExec | null = null;
   /** `H` frames so far: one per agent start (in nested mode, one per nested sandbox). */
   private hellos = 0;
@@ -154,7 +160,8 @@ export class AgentSession {
     if (this.pending) return Promise.reject(new Error('an exec is already running in this sandbox'));
     return new Promise((resolve, reject) => {
       const cap = exec.outputBytes ?? 65536;
-      this.pending = { stdout: [], stderr: [], kept: 0, cap, files: [], onOutput, resolve, reject };
+      const collectMaxBytes = exec.collect ? (exec.collectMaxBytes ?? DEFAULT_COLLECT_MAX_BYTES) : null;
+      this.pending = { stdout: [], stderr: [], kept: 0, cap, collectMaxBytes, files: [], onOutput, resolve, reject };
       for (const frame of encodeStdinFrames(stdin)) this.write(frame);
       this.write(encodeExecFrame(exec));
     });
@@ -174,14 +181,26 @@ export class AgentSession {
     if (!this.goneReason) this.stream.write(frame);
   }
 
-  /** Anything unreadable from the sandbox ends the session; it never throws into the stream. */
+  /**
+   * Anything unreadable from the sandbox ends the session, after the whole
+   * frames that came before it; it never throws into the stream.
+   */
   private onData(chunk: Buffer): void {
     if (this.goneReason) return;
+    let frames: Frame[] = [];
+    let broken: Error | null = null;
     try {
-      for (const frame of this.decoder.push(chunk)) this.onFrame(frame.type, frame.payload);
+      frames = this.decoder.push(chunk);
     } catch (error) {
-      this.gone(`unreadable agent stream: ${(error as Error).message}`);
+      if (error instanceof AgentProtocolError) frames = error.framesBefore;
+      broken = error as Error;
     }
+    try {
+      for (const frame of frames) this.onFrame(frame.type, frame.payload);
+    } catch (error) {
+      broken = error as Error;
+    }
+    if (broken) this.gone(`unreadable agent stream: ${broken.message}`);
   }
 
   private onFrame(type: string, payload: Buffer): void {
