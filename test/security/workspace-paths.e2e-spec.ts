@@ -97,6 +97,15 @@ describe.each(SANDBOX_MODES)('paths a program leaves in its workspace (sandbox m
     expect(skippedOf(answer)).toEqual({ entries: [{ path: firstTooLong(`${pkg.split('.').join('/')}/Main.class`), reason: 'path_too_long' }], truncated: false });
   });
 
+  it('a package name of one 300-character component: javac cannot create its directory, the program’s compile error', async () => {
+    const answer = await executeOnce({
+      language: 'java',
+      code: `package ${'p'.repeat(300)};\n// ${fresh()}\npublic class Main { public static void main(String[] a) { } }`,
+    });
+    expect(answer).toMatchObject({ verdict: 'COMPILE_ERROR', compile: { verdict: 'COMPILE_ERROR' }, run: null });
+    expect(answer.compile.stderr).toContain('could not create parent directories');
+  });
+
   it('a long package next to the main class: the rest of the program travels and runs', async () => {
     const pkg = javaPackage(30, 9);
     const answer = await executeOnce({

@@ -1,5 +1,5 @@
 import { MAX_SKIPPED_LISTED } from '@kiln/tasks';
-import { CollectedFile } from '../agent/agent-frames';
+import { CollectedFile, encodeFileFrame } from '../agent/agent-frames';
 import { LISTING_BYTES, parseListing } from './collect-step';
 import { keptWorkspace, shownPath } from './collected-workspace';
 
@@ -85,6 +85,29 @@ describe('keptWorkspace', () => {
     expect(keptWorkspace([], listing(...many)).skipped).toMatchObject({ truncated: true });
     expect(keptWorkspace([], listing(...many)).skipped?.entries).toHaveLength(MAX_SKIPPED_LISTED);
     expect(keptWorkspace([], { entries: [], truncated: true }).skipped).toEqual({ entries: [], truncated: true });
+  });
+});
+
+describe('keptWorkspace on random names', () => {
+  it('keeps only files the next sandbox accepts, each once, and names every other one', () => {
+    let state = 7;
+    const random = (below: number) => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return state % below;
+    };
+    const alphabet = [0x61, 0x62, 0x2f, 0x2e, 0x00, 0xff, 0xc3, 0xa9, 0x0a, 0x5c, 0x2d];
+    for (let round = 0; round < 200; round++) {
+      const collected = Array.from({ length: 1 + random(20) }, () =>
+        file(Buffer.from(Array.from({ length: random(2) ? random(8) : 200 + random(120) }, () => alphabet[random(alphabet.length)]))),
+      );
+      const kept = keptWorkspace(collected, none);
+      // What the artifact store does with them: it throws on any name the agent would refuse.
+      for (const f of kept.files) encodeFileFrame(f.name, f.content, f.mode);
+      expect(new Set(kept.files.map((f) => f.name)).size).toBe(kept.files.length);
+      const named = new Set([...kept.files.map((f) => shownPath(Buffer.from(f.name))), ...(kept.skipped?.entries ?? []).map((e) => e.path)]);
+      const missing = collected.map((f) => shownPath(f.name)).filter((name) => !named.has(name));
+      expect(missing).toEqual([]);
+    }
   });
 });
 
