@@ -2,13 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { DEFAULT_RUN_OPTIONS, LanguageRegistry, TaskPayload, TaskResult, Verdict, verdictOfExecution } from '@kiln/tasks';
 import { COLLECT_STEP_ARGV } from './collect-step';
 import { CombinedOutput } from './combined-output';
-import { CompileCache } from './compile-cache';
+import { AgentExecReport } from '../agent/agent-session';
+import { Compilation, CompileCache } from './compile-cache';
 import { JobScratchStore } from './job-scratch.store';
 import { commandFor, programEnvironment, sourceFiles } from './program-files';
 import { WorkerMetrics } from '../metrics/worker-metrics';
 import { SandboxExecutor } from './sandbox-executor';
 import { outcomeOf, stageResultOf } from './stage-result.mapper';
-import { WorkspaceCollector } from './workspace-collector';
+import { CollectedWorkspace, WorkspaceCollector } from './workspace-collector';
 
 /**
  * Compiles the job's sources once and stores the workspace as the artifact for
@@ -50,19 +51,7 @@ export class CompileTaskRunner {
     const cached = await this.cache.restore(cacheKey, this.scratch.artifactKey(task.jobId));
     if (cached) return { compile: { ...cached, cached: true } };
     const combined = options.combinedOutput ? new CombinedOutput() : undefined;
-    const request = {
-      jobId: task.jobId,
-      taskId: task.taskId,
-      image: language.image,
-      limits: { memoryMb: limits.compileMemoryMb, cpus: limits.cpus, processes: Math.max(limits.processes, 32) },
-    };
-    const exec = { argv: compilation.argv, env: compilation.env, timeoutMs: limits.compileTimeoutMs, outputBytes: limits.outputBytes };
-    const { report, workspace } = await this.executor.withSandbox(request, async (sandbox) => {
-      sandbox.writeFiles(compilation.files);
-      const compiled = await this.executor.run(sandbox, exec, Buffer.alloc(0), combined?.listener);
-      if (verdictOfExecution(outcomeOf(compiled)) !== Verdict.OK) return { report: compiled, workspace: null };
-      return { report: compiled, workspace: await this.collector.collect(sandbox, limits.compileTimeoutMs) };
-    });
+    const { report, workspace } = await this.compileAndCollect(task, compilation, combined);
     const encoding = options.outputEncoding;
     const verdict = verdictOfExecution(outcomeOf(report));
     // A compiler that exits non-zero is a compile error; its limits keep their own verdicts.
@@ -83,5 +72,27 @@ export class CompileTaskRunner {
     const compile = { ...stageResultOf(report, Verdict.OK, encoding, combined?.bytes()), ...skipped };
     await this.cache.store(cacheKey, compile, this.scratch.artifactKey(task.jobId));
     return { compile };
+  }
+
+  /** The compiler in a fresh sandbox and, when it succeeded, its workspace collected from the same sandbox. */
+  private compileAndCollect(
+    task: TaskPayload,
+    compilation: Compilation,
+    combined: CombinedOutput | undefined,
+  ): Promise<{ report: AgentExecReport; workspace: CollectedWorkspace | null }> {
+    const { limits } = task;
+    const request = {
+      jobId: task.jobId,
+      taskId: task.taskId,
+      image: compilation.language.image,
+      limits: { memoryMb: limits.compileMemoryMb, cpus: limits.cpus, processes: Math.max(limits.processes, 32) },
+    };
+    const exec = { argv: compilation.argv, env: compilation.env, timeoutMs: limits.compileTimeoutMs, outputBytes: limits.outputBytes };
+    return this.executor.withSandbox(request, async (sandbox) => {
+      sandbox.writeFiles(compilation.files);
+      const report = await this.executor.run(sandbox, exec, Buffer.alloc(0), combined?.listener);
+      if (verdictOfExecution(outcomeOf(report)) !== Verdict.OK) return { report, workspace: null };
+      return { report, workspace: await this.collector.collect(sandbox, limits.compileTimeoutMs) };
+    });
   }
 }
