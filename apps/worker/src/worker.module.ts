@@ -18,6 +18,7 @@ import { SandboxFactory } from './sandbox/sandbox-factory';
 import { CleanupTaskRunner } from './tasks/cleanup-task.runner';
 import { CompileCache } from './tasks/compile-cache';
 import { CompileTaskRunner } from './tasks/compile-task.runner';
+import { WorkspaceCollector } from './tasks/workspace-collector';
 import { JobScratchStore } from './tasks/job-scratch.store';
 import { OutputStreamer } from './tasks/output-streamer';
 import { RunTaskRunner } from './tasks/run-task.runner';
@@ -44,6 +45,7 @@ import { TestBatchRunner } from './tasks/test-batch.runner';
     JobScratchStore,
     CompileCache,
     CompileTaskRunner,
+    WorkspaceCollector,
     RunTaskRunner,
     OutputStreamer,
     TestBatchRunner,

@@ -3,6 +3,7 @@ export * from './jobs/verdict';
 export * from './jobs/task';
 export * from './jobs/job';
 export * from './jobs/stage-result';
+export * from './jobs/skipped-paths';
 export * from './jobs/execution-outcome';
 export * from './jobs/test-case';
 export * from './jobs/output-comparison';

@@ -1,5 +1,6 @@
 import {
   AGENT_GREETING,
+  AgentProtocolError,
   decodeFileFrame,
   encodeExecFrame,
   encodeFileFrame,
@@ -169,6 +170,19 @@ describe('FrameDecoder', () => {
     expect(decoder.push(frame.subarray(7))).toEqual([{ type: FRAME_STDOUT, payload: Buffer.from('hello') }]);
   });
 
+  it('hands over the whole frames that came before a broken one in the same chunk', () => {
+    const hello = encodeFrame(FRAME_HELLO, Buffer.from(AGENT_GREETING));
+    const error = (() => {
+      try {
+        new FrameDecoder(16).push(Buffer.concat([hello, Buffer.from([0x4f, 0, 0, 0, 17])]));
+      } catch (thrown) {
+        return thrown;
+      }
+    })();
+    expect(error).toBeInstanceOf(AgentProtocolError);
+    expect((error as AgentProtocolError).framesBefore).toEqual([{ type: FRAME_HELLO, payload: Buffer.from(AGENT_GREETING) }]);
+  });
+
   it('throws on a frame longer than its maximum, as soon as the header is in', () => {
     const decoder = new FrameDecoder(16);
     expect(decoder.push(encodeFrame(FRAME_STDOUT, Buffer.alloc(16)))).toHaveLength(1);
@@ -253,5 +267,18 @@ describe('parseResult', () => {
     const { wall_ms: _omitted, ...missing } = base;
     expect(() => parseResult(line(missing))).toThrow(/wall_ms/);
     expect(() => parseResult(line({ ...base, cpu_ms: 'x' }))).toThrow(/cpu_ms/);
+  });
+
+  it('throws on a number out of its range: no count past 2^53, no negative count, flags 0 or 1', () => {
+    for (const [key, value] of [
+      ['exit_code', '9007199254740993'],
+      ['exit_code', '-2'],
+      ['wall_ms', '-5'],
+      ['stdout_bytes', '99999999999999999999'],
+      ['max_rss_kb', '9007199254740991'],
+      ['timed_out', '2'],
+    ]) {
+      expect(() => parseResult(line({ ...base, [key]: value }))).toThrow(AgentProtocolError);
+    }
   });
 });

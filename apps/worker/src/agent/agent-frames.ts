@@ -31,6 +31,24 @@ export const FRAME_STDERR = 'E';
 export const FRAME_COLLECTED_FILE = 'F';
 export const FRAME_RESULT = 'R';
 export const FRAME_ERROR = 'X';
+/** The agent forwards output in pieces of at most 32 KiB; twice that is the most the worker accepts. */
+export const MAX_OUTPUT_FRAME_BYTES = 64 * 1024;
+/** `R` and `X` are a few lines of text (the agent's buffers are 1 KiB and 512 bytes). */
+export const MAX_REPORT_FRAME_BYTES = 64 * 1024;
+/** The agent collects paths shorter than this. */
+export const MAX_COLLECTED_PATH_BYTES = 4096;
+/** What the agent collects at most when an exec names no `collect_max_bytes`. */
+export const DEFAULT_COLLECT_MAX_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The agent's stream broke the protocol (a frame over its limit, an unknown
+ * type, a malformed payload): it can no longer be trusted to be in sync.
+ * The only error the decoding functions here throw.
+ */
+export class AgentProtocolError extends Error {
+  /** From FrameDecoder.push: the whole frames that came before the break in the same chunk. */
+  framesBefore: Frame[] = [];
+}
 
 export interface Frame {
   type: string;
@@ -157,15 +175,48 @@ export function encodePingFrame(payload: Buffer): Buffer {
   return encodeFrame(FRAME_PING, payload);
 }
 
+/** The largest payload accepted for a frame type; null: a type that must never arrive. */
+export type FrameLimit = (type: string) => number | null;
+
 /**
- * Reassembles frames from arbitrarily split chunks. After it throws (a frame
- * over the limit) the stream is out of sync and must be abandoned.
+ * The largest payload of each of the agent's replies (docs/agent-protocol.md):
+ * small frames but for a collected file, which is at most `collectMaxBytes`
+ * (null: no exec is collecting, so no `F` may come). Null for a type the
+ * agent never sends.
+ */
+export function agentReplyLimit(type: string, collectMaxBytes: number | null): number | null {
+  switch (type) {
+    case FRAME_HELLO:
+    case FRAME_PING:
+      return MAX_PING_PAYLOAD_BYTES;
+    case FRAME_STDOUT:
+    case FRAME_STDERR:
+      return MAX_OUTPUT_FRAME_BYTES;
+    case FRAME_RESULT:
+    case FRAME_ERROR:
+      return MAX_REPORT_FRAME_BYTES;
+    case FRAME_COLLECTED_FILE:
+      return collectMaxBytes === null ? 0 : Math.min(MAX_FRAME_PAYLOAD_BYTES, 2 + MAX_COLLECTED_PATH_BYTES + 4 + collectMaxBytes);
+    default:
+      return null;
+  }
+}
+
+/**
+ * Reassembles frames from arbitrarily split chunks. A frame's length is
+ * checked against its type's limit as soon as its header is in, so no more
+ * than one frame's allowed size (plus the chunk it came in) is ever held.
+ * After it throws (an AgentProtocolError) the stream is out of sync and must
+ * be abandoned (the error carries the frames that preceded the break).
  */
 export class FrameDecoder {
   private chunks: Buffer[] = [];
   private buffered = 0;
+  private readonly limitOf: FrameLimit;
 
-  constructor(private readonly maxPayloadBytes = MAX_FRAME_PAYLOAD_BYTES) {}
+  constructor(limit: number | FrameLimit = MAX_FRAME_PAYLOAD_BYTES) {
+    this.limitOf = typeof limit === 'number' ? () => limit : limit;
+  }
 
   push(chunk: Buffer): Frame[] {
     if (chunk.length > 0) {
@@ -173,9 +224,15 @@ export class FrameDecoder {
       this.buffered += chunk.length;
     }
     const frames: Frame[] = [];
-    for (let size = this.nextFrameSize(); size !== null && size <= this.buffered; size = this.nextFrameSize()) {
-      const frame = this.take(size);
-      frames.push({ type: String.fromCharCode(frame[0]), payload: frame.subarray(FRAME_HEADER_BYTES) });
+    try {
+      for (let size = this.nextFrameSize(); size !== null && size <= this.buffered; size = this.nextFrameSize()) {
+        const frame = this.take(size);
+        frames.push({ type: String.fromCharCode(frame[0]), payload: frame.subarray(FRAME_HEADER_BYTES) });
+      }
+    } catch (error) {
+      // However the stream was split, the frames before the break are the same.
+      if (error instanceof AgentProtocolError) error.framesBefore = frames;
+      throw error;
     }
     return frames;
   }
@@ -188,11 +245,11 @@ export class FrameDecoder {
   private nextFrameSize(): number | null {
     if (this.buffered < FRAME_HEADER_BYTES) return null;
     const header = this.peekHeader();
+    const type = String.fromCharCode(header[0]);
     const length = header.readUInt32BE(1);
-    if (length > this.maxPayloadBytes) {
-      const type = JSON.stringify(String.fromCharCode(header[0]));
-      throw new Error(`agent frame ${type} of ${length} bytes exceeds ${this.maxPayloadBytes}`);
-    }
+    const limit = this.limitOf(type);
+    if (limit === null) throw new AgentProtocolError(`agent frame of unknown type ${JSON.stringify(type)}`);
+    if (length > limit) throw new AgentProtocolError(`agent frame ${JSON.stringify(type)} of ${length} bytes exceeds ${limit}`);
     return FRAME_HEADER_BYTES + length;
   }
 
@@ -211,45 +268,66 @@ export class FrameDecoder {
   }
 }
 
-// Fatal so two different byte names can't decode to the same string.
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+/** A file the agent sent back from the workspace, its name the bytes the program chose. */
+export interface CollectedFile {
+  name: Buffer;
+  mode: number;
+  content: Buffer;
+}
 
-/** Throws on a malformed frame or a name that isn't valid UTF-8. */
-export function decodeFileFrame(payload: Buffer): AgentFile {
-  if (payload.length < 6) throw new Error(`F frame of ${payload.length} bytes is too short`);
+/** Throws on a malformed frame; the name is left as bytes (the caller decides what a name may be). */
+export function decodeCollectedFile(payload: Buffer): CollectedFile {
+  if (payload.length < 6) throw new AgentProtocolError(`F frame of ${payload.length} bytes is too short`);
   const nameLength = payload.readUInt16BE(0);
-  if (2 + nameLength + 4 > payload.length) throw new Error('F frame name overruns the frame');
-  let name: string;
-  try {
-    name = strictUtf8.decode(payload.subarray(2, 2 + nameLength));
-  } catch {
-    throw new Error('F frame name is not valid UTF-8');
-  }
+  if (2 + nameLength + 4 > payload.length) throw new AgentProtocolError('F frame name overruns the frame');
   return {
-    name,
+    name: payload.subarray(2, 2 + nameLength),
     mode: payload.readUInt32BE(2 + nameLength),
     content: payload.subarray(2 + nameLength + 4),
   };
 }
 
-const RESULT_NUMBERS = [
-  'exit_code',
-  'signal',
-  'timed_out',
-  'cpu_limited',
-  'output_limited',
-  'oom_killed',
-  'wall_ms',
-  'cpu_ms',
-  'max_rss_kb',
-  'stdout_bytes',
-  'stderr_bytes',
-] as const;
+// Fatal so two different byte names can't decode to the same string.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The text of `bytes` when they are valid UTF-8, else null. */
+export function strictUtf8Text(bytes: Buffer): string | null {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+/** Throws on a malformed frame or a name that isn't valid UTF-8. */
+export function decodeFileFrame(payload: Buffer): AgentFile {
+  const file = decodeCollectedFile(payload);
+  const name = strictUtf8Text(file.name);
+  if (name === null) throw new AgentProtocolError('F frame name is not valid UTF-8');
+  return { name, mode: file.mode, content: file.content };
+}
+
+/** The range of each number in `R` (docs/agent-protocol.md); a count is at most what a double holds exactly. */
+const COUNT: [number, number] = [0, Number.MAX_SAFE_INTEGER];
+const FLAG: [number, number] = [0, 1];
+const RESULT_NUMBERS = {
+  exit_code: [-1, 255],
+  signal: [0, 127],
+  timed_out: FLAG,
+  cpu_limited: FLAG,
+  output_limited: FLAG,
+  oom_killed: FLAG,
+  wall_ms: COUNT,
+  cpu_ms: COUNT,
+  max_rss_kb: [0, Math.floor(Number.MAX_SAFE_INTEGER / 1024)],
+  stdout_bytes: COUNT,
+  stderr_bytes: COUNT,
+} satisfies Record<string, [number, number]>;
 
 export function parseResult(payload: Buffer): AgentResult {
   const fields = parseKeyValueLines(payload.toString('utf8'));
-  const number = Object.fromEntries(RESULT_NUMBERS.map((key) => [key, requireInteger(fields, key)])) as Record<
-    (typeof RESULT_NUMBERS)[number],
+  const number = Object.fromEntries(Object.entries(RESULT_NUMBERS).map(([key, range]) => [key, requireInteger(fields, key, range)])) as Record<
+    keyof typeof RESULT_NUMBERS,
     number
   >;
   return {
@@ -278,10 +356,12 @@ function parseKeyValueLines(text: string): Map<string, string> {
   return fields;
 }
 
-function requireInteger(fields: Map<string, string>, key: string): number {
+function requireInteger(fields: Map<string, string>, key: string, [min, max]: [number, number]): number {
   const text = fields.get(key);
-  if (text === undefined || !/^-?\d+$/.test(text)) {
-    throw new Error(`agent result has no integer ${key}: ${JSON.stringify(text)}`);
+  // At most 16 digits: longer decimals are past MAX_SAFE_INTEGER and would round.
+  const value = text !== undefined && /^-?\d{1,16}$/.test(text) ? Number(text) : NaN;
+  if (!(value >= min && value <= max)) {
+    throw new AgentProtocolError(`agent result has no integer ${key} in [${min}, ${max}]: ${JSON.stringify(text)}`);
   }
-  return Number(text);
+  return value;
 }

@@ -2,7 +2,11 @@ import { Duplex, PassThrough } from 'node:stream';
 import {
   AgentExec,
   AgentFile,
+  AgentProtocolError,
   AgentResult,
+  agentReplyLimit,
+  CollectedFile,
+  DEFAULT_COLLECT_MAX_BYTES,
   FRAME_COLLECTED_FILE,
   FRAME_ERROR,
   FRAME_HELLO,
@@ -10,9 +14,9 @@ import {
   FRAME_RESULT,
   FRAME_STDERR,
   FRAME_STDOUT,
+  Frame,
   FrameDecoder,
-  MAX_FRAME_PAYLOAD_BYTES,
-  decodeFileFrame,
+  decodeCollectedFile,
   encodeExecFrame,
   encodeFileFrame,
   encodePingFrame,
@@ -27,8 +31,8 @@ export interface AgentExecReport {
   result: AgentResult;
   stdout: Buffer;
   stderr: Buffer;
-  /** Collected workspace files (only with `collect`). */
-  files: AgentFile[];
+  /** Collected workspace files (only with `collect`), named as the program named them. */
+  files: CollectedFile[];
 }
 
 export type OutputListener = (stream: 'stdout' | 'stderr', chunk: Buffer) => void;
@@ -51,7 +55,9 @@ interface PendingExec {
   stderr: Buffer[];
   kept: number;
   cap: number;
-  files: AgentFile[];
+  /** The largest collected file this exec may send back; null when it does not collect. */
+  collectMaxBytes: number | null;
+  files: CollectedFile[];
   onOutput?: OutputListener;
   resolve: (report: AgentExecReport) => void;
   reject: (error: Error) => void;
@@ -64,7 +70,8 @@ interface PendingExec {
  * reader that stops draining can wedge the Docker engine (see NOTES.md).
  */
 export class AgentSession {
-  private readonly decoder = new FrameDecoder(MAX_FRAME_PAYLOAD_BYTES);
+  // Each frame type has its limit; a collected file only as large as the exec allows.
+  private readonly decoder = new FrameDecoder((type) => agentReplyLimit(type, this.pending?.collectMaxBytes ?? null));
   private pending: PendingExec | null = null;
   /** `H` frames so far: one per agent start (in nested mode, one per nested sandbox). */
   private hellos = 0;
@@ -153,7 +160,8 @@ export class AgentSession {
     if (this.pending) return Promise.reject(new Error('an exec is already running in this sandbox'));
     return new Promise((resolve, reject) => {
       const cap = exec.outputBytes ?? 65536;
-      this.pending = { stdout: [], stderr: [], kept: 0, cap, files: [], onOutput, resolve, reject };
+      const collectMaxBytes = exec.collect ? (exec.collectMaxBytes ?? DEFAULT_COLLECT_MAX_BYTES) : null;
+      this.pending = { stdout: [], stderr: [], kept: 0, cap, collectMaxBytes, files: [], onOutput, resolve, reject };
       for (const frame of encodeStdinFrames(stdin)) this.write(frame);
       this.write(encodeExecFrame(exec));
     });
@@ -173,14 +181,26 @@ export class AgentSession {
     if (!this.goneReason) this.stream.write(frame);
   }
 
-  /** Anything unreadable from the sandbox ends the session; it never throws into the stream. */
+  /**
+   * Anything unreadable from the sandbox ends the session, after the whole
+   * frames that came before it; it never throws into the stream.
+   */
   private onData(chunk: Buffer): void {
     if (this.goneReason) return;
+    let frames: Frame[] = [];
+    let broken: Error | null = null;
     try {
-      for (const frame of this.decoder.push(chunk)) this.onFrame(frame.type, frame.payload);
+      frames = this.decoder.push(chunk);
     } catch (error) {
-      this.gone(`unreadable agent stream: ${(error as Error).message}`);
+      if (error instanceof AgentProtocolError) frames = error.framesBefore;
+      broken = error as Error;
     }
+    try {
+      for (const frame of frames) this.onFrame(frame.type, frame.payload);
+    } catch (error) {
+      broken = error as Error;
+    }
+    if (broken) this.gone(`unreadable agent stream: ${broken.message}`);
   }
 
   private onFrame(type: string, payload: Buffer): void {
@@ -198,7 +218,7 @@ export class AgentSession {
         if (pending) this.keepOutput(pending, type === FRAME_STDOUT ? 'stdout' : 'stderr', payload);
         return;
       case FRAME_COLLECTED_FILE:
-        if (pending) pending.files.push(decodeFileFrame(payload));
+        if (pending) pending.files.push(decodeCollectedFile(payload));
         return;
       case FRAME_RESULT:
         if (pending) this.finish(pending, parseResult(payload));

@@ -13,6 +13,8 @@ export interface Compilation {
   argv: string[];
   env: Record<string, string>;
   files: AgentFile[];
+  /** The step that turns the workspace into the artifact (a new one may keep other files). */
+  collectArgv: readonly string[];
   /** How the stage result is written (output encoding, combined output...): part of what is stored. */
   stageOptions: object;
 }
@@ -47,10 +49,10 @@ export class CompileCache {
   }
 
   async keyOf(compilation: Compilation): Promise<string> {
-    const { language, argv, env, files, stageOptions } = compilation;
+    const { language, argv, env, files, collectArgv, stageOptions } = compilation;
     const hash = createHash('sha256');
     const image = await this.imageIdentity(language.image);
-    const material = { language: language.id, version: language.version, image, argv, env, stageOptions };
+    const material = { language: language.id, version: language.version, image, argv, env, collectArgv, stageOptions };
     hash.update(JSON.stringify(material));
     for (const file of files) {
       hash.update(`\0${file.name}\0${file.mode}\0${file.content.length}\0`).update(file.content);

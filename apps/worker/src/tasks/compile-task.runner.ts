@@ -1,20 +1,21 @@
 import { Injectable } from '@nestjs/common';
-import { KilnConfig } from '@kiln/config';
 import { DEFAULT_RUN_OPTIONS, LanguageRegistry, TaskPayload, TaskResult, Verdict, verdictOfExecution } from '@kiln/tasks';
+import { COLLECT_STEP_ARGV } from './collect-step';
 import { CombinedOutput } from './combined-output';
-import { CompileCache } from './compile-cache';
+import { AgentExecReport } from '../agent/agent-session';
+import { Compilation, CompileCache } from './compile-cache';
 import { JobScratchStore } from './job-scratch.store';
 import { commandFor, programEnvironment, sourceFiles } from './program-files';
 import { WorkerMetrics } from '../metrics/worker-metrics';
 import { SandboxExecutor } from './sandbox-executor';
 import { outcomeOf, stageResultOf } from './stage-result.mapper';
-
-const MiB = 1024 * 1024;
+import { CollectedWorkspace, WorkspaceCollector } from './workspace-collector';
 
 /**
  * Compiles the job's sources once and stores the workspace as the artifact for
- * its run tasks; an identical compilation done before is taken from the
- * compile cache instead, without a sandbox.
+ * its run tasks (what cannot travel is skipped and named in `compile.skipped`,
+ * see WorkspaceCollector); an identical compilation done before is taken from
+ * the compile cache instead, without a sandbox.
  */
 @Injectable()
 export class CompileTaskRunner {
@@ -22,9 +23,9 @@ export class CompileTaskRunner {
     private readonly languages: LanguageRegistry,
     private readonly scratch: JobScratchStore,
     private readonly executor: SandboxExecutor,
-    private readonly config: KilnConfig,
     private readonly metrics: WorkerMetrics,
     private readonly cache: CompileCache,
+    private readonly collector: WorkspaceCollector,
   ) {}
 
   async run(task: TaskPayload): Promise<TaskResult> {
@@ -43,29 +44,14 @@ export class CompileTaskRunner {
       argv: commandFor(language.compile ?? [], language, input, limits, limits.compileMemoryMb),
       env: programEnvironment(language),
       files: sourceFiles(input),
+      collectArgv: COLLECT_STEP_ARGV,
       stageOptions: options,
     };
     const cacheKey = await this.cache.keyOf(compilation);
     const cached = await this.cache.restore(cacheKey, this.scratch.artifactKey(task.jobId));
     if (cached) return { compile: { ...cached, cached: true } };
     const combined = options.combinedOutput ? new CombinedOutput() : undefined;
-    const report = await this.executor.execute({
-      jobId: task.jobId,
-      taskId: task.taskId,
-      image: language.image,
-      limits: { memoryMb: limits.compileMemoryMb, cpus: limits.cpus, processes: Math.max(limits.processes, 32) },
-      files: compilation.files,
-      stdin: Buffer.alloc(0),
-      onOutput: combined?.listener,
-      exec: {
-        argv: compilation.argv,
-        env: compilation.env,
-        timeoutMs: limits.compileTimeoutMs,
-        outputBytes: limits.outputBytes,
-        collect: true,
-        collectMaxBytes: this.config.sandbox.artifactMaxMb * MiB,
-      },
-    });
+    const { report, workspace } = await this.compileAndCollect(task, compilation, combined);
     const encoding = options.outputEncoding;
     const verdict = verdictOfExecution(outcomeOf(report));
     // A compiler that exits non-zero is a compile error; its limits keep their own verdicts.
@@ -74,16 +60,39 @@ export class CompileTaskRunner {
       await this.cache.store(cacheKey, compile, null);
       return { compile };
     }
-    if (verdict !== Verdict.OK) return { compile: stageResultOf(report, verdict, encoding, combined?.bytes()) };
-    if (report.result.collectError) {
-      const note = Buffer.from(`\nkiln: the compiled program is too large to keep (${report.result.collectError}; limit ${this.config.sandbox.artifactMaxMb} MiB)`);
+    if (workspace === null) return { compile: stageResultOf(report, verdict, encoding, combined?.bytes()) };
+    if ('notKept' in workspace) {
+      const note = Buffer.from(`\nkiln: the compiled program cannot be kept: ${workspace.notKept}`);
       const withNote = { ...report, stderr: Buffer.concat([report.stderr, note]) };
       const combinedWithNote = combined && Buffer.concat([combined.bytes(), note]);
       return { compile: stageResultOf(withNote, Verdict.COMPILE_ERROR, encoding, combinedWithNote) };
     }
-    await this.scratch.saveArtifact(task.jobId, report.files);
-    const compile = stageResultOf(report, Verdict.OK, encoding, combined?.bytes());
+    await this.scratch.saveArtifact(task.jobId, workspace.kept.files);
+    const skipped = workspace.kept.skipped ? { skipped: workspace.kept.skipped } : {};
+    const compile = { ...stageResultOf(report, Verdict.OK, encoding, combined?.bytes()), ...skipped };
     await this.cache.store(cacheKey, compile, this.scratch.artifactKey(task.jobId));
     return { compile };
+  }
+
+  /** The compiler in a fresh sandbox and, when it succeeded, its workspace collected from the same sandbox. */
+  private compileAndCollect(
+    task: TaskPayload,
+    compilation: Compilation,
+    combined: CombinedOutput | undefined,
+  ): Promise<{ report: AgentExecReport; workspace: CollectedWorkspace | null }> {
+    const { limits } = task;
+    const request = {
+      jobId: task.jobId,
+      taskId: task.taskId,
+      image: compilation.language.image,
+      limits: { memoryMb: limits.compileMemoryMb, cpus: limits.cpus, processes: Math.max(limits.processes, 32) },
+    };
+    const exec = { argv: compilation.argv, env: compilation.env, timeoutMs: limits.compileTimeoutMs, outputBytes: limits.outputBytes };
+    return this.executor.withSandbox(request, async (sandbox) => {
+      sandbox.writeFiles(compilation.files);
+      const report = await this.executor.run(sandbox, exec, Buffer.alloc(0), combined?.listener);
+      if (verdictOfExecution(outcomeOf(report)) !== Verdict.OK) return { report, workspace: null };
+      return { report, workspace: await this.collector.collect(sandbox, limits.compileTimeoutMs) };
+    });
   }
 }

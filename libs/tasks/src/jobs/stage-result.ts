@@ -1,3 +1,4 @@
+import { SkippedPaths } from './skipped-paths';
 import { Verdict } from './verdict';
 
 /** How stdout and stderr travel in answers: text (invalid UTF-8 replaced by U+FFFD) or exact bytes in base64. */
@@ -25,6 +26,11 @@ export interface StageResult {
   truncated: boolean;
   /** Compile stages only: true when the compile cache answered and no compiler ran. */
   cached?: boolean;
+  /**
+   * Compile stages only, present when something the compile left in its
+   * workspace does not travel to the run tasks (see SkipReason).
+   */
+  skipped?: SkippedPaths;
 }
 
 /** One test case's run: a StageResult and the test's index in the request. */
