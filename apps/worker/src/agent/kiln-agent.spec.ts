@@ -451,21 +451,25 @@ describe('kiln-agent (real binary, PID 1 of a pid namespace)', () => {
     await busy.stop();
   });
 
-  it('measures CPU time of a one-second busy loop close to its wall time', async () => {
-    const busy = 'import time\nend = time.monotonic() + 1\nwhile time.monotonic() < end: pass';
+  it('measures CPU time of a loop that burns one second of CPU, whatever the machine load', async () => {
+    // Bounded by the process's own CPU clock, not the wall clock: on a loaded machine the loop
+    // simply takes longer, and the agent must still report about one second.
+    const busy = 'import time\nwhile time.process_time() < 1: pass';
     const { result } = await agent.exec({ argv: ['python3', '-c', busy] });
     expect(result.exitCode).toBe(0);
-    expect(result.wallMs).toBeGreaterThanOrEqual(1000);
-    expect(result.cpuMs).toBeGreaterThanOrEqual(result.wallMs * 0.5); // 2 shared cores: allow contention
-    expect(result.cpuMs).toBeLessThanOrEqual(result.wallMs * 1.1 + 50);
+    expect(result.cpuMs).toBeGreaterThanOrEqual(950);
+    expect(result.cpuMs).toBeLessThanOrEqual(1300); // interpreter start-up and exit on top
+    expect(result.wallMs).toBeGreaterThanOrEqual(result.cpuMs - 50);
   });
 
   it('stops a program at its CPU limit', async () => {
     const spin = { argv: ['python3', '-c', 'while True: pass'], cpuMs: 1000, timeoutMs: 10_000 };
     const { result, elapsedMs } = await agent.exec(spin);
     expect(result).toMatchObject({ cpuLimited: true, timedOut: false, exitCode: null, signal: 24 }); // SIGXCPU
-    expect(result.cpuMs).toBeGreaterThanOrEqual(900);
-    expect(elapsedMs).toBeLessThan(5000);
+    // RLIMIT_CPU is checked on scheduler ticks while rusage is exact: a few ms either side of the limit.
+    expect(result.cpuMs).toBeGreaterThanOrEqual(850);
+    expect(result.cpuMs).toBeLessThan(1500);
+    expect(elapsedMs).toBeLessThan(10_000);
   });
 
   it('reports the largest RSS of the program', async () => {
