@@ -6,6 +6,7 @@ import { KilnConfig } from '@kiln/config';
 import { REDIS } from '@kiln/redis';
 import { LanguageDefinition, RedisKeys, StageResult } from '@kiln/tasks';
 import { AgentFile } from '../agent/agent-session';
+import { CollectOptions } from './workspace-collector';
 
 /** What a compilation's output depends on. */
 export interface Compilation {
@@ -13,8 +14,8 @@ export interface Compilation {
   argv: string[];
   env: Record<string, string>;
   files: AgentFile[];
-  /** The step that turns the workspace into the artifact (a new one may keep other files). */
-  collectArgv: readonly string[];
+  /** How the agent collects the workspace into the artifact (other options may keep other files). */
+  collect: CollectOptions;
   /** How the stage result is written (output encoding, combined output...): part of what is stored. */
   stageOptions: object;
 }
@@ -49,10 +50,10 @@ export class CompileCache {
   }
 
   async keyOf(compilation: Compilation): Promise<string> {
-    const { language, argv, env, files, collectArgv, stageOptions } = compilation;
+    const { language, argv, env, files, collect, stageOptions } = compilation;
     const hash = createHash('sha256');
     const image = await this.imageIdentity(language.image);
-    const material = { language: language.id, version: language.version, image, argv, env, collectArgv, stageOptions };
+    const material = { language: language.id, version: language.version, image, argv, env, collect, stageOptions };
     hash.update(JSON.stringify(material));
     for (const file of files) {
       hash.update(`\0${file.name}\0${file.mode}\0${file.content.length}\0`).update(file.content);

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { DEFAULT_RUN_OPTIONS, LanguageRegistry, TaskPayload, TaskResult, Verdict, verdictOfExecution } from '@kiln/tasks';
-import { COLLECT_STEP_ARGV } from './collect-step';
 import { CombinedOutput } from './combined-output';
 import { AgentExecReport } from '../agent/agent-session';
 import { Compilation, CompileCache } from './compile-cache';
@@ -44,7 +43,7 @@ export class CompileTaskRunner {
       argv: commandFor(language.compile ?? [], language, input, limits, limits.compileMemoryMb),
       env: programEnvironment(language),
       files: sourceFiles(input),
-      collectArgv: COLLECT_STEP_ARGV,
+      collect: this.collector.options,
       stageOptions: options,
     };
     const cacheKey = await this.cache.keyOf(compilation);
@@ -74,25 +73,27 @@ export class CompileTaskRunner {
     return { compile };
   }
 
-  /** The compiler in a fresh sandbox and, when it succeeded, its workspace collected from the same sandbox. */
-  private compileAndCollect(
+  /**
+   * The compiler in a fresh sandbox; when it succeeded, the agent collected
+   * the workspace at the end of the same exec (one command in all).
+   */
+  private async compileAndCollect(
     task: TaskPayload,
     compilation: Compilation,
     combined: CombinedOutput | undefined,
   ): Promise<{ report: AgentExecReport; workspace: CollectedWorkspace | null }> {
     const { limits } = task;
-    const request = {
+    const report = await this.executor.execute({
       jobId: task.jobId,
       taskId: task.taskId,
       image: compilation.language.image,
       limits: { memoryMb: limits.compileMemoryMb, cpus: limits.cpus, processes: Math.max(limits.processes, 32) },
-    };
-    const exec = { argv: compilation.argv, env: compilation.env, timeoutMs: limits.compileTimeoutMs, outputBytes: limits.outputBytes };
-    return this.executor.withSandbox(request, async (sandbox) => {
-      sandbox.writeFiles(compilation.files);
-      const report = await this.executor.run(sandbox, exec, Buffer.alloc(0), combined?.listener);
-      if (verdictOfExecution(outcomeOf(report)) !== Verdict.OK) return { report, workspace: null };
-      return { report, workspace: await this.collector.collect(sandbox, limits.compileTimeoutMs) };
+      files: compilation.files,
+      exec: { argv: compilation.argv, env: compilation.env, timeoutMs: limits.compileTimeoutMs, outputBytes: limits.outputBytes, ...compilation.collect },
+      stdin: Buffer.alloc(0),
+      onOutput: combined?.listener,
     });
+    if (verdictOfExecution(outcomeOf(report)) !== Verdict.OK) return { report, workspace: null };
+    return { report, workspace: this.collector.workspaceOf(report) };
   }
 }
