@@ -36,7 +36,7 @@ import { AgentGoneError, AgentRefusedError, AgentSession } from './agent-session
 const SEEDS = [1, 2, 3, 0x6b696c6e, 20261201];
 const STREAMS_PER_SEED = 2000;
 const SESSIONS_PER_SEED = 150;
-/** As in a compile's collect step, smaller: collected files up to 1 MiB. */
+/** As in a compile's collecting exec, smaller: collected files up to 1 MiB. */
 const COLLECT_MAX_BYTES = 1024 * 1024;
 const limitOf = (type: string) => agentReplyLimit(type, COLLECT_MAX_BYTES);
 /** Fewer than a compile asks: the corpus stream (3 named) passes, repeats and splices of it may not. */
