@@ -46,7 +46,7 @@ describe('API protection', () => {
     let kiln: Harness;
 
     beforeAll(async () => {
-      kiln = await startKiln({ worker: false, env: { KILN_COORDINATOR__RATE_LIMIT__LIMIT: '5' } });
+      kiln = await startKiln({ worker: false, env: { KILN_COORDINATOR__RATE_LIMIT__MODE: 'on', KILN_COORDINATOR__RATE_LIMIT__PER_KEY: '5' } });
     });
 
     afterAll(async () => {

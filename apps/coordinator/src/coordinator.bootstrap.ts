@@ -7,6 +7,7 @@ import { JsonLogger } from '@kiln/telemetry';
 import { PISTON_ANY_TYPE_JSON_PATHS } from './compat/piston';
 import { CoordinatorModule } from './coordinator.module';
 import { ApiExceptionFilter } from './http/api-exception.filter';
+import { hostCheckMiddleware } from './http/host-check.middleware';
 import { InFlightRequests } from './http/in-flight-requests';
 import { jsonBodyMiddleware } from './http/json-body.middleware';
 import { apiValidationPipe } from './http/validation.pipe';
@@ -27,6 +28,7 @@ export async function createCoordinator(loaded: LoadedConfig): Promise<INestAppl
   app.disable('x-powered-by');
   app.use(app.get(InFlightRequests).middleware);
   app.use(helmet());
+  app.use(hostCheckMiddleware(loaded.config));
   const { origins } = loaded.config.coordinator.cors;
   if (origins.length) app.enableCors({ origin: origins, allowedHeaders: ['content-type', 'authorization', 'x-kiln-key', 'x-auth-token'] });
   const anyTypeJsonPaths = loaded.config.coordinator.api.endpoints.piston ? PISTON_ANY_TYPE_JSON_PATHS : [];

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { KilnConfig } from '@kiln/config';
+import { KilnConfig, rateLimitEnabled } from '@kiln/config';
 import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeys } from './api-keys';
 import { KilnThrottlerGuard } from './kiln-throttler.guard';
@@ -15,8 +15,8 @@ import { KilnThrottlerGuard } from './kiln-throttler.guard';
     ThrottlerModule.forRootAsync({
       inject: [KilnConfig],
       useFactory: (config: KilnConfig) => ({
-        throttlers: [{ ttl: config.coordinator.rateLimit.windowMs, limit: config.coordinator.rateLimit.limit }],
-        skipIf: () => !config.coordinator.rateLimit.enabled,
+        throttlers: [{ ttl: config.coordinator.rateLimit.windowMs, limit: config.coordinator.rateLimit.perKey }],
+        skipIf: () => !rateLimitEnabled(config),
       }),
     }),
   ],
