@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { authEnabled, hostCheckEnabled, hostnameOf, isLoopbackHost, isLoopbackName, rateLimitEnabled } from './api-exposure';
 import { loadConfig } from './config-loader';
 
+// network-rule: the addresses in this file are data, never connection targets (Host values and bind addresses judged, none reached).
 const load = (env: Record<string, string>) => loadConfig({ KILN_HOME: join(__dirname, '../../..'), ...env }).config;
 const KEYS = { KILN_COORDINATOR__AUTH__KEYS: 'a-key-of-16-chars+' };
 
@@ -14,7 +15,7 @@ describe('hostnameOf', () => {
     ['[0:0:0:0:0:0:0:1]', '::1'],
     ['127.1', '127.0.0.1'],
     ['0x7f.0.0.1', '127.0.0.1'],
-    ['kiln.example.org:443', 'kiln.example.org'],
+    ['kiln.proxy.test:443', 'kiln.proxy.test'],
   ])('%j → %j', (authority, hostname) => {
     expect(hostnameOf(authority)).toBe(hostname);
   });
@@ -68,11 +69,11 @@ describe('protections by exposure (mode auto)', () => {
 
 describe('coordinator.hostCheck.allowedHosts', () => {
   it('takes host names and IP addresses', () => {
-    const config = load({ KILN_COORDINATOR__HOST_CHECK__ALLOWED_HOSTS: 'kiln.example.org,10.0.0.5,[fd00::1]' });
-    expect(config.coordinator.hostCheck.allowedHosts).toEqual(['kiln.example.org', '10.0.0.5', '[fd00::1]']);
+    const config = load({ KILN_COORDINATOR__HOST_CHECK__ALLOWED_HOSTS: 'kiln.proxy.test,10.0.0.5,[fd00::1]' });
+    expect(config.coordinator.hostCheck.allowedHosts).toEqual(['kiln.proxy.test', '10.0.0.5', '[fd00::1]']);
   });
 
-  it.each(['https://kiln.example.org', 'kiln.example.org:8080', 'kiln.example.org/', '*.example.org', 'a b'])('refuses %j, naming the key', (entry) => {
+  it.each(['https://kiln.proxy.test', 'kiln.proxy.test:8080', 'kiln.proxy.test/', '*.example.org', 'a b'])('refuses %j, naming the key', (entry) => {
     expect(() => load({ KILN_COORDINATOR__HOST_CHECK__ALLOWED_HOSTS: entry })).toThrow(/coordinator\.hostCheck\.allowedHosts: each allowed host must be a host name/);
   });
 });
