@@ -1,4 +1,6 @@
+import { JsonFuzzer, seededRandom } from '../support/json-fuzz';
 import { Harness, startKiln } from '../support/kiln-harness';
+import { BASES, SEEDS, shapeProblem, Target } from '../support/request-fuzz';
 
 const DEEP_ARRAYS = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
 const DEEP_OBJECTS = `${'{"a":'.repeat(50_000)}1${'}'.repeat(50_000)}`;
@@ -82,5 +84,34 @@ describe('hostile JSON bodies', () => {
       expect(answer.status).toBe(400);
       expect(answer.body).toEqual({ error: expect.stringContaining('Failed to decode param') });
     }
+  });
+
+  describe('fuzz over HTTP (seeds in test/support/request-fuzz-seeds.json)', () => {
+    const PATHS: Record<Target, string> = {
+      native: '/jobs',
+      snippet: '/snippets',
+      piston: '/api/v2/execute',
+      judge0: '/judge0/submissions',
+      'judge0-batch': '/judge0/submissions/batch',
+    };
+    const TYPES = ['application/json', 'application/json', 'application/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/vnd.kiln+json'];
+    const targets = Object.keys(BASES) as Target[];
+
+    it.each(SEEDS.httpSeeds)('seed %i: every mutated body is answered 2xx or 4xx in its API\'s shape', async (seed) => {
+      const fuzz = new JsonFuzzer(seededRandom(seed));
+      const problems: string[] = [];
+      for (let i = 0; i < SEEDS.httpCasesPerSeed; i++) {
+        const target = targets[i % targets.length];
+        const text = fuzz.text(fuzz.mutate(fuzz.pick(BASES[target])));
+        const type = fuzz.pick(TYPES);
+        const query = fuzz.chance(0.3) ? '?base64_encoded=true' : '';
+        const answer = await post(`${PATHS[target]}${query}`, text, type);
+        // With no worker here, a body that passed every check ends as 503 "no worker": that is acceptance, not a failure.
+        const accepted = answer.status === 503 && /no worker/.test(JSON.stringify(answer.body));
+        const problem = answer.type !== 'application/json' ? `content-type ${answer.type}` : shapeProblem(target, accepted ? { status: 202, body: null } : answer);
+        if (problem) problems.push(`seed ${seed} case ${i} ${target} (${type}): ${problem}: ${JSON.stringify(answer.body).slice(0, 300)} ← ${text.slice(0, 300)}`);
+      }
+      expect(problems).toEqual([]);
+    });
   });
 });
