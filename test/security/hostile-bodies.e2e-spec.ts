@@ -1,3 +1,6 @@
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { JsonFuzzer, seededRandom } from '../support/json-fuzz';
 import { Harness, startKiln } from '../support/kiln-harness';
 import { BASES, SEEDS, shapeProblem, Target } from '../support/request-fuzz';
@@ -76,6 +79,33 @@ describe('hostile JSON bodies', () => {
     const answer = await post('/jobs', JSON.stringify({ language: 'python', code: 'print("__proto__ constructor prototype")', args: ['constructor'] }));
     expect(answer.status).toBe(503);
     expect(answer.body.error).toContain('no worker');
+  });
+
+  it('an unknown charset or content encoding is 415 naming the header', async () => {
+    const body = JSON.stringify({ language: 'python', code: 'print(1)' });
+    const charset = await post('/jobs', body, 'application/json; charset=x-kiln');
+    expect(charset.status).toBe(415);
+    expect(charset.body.details).toEqual([{ field: 'content-type', message: 'unsupported charset "X-KILN"' }]);
+    const encoding = await post('/jobs', body).set('content-encoding', 'x-kiln');
+    expect(encoding.status).toBe(415);
+    expect(encoding.body.details).toEqual([{ field: 'content-encoding', message: expect.stringContaining('x-kiln') }]);
+  });
+
+  it('a compressed body is bounded once inflated: 8 MiB in 8 KiB of gzip → 413', async () => {
+    const bomb = gzipSync(JSON.stringify({ language: 'python', code: ' '.repeat(8 << 20) }));
+    expect(bomb.length).toBeLessThan(64 << 10);
+    // Plain node:http: superagent mangles a gzip-encoded request body.
+    await kiln.coordinator!.listen(0, '127.0.0.1');
+    const { port } = kiln.coordinator!.getHttpServer().address() as AddressInfo;
+    const status = await new Promise<number>((resolve, reject) => {
+      const headers = { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': bomb.length };
+      const request = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/jobs', headers }, (response) => {
+        response.resume().on('end', () => resolve(response.statusCode ?? 0));
+      });
+      request.on('error', reject);
+      request.end(bomb);
+    });
+    expect(status).toBe(413);
   });
 
   it('a URL that does not decode is a 400, not a 500', async () => {

@@ -9,6 +9,12 @@ export class ApiExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
+    if (response.headersSent) {
+      // A stream (SSE) already answered 200: its client can only see it end.
+      this.logger.error(`error after the response started: ${(exception as Error)?.stack ?? String(exception)}`);
+      response.end();
+      return;
+    }
     if (exception instanceof HttpException) {
       response.status(exception.getStatus()).json(bodyOf(exception));
       return;

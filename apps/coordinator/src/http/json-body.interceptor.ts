@@ -55,14 +55,19 @@ export class JsonBodyInterceptor implements NestInterceptor {
     assertSafeJson(request.body);
   }
 
+  /** body-parser's error (it sets `type`) in the API's words. */
   private refusal(error: unknown): RequestBodyException {
-    const { type, message } = error as { type?: string; message?: string };
+    const { type, message = 'unreadable' } = error as { type?: string; message?: string };
     if (type === 'entity.too.large') {
       return new RequestBodyException(HttpStatus.PAYLOAD_TOO_LARGE, `request body too large: at most ${this.limitBytes} bytes`, [
         { field: 'body', message: `limit is ${this.limitBytes} bytes` },
       ]);
     }
-    return new RequestBodyException(HttpStatus.BAD_REQUEST, 'malformed JSON body', [{ field: 'body', message: message ?? 'unreadable' }]);
+    if (type === 'charset.unsupported' || type === 'encoding.unsupported') {
+      const field = type === 'charset.unsupported' ? 'content-type' : 'content-encoding';
+      return new RequestBodyException(HttpStatus.UNSUPPORTED_MEDIA_TYPE, `unsupported media type: ${message}`, [{ field, message }]);
+    }
+    return new RequestBodyException(HttpStatus.BAD_REQUEST, 'malformed JSON body', [{ field: 'body', message }]);
   }
 }
 
