@@ -83,7 +83,7 @@ describe('Host header check', () => {
       });
     });
 
-    it.each(['attacker.test', '127.0.0.1.attacker.test', 'localhost.attacker.test', '0.0.0.0', '[::]', 'user@127.0.0.1', '127.0.0.1/x', ''])(
+    it.each(['attacker.test', '127.0.0.1.attacker.test', 'localhost.attacker.test', '0.0.0.0', '[::]', '[2001:db8::5]', 'user@127.0.0.1', '127.0.0.1/x', ''])(
       'refuses Host %j',
       async (host) => {
         const answer = await send(port, 'GET', '/languages', host);
@@ -116,7 +116,7 @@ describe('Host header check', () => {
   });
 
   describe('beyond loopback', () => {
-    it('auto: no Host check (keys are required there, which a rebound page cannot send)', async () => {
+    it('auto with keys on: no Host check (a rebound page cannot send a key)', async () => {
       const kiln = await startKiln({ worker: false, env: { KILN_COORDINATOR__HOST: '0.0.0.0', KILN_COORDINATOR__AUTH__KEYS: KEY } });
       try {
         const port = await listenOnLoopback(kiln);
@@ -127,21 +127,38 @@ describe('Host header check', () => {
       }
     });
 
-    it('on: only loopback names and the allowed hosts', async () => {
+    it('auto with keys switched off: checked, names only if allowed, IP addresses answered (they cannot be rebound)', async () => {
+      const kiln = await startKiln({
+        worker: false,
+        env: { KILN_COORDINATOR__HOST: '0.0.0.0', KILN_COORDINATOR__AUTH__MODE: 'off', KILN_COORDINATOR__HOST_CHECK__ALLOWED_HOSTS: 'kiln.lan.test' },
+      });
+      try {
+        const port = await listenOnLoopback(kiln);
+        const statusFor = async (host: string) => (await send(port, 'GET', '/languages', host)).status;
+        expect(await statusFor('attacker.test')).toBe(421);
+        expect(await statusFor('kiln.lan.test:8080')).toBe(200);
+        expect(await statusFor('[2001:db8::5]:8080')).toBe(200);
+        expect(await statusFor(`127.0.0.1:${port}`)).toBe(200);
+      } finally {
+        await kiln.close();
+      }
+    });
+
+    it('on: loopback names, IP addresses and the allowed hosts', async () => {
       const kiln = await startKiln({
         worker: false,
         env: {
           KILN_COORDINATOR__HOST: '0.0.0.0',
           KILN_COORDINATOR__AUTH__KEYS: KEY,
           KILN_COORDINATOR__HOST_CHECK__MODE: 'on',
-          KILN_COORDINATOR__HOST_CHECK__ALLOWED_HOSTS: 'kiln.lan.test,[fd00::1]',
+          KILN_COORDINATOR__HOST_CHECK__ALLOWED_HOSTS: 'kiln.lan.test',
         },
       });
       try {
         const port = await listenOnLoopback(kiln);
         const statusFor = async (host: string) => (await send(port, 'GET', '/languages', host, { 'x-kiln-key': KEY })).status;
         expect(await statusFor('kiln.lan.test:8080')).toBe(200);
-        expect(await statusFor('[fd00::1]:8080')).toBe(200);
+        expect(await statusFor('[2001:db8::5]:8080')).toBe(200);
         expect(await statusFor(`127.0.0.1:${port}`)).toBe(200);
         expect(await statusFor('other.lan.test')).toBe(421);
       } finally {

@@ -56,9 +56,9 @@ describe('protections by exposure (mode auto)', () => {
     expect([hostCheckEnabled(config), authEnabled(config), rateLimitEnabled(config)]).toEqual([false, true, true]);
   });
 
-  it('beyond loopback with keys switched off: still rate-limited (by address)', () => {
+  it('beyond loopback with keys switched off: still rate-limited (by address), and Host-checked', () => {
     const config = load({ KILN_COORDINATOR__HOST: '0.0.0.0', KILN_COORDINATOR__AUTH__MODE: 'off' });
-    expect(rateLimitEnabled(config)).toBe(true);
+    expect([hostCheckEnabled(config), authEnabled(config), rateLimitEnabled(config)]).toEqual([true, false, true]);
   });
 
   it('on and off override auto', () => {

@@ -39,10 +39,15 @@ export function authEnabled(config: KilnConfig): boolean {
   return mode === 'on' || (mode === 'auto' && !isLoopbackHost(config.coordinator.host));
 }
 
-/** Whether requests must name this Kiln in `Host`: `on`, or `auto` on a loopback address (against DNS rebinding). */
+/**
+ * Whether requests must name this Kiln in `Host` (against DNS rebinding):
+ * `on`, or `auto` where nothing else stops a rebound page — on a loopback
+ * address, or wherever keys are off (a page cannot present a key it does not
+ * have, so keys alone suffice).
+ */
 export function hostCheckEnabled(config: KilnConfig): boolean {
   const { mode } = config.coordinator.hostCheck;
-  return mode === 'on' || (mode === 'auto' && isLoopbackHost(config.coordinator.host));
+  return mode === 'on' || (mode === 'auto' && (isLoopbackHost(config.coordinator.host) || !authEnabled(config)));
 }
 
 /** Whether requests are rate-limited: `on`, or `auto` unless a loopback Kiln runs without keys (one local user). */

@@ -1,4 +1,4 @@
-import { CallHandler, ExecutionContext, HttpStatus, Injectable, NestInterceptor, SetMetadata } from '@nestjs/common';
+import { CallHandler, ExecutionContext, HttpStatus, NestInterceptor, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request, RequestHandler, Response } from 'express';
 import express from 'express';
@@ -22,9 +22,9 @@ export const JsonBodyOfAnyType = () => SetMetadata(ANY_TYPE_JSON, true);
  * 400, an oversized one 413, a hostile one (too deep, prototype keys) 400 —
  * all in the API's error shape. An interceptor, not a middleware: it runs
  * after the guards, so a request that the rate limit or the key check
- * refuses (or that matches no route) never has its body read.
+ * refuses (or that matches no route) never has its body read. Made by
+ * createCoordinator (it needs the configured limit), not by injection.
  */
-@Injectable()
 export class JsonBodyInterceptor implements NestInterceptor {
   private readonly parse: RequestHandler;
   private readonly parseAnyType: RequestHandler;
