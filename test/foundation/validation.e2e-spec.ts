@@ -33,6 +33,8 @@ describe('invalid requests', () => {
     ['/execute', { language: 'python', code: 'x', limits: { timeoutMs: 999999, memoryMb: 4096 } }, ['limits.timeoutMs', 'limits.memoryMb']],
     ['/execute', { language: 'python', code: 'x', limits: { timeoutMs: 'soon' } }, ['limits.timeoutMs']],
     ['/execute', { language: 'python' }, ['code']],
+    ['/execute', { language: 'python', code: null }, ['code']],
+    ['/jobs', { language: 'python', code: 'x', tests: [{ stdin: '1', expected: null }] }, ['tests[0].expected']],
     ['/execute', { language: 'python', code: 'x', colour: 'red' }, ['colour']],
     ['/execute', { language: 'python', code: 'x', args: ['a\u0000b'] }, ['args[0]']],
     ['/execute', { language: 'python', code: 'x', files: [{ name: 'main.py', content: 'y' }] }, ['files[0].name']],

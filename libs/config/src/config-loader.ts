@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { LanguageDefinition, LanguageRegistry, LIMIT_KEYS, parseLanguageTable } from '@kiln/tasks';
-import { authEnabled } from './auth-enabled';
+import { authEnabled } from './api-exposure';
 import { KilnConfig } from './kiln-config';
 
 /** Thrown for any bad configuration; the message names the key (or file) at fault. */

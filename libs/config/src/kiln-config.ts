@@ -62,18 +62,33 @@ export class ExecuteConfig {
   @IsInt() @Min(0) @Max(600_000) waitMarginMs: number;
 }
 
-export const AUTH_MODES = ['auto', 'on', 'off'] as const;
+/** `auto` means: on or off by how exposed the API is (see api-exposure.ts). */
+export const EXPOSURE_MODES = ['auto', 'on', 'off'] as const;
+export type ExposureMode = (typeof EXPOSURE_MODES)[number];
 
 export class AuthConfig {
-  @IsIn(AUTH_MODES as unknown as string[]) mode: (typeof AUTH_MODES)[number];
+  @IsIn(EXPOSURE_MODES as unknown as string[]) mode: ExposureMode;
   @IsArray() @IsString({ each: true }) @MinLength(16, { each: true, message: 'each key must be at least 16 characters' })
   keys: string[];
 }
 
 export class RateLimitConfig {
-  @IsBoolean() enabled: boolean;
-  @IsInt() @Min(1) limit: number;
+  @IsIn(EXPOSURE_MODES as unknown as string[]) mode: ExposureMode;
   @IsInt() @Min(1000) windowMs: number;
+  /** Requests per window of each API key. */
+  @IsInt() @Min(1) perKey: number;
+  /** Requests per window of each client address that presents no valid key (none, a wrong one, keys off). */
+  @IsInt() @Min(1) perAddress: number;
+}
+
+/** A host name (or IP address) as a client writes it in `Host`, without scheme, port or path. */
+const HOST_NAME = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])$/;
+
+export class HostCheckConfig {
+  @IsIn(EXPOSURE_MODES as unknown as string[]) mode: ExposureMode;
+  @IsArray()
+  @Matches(HOST_NAME, { each: true, message: 'each allowed host must be a host name or IP address without scheme or port (kiln.example.org, 10.0.0.5, [fd00::1])' })
+  allowedHosts: string[];
 }
 
 export class CorsConfig {
@@ -93,6 +108,7 @@ export class CoordinatorConfig {
   @IsInt() @Min(0) @Max(65535) port: number;
   @IsInt() @Min(1024) @Max(64 << 20) bodyLimitBytes: number;
   @ValidateNested() @Type(() => AuthConfig) auth: AuthConfig;
+  @ValidateNested() @Type(() => HostCheckConfig) hostCheck: HostCheckConfig;
   @ValidateNested() @Type(() => RateLimitConfig) rateLimit: RateLimitConfig;
   @ValidateNested() @Type(() => CorsConfig) cors: CorsConfig;
   @IsArray() @ArrayNotEmpty() @Matches(/^[a-z0-9][a-z0-9_-]{0,31}$/, { each: true, message: 'each queue name must be 1-32 of a-z, 0-9, _ and -' })
