@@ -156,6 +156,47 @@ describe('fair share between API keys', () => {
     });
   });
 
+  describe('a Judge0 batch', () => {
+    let kiln: Harness;
+    const created: string[] = [];
+    const a = (path: string) => kiln.http().post(path).set('X-Kiln-Key', KEY_A);
+    const sleeper = { language_id: 46, source_code: 'sleep 20', number_of_runs: 20 };
+    const heldByA = () => kiln.redis.hlen(new RedisKeys(kiln.prefix).keyTasks(keyId(KEY_A)));
+
+    beforeAll(async () => {
+      // The least coordinator.perKey.maxTasks may be: one full batch (20 jobs of 100 tests, 14 tasks each).
+      kiln = await startKiln({ env: { ...keysOn, KILN_COORDINATOR__PER_KEY__MAX_TASKS: '280' } });
+    });
+
+    afterAll(async () => {
+      await inParallel(created, 8, (id) => kiln.http().put(`/jobs/${id}/cancel`).set('X-Kiln-Key', KEY_A));
+      await kiln?.close();
+    });
+
+    it('counts as the tasks of all its jobs, and is admitted whole or not at all', async () => {
+      // 20 jobs of 100 Bash tests: 13 run tasks each, 260 of the key's 280.
+      const filler = { language: 'bash', code: 'sleep 20', tests: Array.from({ length: 100 }, () => ({ stdin: '' })) };
+      for (const answer of await inParallel(Array.from({ length: 20 }), 5, () => a('/jobs').send(filler))) {
+        expect(answer.status).toBe(202);
+        created.push(answer.body.id);
+      }
+      // Seven submissions of 20 runs are 7 x 3 = 21 tasks: one too many, so none is created.
+      const refused = await a('/judge0/submissions/batch').send({ submissions: Array.from({ length: 7 }, () => sleeper) });
+      expect(refused.status).toBe(429);
+      expect(refused.body).toEqual({ error: expect.stringMatching(/^this API key has 260 unfinished tasks .* needs 21 more; coordinator\.perKey\.maxTasks allows 280/) });
+      expect(await heldByA()).toBe(20);
+      // Six (18 tasks) fit; an invalid entry beside them gets its errors in place, as Judge0 answers.
+      const invalid = { language_id: 150000, source_code: 'x' };
+      const admitted = await a('/judge0/submissions/batch').send({ submissions: [sleeper, sleeper, sleeper, invalid, sleeper, sleeper, sleeper] });
+      expect(admitted.status).toBe(201);
+      expect(admitted.body[3]).toEqual({ language_id: ["language with id 150000 doesn't exist"] });
+      const tokens = admitted.body.filter((entry: { token?: string }) => entry.token).map((entry: { token: string }) => entry.token);
+      created.push(...tokens);
+      expect(tokens).toHaveLength(6);
+      expect(await heldByA()).toBe(26);
+    });
+  });
+
   describe('a worker killed with SIGKILL', () => {
     let kiln: Harness;
     let worker: KilnProcess | undefined;
