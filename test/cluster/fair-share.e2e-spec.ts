@@ -9,6 +9,7 @@ import { KeyTaskLedgerAudit } from '../../apps/coordinator/src/tenancy/key-task-
 import { TEST_REDIS_URL } from '../support/environment';
 import { deleteKeys, eventually, Harness, startKiln } from '../support/kiln-harness';
 import { KilnProcess, spawnKiln } from '../support/processes';
+import { WorkerMetrics } from '../../apps/worker/src/metrics/worker-metrics';
 import { testPrefix } from '../support/test-run';
 
 const KEY_A = 'fair-share-key-a-0123456789';
@@ -137,6 +138,8 @@ describe('fair share between API keys', () => {
       expect(hello.body).toMatchObject({ state: 'COMPLETED', verdict: 'OK', run: { stdout: 'hello\n' } });
       expect(elapsed).toBeLessThan(10_000);
       expect(await runningOfA()).toBe(1);
+      const parked = await kiln.worker!.get(WorkerMetrics).registry.getSingleMetric('kiln_tasks_parked_total')!.get();
+      expect(parked.values.reduce((sum, value) => sum + value.value, 0)).toBeGreaterThan(0);
 
       // B keeps to its own ceiling: priority 10 is A's override only.
       const tooHigh = await b('/jobs').send({ language: 'python', code: 'print(1)', priority: 10 });

@@ -105,7 +105,10 @@ export class RunningShare implements OnApplicationShutdown {
       return true;
     }
     await job.moveToDelayed(Date.now() + this.leaseMs * (1 + Math.random() / 2), token);
-    await this.redis.eval(PARK, 1, this.keys.keyParked(owner, queue), job.id, 4 * this.leaseMs);
+    // Only a hint for promotion (the delay brings the task back anyway): a failure here must not fail the task.
+    await this.redis.eval(PARK, 1, this.keys.keyParked(owner, queue), job.id, 4 * this.leaseMs).catch((error: Error) => {
+      this.logger.warn(`could not note a parked task: ${error.message}`);
+    });
     this.logger.debug({ msg: 'task over its key share, parked', jobId: job.data.jobId, taskId: job.data.taskId, limit });
     return false;
   }

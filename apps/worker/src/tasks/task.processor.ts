@@ -48,8 +48,11 @@ export class TaskProcessor {
    * over its key's share is parked and BullMQ told so (DelayedError).
    */
   async process(job: Job<TaskPayload>, token?: string): Promise<void> {
-    if (!(await this.share.claim(job, token))) throw new DelayedError();
     const task = job.data;
+    if (!(await this.share.claim(job, token))) {
+      this.metrics.taskParked(task);
+      throw new DelayedError();
+    }
     const attributes = { 'kiln.job': task.jobId, 'kiln.task': task.taskId, 'kiln.kind': task.kind, 'kiln.language': task.language, 'kiln.worker': this.identity.id };
     this.active++;
     this.metrics.taskStarted(task);
