@@ -2,8 +2,11 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { INestApplication } from '@nestjs/common';
 import Redis from 'ioredis';
+import request from 'supertest';
 import { JobMeta, RedisKeys, TaskPlan } from '@kiln/tasks';
+import { createCoordinator } from '../../apps/coordinator/src/coordinator.bootstrap';
 import { KeyTaskLedger } from '../../apps/coordinator/src/tenancy/key-task-ledger';
 import { KeyTaskLedgerAudit } from '../../apps/coordinator/src/tenancy/key-task-ledger.audit';
 import { TEST_REDIS_URL } from '../support/environment';
@@ -197,6 +200,46 @@ describe('fair share between API keys', () => {
       created.push(...tokens);
       expect(tokens).toHaveLength(6);
       expect(await heldByA()).toBe(26);
+    });
+  });
+
+  describe('a coordinator restart', () => {
+    let kiln: Harness;
+    let coordinator: INestApplication | undefined;
+
+    beforeAll(async () => {
+      kiln = await startKiln({ coordinator: false, env: keysOn });
+    });
+
+    afterAll(async () => {
+      await coordinator?.close();
+      await kiln?.close();
+    });
+
+    async function startCoordinator(): Promise<INestApplication> {
+      const app = await createCoordinator(kiln.loaded);
+      await app.init();
+      return app;
+    }
+
+    it("keeps a key's reservations, and the restarted coordinator gives them back when the job ends", async () => {
+      const ledger = new RedisKeys(kiln.prefix).keyTasks(keyId(KEY_A));
+      coordinator = await startCoordinator();
+      const accepted = await request(coordinator.getHttpServer())
+        .post('/jobs')
+        .set('X-Kiln-Key', KEY_A)
+        .send({ language: 'bash', code: 'sleep 8; echo after the restart', limits: { timeoutMs: 20000 } });
+      expect(accepted.status).toBe(202);
+      await coordinator.close();
+      coordinator = undefined;
+      // No coordinator runs: the job goes on, its reservation stays.
+      expect(await kiln.redis.hkeys(ledger)).toEqual([accepted.body.id]);
+
+      coordinator = await startCoordinator();
+      const read = () => request(coordinator!.getHttpServer()).get(`/jobs/${accepted.body.id}`).set('X-Kiln-Key', KEY_A);
+      const job = await eventually(async () => (await read()).body, (body) => body.state === 'COMPLETED' || body.state === 'FAILED', 30_000);
+      expect(job).toMatchObject({ state: 'COMPLETED', verdict: 'OK', run: { stdout: 'after the restart\n' } });
+      expect(await eventually(() => kiln.redis.exists(ledger), (exists) => exists === 0, 10_000)).toBe(0);
     });
   });
 
