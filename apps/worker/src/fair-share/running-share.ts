@@ -98,19 +98,13 @@ export class RunningShare implements OnApplicationShutdown {
   async claim(job: Job<TaskPayload>, token: string | undefined): Promise<boolean> {
     const { owner, kind, queue } = job.data;
     if (!owner || kind === 'cleanup' || this.config.worker.perKey.runningShare >= 1 || !job.id) return true;
-    const key = this.keys.keyRunning(owner, queue);
-    const limit = await this.slots.runningLimit(queue);
-    if ((await this.redis.eval(CLAIM, 1, key, job.id, limit, this.leaseMs)) === 1) {
-      this.leases.set(job.id, { key, owner, queue });
+    const taken = await this.take(job.id, owner, queue).catch((error: Error) => {
+      // Fairness is not worth a task: without an answer from Redis the task runs, uncounted.
+      this.logger.warn(`could not take a running slot, running the task uncounted: ${error.message}`);
       return true;
-    }
-    await job.moveToDelayed(Date.now() + this.leaseMs * (1 + Math.random() / 2), token);
-    // Only a hint for promotion (the delay brings the task back anyway): a failure here must not fail the task.
-    await this.redis.eval(PARK, 1, this.keys.keyParked(owner, queue), job.id, 4 * this.leaseMs).catch((error: Error) => {
-      this.logger.warn(`could not note a parked task: ${error.message}`);
     });
-    this.logger.debug({ msg: 'task over its key share, parked', jobId: job.data.jobId, taskId: job.data.taskId, limit });
-    return false;
+    if (!taken) await this.park(job, owner, token);
+    return taken;
   }
 
   /** The task ended (however): its slot goes to the key's task parked longest ago. Never throws. */
@@ -130,6 +124,23 @@ export class RunningShare implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.renewal);
     await Promise.allSettled([...this.queues.values()].map((queue) => queue.close()));
+  }
+
+  private async take(id: string, owner: string, queue: string): Promise<boolean> {
+    const key = this.keys.keyRunning(owner, queue);
+    const limit = await this.slots.runningLimit(queue);
+    if ((await this.redis.eval(CLAIM, 1, key, id, limit, this.leaseMs)) !== 1) return false;
+    this.leases.set(id, { key, owner, queue });
+    return true;
+  }
+
+  private async park(job: Job<TaskPayload>, owner: string, token: string | undefined): Promise<void> {
+    await job.moveToDelayed(Date.now() + this.leaseMs * (1 + Math.random() / 2), token);
+    // Only a hint for promotion (the delay brings the task back anyway): a failure here must not fail the task.
+    await this.redis.eval(PARK, 1, this.keys.keyParked(owner, job.data.queue), job.id!, 4 * this.leaseMs).catch((error: Error) => {
+      this.logger.warn(`could not note a parked task: ${error.message}`);
+    });
+    this.logger.debug({ msg: 'task over its key share, parked', jobId: job.data.jobId, taskId: job.data.taskId });
   }
 
   private async promoteParked({ owner, queue }: Lease): Promise<void> {
