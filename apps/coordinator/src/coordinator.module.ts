@@ -46,6 +46,11 @@ import { WebhookRenderers } from './webhooks/webhook-renderers';
 import { CompatJobs } from './compat/compat-jobs';
 import { JUDGE0_PROVIDERS, judge0Controllers } from './compat/judge0';
 import { PISTON_CONTROLLERS, PISTON_PROVIDERS } from './compat/piston';
+import { ApiKeys } from './auth/api-keys';
+import { KeyAdmission } from './tenancy/key-admission';
+import { KeyLimits } from './tenancy/key-limits';
+import { KeyTaskLedger } from './tenancy/key-task-ledger';
+import { KeyTaskLedgerAudit } from './tenancy/key-task-ledger.audit';
 
 /**
  * Each endpoint group's controllers (or a function of the configuration that
@@ -113,6 +118,11 @@ export class CoordinatorModule {
         SnippetsService,
         WebhookRenderers,
         CompatJobs,
+        ApiKeys,
+        KeyLimits,
+        KeyTaskLedger,
+        KeyAdmission,
+        KeyTaskLedgerAudit,
         ...PISTON_PROVIDERS,
         ...JUDGE0_PROVIDERS,
       ],

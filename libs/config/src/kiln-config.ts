@@ -6,6 +6,7 @@ import {
   IsIn,
   IsInt,
   IsNumber,
+  IsOptional,
   IsString,
   Matches,
   Max,
@@ -13,6 +14,10 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
+import { PRIORITY_RANGE } from '@kiln/tasks';
+
+const PRIORITY_MIN = PRIORITY_RANGE.min;
+const PRIORITY_MAX = PRIORITY_RANGE.max;
 
 /**
  * The typed shape of config/kiln.yaml. Each class is validated at start-up;
@@ -103,6 +108,27 @@ export class WebhooksConfig {
   @IsInt() @Min(10) backoffMs: number;
 }
 
+/** Limits of one API key that differ from coordinator.perKey's (see PerKeyConfig). */
+export class PerKeyOverride {
+  /** The API key itself (one of coordinator.auth.keys); never printed in an error. */
+  @IsString() key: string;
+  @IsOptional() @IsInt() @Min(1) maxTasks?: number;
+  @IsOptional() @IsInt() @Min(PRIORITY_MIN) @Max(PRIORITY_MAX) maxPriority?: number;
+}
+
+/**
+ * What one API key may claim of a shared Kiln (admission, on the coordinator;
+ * the running share is the worker's, worker.perKey). Without API keys there
+ * is one tenant and none of this applies.
+ */
+export class PerKeyConfig {
+  /** Compile and run tasks of one key's unfinished jobs, waiting or running, together. */
+  @IsInt() @Min(1) maxTasks: number;
+  /** Highest `priority` one key may ask for; above it the request is refused (400). */
+  @IsInt() @Min(PRIORITY_MIN) @Max(PRIORITY_MAX) maxPriority: number;
+  @IsArray() @ValidateNested({ each: true }) @Type(() => PerKeyOverride) overrides: PerKeyOverride[];
+}
+
 export class CoordinatorConfig {
   @IsString() @MinLength(1) host: string;
   @IsInt() @Min(0) @Max(65535) port: number;
@@ -114,6 +140,7 @@ export class CoordinatorConfig {
   @IsArray() @ArrayNotEmpty() @Matches(/^[a-z0-9][a-z0-9_-]{0,31}$/, { each: true, message: 'each queue name must be 1-32 of a-z, 0-9, _ and -' })
   queues: string[];
   @IsInt() @Min(1) maxQueuedTasks: number;
+  @ValidateNested() @Type(() => PerKeyConfig) perKey: PerKeyConfig;
   @ValidateNested() @Type(() => WebhooksConfig) webhooks: WebhooksConfig;
   @ValidateNested() @Type(() => ApiConfig) api: ApiConfig;
   @ValidateNested() @Type(() => ExecuteConfig) execute: ExecuteConfig;
@@ -128,6 +155,15 @@ export class CompileCacheConfig {
   @IsInt() @Min(1) @Max(256) maxEntryMb: number;
 }
 
+export class WorkerPerKeyConfig {
+  /**
+   * Share of a queue's task slots (the concurrency of every live worker on
+   * that queue, together) that one API key's tasks may hold at once; at least
+   * one task. 1: no running limit.
+   */
+  @IsNumber() @Min(0.01) @Max(1) runningShare: number;
+}
+
 export class WorkerConfig {
   @IsArray() @ArrayNotEmpty() @Matches(/^[a-z0-9][a-z0-9_-]{0,31}$/, { each: true, message: 'each queue name must be 1-32 of a-z, 0-9, _ and -' })
   queues: string[];
@@ -139,6 +175,7 @@ export class WorkerConfig {
   @IsInt() @Min(1000) lockDurationMs: number;
   @IsInt() @Min(1000) stalledIntervalMs: number;
   @IsInt() @Min(0) @Max(10) maxStalledCount: number;
+  @ValidateNested() @Type(() => WorkerPerKeyConfig) perKey: WorkerPerKeyConfig;
   @ValidateNested() @Type(() => CompileCacheConfig) compileCache: CompileCacheConfig;
 }
 

@@ -19,3 +19,4 @@ export * from './queues/redis-keys';
 export * from './queues/task-event';
 export * from './queues/node-beat';
 export * from './queues/job-stream-event';
+export * from './queues/running-share';

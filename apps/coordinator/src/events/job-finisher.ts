@@ -5,6 +5,7 @@ import { isTerminalJobState, JobRecord, RedisKeys, TaskState } from '@kiln/tasks
 import { JobFinish, JobStore } from '../jobs/job-store';
 import { TaskQueue } from '../queue/task-queue';
 import { CoordinatorMetrics } from '../metrics/coordinator-metrics';
+import { KeyAdmission } from '../tenancy/key-admission';
 import { WebhookDispatcher } from '../webhooks/webhook-dispatcher';
 
 /**
@@ -16,8 +17,8 @@ const CLEANUP_DELAY_MS = 250;
 
 /**
  * Ends jobs: the terminal transition (once), then `settle`, which does what a
- * finished job still needs — skip its unstarted tasks, enqueue cleanup,
- * announce the end — each step idempotent and re-run on every later event, so
+ * finished job still needs — skip its unstarted tasks, give its tasks back to
+ * its key's share, enqueue cleanup, announce the end — each step idempotent and re-run on every later event, so
  * a coordinator that dies between two steps loses nothing.
  */
 @Injectable()
@@ -31,6 +32,7 @@ export class JobFinisher {
     private readonly events: JobEventLog,
     private readonly webhooks: WebhookDispatcher,
     private readonly metrics: CoordinatorMetrics,
+    private readonly admission: KeyAdmission,
     @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
@@ -52,6 +54,7 @@ export class JobFinisher {
       this.metrics.jobFinished(job);
       this.logger.log({ msg: 'job finished', jobId, state: job.state, verdict: job.verdict, ...(job.error ? { error: job.error } : {}) });
     }
+    await this.admission.ended(job.meta);
     await this.ensureCleanup(job);
   }
 

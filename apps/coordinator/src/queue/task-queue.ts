@@ -49,9 +49,13 @@ export class TaskQueue implements OnApplicationShutdown {
     );
   }
 
-  /** Tasks waiting for a worker, all queues together (backpressure: coordinator.maxQueuedTasks). */
+  /**
+   * Tasks waiting for a worker, all queues together (backpressure:
+   * coordinator.maxQueuedTasks): delayed ones too, which wait for a retry or
+   * for their key's running share (worker.perKey.runningShare).
+   */
   async waiting(): Promise<number> {
-    const counts = await Promise.all([...this.queues.values()].map((q) => q.getJobCountByTypes('waiting', 'prioritized')));
+    const counts = await Promise.all([...this.queues.values()].map((q) => q.getJobCountByTypes('waiting', 'prioritized', 'delayed')));
     return counts.reduce((sum, count) => sum + count, 0);
   }
 
@@ -83,6 +87,7 @@ function payloadOf(meta: JobMeta, task: TaskPlan, enqueuedAt: number): TaskPaylo
     ...(task.tests ? { tests: task.tests } : {}),
     ...(meta.options ? { options: meta.options } : {}),
     ...(meta.trace ? { trace: meta.trace } : {}),
+    ...(meta.owner ? { owner: meta.owner } : {}),
     enqueuedAt,
   };
 }

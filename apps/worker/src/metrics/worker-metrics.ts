@@ -18,6 +18,13 @@ export class WorkerMetrics {
     registers: [this.registry],
   });
 
+  private readonly parked = new Counter({
+    name: 'kiln_tasks_parked_total',
+    help: "Tasks sent back to wait because their API key held its running share (worker.perKey.runningShare).",
+    labelNames: ['kind', 'queue'],
+    registers: [this.registry],
+  });
+
   private readonly inFlight = new Gauge({
     name: 'kiln_tasks_in_flight',
     help: 'Tasks running on this worker now.',
@@ -72,6 +79,10 @@ export class WorkerMetrics {
   taskStarted(task: TaskPayload): void {
     this.inFlight.inc();
     this.queueWait.observe({ kind: task.kind, queue: task.queue }, Math.max(0, (Date.now() - task.enqueuedAt) / 1000));
+  }
+
+  taskParked(task: TaskPayload): void {
+    this.parked.inc({ kind: task.kind, queue: task.queue });
   }
 
   taskEnded(task: TaskPayload, outcome: TaskOutcome): void {

@@ -1,24 +1,9 @@
 import { JobState, NodeBeat } from '@kiln/tasks';
+import { workerBeat } from '../../../../test/support/node-beats';
 import { ReapFacts, reapReason } from './reap-decision';
 
 const now = 1_000_000;
-const beat = (id: string, instance: string, at = now): NodeBeat => ({
-  id,
-  instance,
-  role: 'worker',
-  hostname: 'h',
-  pid: 1,
-  version: '0',
-  startedAt: 0,
-  queues: ['default'],
-  concurrency: 1,
-  running: 0,
-  cpu: { load1: 0, cores: 2 },
-  memory: { rssBytes: 0, hostFreeBytes: 0, hostTotalBytes: 0 },
-  docker: { ok: true },
-  accepting: true,
-  at,
-});
+const beat = (id: string, instance: string, at = now): NodeBeat => workerBeat(id, at, { instance });
 
 function facts(overrides: Partial<ReapFacts> = {}): ReapFacts {
   return {

@@ -74,7 +74,7 @@ export class TaskQueueConsumer implements OnApplicationBootstrap, OnModuleDestro
 
   private consume(queue: string): Worker<TaskPayload> {
     const { worker, redis } = this.config;
-    const consumer = new Worker<TaskPayload>(taskQueueName(queue), (job: Job<TaskPayload>) => this.processor.process(job), {
+    const consumer = new Worker<TaskPayload>(taskQueueName(queue), (job: Job<TaskPayload>, token?: string) => this.processor.process(job, token), {
       connection: { ...redisOptions(redis.url, `kiln-worker-${this.identity.id}`), maxRetriesPerRequest: null },
       prefix: redis.prefix,
       concurrency: worker.concurrency,

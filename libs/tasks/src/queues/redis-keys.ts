@@ -58,6 +58,29 @@ export class RedisKeys {
     return `${this.prefix}:snippet:${id}`;
   }
 
+  /**
+   * One API key's unfinished jobs: job id → its compile and run tasks and when
+   * they were reserved (coordinator.perKey.maxTasks counts them).
+   */
+  keyTasks(keyId: string): string {
+    return `${this.prefix}:key:${keyId}:tasks`;
+  }
+
+  /** Set of the key ids that have a keyTasks hash (the ledger audit walks it). */
+  keysWithTasks(): string {
+    return `${this.prefix}:keys-with-tasks`;
+  }
+
+  /** One API key's tasks running on one queue (worker.perKey.runningShare), scored by when their lease ends (ms). */
+  keyRunning(keyId: string, queue: string): string {
+    return `${this.prefix}:key:${keyId}:running:${queue}`;
+  }
+
+  /** One API key's tasks on one queue sent back for being over its running share, scored by when (ms). */
+  keyParked(keyId: string, queue: string): string {
+    return `${this.prefix}:key:${keyId}:parked:${queue}`;
+  }
+
   /** Hash of every node's latest heartbeat, by node id. */
   nodes(): string {
     return `${this.prefix}:nodes`;
