@@ -43,7 +43,9 @@ function pipelines() {
   const loaded = loadConfig({ KILN_HOME: join(__dirname, '..', '..') });
   const { config, languages } = loaded;
   const factory = new JobRequestFactory(config, languages);
-  const submission = { submit: async (dto: CreateJobDto) => (factory.create(dto), Promise.reject(new Accepted())) } as unknown as JobSubmission;
+  const accept = async (dto: CreateJobDto) => (factory.create(dto), Promise.reject(new Accepted()));
+  // Validated and planned is as far as it goes: `prepare` is where a batch's entries stop, `submit` a single job.
+  const submission = { submit: accept, prepare: accept } as unknown as JobSubmission;
   const jobs = new CompatJobs(submission, {} as JobsService);
   const snippetStore = { create: async () => true } as unknown as SnippetStore;
   const snippets = new SnippetsService(snippetStore, factory, config);
