@@ -85,15 +85,21 @@ describe('webhook SSRF guard', () => {
     await kiln?.close();
   });
 
-  // Loopback only: the private and link-local ranges are the address policy's unit test (no packet is ever sent).
-  it.each(['http://127.0.0.1:9/hook', 'http://localhost/hook', 'http://[::1]/x'])(
+  // Loopback only: the other special-purpose ranges are the address policy's unit test (no packet is ever sent).
+  it.each(['http://127.0.0.1:9/hook', 'http://localhost/hook', 'http://[::1]/x', 'http://[::ffff:127.0.0.1]/x'])(
     'refuses %s with 400 naming the webhook field',
     async (webhook) => {
       const response = await kiln.http().post('/jobs').send({ language: 'python', code: 'print(1)', webhook });
       expect(response.status).toBe(400);
-      expect(response.body.details).toEqual([{ field: 'webhook', message: expect.stringContaining('private or loopback') }]);
+      expect(response.body.details).toEqual([{ field: 'webhook', message: expect.stringContaining('may not reach: loopback') }]);
     },
   );
+
+  it('names the host it refuses, not the address the name resolved to', async () => {
+    const response = await kiln.http().post('/jobs').send({ language: 'python', code: 'print(1)', webhook: 'http://localhost:9/hook' });
+    expect(response.body.details[0].message).toMatch(/^localhost resolves to an address webhooks may not reach: loopback/);
+    expect(response.body.details[0].message).not.toMatch(/127\.0\.0\.1|::1/);
+  });
 
   it('refuses webhooks when no secret is configured', async () => {
     const plain = await startKiln({ worker: false });
