@@ -86,6 +86,12 @@ export class WebhooksConfig {
   @IsBoolean() allowPrivate: boolean;
   @IsInt() @Min(1) @Max(20) attempts: number;
   @IsInt() @Min(10) backoffMs: number;
+  /** Total time of one delivery attempt (connection, request, answer), however slowly the receiver trickles. */
+  @IsInt() @Min(100) @Max(300_000) timeoutMs: number;
+  /** Deliveries under way at once in one coordinator process. */
+  @IsInt() @Min(1) @Max(256) concurrency: number;
+  /** Of those, how many one API key's jobs may hold (jobs made without a key count as one key). */
+  @IsInt() @Min(1) @Max(256) perKeyConcurrency: number;
 }
 
 export class CoordinatorConfig {
