@@ -27,6 +27,9 @@ export class RedisConfig {
 
   @IsBoolean()
   embedded: boolean;
+
+  /** At start-up, how long to wait (retrying with backoff) for Redis to answer before giving up; 0: one try. */
+  @IsInt() @Min(0) @Max(3_600_000) startupWaitMs: number;
 }
 
 export class EndpointsConfig {
