@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import Redis, { RedisOptions } from 'ioredis';
 import { settledWithin } from './settled-within';
 
@@ -33,8 +34,24 @@ export function redisOptions(url: string, name: string): RedisOptions {
   };
 }
 
+/**
+ * A connection that says once when it loses Redis and once when it is back
+ * (ioredis alone prints every failed reconnect, with a stack, as unhandled).
+ */
 export function createRedis(url: string, name: string, extra: RedisOptions = {}): Redis {
-  return new Redis({ ...redisOptions(url, name), ...extra });
+  const client = new Redis({ ...redisOptions(url, name), ...extra });
+  const logger = new Logger('Redis');
+  let lost = false;
+  client.on('error', (error: Error) => {
+    if (lost) return;
+    lost = true;
+    logger.warn(`connection ${name} to ${redactRedisUrl(url)} lost (${error.message}); reconnecting`);
+  });
+  client.on('ready', () => {
+    if (lost) logger.log(`connection ${name} to ${redactRedisUrl(url)} is back`);
+    lost = false;
+  });
+  return client;
 }
 
 /**
