@@ -88,7 +88,8 @@ export class TaskQueueConsumer implements OnApplicationBootstrap, OnModuleDestro
     const graceEnds = Date.now() + this.config.worker.shutdownGraceMs;
     for (let left = graceEnds - Date.now(); left > 0; left = graceEnds - Date.now()) {
       if (await settledWithin(closing, Math.min(IDLE_CLOSE_MS, left))) return true;
-      if (this.running() === 0 && !(await settledWithin(closing, IDLE_CLOSE_MS))) return false;
+      // Idle before and after a last wait (a task taken just before the close starts meanwhile, and keeps its grace).
+      if (this.running() === 0 && !(await settledWithin(closing, IDLE_CLOSE_MS)) && this.running() === 0) return false;
     }
     return false;
   }
