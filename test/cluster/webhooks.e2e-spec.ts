@@ -10,23 +10,23 @@ interface Received {
   body: string;
 }
 
-function receiver(status: number): Promise<{ server: http.Server; url: string; received: Received[] }> {
-  const received: Received[] = [];
-  const server = http.createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk) => (body += chunk));
-    request.on('end', () => {
-      received.push({ headers: request.headers, body });
-      response.writeHead(status).end();
-    });
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}/hook`, received })),
-  );
-}
-
 const listening = <T extends net.Server>(server: T): Promise<{ server: T; url: string }> =>
   new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/hook` })));
+
+async function receiver(status: number): Promise<{ server: http.Server; url: string; received: Received[] }> {
+  const received: Received[] = [];
+  const { server, url } = await listening(
+    http.createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk) => (body += chunk));
+      request.on('end', () => {
+        received.push({ headers: request.headers, body });
+        response.writeHead(status).end();
+      });
+    }),
+  );
+  return { server, url, received };
+}
 
 /** A receiver that reads the request, then answers one byte of its status line every `everyMs`, never finishing. */
 async function tricklingReceiver(everyMs: number) {
