@@ -2,7 +2,7 @@ import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { redisAnswers } from '../../apps/kiln/src/embedded-redis';
+import { redisAnswers } from '@kiln/redis';
 import { freePort } from './processes';
 
 /**

@@ -35,6 +35,7 @@ import { JobEventsController } from './events-stream/job-events.controller';
 import { WebhookAddressPolicy } from './webhooks/webhook-address-policy';
 import { WebhookDeliveryProcessor } from './webhooks/webhook-delivery.processor';
 import { WEBHOOK_QUEUE, WebhookDispatcher } from './webhooks/webhook-dispatcher';
+import { WebhookKeySlots } from './webhooks/webhook-key-slots';
 import { WebhookSender } from './webhooks/webhook-sender';
 import { WebhookTargets } from './webhooks/webhook-targets';
 import { PlaygroundAssets } from './playground/playground-assets';
@@ -111,6 +112,7 @@ export class CoordinatorModule {
         WebhookAddressPolicy,
         WebhookTargets,
         WebhookSender,
+        WebhookKeySlots,
         WebhookDispatcher,
         WebhookDeliveryProcessor,
         PlaygroundAssets,

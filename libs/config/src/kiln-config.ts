@@ -32,6 +32,9 @@ export class RedisConfig {
 
   @IsBoolean()
   embedded: boolean;
+
+  /** At start-up, how long to wait (retrying with backoff) for Redis to answer before giving up; 0: one try. */
+  @IsInt() @Min(0) @Max(3_600_000) startupWaitMs: number;
 }
 
 export class EndpointsConfig {
@@ -106,6 +109,12 @@ export class WebhooksConfig {
   @IsBoolean() allowPrivate: boolean;
   @IsInt() @Min(1) @Max(20) attempts: number;
   @IsInt() @Min(10) backoffMs: number;
+  /** Total time of one delivery attempt (connection, request, answer), however slowly the receiver trickles. */
+  @IsInt() @Min(100) @Max(300_000) timeoutMs: number;
+  /** Deliveries under way at once in one coordinator process. */
+  @IsInt() @Min(1) @Max(256) concurrency: number;
+  /** Of those, how many one API key's jobs may hold (jobs made without a key count as one key). */
+  @IsInt() @Min(1) @Max(256) perKeyConcurrency: number;
 }
 
 /** Limits of one API key that differ from coordinator.perKey's (see PerKeyConfig). */

@@ -85,6 +85,6 @@ export class JobFinisher {
     const jobId = job.meta.id;
     await this.events.append(jobId, { type: 'state', state: job.state, verdict: job.verdict });
     await this.redis.publish(this.keys.jobDoneChannel(), jobId);
-    if (job.meta.webhook) await this.webhooks.dispatch(jobId, job.meta.webhook);
+    if (job.meta.webhook) await this.webhooks.dispatch(jobId, job.meta.webhook, job.meta.owner);
   }
 }

@@ -1,5 +1,6 @@
 import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import Redis from 'ioredis';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { KilnConfig } from '@kiln/config';
 import { REDIS } from '@kiln/redis';
 import { isTerminalJobState, JobRecord, JobState, JobView, RedisKeys } from '@kiln/tasks';
@@ -8,6 +9,9 @@ import { JobFinisher } from '../events/job-finisher';
 import { JobStore } from './job-store';
 import { toJobView } from './job-view';
 import { JobWaiters, WaitOutcome } from './job-waiters';
+
+/** How long a stopping coordinator tries to read a job for its last answer. */
+const STOPPING_READ_MS = 500;
 
 /** Reads, waits for and cancels jobs (JobSubmission accepts them). */
 @Injectable()
@@ -32,7 +36,13 @@ export class JobsService {
     const budget = runsMs + (compiled ? limits.compileTimeoutMs : 0) + this.config.coordinator.execute.waitMarginMs;
     const id = job.meta.id;
     const outcome = await this.waiters.wait(id, budget, async () => isTerminalJobState((await this.require(id)).state));
-    return { outcome, view: toJobView(await this.require(id)) };
+    return { outcome, view: toJobView(outcome === 'interrupted' ? await this.lastWord(job) : await this.require(id)) };
+  }
+
+  /** A stopping coordinator's answer: the job now, or as submitted if its Redis (which may be gone) does not say at once. */
+  private lastWord(job: JobRecord): Promise<JobRecord> {
+    const asSubmitted = sleep(STOPPING_READ_MS).then(() => job);
+    return Promise.race([this.require(job.meta.id).catch(() => job), asSubmitted]);
   }
 
   async cancel(id: string, principal: Principal): Promise<JobView> {
