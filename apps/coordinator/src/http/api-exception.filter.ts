@@ -1,6 +1,6 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
-import { clientErrorOf, publicErrorText } from './public-error';
+import { clientErrorOf, publicErrorText, serverErrorOf } from './public-error';
 
 /** Every error leaves as `{error, details?}` with the right status; internals (stacks, exception class names) never leak. */
 @Catch()
@@ -25,7 +25,8 @@ export class ApiExceptionFilter implements ExceptionFilter {
       return;
     }
     this.logger.error(`unhandled error: ${(exception as Error)?.stack ?? String(exception)}`);
-    response.status(HttpStatus.INTERNAL_SERVER_ERROR).json({ error: 'internal error' });
+    const failure = serverErrorOf(exception);
+    response.status(failure.status).json({ error: failure.message });
   }
 }
 

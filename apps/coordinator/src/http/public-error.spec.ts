@@ -1,4 +1,15 @@
-import { clientErrorOf, publicErrorText, reasonPhrase } from './public-error';
+import { createServer } from 'node:net';
+import Redis from 'ioredis';
+import { clientErrorOf, publicErrorText, reasonPhrase, serverErrorOf } from './public-error';
+
+/** A loopback port nothing listens on (bound, then closed). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 describe('public error texts', () => {
   it.each([
@@ -24,5 +35,17 @@ describe('public error texts', () => {
     expect(clientErrorOf(new TypeError('x is undefined'))).toBeNull();
     expect(clientErrorOf(undefined)).toBeNull();
     expect(reasonPhrase(599)).toBe('error');
+  });
+
+  it('answers 503 when Redis does not answer (the error ioredis really raises), 500 for anything else', async () => {
+    const redis = new Redis({ port: await closedPort(), host: '127.0.0.1', maxRetriesPerRequest: 1, retryStrategy: () => 50, lazyConnect: false });
+    redis.on('error', () => undefined);
+    try {
+      const outage = await redis.get('x').then(() => null, (error: unknown) => error);
+      expect(serverErrorOf(outage)).toEqual({ status: 503, message: expect.stringContaining('Redis') });
+    } finally {
+      redis.disconnect();
+    }
+    expect(serverErrorOf(new TypeError('x is undefined'))).toEqual({ status: 500, message: 'internal error' });
   });
 });

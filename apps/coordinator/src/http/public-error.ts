@@ -27,3 +27,21 @@ export function clientErrorOf(error: unknown): { status: number; message: string
   if (typeof status !== 'number' || status < 400 || status > 499 || expose !== true) return null;
   return { status, message: publicErrorText(typeof message === 'string' && message ? message : reasonPhrase(status), status) };
 }
+
+/**
+ * A failure that is not the request's: the store being unreachable is a 503
+ * the client may retry (Redis restarting, a failover), anything else Kiln's
+ * own 500. Either way the text is Kiln's, never the library's.
+ */
+export function serverErrorOf(error: unknown): { status: number; message: string } {
+  if (isStoreOutage(error)) return { status: 503, message: 'the job store (Redis) does not answer; try again shortly' };
+  return { status: 500, message: 'internal error' };
+}
+
+/** ioredis's ways of saying the connection is gone (its retries ran out, or a reconnect is under way). */
+function isStoreOutage(error: unknown): boolean {
+  const { name, message, code } = (error ?? {}) as { name?: unknown; message?: unknown; code?: unknown };
+  if (name === 'MaxRetriesPerRequestError') return true;
+  if (typeof code === 'string' && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'].includes(code)) return true;
+  return typeof message === 'string' && /^(Connection is closed\.|Stream isn't writeable)/.test(message);
+}

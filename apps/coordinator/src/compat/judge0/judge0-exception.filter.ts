@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
-import { publicErrorText } from '../../http/public-error';
+import { publicErrorText, serverErrorOf } from '../../http/public-error';
 import { Judge0InvalidSubmission } from './judge0-errors';
 import { toJudge0FieldErrors } from './judge0-native-errors';
 
@@ -22,7 +22,8 @@ export class Judge0ExceptionFilter implements ExceptionFilter {
       response.status(exception.getStatus()).json({ error: errorOf(exception) });
     } else {
       this.logger.error(`unhandled error: ${(exception as Error)?.stack ?? String(exception)}`);
-      response.status(HttpStatus.INTERNAL_SERVER_ERROR).json({ error: 'internal error' });
+      const failure = serverErrorOf(exception);
+      response.status(failure.status).json({ error: failure.message });
     }
   }
 }

@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { FieldError } from '../../http/field-error';
-import { publicErrorText } from '../../http/public-error';
+import { publicErrorText, serverErrorOf } from '../../http/public-error';
 import { PistonJobFailure } from './piston-result.mapper';
 
 /**
@@ -24,7 +24,8 @@ export class PistonExceptionFilter implements ExceptionFilter {
       return;
     }
     this.logger.error(`unhandled error: ${(exception as Error)?.stack ?? String(exception)}`);
-    response.status(HttpStatus.INTERNAL_SERVER_ERROR).json({ message: 'internal error' });
+    const failure = serverErrorOf(exception);
+    response.status(failure.status).json({ message: failure.message });
   }
 }
 
