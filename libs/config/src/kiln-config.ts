@@ -109,6 +109,8 @@ export class CompileCacheConfig {
   @IsBoolean() enabled: boolean;
   @IsInt() @Min(60) ttlSeconds: number;
   @IsInt() @Min(1) @Max(1_000_000) maxEntries: number;
+  /** All entries together (stages and artifacts), MiB. */
+  @IsInt() @Min(1) @Max(1 << 20) maxMb: number;
   @IsInt() @Min(1) @Max(256) maxEntryMb: number;
 }
 
@@ -165,6 +167,7 @@ export class LimitValues {
   @IsNumber() @Min(0.1) cpus: number;
   @IsInt() @Min(4) processes: number;
   @IsInt() @Min(1024) outputBytes: number;
+  @IsInt() @Min(1024) @Max(1 << 30) jobOutputBytes: number;
   @IsInt() @Min(1000) compileTimeoutMs: number;
   @IsInt() @Min(64) compileMemoryMb: number;
 }

@@ -18,3 +18,5 @@ export * from './queues/redis-keys';
 export * from './queues/task-event';
 export * from './queues/node-beat';
 export * from './queues/job-stream-event';
+export * from './jobs/output-budget';
+export * from './jobs/stage-output';

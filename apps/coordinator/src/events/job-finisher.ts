@@ -69,7 +69,7 @@ export class JobFinisher {
   private async ensureCleanup(job: JobRecord): Promise<void> {
     const cleanup = job.meta.plan.find((task) => task.kind === 'cleanup');
     if (!cleanup || job.tasks[cleanup.id]?.state !== TaskState.PENDING) return;
-    await this.queue.enqueue(job.meta, [cleanup], CLEANUP_DELAY_MS);
+    await this.queue.enqueue(job.meta, [cleanup], { delayMs: CLEANUP_DELAY_MS });
     await this.store.transitionTask(job.meta.id, { id: cleanup.id, kind: 'cleanup', state: TaskState.QUEUED });
   }
 

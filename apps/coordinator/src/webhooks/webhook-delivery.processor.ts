@@ -22,7 +22,7 @@ export class WebhookDeliveryProcessor extends WorkerHost {
   }
 
   async process(job: Job<WebhookDelivery>): Promise<void> {
-    const record = await this.store.get(job.data.jobId);
+    const record = await this.store.getWithOutputs(job.data.jobId);
     if (!record) return;
     const { method, body } = await this.renderers.render(record);
     await this.sender.send(job.data.url, body, job.data.jobId, method);

@@ -53,6 +53,21 @@ export class RedisKeys {
     return `${this.prefix}:compile-cache:index`;
   }
 
+  /** Compile cache: the bytes each entry holds (stage and artifact), by its key. */
+  compileCacheSizes(): string {
+    return `${this.prefix}:compile-cache:sizes`;
+  }
+
+  /** Compile cache: the bytes of all entries together (the sum of compileCacheSizes). */
+  compileCacheBytes(): string {
+    return `${this.prefix}:compile-cache:bytes`;
+  }
+
+  /** A finished task's output (stdout, stderr, interleaving), by task id; read only to answer the job. */
+  jobOutputs(id: string): string {
+    return `${this.prefix}:job:${id}:outputs`;
+  }
+
   /** A shared snippet (JSON), expiring by snippets.retentionSeconds. */
   snippet(id: string): string {
     return `${this.prefix}:snippet:${id}`;

@@ -66,6 +66,7 @@ export class LimitsDto {
   @IsOptional() @IsNumber() cpus?: number;
   @IsOptional() @IsNumber() processes?: number;
   @IsOptional() @IsNumber() outputBytes?: number;
+  @IsOptional() @IsNumber() jobOutputBytes?: number;
   @IsOptional() @IsNumber() compileTimeoutMs?: number;
   @IsOptional() @IsNumber() compileMemoryMb?: number;
   /** CPU time of each run; absent: timeoutMs × cpus. */
