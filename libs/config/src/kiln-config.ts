@@ -193,6 +193,8 @@ export class JobsConfig {
 export class SnippetsConfig {
   @IsInt() @Min(60) retentionSeconds: number;
   @IsInt() @Min(256) @Max(16 << 20) maxBytes: number;
+  /** What one API key's snippets may take together, bytes (all callers together when keys are off). */
+  @IsInt() @Min(1024) @Max(1 << 30) quotaBytesPerKey: number;
 }
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;

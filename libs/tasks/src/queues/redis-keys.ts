@@ -73,6 +73,16 @@ export class RedisKeys {
     return `${this.prefix}:snippet:${id}`;
   }
 
+  /** The snippets one key keeps (`<bytes>:<id>`, scored by their expiry in ms), for its quota. */
+  snippetQuota(owner: string): string {
+    return `${this.prefix}:snippet-quota:${owner}`;
+  }
+
+  /** The bytes one key's snippets take (the sum of snippetQuota's entries). */
+  snippetQuotaBytes(owner: string): string {
+    return `${this.prefix}:snippet-quota:${owner}:bytes`;
+  }
+
   /** Hash of every node's latest heartbeat, by node id. */
   nodes(): string {
     return `${this.prefix}:nodes`;
