@@ -32,7 +32,7 @@ const amplification = (tests) => ({
  */
 const worstCase = {
   language: 'c',
-  code: '#include <stdio.h>\nstatic char big[62 << 20] = {1};\nint main(void) { while (big[0]) putchar(1); return 0; }\n',
+  code: '#include <stdio.h>\nchar big[62 << 20] = {1};\nint main(void) { while (big[0]) putchar(1); return 0; }\n',
   stdin: 'x'.repeat(1_000_000),
   limits: { outputBytes: 4194304, jobOutputBytes: 16777216, compileMemoryMb: 1024 },
 };
