@@ -25,14 +25,16 @@ const amplification = (tests) => ({
 });
 
 /**
- * Everything at its maximum at once: the largest artifact the compile may
- * leave (sandbox.artifactMaxMb, 64 MiB: a 62 MiB initialised array), almost
- * a whole request body of stdin, and a plain run (its output also goes to the
- * live event log) that fills the largest budget with \x01.
+ * Everything at its maximum at once: an artifact near the largest the compile
+ * may leave (sandbox.artifactMaxMb, 64 MiB: a 30 MiB initialised array in
+ * the binary and, kept in the workspace by -save-temps, in the object file),
+ * almost a whole request body of stdin, and a plain run (its output also goes
+ * to the live event log) that fills the largest budget with \x01.
  */
 const worstCase = {
   language: 'c',
-  code: '#include <stdio.h>\nchar big[62 << 20] = {1};\nint main(void) { while (big[0]) putchar(1); return 0; }\n',
+  code: '#include <stdio.h>\nchar big[30 << 20] = {1};\nint main(void) { while (big[0]) putchar(1); return 0; }\n',
+  compilerOptions: ['-save-temps=obj'],
   stdin: 'x'.repeat(1_000_000),
   limits: { outputBytes: 4194304, jobOutputBytes: 16777216, compileMemoryMb: 1024 },
 };
@@ -40,7 +42,7 @@ const worstCase = {
 const scenarios = [
   ['amplification, 8 tests, default budget (1 MiB)', amplification(8)],
   ['amplification, 100 tests, default budget (1 MiB)', amplification(100)],
-  ['worst case: 62 MiB artifact, 1 MB stdin, 16 MiB budget filled with \\x01 by a plain run', worstCase],
+  ['worst case: 60 MiB artifact, 1 MB stdin, 16 MiB budget filled with \\x01 by a plain run', worstCase],
 ];
 
 const redis = await startRedis();
@@ -102,7 +104,9 @@ try {
     await settled();
     const peak = await sampling.stop();
     const kept = (await settled()) - baseline;
-    if (job.state !== 'COMPLETED') throw new Error(`${name}: ${job.state} ${job.error ?? ''}`);
+    if (job.state !== 'COMPLETED' || job.verdict === 'COMPILE_ERROR') {
+      throw new Error(`${name}: ${job.state} ${job.verdict} ${job.error ?? ''} ${job.compile?.stderr ?? ''}`);
+    }
     rows.push(`| ${name} | ${job.verdict} | ${mib(jsonBytes)} | ${mib(peak - baseline)} | ${mib(kept)} |`);
   }
   console.log('| job | verdict | GET /jobs/:id JSON | Redis peak over baseline | kept after cleanup |');

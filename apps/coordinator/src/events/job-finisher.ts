@@ -45,6 +45,10 @@ export class JobFinisher {
     if (!job || !isTerminalJobState(job.state)) return;
     const skipped = await this.skipUnstarted(job);
     if (skipped.length) await this.queue.withdraw(job.meta, skipped);
+    // The input and artifact (up to sandbox.artifactMaxMb) go at once, before
+    // the answer is read: a task still running has read them, a later one is
+    // skipped. Cleanup deletes them again, with the sandboxes.
+    await this.redis.del(...this.keys.jobScratch(jobId));
     // Waiters before the cleanup: it is not part of the answer.
     if (!job.announced) {
       await this.announceEnd(job);

@@ -2,29 +2,16 @@ import { Inject, Injectable } from '@nestjs/common';
 import Redis from 'ioredis';
 import { KilnConfig } from '@kiln/config';
 import { REDIS } from '@kiln/redis';
-import { JobInput, RedisKeys } from '@kiln/tasks';
+import { JobInput, JobState, RedisKeys } from '@kiln/tasks';
 import { decodeFileFrame, FrameDecoder, encodeFileFrame } from '../agent/agent-frames';
 import { AgentFile } from '../agent/agent-session';
 
 /** The input is gone: the job expired or was cleaned up before this task ran. */
 export class MissingInputError extends Error {}
 
-/**
- * Writes the job's artifact only while the job is live, so that a compile
- * finishing after its job ended (cancelled, past its deadline) leaves nothing
- * behind once cleanup has run. ARGV[1] 'set' with the blob in ARGV[3], or
- * 'copy' from KEYS[3]; ARGV[2] the time to live in ms.
- */
-const WRITE_ARTIFACT_WHILE_LIVE = `
-local state = redis.call('HGET', KEYS[1], 'state')
-if state ~= 'PENDING' and state ~= 'SCHEDULED' and state ~= 'RUNNING' then return 0 end
-if ARGV[1] == 'set' then
-  redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[2])
-  return 1
-end
-if redis.call('COPY', KEYS[3], KEYS[2], 'REPLACE') == 0 then return 0 end
-redis.call('PEXPIRE', KEYS[2], ARGV[2])
-return 1`;
+/** Artifacts are read in pieces of this size, so Redis never holds a whole one in a reply buffer. */
+const ARTIFACT_READ_BYTES = 1024 * 1024;
+const LIVE_STATES = new Set<string>([JobState.PENDING, JobState.SCHEDULED, JobState.RUNNING]);
 
 /**
  * Job-scoped data a worker reads and writes in Redis: the program's input and
@@ -53,20 +40,38 @@ export class JobScratchStore {
     return this.keys.jobArtifact(jobId);
   }
 
-  /** Stored in the agent's own file-frame format: one encoding for the wire and the store. False: the job is over, nothing stored. */
+  /**
+   * Stored in the agent's own file-frame format: one encoding for the wire and
+   * the store. False: the job is over, nothing is kept. (The write comes
+   * first and the check after it, so a compile that ends as its job ends
+   * leaves nothing: either the check sees the end, or cleanup, which runs
+   * after the end, deletes it.)
+   */
   async saveArtifact(jobId: string, files: AgentFile[]): Promise<boolean> {
     const blob = Buffer.concat(files.map((f) => encodeFileFrame(f.name, f.content, f.mode)));
-    return this.writeWhileLive(jobId, 'set', blob);
+    await this.redis.set(this.keys.jobArtifact(jobId), blob, 'PX', this.config.jobs.deadlineMs);
+    return this.keepIfLive(jobId);
   }
 
   /** The artifact copied (inside Redis) from `source`, e.g. a compile cache entry. False: no source, or the job is over. */
   async copyArtifact(jobId: string, source: string): Promise<boolean> {
-    return this.writeWhileLive(jobId, 'copy', '', source);
+    const artifact = this.keys.jobArtifact(jobId);
+    if (!(await this.redis.copy(source, artifact, 'REPLACE'))) return false;
+    await this.redis.pexpire(artifact, this.config.jobs.deadlineMs);
+    return this.keepIfLive(jobId);
   }
 
   async readArtifact(jobId: string): Promise<AgentFile[]> {
-    const blob = await this.redis.getBuffer(this.keys.jobArtifact(jobId));
-    if (blob === null) throw new MissingInputError(`the compiled program of job ${jobId} is no longer stored`);
+    const key = this.keys.jobArtifact(jobId);
+    const size = await this.redis.strlen(key);
+    const pieces: Buffer[] = [];
+    for (let offset = 0; offset < size; offset += ARTIFACT_READ_BYTES) {
+      pieces.push(await this.redis.getrangeBuffer(key, offset, Math.min(size, offset + ARTIFACT_READ_BYTES) - 1));
+    }
+    const blob = Buffer.concat(pieces);
+    // Never stored, or gone meanwhile (cleanup, expiry): a short read is no artifact either.
+    const missing = size === 0 ? !(await this.redis.exists(key)) : blob.length !== size;
+    if (missing) throw new MissingInputError(`the compiled program of job ${jobId} is no longer stored`);
     const decoder = new FrameDecoder(blob.length + 16);
     return decoder.push(blob).map((frame) => decodeFileFrame(frame.payload));
   }
@@ -75,9 +80,11 @@ export class JobScratchStore {
     await this.redis.del(...this.keys.jobScratch(jobId));
   }
 
-  private async writeWhileLive(jobId: string, mode: 'set' | 'copy', blob: Buffer | string, source?: string): Promise<boolean> {
-    const keys = [this.keys.job(jobId), this.keys.jobArtifact(jobId), source ?? this.keys.jobArtifact(jobId)];
-    const written = await this.redis.eval(WRITE_ARTIFACT_WHILE_LIVE, keys.length, ...keys, mode, String(this.config.jobs.deadlineMs), blob);
-    return written === 1;
+  /** Keeps the job's artifact only if the job is still live; true if it was. */
+  private async keepIfLive(jobId: string): Promise<boolean> {
+    const state = await this.redis.hget(this.keys.job(jobId), 'state');
+    if (state !== null && LIVE_STATES.has(state)) return true;
+    await this.redis.del(this.keys.jobArtifact(jobId));
+    return false;
   }
 }
