@@ -129,3 +129,45 @@ describe('the output amplification request', () => {
     expect(stored).not.toContain('"output"');
   });
 });
+
+/**
+ * The budget's sharing rule: each test gets an equal share (nothing was
+ * compiled), so the same program gets the same verdicts and the same output
+ * whether its tests run in one batch or each in its own.
+ */
+describe('sharing the output budget between tests', () => {
+  const kilns: Harness[] = [];
+  const program = { language: 'python', code: "import sys\nsys.stdout.write('x' * int(input()))" };
+  const job = {
+    ...program,
+    tests: ['10', '5000', '10', '600', '0'].map((stdin) => ({ stdin })),
+    limits: { jobOutputBytes: 4096 },
+  };
+
+  beforeAll(async () => {
+    for (const size of ['8', '1']) kilns.push(await startKiln({ env: { KILN_JOBS__TEST_BATCH_SIZE: size } }));
+  });
+
+  afterAll(async () => {
+    for (const kiln of kilns) await kiln.close();
+  });
+
+  it('gives each test an equal share; the test that crosses it is OUTPUT_LIMIT, the others keep theirs', async () => {
+    const answers: { verdict: string; tasks: unknown[]; tests: (Record<string, unknown> & { verdict: string })[] }[] = [];
+    for (const kiln of kilns) answers.push((await kiln.http().post('/execute').send(job)).body);
+    const share = Math.floor(4096 / 5);
+    for (const answer of answers) {
+      expect(answer.tests.map((t: { verdict: string }) => t.verdict)).toEqual(['OK', 'OUTPUT_LIMIT', 'OK', 'OK', 'OK']);
+      expect(answer.tests[1]).toMatchObject({ truncated: true, stdout: 'x'.repeat(share) });
+      expect(answer.tests[3]).toMatchObject({ truncated: false, stdout: 'x'.repeat(600) });
+      expect(answer.verdict).toBe('OUTPUT_LIMIT');
+    }
+    expect(answers[0].tasks.length).toBeLessThan(answers[1].tasks.length);
+    expect(answers[0].tests).toEqual(answers[1].tests.map((test: object, n: number) => ({ ...test, ...pick(answers[0].tests[n]) })));
+  });
+});
+
+/** The fields of a result that depend on the run, not on the program: times and memory. */
+function pick(test: Record<string, unknown>) {
+  return { wallTimeMs: test.wallTimeMs, cpuTimeMs: test.cpuTimeMs, memoryBytes: test.memoryBytes };
+}
