@@ -16,10 +16,11 @@ const LIVE_STATES = new Set<string>([JobState.PENDING, JobState.SCHEDULED, JobSt
 /**
  * Job-scoped data a worker reads and writes in Redis: the program's input and
  * the compile artifact that carries a compiled program to the run tasks (which
- * may run on another machine). Cleanup deletes both, after success, failure,
- * cancellation or the deadline alike; an artifact is at most
- * sandbox.artifactMaxMb (the agent collects no more) and never outlives
- * jobs.deadlineMs, cleanup or not.
+ * may run on another machine). The coordinator deletes both when the job
+ * ends and cleanup again, after success, failure, cancellation or the
+ * deadline alike; an artifact is at most sandbox.artifactMaxMb (the agent
+ * collects no more) and expires jobs.deadlineMs after it is written, cleanup
+ * or not.
  */
 @Injectable()
 export class JobScratchStore {
