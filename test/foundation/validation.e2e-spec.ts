@@ -32,6 +32,8 @@ describe('invalid requests', () => {
     ['/execute', { language: 'python', files: [{ name: 'a\u0000b', content: 'x' }] }, ['files[0].name']],
     ['/execute', { language: 'python', code: 'x', limits: { timeoutMs: 999999, memoryMb: 4096 } }, ['limits.timeoutMs', 'limits.memoryMb']],
     ['/execute', { language: 'python', code: 'x', limits: { timeoutMs: 'soon' } }, ['limits.timeoutMs']],
+    ['/execute', { language: 'python', code: 'x', limits: { jobOutputBytes: 16777217 } }, ['limits.jobOutputBytes']],
+    ['/jobs', { language: 'python', code: 'x', limits: { jobOutputBytes: 100 } }, ['limits.jobOutputBytes']],
     ['/execute', { language: 'python' }, ['code']],
     ['/execute', { language: 'python', code: null }, ['code']],
     ['/jobs', { language: 'python', code: 'x', tests: [{ stdin: '1', expected: null }] }, ['tests[0].expected']],

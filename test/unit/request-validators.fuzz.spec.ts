@@ -62,7 +62,7 @@ function pipelines() {
   };
   const run: Record<Target, (body: unknown, query: Judge0Query) => Promise<unknown>> = {
     native: (body) => jobs.submit(body as object, ANONYMOUS),
-    snippet: async (body) => snippets.create((await snippetPipe.transform(body, { type: 'body', metatype: CreateSnippetDto })) as CreateSnippetDto),
+    snippet: async (body) => snippets.create((await snippetPipe.transform(body, { type: 'body', metatype: CreateSnippetDto })) as CreateSnippetDto, ANONYMOUS),
     piston: (body) => piston.execute(body, ANONYMOUS),
     judge0: (body, query) => judge0.create(body as never, query, ANONYMOUS),
     'judge0-batch': (body, query) => judge0.createBatch(body as never, query, ANONYMOUS),

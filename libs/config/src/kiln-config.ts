@@ -161,6 +161,8 @@ export class CompileCacheConfig {
   @IsBoolean() enabled: boolean;
   @IsInt() @Min(60) ttlSeconds: number;
   @IsInt() @Min(1) @Max(1_000_000) maxEntries: number;
+  /** All entries together (stages and artifacts), MiB. */
+  @IsInt() @Min(1) @Max(1 << 20) maxMb: number;
   @IsInt() @Min(1) @Max(256) maxEntryMb: number;
 }
 
@@ -228,6 +230,7 @@ export class LimitValues {
   @IsNumber() @Min(0.1) cpus: number;
   @IsInt() @Min(4) processes: number;
   @IsInt() @Min(1024) outputBytes: number;
+  @IsInt() @Min(1024) @Max(1 << 30) jobOutputBytes: number;
   @IsInt() @Min(1000) compileTimeoutMs: number;
   @IsInt() @Min(64) compileMemoryMb: number;
 }
@@ -253,6 +256,8 @@ export class JobsConfig {
 export class SnippetsConfig {
   @IsInt() @Min(60) retentionSeconds: number;
   @IsInt() @Min(256) @Max(16 << 20) maxBytes: number;
+  /** What one API key's snippets may take together, bytes (all callers together when keys are off). */
+  @IsInt() @Min(1024) @Max(1 << 30) quotaBytesPerKey: number;
 }
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;

@@ -20,3 +20,5 @@ export * from './queues/task-event';
 export * from './queues/node-beat';
 export * from './queues/job-stream-event';
 export * from './queues/running-share';
+export * from './jobs/output-budget';
+export * from './jobs/stage-output';

@@ -47,6 +47,10 @@ export class JobFinisher {
     if (!job || !isTerminalJobState(job.state)) return;
     const skipped = await this.skipUnstarted(job);
     if (skipped.length) await this.queue.withdraw(job.meta, skipped);
+    // The input and artifact (up to sandbox.artifactMaxMb) go at once, before
+    // the answer is read: a task still running has read them, a later one is
+    // skipped. Cleanup deletes them again, with the sandboxes.
+    await this.redis.del(...this.keys.jobScratch(jobId));
     // Waiters before the cleanup: it is not part of the answer.
     if (!job.announced) {
       await this.announceEnd(job);
@@ -72,7 +76,7 @@ export class JobFinisher {
   private async ensureCleanup(job: JobRecord): Promise<void> {
     const cleanup = job.meta.plan.find((task) => task.kind === 'cleanup');
     if (!cleanup || job.tasks[cleanup.id]?.state !== TaskState.PENDING) return;
-    await this.queue.enqueue(job.meta, [cleanup], CLEANUP_DELAY_MS);
+    await this.queue.enqueue(job.meta, [cleanup], { delayMs: CLEANUP_DELAY_MS });
     await this.store.transitionTask(job.meta.id, { id: cleanup.id, kind: 'cleanup', state: TaskState.QUEUED });
   }
 

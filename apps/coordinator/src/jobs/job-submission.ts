@@ -83,7 +83,7 @@ export class JobSubmission {
         await this.events.append(meta.id, { type: 'state', state: JobState.SCHEDULED });
       }
     });
-    const job = (await this.store.get(meta.id))!;
+    const job = (await this.store.getWithOutputs(meta.id))!;
     this.metrics.jobSubmitted(job);
     this.logger.log({ msg: 'job accepted', jobId: meta.id, language: meta.language, queue: meta.queue, tasks: meta.plan.length });
     return job;

@@ -60,7 +60,7 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicatio
   }
 
   private async deliver({ jobId, url }: WebhookDelivery): Promise<void> {
-    const record = await this.store.get(jobId);
+    const record = await this.store.getWithOutputs(jobId);
     if (!record) return;
     const { method, body } = await this.renderers.render(record);
     await this.sender.send(url, body, jobId, method);

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { StageResult, TaskPayload } from '@kiln/tasks';
+import { ReportedStage, TaskPayload } from '@kiln/tasks';
 import { LATENCY_BUCKETS } from '@kiln/telemetry';
 
 export type TaskOutcome = 'completed' | 'failed' | 'retried' | 'cancelled' | 'skipped';
@@ -90,7 +90,7 @@ export class WorkerMetrics {
     this.tasks.inc({ kind: task.kind, language: task.language, outcome });
   }
 
-  execution(step: 'compile' | 'run', language: string, stage: StageResult): void {
+  execution(step: 'compile' | 'run', language: string, stage: ReportedStage): void {
     this.executions.observe({ step, language, verdict: stage.verdict }, stage.wallTimeMs / 1000);
     this.outputBytes.inc({ stream: 'stdout' }, Buffer.byteLength(stage.stdout));
     this.outputBytes.inc({ stream: 'stderr' }, Buffer.byteLength(stage.stderr));

@@ -53,6 +53,21 @@ export class RedisKeys {
     return `${this.prefix}:compile-cache:index`;
   }
 
+  /** Compile cache: the bytes each entry holds (stage and artifact), by its key. */
+  compileCacheSizes(): string {
+    return `${this.prefix}:compile-cache:sizes`;
+  }
+
+  /** Compile cache: the bytes of all entries together (the sum of compileCacheSizes). */
+  compileCacheBytes(): string {
+    return `${this.prefix}:compile-cache:bytes`;
+  }
+
+  /** A finished task's output (stdout, stderr, interleaving), by task id; read only to answer the job. */
+  jobOutputs(id: string): string {
+    return `${this.prefix}:job:${id}:outputs`;
+  }
+
   /** A shared snippet (JSON), expiring by snippets.retentionSeconds. */
   snippet(id: string): string {
     return `${this.prefix}:snippet:${id}`;
@@ -79,6 +94,16 @@ export class RedisKeys {
   /** One API key's tasks on one queue sent back for being over its running share, scored by when (ms). */
   keyParked(keyId: string, queue: string): string {
     return `${this.prefix}:key:${keyId}:parked:${queue}`;
+  }
+
+  /** The snippets one key keeps (`<bytes>:<id>`, scored by their expiry in ms), for its quota. */
+  snippetQuota(owner: string): string {
+    return `${this.prefix}:snippet-quota:${owner}`;
+  }
+
+  /** The bytes one key's snippets take (the sum of snippetQuota's entries). */
+  snippetQuotaBytes(owner: string): string {
+    return `${this.prefix}:snippet-quota:${owner}:bytes`;
   }
 
   /** Hash of every node's latest heartbeat, by node id. */

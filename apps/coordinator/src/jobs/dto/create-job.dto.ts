@@ -66,6 +66,7 @@ export class LimitsDto {
   @IfPresent() @IsNumber() cpus?: number;
   @IfPresent() @IsNumber() processes?: number;
   @IfPresent() @IsNumber() outputBytes?: number;
+  @IfPresent() @IsNumber() jobOutputBytes?: number;
   @IfPresent() @IsNumber() compileTimeoutMs?: number;
   @IfPresent() @IsNumber() compileMemoryMb?: number;
   /** CPU time of each run; absent: timeoutMs × cpus. */
