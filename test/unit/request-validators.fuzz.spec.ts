@@ -47,7 +47,7 @@ function pipelines() {
   // Validated and planned is as far as it goes: `prepare` is where a batch's entries stop, `submit` a single job.
   const submission = { submit: accept, prepare: accept } as unknown as JobSubmission;
   const jobs = new CompatJobs(submission, {} as JobsService);
-  const snippetStore = { create: async () => true } as unknown as SnippetStore;
+  const snippetStore = { create: async () => ({ outcome: 'stored' }) } as unknown as SnippetStore;
   const snippets = new SnippetsService(snippetStore, factory, config);
   const snippetPipe = apiValidationPipe();
   const piston = new PistonExecutionService(new PistonRuntimes(languages), jobs, config);
