@@ -34,7 +34,7 @@ const env = {
   KILN_COORDINATOR__QUEUES: 'default,parked',
   KILN_WORKER__QUEUES: 'parked',
   KILN_LOGGING__LEVEL: 'warn',
-  KILN_COORDINATOR__RATE_LIMIT__ENABLED: 'false',
+  KILN_COORDINATOR__RATE_LIMIT__MODE: 'off',
 };
 try {
   await sleep(500);

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
+import net from 'node:net';
 import { Harness, eventually, startKiln } from '../support/kiln-harness';
 
 const SECRET = 'webhook-secret-for-tests';
@@ -9,19 +10,60 @@ interface Received {
   body: string;
 }
 
-function receiver(status: number): Promise<{ server: http.Server; url: string; received: Received[] }> {
+const listening = <T extends net.Server>(server: T): Promise<{ server: T; url: string }> =>
+  new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/hook` })));
+
+async function receiver(status: number): Promise<{ server: http.Server; url: string; received: Received[] }> {
   const received: Received[] = [];
-  const server = http.createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk) => (body += chunk));
-    request.on('end', () => {
-      received.push({ headers: request.headers, body });
-      response.writeHead(status).end();
-    });
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}/hook`, received })),
+  const { server, url } = await listening(
+    http.createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk) => (body += chunk));
+      request.on('end', () => {
+        received.push({ headers: request.headers, body });
+        response.writeHead(status).end();
+      });
+    }),
   );
+  return { server, url, received };
+}
+
+/** A receiver that reads the request, then answers one byte of its status line every `everyMs`, never finishing. */
+async function tricklingReceiver(everyMs: number) {
+  const connections: { openedAt: number; closedAt?: number }[] = [];
+  const sockets = new Set<net.Socket>();
+  const { server, url } = await listening(
+    net.createServer((socket) => {
+      const connection: { openedAt: number; closedAt?: number } = { openedAt: Date.now() };
+      connections.push(connection);
+      sockets.add(socket);
+      const answer = Buffer.from('HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n');
+      let sent = 0;
+      const timer = setInterval(() => sent < answer.length - 1 && socket.write(answer.subarray(sent, ++sent)), everyMs);
+      socket.on('data', () => undefined);
+      socket.on('error', () => undefined);
+      socket.on('close', () => {
+        clearInterval(timer);
+        connection.closedAt = Date.now();
+        sockets.delete(socket);
+      });
+    }),
+  );
+  return { url, connections, close: () => { for (const socket of sockets) socket.destroy(); server.close(); } };
+}
+
+/** A receiver that never answers; counts the deliveries it holds at once. */
+async function silentReceiver() {
+  const state = { open: 0, mostAtOnce: 0, seen: 0 };
+  const { server, url } = await listening(
+    http.createServer((request) => {
+      state.seen++;
+      state.mostAtOnce = Math.max(state.mostAtOnce, ++state.open);
+      request.socket.on('close', () => state.open--);
+      request.resume();
+    }),
+  );
+  return { url, state, close: () => { server.closeAllConnections(); server.close(); } };
 }
 
 /** Issue 6, acceptance 5: signed webhooks, retried, given up, never affecting the job; SSRF refused. */
@@ -74,6 +116,67 @@ describe('webhooks', () => {
   });
 });
 
+/** Issue 12: a slow receiver holds a delivery slot for timeoutMs at most, and one key's receivers never hold them all. */
+describe('webhook delivery slots', () => {
+  const KEYS = { a: 'key-a-for-webhook-slots', b: 'key-b-for-webhook-slots' };
+  let kiln: Harness;
+
+  beforeAll(async () => {
+    kiln = await startKiln({
+      env: {
+        KILN_COORDINATOR__AUTH__MODE: 'on',
+        KILN_COORDINATOR__AUTH__KEYS: `${KEYS.a},${KEYS.b}`,
+        KILN_COORDINATOR__WEBHOOKS__SECRET: SECRET,
+        KILN_COORDINATOR__WEBHOOKS__ALLOW_PRIVATE: 'true',
+        KILN_COORDINATOR__WEBHOOKS__ATTEMPTS: '1',
+        KILN_COORDINATOR__WEBHOOKS__TIMEOUT_MS: '5000',
+        KILN_COORDINATOR__WEBHOOKS__CONCURRENCY: '2',
+        KILN_COORDINATOR__WEBHOOKS__PER_KEY_CONCURRENCY: '1',
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await kiln?.close();
+  });
+
+  const submit = (key: string, webhook: string) =>
+    kiln.http().post('/jobs').set('X-Kiln-Key', key).send({ language: 'python', code: 'print(1)', webhook });
+
+  it('cuts a receiver that trickles its answer at the total deadline (timeoutMs), not at an idle timeout', async () => {
+    // One byte a second: an idle timeout of any length above a second would never fire.
+    const receiver = await tricklingReceiver(1000);
+    try {
+      expect((await submit(KEYS.a, receiver.url)).status).toBe(202);
+      const [connection] = await eventually(async () => receiver.connections, (list) => list.length === 1 && list[0].closedAt !== undefined, 20_000);
+      const heldMs = connection.closedAt! - connection.openedAt;
+      expect(heldMs).toBeGreaterThanOrEqual(4500);
+      expect(heldMs).toBeLessThan(12_000);
+    } finally {
+      receiver.close();
+    }
+  });
+
+  it('lets another key’s webhook through while one key’s receivers hang, holding one slot at a time', async () => {
+    const hanging = await silentReceiver();
+    const answering = await receiver(204);
+    try {
+      for (let i = 0; i < 3; i++) expect((await submit(KEYS.a, hanging.url)).status).toBe(202);
+      await eventually(async () => hanging.state.seen, (seen) => seen >= 1, 20_000);
+      const other = await submit(KEYS.b, answering.url);
+      expect(other.status).toBe(202);
+      await eventually(async () => answering.received.length, (n) => n === 1, 15_000);
+      expect(JSON.parse(answering.received[0].body)).toMatchObject({ id: other.body.id, state: 'COMPLETED' });
+      // Every delivery of key A waited for A's one slot; they all still come, one after another.
+      await eventually(async () => hanging.state.seen, (seen) => seen === 3, 30_000);
+      expect(hanging.state.mostAtOnce).toBe(1);
+    } finally {
+      hanging.close();
+      answering.server.close();
+    }
+  });
+});
+
 describe('webhook SSRF guard', () => {
   let kiln: Harness;
 
@@ -85,15 +188,21 @@ describe('webhook SSRF guard', () => {
     await kiln?.close();
   });
 
-  // Loopback only: the private and link-local ranges are the address policy's unit test (no packet is ever sent).
+  // Loopback only: the other special-purpose ranges are the address policy's unit test (no packet is ever sent).
   it.each(['http://127.0.0.1:9/hook', 'http://localhost/hook', 'http://[::1]/x'])(
     'refuses %s with 400 naming the webhook field',
     async (webhook) => {
       const response = await kiln.http().post('/jobs').send({ language: 'python', code: 'print(1)', webhook });
       expect(response.status).toBe(400);
-      expect(response.body.details).toEqual([{ field: 'webhook', message: expect.stringContaining('private or loopback') }]);
+      expect(response.body.details).toEqual([{ field: 'webhook', message: expect.stringContaining('may not reach: loopback') }]);
     },
   );
+
+  it('names the host it refuses, not the address the name resolved to', async () => {
+    const response = await kiln.http().post('/jobs').send({ language: 'python', code: 'print(1)', webhook: 'http://localhost:9/hook' });
+    expect(response.body.details[0].message).toMatch(/^localhost resolves to an address webhooks may not reach: loopback/);
+    expect(response.body.details[0].message).not.toMatch(/127\.0\.0\.1|::1/);
+  });
 
   it('refuses webhooks when no secret is configured', async () => {
     const plain = await startKiln({ worker: false });

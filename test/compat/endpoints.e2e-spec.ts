@@ -32,9 +32,10 @@ describe('compatibility endpoint groups in coordinator.api.endpoints', () => {
       });
     });
 
-    it('with Piston off, its paths are JSON-only like every other path', async () => {
+    it('with Piston off, its paths take no text/plain JSON: like every other unknown path, 404 without reading the body', async () => {
       const text = await kiln.http().post('/api/v2/execute').set('content-type', 'text/plain').send('{}');
-      expect(text.status).toBe(415);
+      expect(text.status).toBe(404);
+      expect((await kiln.http().post('/execute').set('content-type', 'text/plain').send('{}')).status).toBe(415);
     });
   });
 

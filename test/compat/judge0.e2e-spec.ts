@@ -139,7 +139,8 @@ describe('Judge0 CE API', () => {
       // A generous wall clock: the CPU limit must be what ends it, even on a busy machine.
       const body = await waited({ source_code: 'int main(void) { for (;;); }', language_id: C, cpu_time_limit: 1, wall_time_limit: 30 }, '&fields=*');
       expect(body).toMatchObject({ status: { id: 5, description: 'Time Limit Exceeded' }, message: 'Time limit exceeded', cpu_time_limit: '1.0', exit_code: 0 });
-      expect(Number(body.time)).toBeGreaterThanOrEqual(0.9);
+      // RLIMIT_CPU fires on the kernel's precise clock while rusage is what is reported: allow a margin below.
+      expect(Number(body.time)).toBeGreaterThanOrEqual(0.85);
       expect(Number(body.wall_time)).toBeLessThan(30);
     });
 

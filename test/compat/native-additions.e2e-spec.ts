@@ -44,7 +44,7 @@ describe('native additions for the compatibility APIs', () => {
     const { body } = await suite.execute({ language: 'python', code: 'while True: pass', limits: { timeoutMs: 30000, cpuTimeMs: 1000 } });
     expect(body.verdict).toBe('TIMEOUT');
     // Ended by the CPU limit: about a second of CPU, well before the wall clock (however busy the machine).
-    expect(body.run.cpuTimeMs).toBeGreaterThanOrEqual(900);
+    expect(body.run.cpuTimeMs).toBeGreaterThanOrEqual(850); // rusage reads a little under RLIMIT_CPU's clock on a busy machine
     expect(body.run.cpuTimeMs).toBeLessThan(3000);
     expect(body.run.wallTimeMs).toBeLessThan(30000);
   });

@@ -154,7 +154,7 @@ describe('Piston v2 API', () => {
       const busy = { language: 'c', version: '*', files: [{ content: 'int main(void) { for (;;); }' }], run_timeout: 30000, run_cpu_time: 1000 };
       const { body } = await execute(busy);
       expect(body.run).toMatchObject({ code: null, signal: 'SIGKILL', status: 'TO', message: 'Time limit exceeded' });
-      expect(body.run.cpu_time).toBeGreaterThanOrEqual(900);
+      expect(body.run.cpu_time).toBeGreaterThanOrEqual(850); // rusage reads a little under RLIMIT_CPU's clock on a busy machine
       expect(body.run.wall_time).toBeLessThan(30000);
     });
 

@@ -24,11 +24,25 @@ describe('kiln start-up', () => {
     expect(kiln.output()).toMatch(/no Docker engine answers at unix:\/\/\/nonexistent\/docker\.sock/);
   });
 
-  it('says plainly that no Redis answers (split modes never start one)', async () => {
+  it('waits for Redis for redis.startupWaitMs, saying so, then says plainly that none answers (split modes never start one)', async () => {
     const port = await freePort();
-    const kiln = spawnKiln('coordinator', { ...base, KILN_REDIS__URL: `redis://127.0.0.1:${port}` });
+    const started = Date.now();
+    const kiln = spawnKiln('coordinator', { ...base, KILN_REDIS__URL: `redis://127.0.0.1:${port}`, KILN_REDIS__STARTUP_WAIT_MS: '2000' });
     expect(await kiln.exited).toBe(1);
-    expect(kiln.output()).toContain(`no Redis answers at redis://127.0.0.1:${port}`);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
+    expect(kiln.output()).toContain(`waiting for Redis at redis://127.0.0.1:${port}`);
+    expect(kiln.output()).toContain(`kiln: cannot start: no Redis answers at redis://127.0.0.1:${port}`);
+    expect(kiln.output()).toContain('gave up after redis.startupWaitMs (2000 ms)');
+  });
+
+  it('stops at once, cleanly, on SIGTERM while it waits for Redis', async () => {
+    const port = await freePort();
+    const kiln = spawnKiln('worker', { ...base, KILN_REDIS__URL: `redis://127.0.0.1:${port}` });
+    await eventually(async () => kiln.output(), (output) => output.includes('waiting for Redis'), 20_000);
+    const stopping = Date.now();
+    expect(await kiln.stop('SIGTERM')).toBe(0);
+    expect(Date.now() - stopping).toBeLessThan(3000);
+    expect(kiln.output()).toContain('kiln: stopped before it had started');
   });
 
   it('standalone starts a private redis-server when none answers, serves, and stops it on SIGTERM', async () => {
@@ -52,7 +66,7 @@ describe('kiln start-up', () => {
     } finally {
       expect(await kiln.stop('SIGTERM')).toBe(0);
     }
-    const { redisAnswers } = await import('../../apps/kiln/src/embedded-redis');
+    const { redisAnswers } = await import('@kiln/redis');
     expect(await eventually(() => redisAnswers(`redis://127.0.0.1:${redisPort}`, 200), (up) => !up, 5000)).toBe(false);
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Harness, startKiln } from '../support/kiln-harness';
 
 /** Issue 8: share links are stored snippets, immutable, bounded in size and kept for the configured time. */
@@ -91,6 +92,63 @@ describe('POST /snippets, GET /snippets/:id', () => {
       expect(answer.status).toBe(404);
       expect(answer.body.error).toMatch(/no snippet with id/);
     }
+  });
+});
+
+describe('snippets.quotaBytesPerKey', () => {
+  let kiln: Harness;
+  const keyA = 'snippet-quota-key-a-0001';
+  const keyB = 'snippet-quota-key-b-0002';
+
+  beforeAll(async () => {
+    kiln = await startKiln({
+      worker: false,
+      env: {
+        KILN_COORDINATOR__AUTH__MODE: 'on',
+        KILN_COORDINATOR__AUTH__KEYS: `${keyA},${keyB}`,
+        KILN_SNIPPETS__QUOTA_BYTES_PER_KEY: '4096',
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await kiln?.close();
+  });
+
+  const share = (key: string, code: string) => kiln.http().post('/snippets').set('X-Kiln-Key', key).send({ language: 'python', code });
+
+  it('refuses a key past its quota with 429, saying the quota and when room comes back; other keys are not affected', async () => {
+    const code = 'x'.repeat(800);
+    const stored: string[] = [];
+    let refused;
+    for (let i = 0; i < 10; i++) {
+      const answer = await share(keyA, code);
+      if (answer.status !== 201) {
+        refused = answer;
+        break;
+      }
+      stored.push(answer.body.id);
+    }
+    // Each snippet counts its JSON (about 920 bytes here) plus 256: three fit in 4096, a fourth does not.
+    expect(stored).toHaveLength(3);
+    expect(refused!.status).toBe(429);
+    expect(refused!.body.error).toMatch(/snippet quota full: this key's snippets take \d+ bytes of its 4096 \(snippets.quotaBytesPerKey\)/);
+    expect(refused!.body.details).toEqual([{ field: 'body', message: expect.stringContaining('4096') }]);
+    expect(Number(refused!.headers['retry-after'])).toBeGreaterThan(0);
+    expect((await share(keyB, code)).status).toBe(201);
+    // What is stored stays readable; nothing was overwritten or dropped.
+    for (const id of stored) expect((await kiln.http().get(`/snippets/${id}`).set('X-Kiln-Key', keyB)).body.code).toBe(code);
+  });
+
+  it('gives the room back as the snippets expire', async () => {
+    // Key A's quota, named by its key id (the start of its SHA-256, see ApiKeys).
+    const quota = `${kiln.prefix}:snippet-quota:${createHash('sha256').update(keyA).digest('hex').slice(0, 24)}`;
+    const before = Number(await kiln.redis.get(`${quota}:bytes`));
+    // As if the oldest of key A's snippets had reached its expiry.
+    const [oldest] = await kiln.redis.zrange(quota, 0, 0);
+    await kiln.redis.zadd(quota, 1, oldest);
+    expect((await share(keyA, 'x'.repeat(800))).status).toBe(201);
+    expect(Number(await kiln.redis.get(`${quota}:bytes`))).toBe(before);
   });
 });
 

@@ -49,6 +49,17 @@ describe('compile cache', () => {
     }
   });
 
+  it('compiles again under other compile limits: an outcome is never served to a request with other limits', async () => {
+    const code = uniqueProgram('limits');
+    await execute({ language: 'c', code, limits: { compileMemoryMb: 256 } });
+    const same = await execute({ language: 'c', code, limits: { compileMemoryMb: 256 } });
+    expect(same.body.compile.cached).toBe(true);
+    for (const limits of [{ compileMemoryMb: 1024 }, { compileTimeoutMs: 20000, compileMemoryMb: 256 }, { jobOutputBytes: 65536, compileMemoryMb: 256 }]) {
+      const other = await execute({ language: 'c', code, limits });
+      expect({ limits, cached: other.body.compile.cached }).toEqual({ limits, cached: undefined });
+    }
+  });
+
   it('remembers a compile error, with the compiler’s message', async () => {
     const code = `int main(void) { return 0 } /* ${randomBytes(8).toString('hex')} */`;
     const first = await execute({ language: 'c', code });
@@ -71,5 +82,37 @@ describe('compile cache', () => {
     const ttl = await kiln.redis.ttl(`${kiln.prefix}:compile-cache:${entry}:stage`);
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(120);
+  });
+});
+
+/** A C program whose compiled artifact takes about `kib` KiB (an initialised array). */
+const sizedProgram = (kib: number) =>
+  `/* ${randomBytes(8).toString('hex')} */\nchar data[${kib} << 10] = {1};\nint main(void) { return data[0] - 1; }\n`;
+
+describe('compile cache bounded by bytes', () => {
+  let kiln: Harness;
+
+  beforeAll(async () => {
+    kiln = await startKiln({ env: { KILN_WORKER__COMPILE_CACHE__MAX_MB: '1' } });
+  });
+
+  afterAll(async () => {
+    await kiln?.close();
+  });
+
+  it('keeps stages and artifacts within maxMb, the least recently used going first, and counts them exactly', async () => {
+    const programs = [sizedProgram(400), sizedProgram(400), sizedProgram(400)];
+    for (const code of programs) expect((await kiln.http().post('/execute').send({ language: 'c', code })).body.verdict).toBe('OK');
+    const bytes = Number(await kiln.redis.get(`${kiln.prefix}:compile-cache:bytes`));
+    const sizes = await kiln.redis.hgetall(`${kiln.prefix}:compile-cache:sizes`);
+    expect(bytes).toBeLessThanOrEqual(1024 * 1024);
+    expect(bytes).toBe(Object.values(sizes).reduce((sum, size) => sum + Number(size), 0));
+    expect(Object.keys(sizes)).toHaveLength(2);
+    // The first went to make room; the last two are answered from the cache.
+    const answers = [];
+    for (const code of [programs[2], programs[1], programs[0]]) answers.push((await kiln.http().post('/execute').send({ language: 'c', code })).body.compile.cached);
+    expect(answers).toEqual([true, true, undefined]);
+    const artifacts = await kiln.redis.keys(`${kiln.prefix}:compile-cache:*:artifact`);
+    expect(artifacts).toHaveLength(2);
   });
 });

@@ -46,7 +46,7 @@ describe('API protection', () => {
     let kiln: Harness;
 
     beforeAll(async () => {
-      kiln = await startKiln({ worker: false, env: { KILN_COORDINATOR__RATE_LIMIT__LIMIT: '5' } });
+      kiln = await startKiln({ worker: false, env: { KILN_COORDINATOR__RATE_LIMIT__MODE: 'on', KILN_COORDINATOR__RATE_LIMIT__PER_ADDRESS: '5', KILN_COORDINATOR__RATE_LIMIT__WINDOW_MS: '60000' } });
     });
 
     afterAll(async () => {

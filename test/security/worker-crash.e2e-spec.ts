@@ -63,3 +63,41 @@ describe('a worker killed mid-task', () => {
     expect(left).toEqual([]);
   });
 });
+
+/** Issue 12: pooled containers carry no job, so only their owner's heartbeat says whether they are orphans. */
+describe('the warm pool of a worker killed while idle', () => {
+  let live: Harness;
+  let doomed: KilnProcess | undefined;
+  const docker = new Docker();
+  const reaperEnv = { KILN_SANDBOX__REAPER_INTERVAL_MS: '1000', KILN_COORDINATOR__WORKER_TIMEOUT_MS: '3000', KILN_WORKER__HEARTBEAT_MS: '500' };
+  const poolOf = async (workerId: string) =>
+    (await docker.listContainers({ all: true, filters: { label: ['kiln.sandbox=1', `kiln.deployment=${live.prefix}`, `kiln.worker=${workerId}`] } })).map((c) => c.Id);
+
+  beforeAll(async () => {
+    // A live worker with a pool of its own: the reaper of the other's containers, and the owner whose containers must stay.
+    live = await startKiln({ coordinator: false, env: { ...reaperEnv, KILN_SANDBOX__POOL__WARM: 'bash', KILN_SANDBOX__POOL__SIZE: '1' } });
+  });
+
+  afterAll(async () => {
+    await doomed?.stop('SIGKILL');
+    await live?.close();
+  });
+
+  it('is reaped by another worker of the deployment once the owner is gone; the live owner’s pool is never touched', async () => {
+    const livePool = await eventually(() => poolOf(live.env.KILN_WORKER__ID), (ids) => ids.length === 1, 30_000);
+    doomed = spawnKiln('worker', { ...live.env, ...reaperEnv, KILN_WORKER__ID: 'doomed-worker', KILN_SANDBOX__POOL__WARM: 'bash', KILN_SANDBOX__POOL__SIZE: '2' });
+    const doomedPool = await eventually(() => poolOf('doomed-worker'), (ids) => ids.length === 2, 30_000);
+    expect(doomedPool).toHaveLength(2);
+    // Both reapers have swept each other's pools a few times meanwhile: a live owner's containers stay.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect(await poolOf(live.env.KILN_WORKER__ID)).toEqual(livePool);
+    expect(await poolOf('doomed-worker')).toEqual(expect.arrayContaining(doomedPool));
+
+    doomed.child.kill('SIGKILL');
+    await doomed.exited;
+    expect(await poolOf('doomed-worker')).toEqual(expect.arrayContaining(doomedPool));
+    const left = await eventually(() => poolOf('doomed-worker'), (ids) => ids.length === 0, 20_000);
+    expect(left).toEqual([]);
+    expect(await poolOf(live.env.KILN_WORKER__ID)).toEqual(livePool);
+  });
+});

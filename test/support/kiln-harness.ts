@@ -52,7 +52,8 @@ export async function startKiln(options: HarnessOptions = {}): Promise<Harness> 
     coordinator = await createCoordinator(loaded);
     await coordinator.init();
   }
-  const redis = new Redis(TEST_REDIS_URL);
+  // The Redis the deployment uses (a test may give it one of its own).
+  const redis = new Redis(env.KILN_REDIS__URL);
   return {
     loaded,
     prefix,

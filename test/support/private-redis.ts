@@ -2,7 +2,7 @@ import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { redisAnswers } from '../../apps/kiln/src/embedded-redis';
+import { redisAnswers } from '@kiln/redis';
 import { freePort } from './processes';
 
 /**
@@ -14,6 +14,9 @@ export class PrivateRedis {
   port = 0;
   private child: ChildProcess | null = null;
 
+  /** `args`: more redis-server options, after (and so over) the defaults. */
+  constructor(private readonly args: string[] = []) {}
+
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }
@@ -21,7 +24,7 @@ export class PrivateRedis {
   async start(): Promise<void> {
     if (!this.port) this.port = await freePort();
     if (spawnSync('redis-server', ['--version']).status !== 0) throw new Error('redis-server is not installed');
-    this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--save', ''], {
+    this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--appendonly', 'yes', '--save', '', ...this.args], {
       stdio: 'ignore',
     });
     for (let i = 0; i < 50; i++) {

@@ -1,14 +1,14 @@
 import { INestApplication, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { NestFactory, Reflector } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
 import { KilnConfigModule, LoadedConfig } from '@kiln/config';
 import { JsonLogger } from '@kiln/telemetry';
-import { PISTON_ANY_TYPE_JSON_PATHS } from './compat/piston';
 import { CoordinatorModule } from './coordinator.module';
 import { ApiExceptionFilter } from './http/api-exception.filter';
+import { hostCheckMiddleware } from './http/host-check.middleware';
 import { InFlightRequests } from './http/in-flight-requests';
-import { jsonBodyMiddleware } from './http/json-body.middleware';
+import { JsonBodyInterceptor } from './http/json-body.interceptor';
 import { apiValidationPipe } from './http/validation.pipe';
 
 export interface CoordinatorOptions {
@@ -27,10 +27,10 @@ export async function createCoordinator(loaded: LoadedConfig): Promise<INestAppl
   app.disable('x-powered-by');
   app.use(app.get(InFlightRequests).middleware);
   app.use(helmet());
+  app.use(hostCheckMiddleware(loaded.config));
   const { origins } = loaded.config.coordinator.cors;
   if (origins.length) app.enableCors({ origin: origins, allowedHeaders: ['content-type', 'authorization', 'x-kiln-key', 'x-auth-token'] });
-  const anyTypeJsonPaths = loaded.config.coordinator.api.endpoints.piston ? PISTON_ANY_TYPE_JSON_PATHS : [];
-  app.use(jsonBodyMiddleware(loaded.config.coordinator.bodyLimitBytes, anyTypeJsonPaths));
+  app.useGlobalInterceptors(new JsonBodyInterceptor(app.get(Reflector), loaded.config.coordinator.bodyLimitBytes));
   app.useGlobalPipes(apiValidationPipe());
   app.useGlobalFilters(new ApiExceptionFilter());
   return app;

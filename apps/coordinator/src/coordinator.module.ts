@@ -35,6 +35,7 @@ import { JobEventsController } from './events-stream/job-events.controller';
 import { WebhookAddressPolicy } from './webhooks/webhook-address-policy';
 import { WebhookDeliveryProcessor } from './webhooks/webhook-delivery.processor';
 import { WEBHOOK_QUEUE, WebhookDispatcher } from './webhooks/webhook-dispatcher';
+import { WebhookKeySlots } from './webhooks/webhook-key-slots';
 import { WebhookSender } from './webhooks/webhook-sender';
 import { WebhookTargets } from './webhooks/webhook-targets';
 import { PlaygroundAssets } from './playground/playground-assets';
@@ -46,6 +47,11 @@ import { WebhookRenderers } from './webhooks/webhook-renderers';
 import { CompatJobs } from './compat/compat-jobs';
 import { JUDGE0_PROVIDERS, judge0Controllers } from './compat/judge0';
 import { PISTON_CONTROLLERS, PISTON_PROVIDERS } from './compat/piston';
+import { ApiKeys } from './auth/api-keys';
+import { KeyAdmission } from './tenancy/key-admission';
+import { KeyLimits } from './tenancy/key-limits';
+import { KeyTaskLedger } from './tenancy/key-task-ledger';
+import { KeyTaskLedgerAudit } from './tenancy/key-task-ledger.audit';
 
 /**
  * Each endpoint group's controllers (or a function of the configuration that
@@ -106,6 +112,7 @@ export class CoordinatorModule {
         WebhookAddressPolicy,
         WebhookTargets,
         WebhookSender,
+        WebhookKeySlots,
         WebhookDispatcher,
         WebhookDeliveryProcessor,
         PlaygroundAssets,
@@ -113,6 +120,11 @@ export class CoordinatorModule {
         SnippetsService,
         WebhookRenderers,
         CompatJobs,
+        ApiKeys,
+        KeyLimits,
+        KeyTaskLedger,
+        KeyAdmission,
+        KeyTaskLedgerAudit,
         ...PISTON_PROVIDERS,
         ...JUDGE0_PROVIDERS,
       ],

@@ -3,6 +3,8 @@ import { ConfigError, isRunMode, loadConfig, RUN_MODES } from '@kiln/config';
 import { CLI_USAGE, runCli } from './cli/cli';
 import { isCliCommand } from './cli/cli-arguments';
 import { processIo } from './cli/cli-io';
+import type { RunningKiln } from './run-modes';
+import { SHUTDOWN_MARGIN_MS, shutdownDeadlineMs } from './shutdown-deadline';
 
 const USAGE = `usage: kiln <${RUN_MODES.join('|')}>   or   kiln <run|languages|job> …
 
@@ -29,25 +31,46 @@ async function main(argv: string[]): Promise<void> {
   const { startTracing, stopTracing } = await import('@kiln/telemetry');
   startTracing(loaded.config.telemetry.tracing, `kiln-${mode}`);
   const { startKiln } = await import('./run-modes');
-  const kiln = await startKiln(mode, loaded);
-  let closing = false;
-  const shutdown = (signal: string) => {
-    if (closing) return;
-    closing = true;
-    process.stderr.write(`kiln: ${signal} received, shutting down\n`);
-    kiln
-      .close()
-      .then(() => stopTracing())
-      .then(
-        () => process.exit(0),
-        (error) => {
-          process.stderr.write(`kiln: shutdown failed: ${(error as Error).message}\n`);
-          process.exit(1);
-        },
-      );
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  const stop = new AbortController();
+  const stopped = new Promise<string>((resolve) => {
+    const onSignal = (signal: string) => {
+      if (stop.signal.aborted) return;
+      process.stderr.write(`kiln: ${signal} received, shutting down\n`);
+      stop.abort();
+      exitAfter(shutdownDeadlineMs(mode, loaded.config));
+      resolve(signal);
+    };
+    process.on('SIGTERM', () => onSignal('SIGTERM'));
+    process.on('SIGINT', () => onSignal('SIGINT'));
+  });
+  let kiln: RunningKiln;
+  try {
+    kiln = await startKiln(mode, loaded, stop.signal);
+  } catch (error) {
+    if (!stop.signal.aborted) throw error;
+    process.stderr.write(`kiln: stopped before it had started (${(error as Error).message})\n`);
+    process.exit(0);
+  }
+  await stopped;
+  try {
+    await kiln.close();
+    await stopTracing();
+    process.exit(0);
+  } catch (error) {
+    process.stderr.write(`kiln: shutdown failed: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+}
+
+/**
+ * A stopping process ends within its deadline whatever hangs (a Redis that
+ * is gone can hold a close forever): past it, it says so and exits.
+ */
+function exitAfter(deadlineMs: number): void {
+  setTimeout(() => {
+    process.stderr.write(`kiln: shutdown did not finish within ${deadlineMs} ms (its grace periods plus ${SHUTDOWN_MARGIN_MS} ms); exiting now\n`);
+    process.exit(1);
+  }, deadlineMs);
 }
 
 /** A client command: runs, then exits with its code once what it printed is flushed. */

@@ -1,10 +1,10 @@
 import { INestApplication, INestApplicationContext, Logger } from '@nestjs/common';
 import { ChildProcess } from 'node:child_process';
 import { LoadedConfig, RunMode } from '@kiln/config';
-import { redactRedisUrl } from '@kiln/redis';
+import { redactRedisUrl, waitForRedis } from '@kiln/redis';
 import { bootstrapCoordinator } from '../../coordinator/src/coordinator.bootstrap';
 import { bootstrapWorker } from '../../worker/src/worker.bootstrap';
-import { ensureRedis, redisAnswers } from './embedded-redis';
+import { ensureRedis } from './embedded-redis';
 
 const logger = new Logger('kiln');
 
@@ -16,15 +16,20 @@ export interface RunningKiln {
 }
 
 /**
- * Starts one mode. Standalone runs the worker and the coordinator in this
- * process (and may start a private Redis); the split modes start one each.
+ * Starts one mode. Every mode first waits for Redis (redis.startupWaitMs,
+ * saying what it waits for; `stop` ends the wait); standalone may instead
+ * start a private Redis. Then standalone runs the worker and the coordinator
+ * in this process; the split modes start one each.
  */
-export async function startKiln(mode: RunMode, loaded: LoadedConfig): Promise<RunningKiln> {
+export async function startKiln(mode: RunMode, loaded: LoadedConfig, stop?: AbortSignal): Promise<RunningKiln> {
   const { config } = loaded;
-  const redis = mode === 'standalone' ? await ensureRedis(config.redis.url, config.redis.embedded, loaded.home, (m) => logger.log(m)) : null;
-  if (!redis && !(await redisAnswers(config.redis.url))) {
-    throw new Error(`no Redis answers at ${redactRedisUrl(config.redis.url)}; start it or set KILN_REDIS__URL`);
+  const embedded = mode === 'standalone' ? await ensureRedis(config.redis.url, config.redis.embedded, loaded.home, (m) => logger.log(m)) : { child: null };
+  if (!embedded.child) {
+    if (embedded.notStarted) logger.warn(`no Redis answers at ${redactRedisUrl(config.redis.url)}, and standalone does not start its own (${embedded.notStarted})`);
+    const hint = embedded.notStarted && `(standalone did not start its own: ${embedded.notStarted})`;
+    await waitForRedis(config.redis.url, { waitMs: config.redis.startupWaitMs, log: (m) => logger.warn(m), signal: stop, hint });
   }
+  const redis = embedded.child;
   const worker = mode === 'coordinator' ? undefined : await bootstrapWorker(loaded);
   const coordinator = mode === 'worker' ? undefined : await bootstrapCoordinator(loaded);
   if (coordinator) logger.log(`coordinator listening on http://${config.coordinator.host}:${config.coordinator.port}`);

@@ -3,6 +3,8 @@ import { Module } from '@nestjs/common';
 import { EVENT_QUEUE } from '@kiln/tasks';
 import { bullRootModule, RedisModule } from '@kiln/redis';
 import { CancelListener } from './cancellation/cancel.listener';
+import { QueueSlots } from './fair-share/queue-slots';
+import { RunningShare } from './fair-share/running-share';
 import { DockerWatchdog } from './heartbeat/docker-watchdog';
 import { WorkerHeartbeat } from './heartbeat/worker-heartbeat';
 import { WorkerIdentity } from './heartbeat/worker-identity';
@@ -51,6 +53,8 @@ import { TestBatchRunner } from './tasks/test-batch.runner';
     TestBatchRunner,
     CleanupTaskRunner,
     TaskEventPublisher,
+    QueueSlots,
+    RunningShare,
     TaskProcessor,
     TaskQueueConsumer,
     CancelListener,

@@ -62,6 +62,29 @@ describe('loadConfig', () => {
     expect(() => load({ KILN_REDIS__URL: 'http://:pw-secret@redis.test' })).not.toThrow(/pw-secret/);
   });
 
+  it('bounds what one API key may claim, and checks per-key overrides without printing a key', () => {
+    const { coordinator, worker } = load({}).config;
+    expect([coordinator.perKey.maxTasks, coordinator.perKey.maxPriority, coordinator.perKey.overrides, worker.perKey.runningShare]).toEqual([500, 5, [], 0.5]);
+    // 20 jobs of 100 tests in 8-test batches: 20 x (1 compile + 13 runs).
+    expect(() => load({ KILN_COORDINATOR__PER_KEY__MAX_TASKS: '279' })).toThrow(/coordinator\.perKey\.maxTasks: must be at least 280/);
+    expect(load({ KILN_COORDINATOR__PER_KEY__MAX_TASKS: '280' }).config.coordinator.perKey.maxTasks).toBe(280);
+    expect(() => load({ KILN_COORDINATOR__PER_KEY__MAX_PRIORITY: '11' })).toThrow(/coordinator\.perKey\.maxPriority: maxPriority must not be greater than 10/);
+    expect(() => load({ KILN_WORKER__PER_KEY__RUNNING_SHARE: '0' })).toThrow(/worker\.perKey\.runningShare/);
+    const dir = mkdtempSync(join(tmpdir(), 'kiln-config-'));
+    const secret = 'configured-key-0123456789';
+    const write = (name: string, override: string) => {
+      writeFileSync(join(dir, name), `coordinator:\n  auth:\n    keys: [${secret}]\n  perKey:\n    overrides:\n      - ${override}\n`);
+      return join(dir, name);
+    };
+    const good = load({ KILN_CONFIG: write('good.yaml', `{key: ${secret}, maxPriority: 10}`) }).config.coordinator.perKey.overrides;
+    expect(good).toEqual([{ key: secret, maxPriority: 10 }]);
+    const unknown = () => load({ KILN_CONFIG: write('unknown.yaml', '{key: not-a-configured-key-at-all, maxTasks: 100}') });
+    expect(unknown).toThrow(/overrides\[0\]\.key: is not one of coordinator\.auth\.keys/);
+    expect(unknown).toThrow(/overrides\[0\]\.maxTasks: must be at least 280/);
+    expect(unknown).not.toThrow(/not-a-configured-key-at-all/);
+    expect(() => load({ KILN_CONFIG: write('bad.yaml', '{key: 42, maxPriority: 0}') })).not.toThrow(/42/);
+  });
+
   it('merges KILN_CONFIG over the defaults and names unknown keys in it', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kiln-config-'));
     writeFileSync(join(dir, 'good.yaml'), 'worker:\n  concurrency: 7\n');

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { LanguageDefinition, LanguageRegistry, LIMIT_KEYS, parseLanguageTable } from '@kiln/tasks';
-import { authEnabled } from './auth-enabled';
+import { authEnabled } from './api-exposure';
 import { KilnConfig } from './kiln-config';
 
 /** Thrown for any bad configuration; the message names the key (or file) at fault. */
@@ -57,7 +57,9 @@ export function loadLanguages(file: string): LanguageDefinition[] {
 export function validateConfig(tree: Tree): KilnConfig {
   const config = plainToInstance(KilnConfig, tree);
   const errors = validateSync(config, { whitelist: true, forbidNonWhitelisted: true });
-  const problems = errors.length ? flattenErrors(errors) : [...defaultsAboveMaxima(config), ...authWithoutKeys(config)];
+  const problems = errors.length
+    ? flattenErrors(errors)
+    : [...defaultsAboveMaxima(config), ...authWithoutKeys(config), ...perKeyProblems(config)];
   if (problems.length) {
     throw new ConfigError(`invalid configuration:\n${problems.map((line) => `  - ${line}`).join('\n')}`);
   }
@@ -68,6 +70,24 @@ function authWithoutKeys(config: KilnConfig): string[] {
   if (!authEnabled(config) || config.coordinator.auth.keys.length > 0) return [];
   const why = config.coordinator.auth.mode === 'on' ? 'auth.mode is on' : `the API listens on ${config.coordinator.host}, beyond loopback`;
   return [`coordinator.auth.keys: ${why}, so at least one API key is required (or bind to 127.0.0.1)`];
+}
+
+/**
+ * Per-key overrides name configured keys, and every key can have at least the
+ * tasks of the largest request the API takes (a full Judge0 batch of jobs
+ * with the most tests), so a request is never refused for good by its size alone.
+ */
+function perKeyProblems(config: KilnConfig): string[] {
+  const { perKey, auth, api } = config.coordinator;
+  const largest = api.judge0.maxBatchSize * (1 + Math.ceil(config.jobs.maxTests / config.jobs.testBatchSize));
+  const why = `the largest request (coordinator.api.judge0.maxBatchSize jobs of jobs.maxTests tests) creates ${largest} tasks`;
+  const problems = perKey.maxTasks < largest ? [`coordinator.perKey.maxTasks: must be at least ${largest}: ${why}`] : [];
+  perKey.overrides.forEach((override, index) => {
+    const at = `coordinator.perKey.overrides[${index}]`;
+    if (!auth.keys.includes(override.key)) problems.push(`${at}.key: is not one of coordinator.auth.keys`);
+    if (override.maxTasks !== undefined && override.maxTasks < largest) problems.push(`${at}.maxTasks: must be at least ${largest}: ${why}`);
+  });
+  return problems;
 }
 
 function defaultsAboveMaxima(config: KilnConfig): string[] {
@@ -86,7 +106,7 @@ function flattenErrors(errors: ValidationError[], path = ''): string[] {
 }
 
 /** Values of these keys may hold secrets (API keys, a Redis password): errors never print them. */
-const SECRET_KEYS = new Set(['keys', 'url', 'secret']);
+const SECRET_KEYS = new Set(['keys', 'key', 'url', 'secret']);
 
 function describe(message: string, error: ValidationError): string {
   if (message.includes('should not exist')) return 'unknown key';

@@ -1,4 +1,4 @@
 export * from './kiln-config';
 export * from './config-loader';
 export * from './config.module';
-export * from './auth-enabled';
+export * from './api-exposure';

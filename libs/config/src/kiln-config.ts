@@ -6,6 +6,7 @@ import {
   IsIn,
   IsInt,
   IsNumber,
+  IsOptional,
   IsString,
   Matches,
   Max,
@@ -13,6 +14,10 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
+import { PRIORITY_RANGE } from '@kiln/tasks';
+
+const PRIORITY_MIN = PRIORITY_RANGE.min;
+const PRIORITY_MAX = PRIORITY_RANGE.max;
 
 /**
  * The typed shape of config/kiln.yaml. Each class is validated at start-up;
@@ -27,6 +32,9 @@ export class RedisConfig {
 
   @IsBoolean()
   embedded: boolean;
+
+  /** At start-up, how long to wait (retrying with backoff) for Redis to answer before giving up; 0: one try. */
+  @IsInt() @Min(0) @Max(3_600_000) startupWaitMs: number;
 }
 
 export class EndpointsConfig {
@@ -62,18 +70,33 @@ export class ExecuteConfig {
   @IsInt() @Min(0) @Max(600_000) waitMarginMs: number;
 }
 
-export const AUTH_MODES = ['auto', 'on', 'off'] as const;
+/** `auto` means: on or off by how exposed the API is (see api-exposure.ts). */
+export const EXPOSURE_MODES = ['auto', 'on', 'off'] as const;
+export type ExposureMode = (typeof EXPOSURE_MODES)[number];
 
 export class AuthConfig {
-  @IsIn(AUTH_MODES as unknown as string[]) mode: (typeof AUTH_MODES)[number];
+  @IsIn(EXPOSURE_MODES as unknown as string[]) mode: ExposureMode;
   @IsArray() @IsString({ each: true }) @MinLength(16, { each: true, message: 'each key must be at least 16 characters' })
   keys: string[];
 }
 
 export class RateLimitConfig {
-  @IsBoolean() enabled: boolean;
-  @IsInt() @Min(1) limit: number;
+  @IsIn(EXPOSURE_MODES as unknown as string[]) mode: ExposureMode;
   @IsInt() @Min(1000) windowMs: number;
+  /** Requests per window of each API key. */
+  @IsInt() @Min(1) perKey: number;
+  /** Requests per window of each client address that presents no valid key (none, a wrong one, keys off). */
+  @IsInt() @Min(1) perAddress: number;
+}
+
+/** A host name (or IP address) as a client writes it in `Host`, without scheme, port or path. */
+const HOST_NAME = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])$/;
+
+export class HostCheckConfig {
+  @IsIn(EXPOSURE_MODES as unknown as string[]) mode: ExposureMode;
+  @IsArray()
+  @Matches(HOST_NAME, { each: true, message: 'each allowed host must be a host name or IP address without scheme or port (kiln.example.org, 10.0.0.5, [fd00::1])' })
+  allowedHosts: string[];
 }
 
 export class CorsConfig {
@@ -86,6 +109,33 @@ export class WebhooksConfig {
   @IsBoolean() allowPrivate: boolean;
   @IsInt() @Min(1) @Max(20) attempts: number;
   @IsInt() @Min(10) backoffMs: number;
+  /** Total time of one delivery attempt (connection, request, answer), however slowly the receiver trickles. */
+  @IsInt() @Min(100) @Max(300_000) timeoutMs: number;
+  /** Deliveries under way at once in one coordinator process. */
+  @IsInt() @Min(1) @Max(256) concurrency: number;
+  /** Of those, how many one API key's jobs may hold (jobs made without a key count as one key). */
+  @IsInt() @Min(1) @Max(256) perKeyConcurrency: number;
+}
+
+/** Limits of one API key that differ from coordinator.perKey's (see PerKeyConfig). */
+export class PerKeyOverride {
+  /** The API key itself (one of coordinator.auth.keys); never printed in an error. */
+  @IsString() key: string;
+  @IsOptional() @IsInt() @Min(1) maxTasks?: number;
+  @IsOptional() @IsInt() @Min(PRIORITY_MIN) @Max(PRIORITY_MAX) maxPriority?: number;
+}
+
+/**
+ * What one API key may claim of a shared Kiln (admission, on the coordinator;
+ * the running share is the worker's, worker.perKey). Without API keys there
+ * is one tenant and none of this applies.
+ */
+export class PerKeyConfig {
+  /** Compile and run tasks of one key's unfinished jobs, waiting or running, together. */
+  @IsInt() @Min(1) maxTasks: number;
+  /** Highest `priority` one key may ask for; above it the request is refused (400). */
+  @IsInt() @Min(PRIORITY_MIN) @Max(PRIORITY_MAX) maxPriority: number;
+  @IsArray() @ValidateNested({ each: true }) @Type(() => PerKeyOverride) overrides: PerKeyOverride[];
 }
 
 export class CoordinatorConfig {
@@ -93,11 +143,13 @@ export class CoordinatorConfig {
   @IsInt() @Min(0) @Max(65535) port: number;
   @IsInt() @Min(1024) @Max(64 << 20) bodyLimitBytes: number;
   @ValidateNested() @Type(() => AuthConfig) auth: AuthConfig;
+  @ValidateNested() @Type(() => HostCheckConfig) hostCheck: HostCheckConfig;
   @ValidateNested() @Type(() => RateLimitConfig) rateLimit: RateLimitConfig;
   @ValidateNested() @Type(() => CorsConfig) cors: CorsConfig;
   @IsArray() @ArrayNotEmpty() @Matches(/^[a-z0-9][a-z0-9_-]{0,31}$/, { each: true, message: 'each queue name must be 1-32 of a-z, 0-9, _ and -' })
   queues: string[];
   @IsInt() @Min(1) maxQueuedTasks: number;
+  @ValidateNested() @Type(() => PerKeyConfig) perKey: PerKeyConfig;
   @ValidateNested() @Type(() => WebhooksConfig) webhooks: WebhooksConfig;
   @ValidateNested() @Type(() => ApiConfig) api: ApiConfig;
   @ValidateNested() @Type(() => ExecuteConfig) execute: ExecuteConfig;
@@ -109,7 +161,18 @@ export class CompileCacheConfig {
   @IsBoolean() enabled: boolean;
   @IsInt() @Min(60) ttlSeconds: number;
   @IsInt() @Min(1) @Max(1_000_000) maxEntries: number;
+  /** All entries together (stages and artifacts), MiB. */
+  @IsInt() @Min(1) @Max(1 << 20) maxMb: number;
   @IsInt() @Min(1) @Max(256) maxEntryMb: number;
+}
+
+export class WorkerPerKeyConfig {
+  /**
+   * Share of a queue's task slots (the concurrency of every live worker on
+   * that queue, together) that one API key's tasks may hold at once; at least
+   * one task. 1: no running limit.
+   */
+  @IsNumber() @Min(0.01) @Max(1) runningShare: number;
 }
 
 export class WorkerConfig {
@@ -123,6 +186,7 @@ export class WorkerConfig {
   @IsInt() @Min(1000) lockDurationMs: number;
   @IsInt() @Min(1000) stalledIntervalMs: number;
   @IsInt() @Min(0) @Max(10) maxStalledCount: number;
+  @ValidateNested() @Type(() => WorkerPerKeyConfig) perKey: WorkerPerKeyConfig;
   @ValidateNested() @Type(() => CompileCacheConfig) compileCache: CompileCacheConfig;
 }
 
@@ -166,6 +230,7 @@ export class LimitValues {
   @IsNumber() @Min(0.1) cpus: number;
   @IsInt() @Min(4) processes: number;
   @IsInt() @Min(1024) outputBytes: number;
+  @IsInt() @Min(1024) @Max(1 << 30) jobOutputBytes: number;
   @IsInt() @Min(1000) compileTimeoutMs: number;
   @IsInt() @Min(64) compileMemoryMb: number;
 }
@@ -191,6 +256,8 @@ export class JobsConfig {
 export class SnippetsConfig {
   @IsInt() @Min(60) retentionSeconds: number;
   @IsInt() @Min(256) @Max(16 << 20) maxBytes: number;
+  /** What one API key's snippets may take together, bytes (all callers together when keys are off). */
+  @IsInt() @Min(1024) @Max(1 << 30) quotaBytesPerKey: number;
 }
 
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;

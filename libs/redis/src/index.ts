@@ -4,3 +4,6 @@ export * from './redis.module';
 export * from './bull-root';
 export * from './job-event-log';
 export * from './node-heartbeat';
+export * from './redis-probe';
+export * from './settled-within';
+export * from './redis-gone-at-shutdown';

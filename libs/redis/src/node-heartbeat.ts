@@ -2,6 +2,10 @@ import { Logger } from '@nestjs/common';
 import Redis from 'ioredis';
 import { cpus, freemem, hostname, loadavg, totalmem } from 'node:os';
 import { NodeBeat, RedisKeys } from '@kiln/tasks';
+import { settledWithin } from './settled-within';
+
+/** A stopping node's goodbye waits this long at most: with Redis gone it would wait for ever. */
+const GOODBYE_TIMEOUT_MS = 1000;
 
 export type NodeFacts = Pick<NodeBeat, 'id' | 'instance' | 'role' | 'version' | 'queues' | 'concurrency'>;
 export type NodeState = Pick<NodeBeat, 'running' | 'accepting' | 'reason' | 'docker' | 'pool'>;
@@ -28,10 +32,13 @@ export class NodeHeartbeat {
     this.timer.unref();
   }
 
-  /** A stopping node says so at once rather than waiting to go OFFLINE. */
+  /** A stopping node says so at once rather than waiting to go OFFLINE (if Redis answers). */
   async stop(): Promise<void> {
     clearInterval(this.timer);
-    await this.redis.hdel(this.keys.nodes(), this.facts.id).catch(() => undefined);
+    const said = this.redis.status === 'ready' && (await settledWithin(this.redis.hdel(this.keys.nodes(), this.facts.id), GOODBYE_TIMEOUT_MS));
+    if (!said) {
+      this.logger.warn(`Redis does not answer: ${this.facts.id} goes OFFLINE when its heartbeat expires instead`);
+    }
   }
 
   async beat(): Promise<void> {

@@ -1,15 +1,19 @@
 import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import Redis from 'ioredis';
 import { KilnConfig } from '@kiln/config';
 import { RedisKeys } from '@kiln/tasks';
 import { JobEventLog } from './job-event-log';
-import { createRedis } from './redis-connection';
+import { RedisGoneAtShutdown } from './redis-gone-at-shutdown';
+import { closeRedis, createRedis } from './redis-connection';
 import { REDIS, REDIS_SUBSCRIBER } from './redis.tokens';
 
 /** The command connection, the pub/sub connection and the key names, for every module. */
 @Global()
 @Module({
+  imports: [DiscoveryModule],
   providers: [
+    RedisGoneAtShutdown,
     // Auto-pipelining: the commands of one event-loop turn leave in one write,
     // fewer syscalls per job under load (docs/performance.md).
     { provide: REDIS, inject: [KilnConfig], useFactory: (c: KilnConfig) => createRedis(c.redis.url, 'kiln', { enableAutoPipelining: true }) },
@@ -34,6 +38,6 @@ export class RedisModule implements OnApplicationShutdown {
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([this.redis.quit(), this.subscriber.quit()]);
+    await Promise.all([closeRedis(this.redis), closeRedis(this.subscriber)]);
   }
 }

@@ -19,3 +19,6 @@ export * from './queues/redis-keys';
 export * from './queues/task-event';
 export * from './queues/node-beat';
 export * from './queues/job-stream-event';
+export * from './queues/running-share';
+export * from './jobs/output-budget';
+export * from './jobs/stage-output';

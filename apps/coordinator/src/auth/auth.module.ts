@@ -1,29 +1,33 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { KilnConfig } from '@kiln/config';
+import { KilnConfig, rateLimitEnabled } from '@kiln/config';
 import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeys } from './api-keys';
+import { CallerIdentity } from './caller-identity';
 import { KilnThrottlerGuard } from './kiln-throttler.guard';
 
 /**
- * API protection: keys first (so the rate limit can count per key), then the
- * rate limit (429 with Retry-After).
+ * API protection, in this order: the rate limit (per key, or per address for
+ * requests without a valid key, so key guesses are counted too), then the key
+ * check (401). Global guards run in the order they are provided.
  */
 @Module({
   imports: [
     ThrottlerModule.forRootAsync({
       inject: [KilnConfig],
       useFactory: (config: KilnConfig) => ({
-        throttlers: [{ ttl: config.coordinator.rateLimit.windowMs, limit: config.coordinator.rateLimit.limit }],
-        skipIf: () => !config.coordinator.rateLimit.enabled,
+        // The limit is chosen per request (KilnThrottlerGuard); this one is never used.
+        throttlers: [{ ttl: config.coordinator.rateLimit.windowMs, limit: config.coordinator.rateLimit.perKey }],
+        skipIf: () => !rateLimitEnabled(config),
       }),
     }),
   ],
   providers: [
     ApiKeys,
-    { provide: APP_GUARD, useClass: ApiKeyGuard },
+    CallerIdentity,
     { provide: APP_GUARD, useClass: KilnThrottlerGuard },
+    { provide: APP_GUARD, useClass: ApiKeyGuard },
   ],
 })
 export class AuthModule {}

@@ -1,12 +1,55 @@
-import { Injectable } from '@nestjs/common';
-import { ThrottlerGuard } from '@nestjs/throttler';
-import { RequestWithPrincipal } from './principal';
+import { ExecutionContext, HttpException, HttpStatus, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import {
+  InjectThrottlerOptions,
+  InjectThrottlerStorage,
+  ThrottlerGuard,
+  ThrottlerLimitDetail,
+  ThrottlerModuleOptions,
+  ThrottlerRequest,
+  ThrottlerStorage,
+} from '@nestjs/throttler';
+import { KilnConfig } from '@kiln/config';
+import { CallerIdentity } from './caller-identity';
 
-/** Rate limits per API key when there is one, else per client address. */
+/**
+ * Rate limits per API key (`coordinator.rateLimit.perKey`) for a request
+ * with a valid key, else per client address (`perAddress`): no key, a wrong
+ * key, or keys off. It runs before the key check, so guessing keys is
+ * throttled too. One count per key or address across all routes, and a 429
+ * in the API's error shape with Retry-After.
+ */
 @Injectable()
 export class KilnThrottlerGuard extends ThrottlerGuard {
-  protected override async getTracker(request: Record<string, unknown>): Promise<string> {
-    const principal = (request as RequestWithPrincipal).principal;
-    return principal?.keyId ? `key:${principal.keyId}` : `ip:${String(request.ip)}`;
+  constructor(
+    @InjectThrottlerOptions() options: ThrottlerModuleOptions,
+    @InjectThrottlerStorage() storage: ThrottlerStorage,
+    reflector: Reflector,
+    private readonly callers: CallerIdentity,
+    private readonly config: KilnConfig,
+  ) {
+    super(options, storage, reflector);
+  }
+
+  protected override handleRequest(request: ThrottlerRequest): Promise<boolean> {
+    const { keyId } = this.callers.of(request.context);
+    const { perKey, perAddress } = this.config.coordinator.rateLimit;
+    return super.handleRequest({
+      ...request,
+      limit: keyId ? perKey : perAddress,
+      getTracker: async (http) => (keyId ? `key:${keyId}` : `address:${await this.getTracker(http)}`),
+    });
+  }
+
+  protected override generateKey(_context: ExecutionContext, tracker: string, throttler: string): string {
+    return `${throttler}:${tracker}`;
+  }
+
+  protected override async throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+    const who = detail.tracker.startsWith('key:') ? 'for this API key' : 'from this address without a valid API key';
+    throw new HttpException(
+      { error: `rate limited: at most ${detail.limit} requests in ${detail.ttl / 1000} s ${who}; retry after ${detail.timeToBlockExpire} s` },
+      HttpStatus.TOO_MANY_REQUESTS,
+    );
   }
 }

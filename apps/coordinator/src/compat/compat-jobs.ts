@@ -3,6 +3,7 @@ import { JobRecord, JobView } from '@kiln/tasks';
 import { Principal } from '../auth/principal';
 import { apiValidationPipe } from '../http/validation.pipe';
 import { CreateJobDto } from '../jobs/dto/create-job.dto';
+import { PlannedJob } from '../jobs/job-planner';
 import { JobSubmission } from '../jobs/job-submission';
 import { WaitOutcome } from '../jobs/job-waiters';
 import { JobsService } from '../jobs/jobs.service';
@@ -26,8 +27,19 @@ export class CompatJobs {
   ) {}
 
   async submit(request: object, principal: Principal): Promise<JobRecord> {
+    const [job] = await this.admit([await this.prepare(request, principal)], principal);
+    return job;
+  }
+
+  /** Validates and plans one request (see JobSubmission.prepare). */
+  async prepare(request: object, principal: Principal): Promise<PlannedJob> {
     const dto = (await this.validation.transform(request, { type: 'body', metatype: CreateJobDto })) as CreateJobDto;
-    return this.submission.submit(dto, principal);
+    return this.submission.prepare(dto, principal);
+  }
+
+  /** Admits the jobs of one request together, all or none (see JobSubmission.admit). */
+  admit(planned: PlannedJob[], principal: Principal): Promise<JobRecord[]> {
+    return this.submission.admit(planned, principal);
   }
 
   waitForEnd(job: JobRecord): Promise<{ outcome: WaitOutcome; view: JobView }> {

@@ -11,7 +11,7 @@ import { SseWriter } from './sse-writer';
 const KEEP_ALIVE_MS = 15_000;
 
 /**
- * GET /jobs/:id/events — Server-Sent Events: `state` (the job now, first),
+ * GET /jobs/:id/events — Server-Sent Events: `state` (the job's state now, first),
  * then every `output` chunk and `state` change in order (earlier ones replayed
  * for a late client), then `end` with the final job. The stream closes when
  * the job is over.
@@ -26,7 +26,8 @@ export class JobEventsController {
 
   @Get(':id/events')
   async events(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Req() request: Request, @Res() response: Response) {
-    await this.jobs.view(id, principal);
+    // The job's output is read once, for `end`; the checks and the first `state` do without it.
+    await this.jobs.status(id, principal);
     const sse = new SseWriter(response);
     const stream = new OrderedRelay(sse, () => this.jobs.view(id, principal));
     const stop = await this.hub.follow(id, (logged) => void stream.live(logged));
@@ -43,7 +44,7 @@ export class JobEventsController {
     });
     stream.onEnd = finish;
     sse.open(KEEP_ALIVE_MS);
-    await stream.start(await this.jobs.view(id, principal), await this.log.history(id));
+    await stream.start(await this.jobs.status(id, principal), await this.log.history(id));
   }
 }
 
@@ -66,8 +67,8 @@ class OrderedRelay {
     private readonly finalView: () => Promise<unknown>,
   ) {}
 
-  async start(view: { state: string }, history: LoggedEvent[]): Promise<void> {
-    this.sse.send('state', view);
+  async start(view: { state: string; verdict: string | null }, history: LoggedEvent[]): Promise<void> {
+    this.sse.send('state', { state: view.state, verdict: view.verdict });
     this.sawEnd = isTerminalJobState(view.state as never);
     for (const logged of history) this.emit(logged);
     this.replaying = false;

@@ -20,7 +20,7 @@ export class JobAdvancer {
     if (isTerminalJobState(job.state)) return this.finisher.settle(jobId);
     const step = nextStep(job);
     if (step.kind === 'enqueue') {
-      await this.queue.enqueue(job.meta, step.tasks);
+      await this.queue.enqueue(job.meta, step.tasks, { compileBudgetUsed: job.tasks.compile?.compile?.budgetUsed ?? 0 });
       for (const task of step.tasks) {
         await this.store.transitionTask(jobId, { id: task.id, kind: task.kind, state: TaskState.QUEUED });
       }

@@ -5,6 +5,7 @@ import { isTerminalJobState, JobRecord, RedisKeys, TaskState } from '@kiln/tasks
 import { JobFinish, JobStore } from '../jobs/job-store';
 import { TaskQueue } from '../queue/task-queue';
 import { CoordinatorMetrics } from '../metrics/coordinator-metrics';
+import { KeyAdmission } from '../tenancy/key-admission';
 import { WebhookDispatcher } from '../webhooks/webhook-dispatcher';
 
 /**
@@ -16,8 +17,8 @@ const CLEANUP_DELAY_MS = 250;
 
 /**
  * Ends jobs: the terminal transition (once), then `settle`, which does what a
- * finished job still needs — skip its unstarted tasks, enqueue cleanup,
- * announce the end — each step idempotent and re-run on every later event, so
+ * finished job still needs — skip its unstarted tasks, give its tasks back to
+ * its key's share, enqueue cleanup, announce the end — each step idempotent and re-run on every later event, so
  * a coordinator that dies between two steps loses nothing.
  */
 @Injectable()
@@ -31,6 +32,7 @@ export class JobFinisher {
     private readonly events: JobEventLog,
     private readonly webhooks: WebhookDispatcher,
     private readonly metrics: CoordinatorMetrics,
+    private readonly admission: KeyAdmission,
     @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
@@ -45,6 +47,10 @@ export class JobFinisher {
     if (!job || !isTerminalJobState(job.state)) return;
     const skipped = await this.skipUnstarted(job);
     if (skipped.length) await this.queue.withdraw(job.meta, skipped);
+    // The input and artifact (up to sandbox.artifactMaxMb) go at once, before
+    // the answer is read: a task still running has read them, a later one is
+    // skipped. Cleanup deletes them again, with the sandboxes.
+    await this.redis.del(...this.keys.jobScratch(jobId));
     // Waiters before the cleanup: it is not part of the answer.
     if (!job.announced) {
       await this.announceEnd(job);
@@ -52,6 +58,7 @@ export class JobFinisher {
       this.metrics.jobFinished(job);
       this.logger.log({ msg: 'job finished', jobId, state: job.state, verdict: job.verdict, ...(job.error ? { error: job.error } : {}) });
     }
+    await this.admission.ended(job.meta);
     await this.ensureCleanup(job);
   }
 
@@ -69,7 +76,7 @@ export class JobFinisher {
   private async ensureCleanup(job: JobRecord): Promise<void> {
     const cleanup = job.meta.plan.find((task) => task.kind === 'cleanup');
     if (!cleanup || job.tasks[cleanup.id]?.state !== TaskState.PENDING) return;
-    await this.queue.enqueue(job.meta, [cleanup], CLEANUP_DELAY_MS);
+    await this.queue.enqueue(job.meta, [cleanup], { delayMs: CLEANUP_DELAY_MS });
     await this.store.transitionTask(job.meta.id, { id: cleanup.id, kind: 'cleanup', state: TaskState.QUEUED });
   }
 
@@ -82,6 +89,6 @@ export class JobFinisher {
     const jobId = job.meta.id;
     await this.events.append(jobId, { type: 'state', state: job.state, verdict: job.verdict });
     await this.redis.publish(this.keys.jobDoneChannel(), jobId);
-    if (job.meta.webhook) await this.webhooks.dispatch(jobId, job.meta.webhook);
+    if (job.meta.webhook) await this.webhooks.dispatch(jobId, job.meta.webhook, job.meta.owner);
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { TaskEvent, TaskState } from '@kiln/tasks';
+import { splitTaskResult, TaskEvent, TaskState } from '@kiln/tasks';
 import { JobStore } from '../jobs/job-store';
 import { JobAdvancer } from './job-advancer';
 
@@ -12,7 +12,9 @@ export class TaskCompletedHandler {
   ) {}
 
   async handle(event: TaskEvent): Promise<void> {
-    const task = await this.store.recordTaskEvent(event, { ...event.result, state: TaskState.COMPLETED, finishedAt: event.at });
+    // The summaries go in the job record, the output beside it (read only to answer).
+    const { summary, outputs } = splitTaskResult(event.result ?? {});
+    const task = await this.store.recordTaskEvent(event, { ...summary, state: TaskState.COMPLETED, finishedAt: event.at }, outputs);
     if (task && task.kind !== 'cleanup') await this.advancer.advance(event.jobId);
   }
 }

@@ -38,7 +38,8 @@ export class JobRequestFactory {
     private readonly languages: LanguageRegistry,
   ) {}
 
-  create(dto: CreateJobDto): JobRequest {
+  /** `maxPriority`: the caller's ceiling (coordinator.perKey.maxPriority for a key; none without keys). */
+  create(dto: CreateJobDto, maxPriority: number = PRIORITY_RANGE.max): JobRequest {
     const problems: FieldError[] = [];
     const language = this.languages.resolve(dto.language);
     if (!language) problems.push({ field: 'language', message: `unknown language "${dto.language}"; GET /languages lists them` });
@@ -53,11 +54,14 @@ export class JobRequestFactory {
     if (!this.config.coordinator.queues.includes(queue)) {
       problems.push({ field: 'queue', message: `unknown queue "${queue}"; this server has: ${this.config.coordinator.queues.join(', ')}` });
     }
+    if (dto.priority !== undefined && dto.priority > maxPriority) {
+      problems.push({ field: 'priority', message: `at most ${maxPriority} for this API key (coordinator.perKey.maxPriority)` });
+    }
     if (problems.length || !language) throw new InvalidRequestException(problems);
     return {
       language,
       queue,
-      priority: dto.priority ?? PRIORITY_RANGE.default,
+      priority: dto.priority ?? Math.min(PRIORITY_RANGE.default, maxPriority),
       limits: resolved.limits,
       input: {
         files: files.map((f) => ({ name: f.name, contentBase64: f.content.toString('base64') })),

@@ -9,18 +9,28 @@ import {
   JobState,
   RedisKeys,
   TaskEvent,
+  TaskOutputs,
   TaskRecord,
   TaskState,
   taskStateRank,
   Verdict,
 } from '@kiln/tasks';
 
-/** Moves a task forward only: a stale or repeated event never moves it back. */
+/**
+ * Moves a task forward only: a stale or repeated event never moves it back.
+ * With the task's output (ARGV[4], non-empty), stores it in the outputs hash
+ * (KEYS[2]) in the same step, to expire with the job record.
+ */
 const TRANSITION_TASK = `
 local current = redis.call('HGET', KEYS[1], ARGV[1])
 if not current then return 0 end
 if tonumber(cjson.decode(current)['rank']) >= tonumber(ARGV[3]) then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+if ARGV[4] ~= '' then
+  redis.call('HSET', KEYS[2], ARGV[5], ARGV[4])
+  local ttl = redis.call('PTTL', KEYS[1])
+  if ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
+end
 return 1`;
 
 /** Sets the job state only from one of the allowed states, with extra fields, atomically. */
@@ -48,9 +58,11 @@ export interface JobFinish {
 }
 
 /**
- * Job records in Redis: one hash per job (meta, state, one field per task),
- * plus the input in its own key. Every write is a conditional transition, so
- * events can be applied twice or out of order without harm.
+ * Job records in Redis: one hash per job (meta, state, one field per task with
+ * the summaries of its results), the tasks' output in a hash of its own (read
+ * only to answer the job: the reads that advance jobs never load it), and the
+ * input in its own key. Every write is a conditional transition, so events
+ * can be applied twice or out of order without harm.
  */
 @Injectable()
 export class JobStore {
@@ -96,16 +108,28 @@ export class JobStore {
     };
   }
 
-  /** Writes the task's new state if it is further along than the stored one; true if it was. */
-  async transitionTask(jobId: string, task: TaskRecord): Promise<boolean> {
+  /** The job with its tasks' output: what answering it needs (GET, /execute, webhooks). */
+  async getWithOutputs(id: string): Promise<JobRecord | null> {
+    const [job, stored] = await Promise.all([this.get(id), this.redis.hgetall(this.keys.jobOutputs(id))]);
+    if (!job) return null;
+    const outputs: Record<string, TaskOutputs> = {};
+    for (const [taskId, value] of Object.entries(stored)) outputs[taskId] = JSON.parse(value) as TaskOutputs;
+    return { ...job, outputs };
+  }
+
+  /** Writes the task's new state (and its output) if it is further along than the stored one; true if it was. */
+  async transitionTask(jobId: string, task: TaskRecord, outputs: TaskOutputs | null = null): Promise<boolean> {
     const stored = storedTask(task);
     const applied = await this.redis.eval(
       TRANSITION_TASK,
-      1,
+      2,
       this.keys.job(jobId),
+      this.keys.jobOutputs(jobId),
       TASK_FIELD + task.id,
       JSON.stringify(stored),
       String(stored.rank),
+      outputs ? JSON.stringify(outputs) : '',
+      task.id,
     );
     return applied === 1;
   }
@@ -115,11 +139,15 @@ export class JobStore {
    * merged over the stored ones, moved forward only. Returns the task as it
    * was, or null when the job or task is unknown (expired, or not ours).
    */
-  async recordTaskEvent(event: TaskEvent, update: Partial<TaskRecord> & { state: TaskState }): Promise<TaskRecord | null> {
+  async recordTaskEvent(
+    event: TaskEvent,
+    update: Partial<TaskRecord> & { state: TaskState },
+    outputs: TaskOutputs | null = null,
+  ): Promise<TaskRecord | null> {
     const job = await this.get(event.jobId);
     const task = job?.tasks[event.taskId];
     if (!task) return null;
-    await this.transitionTask(event.jobId, { ...task, ...update, workerId: event.workerId });
+    await this.transitionTask(event.jobId, { ...task, ...update, workerId: event.workerId }, outputs);
     return task;
   }
 
@@ -137,7 +165,13 @@ export class JobStore {
     const live = [JobState.PENDING, JobState.SCHEDULED, JobState.RUNNING];
     const applied = await this.transitionJob(jobId, live, finish.state, fields);
     if (applied) {
-      await this.redis.multi().expire(this.keys.job(jobId), this.config.jobs.retentionSeconds).zrem(this.keys.liveJobs(), jobId).exec();
+      const retention = this.config.jobs.retentionSeconds;
+      await this.redis
+        .multi()
+        .expire(this.keys.job(jobId), retention)
+        .expire(this.keys.jobOutputs(jobId), retention)
+        .zrem(this.keys.liveJobs(), jobId)
+        .exec();
     }
     return applied;
   }

@@ -7,13 +7,20 @@ import { Principal } from '../auth/principal';
 import { CoordinatorMetrics } from '../metrics/coordinator-metrics';
 import { NodeRegistry } from '../nodes/node-registry';
 import { TaskQueue } from '../queue/task-queue';
+import { KeyAdmission } from '../tenancy/key-admission';
+import { KeyLimits } from '../tenancy/key-limits';
 import { WebhookTargets } from '../webhooks/webhook-targets';
 import { CreateJobDto } from './dto/create-job.dto';
-import { JobPlanner } from './job-planner';
+import { JobPlanner, PlannedJob } from './job-planner';
 import { JobRequestFactory } from './job-request.factory';
 import { JobStore } from './job-store';
 
-/** Accepts a job: validate, check capacity, plan, store, enqueue its first tasks. */
+/**
+ * Accepts jobs in two steps: `prepare` validates and plans one request (400s
+ * name their field), `admit` checks capacity and the caller's per-key share
+ * for a whole request at once (one job, or every job of a Judge0 batch),
+ * then stores and enqueues each job.
+ */
 @Injectable()
 export class JobSubmission {
   private readonly logger = new Logger('Jobs');
@@ -27,16 +34,46 @@ export class JobSubmission {
     private readonly webhooks: WebhookTargets,
     private readonly events: JobEventLog,
     private readonly metrics: CoordinatorMetrics,
+    private readonly limits: KeyLimits,
+    private readonly admission: KeyAdmission,
     private readonly config: KilnConfig,
   ) {}
 
   async submit(dto: CreateJobDto, principal: Principal): Promise<JobRecord> {
-    const request = this.requests.create(dto);
+    const [job] = await this.admit([await this.prepare(dto, principal)], principal);
+    return job;
+  }
+
+  /** Validates and plans one request; nothing is stored yet. */
+  async prepare(dto: CreateJobDto, principal: Principal): Promise<PlannedJob> {
+    const request = this.requests.create(dto, this.limits.of(principal)?.maxPriority);
     if (dto.webhook) await this.webhooks.assertAllowed(dto.webhook);
-    await this.assertCapacity();
-    const { meta, input } = await inSpan('kiln.plan', { 'kiln.language': request.language.id }, async () =>
+    return inSpan('kiln.plan', { 'kiln.language': request.language.id }, async () =>
       this.planner.plan({ ...request, owner: principal.keyId, webhook: dto.webhook, trace: currentTraceCarrier() }),
     );
+  }
+
+  /**
+   * Admits the planned jobs of one request together: 503 when no worker could
+   * run them or the queue is full, 429 when they would take the caller's key
+   * past its share; otherwise every one is stored and queued.
+   */
+  async admit(planned: PlannedJob[], principal: Principal): Promise<JobRecord[]> {
+    await this.assertCapacity();
+    const metas = planned.map((job) => job.meta);
+    await this.admission.admit(metas, principal);
+    const accepted: JobRecord[] = [];
+    try {
+      for (const job of planned) accepted.push(await this.accept(job));
+    } catch (error) {
+      // Give back what was reserved for the jobs never stored; stored ones end by their deadline and give back then.
+      await this.admission.withdraw(metas.slice(accepted.length + 1), principal).catch(() => undefined);
+      throw error;
+    }
+    return accepted;
+  }
+
+  private async accept({ meta, input }: PlannedJob): Promise<JobRecord> {
     await inSpan('kiln.enqueue', { 'kiln.job': meta.id, 'kiln.queue': meta.queue }, async () => {
       await this.store.create(meta, input);
       const first = meta.plan.filter((task) => task.kind === (meta.compiled ? 'compile' : 'run'));
@@ -46,7 +83,7 @@ export class JobSubmission {
         await this.events.append(meta.id, { type: 'state', state: JobState.SCHEDULED });
       }
     });
-    const job = (await this.store.get(meta.id))!;
+    const job = (await this.store.getWithOutputs(meta.id))!;
     this.metrics.jobSubmitted(job);
     this.logger.log({ msg: 'job accepted', jobId: meta.id, language: meta.language, queue: meta.queue, tasks: meta.plan.length });
     return job;

@@ -1,17 +1,24 @@
-import { JobRecord, JobView } from '@kiln/tasks';
+import { JobRecord, JobView, renderStage, StageSummary, TestResult } from '@kiln/tasks';
 import { testResultsOf } from './test-results';
 
-/** The public shape of a job (DESIGN.md): same for /execute, GET /jobs/:id and cancel. */
+/**
+ * The public shape of a job (DESIGN.md): same for /execute, GET /jobs/:id and
+ * cancel. Stage results take their output from `job.outputs` (loaded only to
+ * answer); without it they are rendered with empty output.
+ */
 export function toJobView(job: JobRecord): JobView {
   const { meta } = job;
+  const outputs = job.outputs ?? {};
+  const stage = (summary: StageSummary | undefined, taskId: string, kind: 'compile' | 'run') =>
+    summary ? renderStage(summary, outputs[taskId]?.[kind]) : null;
   return {
     id: meta.id,
     state: job.state,
     verdict: job.verdict,
     language: meta.language,
-    compile: job.tasks.compile?.compile ?? null,
-    run: job.tasks.run?.run ?? null,
-    tests: testResultsOf(job).map((result, index) => result ?? { index, verdict: null }),
+    compile: stage(job.tasks.compile?.compile, 'compile', 'compile'),
+    run: stage(job.tasks.run?.run, 'run', 'run'),
+    tests: testResultsOf(job).map((result, index) => (result ? renderTest(job, result) : { index, verdict: null })),
     tasks: meta.plan.map((plan) => {
       const task = job.tasks[plan.id];
       return { id: plan.id, kind: plan.kind, state: task.state, workerId: task.workerId ?? null };
@@ -21,4 +28,12 @@ export function toJobView(job: JobRecord): JobView {
     createdAt: meta.createdAt,
     finishedAt: job.finishedAt ?? null,
   };
+}
+
+/** A test's result: its summary from the run task that ran it, and that task's stored output of it. */
+function renderTest(job: JobRecord, result: StageSummary & { index: number }): TestResult {
+  const task = job.meta.plan.find((plan) => plan.tests?.includes(result.index));
+  const output = task ? job.outputs?.[task.id]?.tests?.find((test) => test.index === result.index) : undefined;
+  const { index, ...summary } = result;
+  return { index, ...renderStage(summary, output) };
 }

@@ -1,13 +1,17 @@
 import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import Redis from 'ioredis';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { KilnConfig } from '@kiln/config';
 import { REDIS } from '@kiln/redis';
-import { isTerminalJobState, JobRecord, JobState, JobView, RedisKeys } from '@kiln/tasks';
+import { isTerminalJobState, JobRecord, JobState, JobView, RedisKeys, Verdict } from '@kiln/tasks';
 import { Principal } from '../auth/principal';
 import { JobFinisher } from '../events/job-finisher';
 import { JobStore } from './job-store';
 import { toJobView } from './job-view';
 import { JobWaiters, WaitOutcome } from './job-waiters';
+
+/** How long a stopping coordinator tries to read a job for its last answer. */
+const STOPPING_READ_MS = 500;
 
 /** Reads, waits for and cancels jobs (JobSubmission accepts them). */
 @Injectable()
@@ -21,8 +25,15 @@ export class JobsService {
     @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
+  /** The job as answered, its output included. */
   async view(id: string, principal: Principal): Promise<JobView> {
-    return toJobView(await this.require(id, principal));
+    return toJobView(await this.require(id, principal, true));
+  }
+
+  /** The job's state and verdict, without loading its output (SSE, checks). */
+  async status(id: string, principal: Principal): Promise<{ state: JobState; verdict: Verdict | null }> {
+    const job = await this.require(id, principal);
+    return { state: job.state, verdict: job.verdict };
   }
 
   /** Waits for the job to end, at most its own limits (every test one after the other) plus the configured margin. */
@@ -32,7 +43,13 @@ export class JobsService {
     const budget = runsMs + (compiled ? limits.compileTimeoutMs : 0) + this.config.coordinator.execute.waitMarginMs;
     const id = job.meta.id;
     const outcome = await this.waiters.wait(id, budget, async () => isTerminalJobState((await this.require(id)).state));
-    return { outcome, view: toJobView(await this.require(id)) };
+    return { outcome, view: toJobView(outcome === 'interrupted' ? await this.lastWord(job) : await this.require(id, undefined, true)) };
+  }
+
+  /** A stopping coordinator's answer: the job now, or as submitted if its Redis (which may be gone) does not say at once. */
+  private lastWord(job: JobRecord): Promise<JobRecord> {
+    const asSubmitted = sleep(STOPPING_READ_MS).then(() => job);
+    return Promise.race([this.require(job.meta.id, undefined, true).catch(() => job), asSubmitted]);
   }
 
   async cancel(id: string, principal: Principal): Promise<JobView> {
@@ -47,9 +64,12 @@ export class JobsService {
     return this.view(id, principal);
   }
 
-  /** The job, if it exists and the caller may see it: another key's job is answered exactly like a missing one. */
-  private async require(id: string, principal?: Principal): Promise<JobRecord> {
-    const job = await this.store.get(id);
+  /**
+   * The job, if it exists and the caller may see it: another key's job is
+   * answered exactly like a missing one. Its output is loaded only to answer.
+   */
+  private async require(id: string, principal?: Principal, withOutputs = false): Promise<JobRecord> {
+    const job = withOutputs ? await this.store.getWithOutputs(id) : await this.store.get(id);
     const foreign = job?.meta.owner && principal && job.meta.owner !== principal.keyId;
     if (!job || foreign) throw new NotFoundException({ error: `no job with id ${id}` });
     return job;

@@ -2,7 +2,7 @@ import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { KilnConfig } from '@kiln/config';
 import { redisOptions } from '@kiln/redis';
-import { bullPriority, JobMeta, TaskPayload, TaskPlan, taskQueueJobId, taskQueueName } from '@kiln/tasks';
+import { bullPriority, compileOutputShare, JobMeta, runOutputShare, TaskPayload, TaskPlan, taskQueueJobId, taskQueueName } from '@kiln/tasks';
 
 /**
  * Puts a job's tasks on the BullMQ queue of its named Kiln queue (one per
@@ -29,13 +29,17 @@ export class TaskQueue implements OnApplicationShutdown {
     return queue;
   }
 
-  /** `delayMs`: the tasks become available to workers only after this long. */
-  async enqueue(meta: JobMeta, tasks: TaskPlan[], delayMs = 0): Promise<void> {
+  /**
+   * `delayMs`: the tasks become available to workers only after this long.
+   * `compileBudgetUsed`: what the compile took of the job's output budget (run tasks share the rest).
+   */
+  async enqueue(meta: JobMeta, tasks: TaskPlan[], options: { delayMs?: number; compileBudgetUsed?: number } = {}): Promise<void> {
     const enqueuedAt = Date.now();
+    const delayMs = options.delayMs ?? 0;
     await this.queue(meta.queue).addBulk(
       tasks.map((task) => ({
         name: task.kind,
-        data: payloadOf(meta, task, enqueuedAt),
+        data: payloadOf(meta, task, enqueuedAt, options.compileBudgetUsed ?? 0),
         opts: {
           jobId: taskQueueJobId(meta.id, task.id),
           priority: bullPriority(meta.priority, !isFirstTask(meta, task)),
@@ -49,9 +53,13 @@ export class TaskQueue implements OnApplicationShutdown {
     );
   }
 
-  /** Tasks waiting for a worker, all queues together (backpressure: coordinator.maxQueuedTasks). */
+  /**
+   * Tasks waiting for a worker, all queues together (backpressure:
+   * coordinator.maxQueuedTasks): delayed ones too, which wait for a retry or
+   * for their key's running share (worker.perKey.runningShare).
+   */
   async waiting(): Promise<number> {
-    const counts = await Promise.all([...this.queues.values()].map((q) => q.getJobCountByTypes('waiting', 'prioritized')));
+    const counts = await Promise.all([...this.queues.values()].map((q) => q.getJobCountByTypes('waiting', 'prioritized', 'delayed')));
     return counts.reduce((sum, count) => sum + count, 0);
   }
 
@@ -71,7 +79,8 @@ function isFirstTask(meta: JobMeta, task: TaskPlan): boolean {
   return meta.compiled ? task.kind === 'compile' : task.kind === 'run';
 }
 
-function payloadOf(meta: JobMeta, task: TaskPlan, enqueuedAt: number): TaskPayload {
+function payloadOf(meta: JobMeta, task: TaskPlan, enqueuedAt: number, compileBudgetUsed: number): TaskPayload {
+  const outputBudget = outputShareOf(meta, task, compileBudgetUsed);
   return {
     jobId: meta.id,
     taskId: task.id,
@@ -82,7 +91,16 @@ function payloadOf(meta: JobMeta, task: TaskPlan, enqueuedAt: number): TaskPaylo
     useArtifact: task.kind === 'run' && meta.compiled,
     ...(task.tests ? { tests: task.tests } : {}),
     ...(meta.options ? { options: meta.options } : {}),
+    ...(outputBudget !== null ? { outputBudget } : {}),
     ...(meta.trace ? { trace: meta.trace } : {}),
+    ...(meta.owner ? { owner: meta.owner } : {}),
     enqueuedAt,
   };
+}
+
+/** Each execution's share of the job's output budget (see output-budget.ts); none for cleanup or a job planned without a budget. */
+function outputShareOf(meta: JobMeta, task: TaskPlan, compileBudgetUsed: number): number | null {
+  if (task.kind === 'cleanup' || meta.limits.jobOutputBytes === undefined) return null;
+  if (task.kind === 'compile') return compileOutputShare(meta.limits);
+  return runOutputShare(meta.limits, meta.testCount ?? 0, compileBudgetUsed);
 }

@@ -1,6 +1,8 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { CurrentPrincipal, Principal } from '../auth/principal';
 import { CreateSnippetDto } from './dto/create-snippet.dto';
-import { SnippetsService } from './snippets.service';
+import { SnippetQuotaExceededException, SnippetsService } from './snippets.service';
 
 /** Share links: POST /snippets stores a program, GET /snippets/:id reads it back; `/s/<id>` opens it in the playground. */
 @Controller('snippets')
@@ -9,9 +11,14 @@ export class SnippetsController {
 
   @Post()
   @HttpCode(201)
-  async create(@Body() dto: CreateSnippetDto) {
-    const snippet = await this.snippets.create(dto);
-    return { id: snippet.id, url: `/s/${snippet.id}`, expiresAt: snippet.expiresAt };
+  async create(@Body() dto: CreateSnippetDto, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) response: Response) {
+    try {
+      const snippet = await this.snippets.create(dto, principal);
+      return { id: snippet.id, url: `/s/${snippet.id}`, expiresAt: snippet.expiresAt };
+    } catch (error) {
+      if (error instanceof SnippetQuotaExceededException && error.retryAfterSeconds) response.setHeader('Retry-After', String(error.retryAfterSeconds));
+      throw error;
+    }
   }
 
   @Get(':id')

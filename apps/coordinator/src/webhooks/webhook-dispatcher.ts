@@ -8,6 +8,8 @@ export const WEBHOOK_QUEUE = 'kiln-webhooks';
 export interface WebhookDelivery {
   jobId: string;
   url: string;
+  /** The API key id that made the job (its delivery slots); absent: made without a key. */
+  owner?: string;
 }
 
 /** Queues the final job for its webhook: durable, retried with backoff, never blocking the job. */
@@ -18,9 +20,9 @@ export class WebhookDispatcher {
     private readonly config: KilnConfig,
   ) {}
 
-  async dispatch(jobId: string, url: string): Promise<void> {
+  async dispatch(jobId: string, url: string, owner?: string): Promise<void> {
     const { attempts, backoffMs } = this.config.coordinator.webhooks;
-    await this.queue.add('deliver', { jobId, url }, {
+    await this.queue.add('deliver', { jobId, url, ...(owner ? { owner } : {}) }, {
       jobId: `webhook.${jobId}`,
       attempts,
       backoff: { type: 'exponential', delay: backoffMs },

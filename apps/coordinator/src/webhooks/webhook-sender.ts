@@ -2,13 +2,17 @@ import { Injectable } from '@nestjs/common';
 import http from 'node:http';
 import https from 'node:https';
 import { lookup as dnsLookup, LookupAddress } from 'node:dns';
+import { isIP } from 'node:net';
 import { KilnConfig } from '@kiln/config';
 import { WebhookAddressPolicy } from './webhook-address-policy';
 import { signWebhook } from './webhook-signature';
 
-const TIMEOUT_MS = 5000;
-
-/** Sends one signed webhook (POST, or PUT for an API whose callbacks are PUTs); throws unless the receiver answers 2xx. */
+/**
+ * Sends one signed webhook (POST, or PUT for an API whose callbacks are PUTs);
+ * throws unless the receiver answers 2xx. The whole exchange has one deadline
+ * (coordinator.webhooks.timeoutMs), not an idle timeout: a receiver that
+ * trickles a byte now and then would otherwise hold a delivery slot for hours.
+ */
 @Injectable()
 export class WebhookSender {
   constructor(
@@ -21,12 +25,15 @@ export class WebhookSender {
     const signature = signWebhook(this.config.coordinator.webhooks.secret, body, Math.floor(Date.now() / 1000));
     const target = new URL(url);
     const client = target.protocol === 'https:' ? https : http;
+    const host = target.hostname.replace(/^\[|\]$/g, '');
+    // An address in the URL is never looked up, so the lookup below would not see it.
+    if (isIP(host)) this.policy.checkAddress(host, host);
+    const { timeoutMs } = this.config.coordinator.webhooks;
     return new Promise((resolve, reject) => {
       const request = client.request(
         target,
         {
           method,
-          timeout: TIMEOUT_MS,
           lookup: this.checkedLookup(target.hostname),
           headers: {
             'content-type': 'application/json',
@@ -38,14 +45,21 @@ export class WebhookSender {
           },
         },
         (response) => {
+          // The status decides; the rest of the answer is read (and dropped) until the deadline at most.
           response.resume();
+          response.on('end', () => clearTimeout(deadline));
+          response.on('error', () => undefined); // cut at the deadline, after the status already decided
           const status = response.statusCode ?? 0;
           if (status >= 200 && status < 300) resolve(status);
           else reject(new Error(`the receiver answered ${status}`));
         },
       );
-      request.on('timeout', () => request.destroy(new Error(`no answer within ${TIMEOUT_MS} ms`)));
-      request.on('error', reject);
+      const deadline = setTimeout(() => request.destroy(new Error(`no complete answer within ${timeoutMs} ms`)), timeoutMs);
+      request.on('error', (error) => {
+        clearTimeout(deadline);
+        reject(error);
+      });
+      request.on('close', () => clearTimeout(deadline));
       request.end(body);
     });
   }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { StageResult, TaskPayload } from '@kiln/tasks';
+import { ReportedStage, TaskPayload } from '@kiln/tasks';
 import { LATENCY_BUCKETS } from '@kiln/telemetry';
 
 export type TaskOutcome = 'completed' | 'failed' | 'retried' | 'cancelled' | 'skipped';
@@ -15,6 +15,13 @@ export class WorkerMetrics {
     name: 'kiln_tasks_total',
     help: 'Tasks this worker processed, by kind, language and outcome.',
     labelNames: ['kind', 'language', 'outcome'],
+    registers: [this.registry],
+  });
+
+  private readonly parked = new Counter({
+    name: 'kiln_tasks_parked_total',
+    help: "Tasks sent back to wait because their API key held its running share (worker.perKey.runningShare).",
+    labelNames: ['kind', 'queue'],
     registers: [this.registry],
   });
 
@@ -74,12 +81,16 @@ export class WorkerMetrics {
     this.queueWait.observe({ kind: task.kind, queue: task.queue }, Math.max(0, (Date.now() - task.enqueuedAt) / 1000));
   }
 
+  taskParked(task: TaskPayload): void {
+    this.parked.inc({ kind: task.kind, queue: task.queue });
+  }
+
   taskEnded(task: TaskPayload, outcome: TaskOutcome): void {
     this.inFlight.dec();
     this.tasks.inc({ kind: task.kind, language: task.language, outcome });
   }
 
-  execution(step: 'compile' | 'run', language: string, stage: StageResult): void {
+  execution(step: 'compile' | 'run', language: string, stage: ReportedStage): void {
     this.executions.observe({ step, language, verdict: stage.verdict }, stage.wallTimeMs / 1000);
     this.outputBytes.inc({ stream: 'stdout' }, Buffer.byteLength(stage.stdout));
     this.outputBytes.inc({ stream: 'stderr' }, Buffer.byteLength(stage.stderr));

@@ -3,16 +3,18 @@ import Docker from 'dockerode';
 import Redis from 'ioredis';
 import { KilnConfig } from '@kiln/config';
 import { REDIS } from '@kiln/redis';
-import { JobState, NodeBeat, RedisKeys } from '@kiln/tasks';
+import { NodeBeat, RedisKeys } from '@kiln/tasks';
 import { WorkerIdentity } from '../heartbeat/worker-identity';
-import { CREATED_LABEL, DEPLOYMENT_LABEL, INSTANCE_LABEL, JOB_LABEL, SANDBOX_LABEL, WORKER_LABEL } from '../sandbox/container-spec';
+import { ContainerPool } from '../sandbox/container-pool';
+import { CREATED_LABEL, DEPLOYMENT_LABEL, INSTANCE_LABEL, SANDBOX_LABEL, WORKER_LABEL } from '../sandbox/container-spec';
 import { reapReason, SandboxContainer } from './reap-decision';
 
 /**
  * Removes orphaned sandbox containers of this deployment (same Redis prefix)
- * on this Docker engine: at start-up
- * (what a killed predecessor left) and then periodically (what any dead
- * worker sharing the engine left, or anything stuck past the hard maximum).
+ * on this Docker engine: at start-up (what a killed predecessor left) and then
+ * periodically (what any dead worker sharing the engine left, ready or in
+ * use, and its own containers that no task holds past the hard maximum age).
+ * The rules are reap-decision.ts.
  */
 @Injectable()
 export class OrphanReaper implements OnApplicationBootstrap, OnModuleDestroy {
@@ -24,6 +26,7 @@ export class OrphanReaper implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(REDIS) private readonly redis: Redis,
     private readonly keys: RedisKeys,
     private readonly identity: WorkerIdentity,
+    private readonly pool: ContainerPool,
     private readonly config: KilnConfig,
   ) {}
 
@@ -42,11 +45,13 @@ export class OrphanReaper implements OnApplicationBootstrap, OnModuleDestroy {
     const filters = { label: [`${SANDBOX_LABEL}=1`, `${DEPLOYMENT_LABEL}=${this.config.redis.prefix}`] };
     const containers = (await this.docker.listContainers({ all: true, filters })).map(toSandbox);
     if (containers.length === 0) return 0;
+    const beats = await this.beats();
     const facts = {
       now: Date.now(),
       myInstance: this.identity.instance,
-      beats: await this.beats(),
-      jobStates: await this.jobStates(containers),
+      // Taken after the list (and at once before the decisions): a container lent since the list is in it.
+      inUse: this.pool.inUseIds(),
+      beats,
       workerTimeoutMs: this.config.coordinator.workerTimeoutMs,
       maxAgeMs: this.config.sandbox.maxContainerAgeMs,
     };
@@ -73,12 +78,6 @@ export class OrphanReaper implements OnApplicationBootstrap, OnModuleDestroy {
     const raw = await this.redis.hgetall(this.keys.nodes());
     return new Map(Object.entries(raw).map(([id, beat]) => [id, JSON.parse(beat) as NodeBeat]));
   }
-
-  private async jobStates(containers: SandboxContainer[]): Promise<Map<string, JobState | null>> {
-    const ids = [...new Set(containers.map((c) => c.jobId).filter((id): id is string => Boolean(id)))];
-    const states = await Promise.all(ids.map((id) => this.redis.hget(this.keys.job(id), 'state')));
-    return new Map(ids.map((id, index) => [id, (states[index] as JobState | null) ?? null]));
-  }
 }
 
 function toSandbox(info: Docker.ContainerInfo): SandboxContainer {
@@ -88,7 +87,6 @@ function toSandbox(info: Docker.ContainerInfo): SandboxContainer {
     id: info.Id,
     instance: labels[INSTANCE_LABEL],
     workerId: labels[WORKER_LABEL],
-    jobId: labels[JOB_LABEL] || undefined,
     createdAt: Number.isFinite(created) ? created : info.Created * 1000,
   };
 }

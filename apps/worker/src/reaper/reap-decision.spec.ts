@@ -1,61 +1,50 @@
-import { JobState, NodeBeat } from '@kiln/tasks';
-import { ReapFacts, reapReason } from './reap-decision';
+import { NodeBeat } from '@kiln/tasks';
+import { workerBeat } from '../../../../test/support/node-beats';
+import { ReapFacts, reapReason, SandboxContainer } from './reap-decision';
 
 const now = 1_000_000;
-const beat = (id: string, instance: string, at = now): NodeBeat => ({
-  id,
-  instance,
-  role: 'worker',
-  hostname: 'h',
-  pid: 1,
-  version: '0',
-  startedAt: 0,
-  queues: ['default'],
-  concurrency: 1,
-  running: 0,
-  cpu: { load1: 0, cores: 2 },
-  memory: { rssBytes: 0, hostFreeBytes: 0, hostTotalBytes: 0 },
-  docker: { ok: true },
-  accepting: true,
-  at,
-});
+const maxAgeMs = 600_000;
+const beat = (id: string, instance: string, at = now, accepting = true): NodeBeat => workerBeat(id, at, { instance, accepting });
 
 function facts(overrides: Partial<ReapFacts> = {}): ReapFacts {
   return {
     now,
     myInstance: 'me',
+    inUse: new Set(['busy']),
     beats: new Map([['w1', beat('w1', 'i1')]]),
-    jobStates: new Map<string, JobState | null>([['running', JobState.RUNNING], ['done', JobState.COMPLETED], ['gone', null]]),
     workerTimeoutMs: 15_000,
-    maxAgeMs: 600_000,
+    maxAgeMs,
     ...overrides,
   };
 }
 
+/** Pooled containers, as every sandbox is now: no job label, only their owner's. */
+const theirs = (createdAt = now): SandboxContainer => ({ id: 'c', instance: 'i1', workerId: 'w1', createdAt });
+const mine = (id: string, createdAt = now): SandboxContainer => ({ id, instance: 'me', workerId: 'w0', createdAt });
+
 describe('reapReason', () => {
-  it('keeps a live owner’s container of a running job', () => {
-    expect(reapReason({ id: 'c', instance: 'i1', workerId: 'w1', jobId: 'running', createdAt: now }, facts())).toBeNull();
+  it('keeps a live owner’s containers, whatever their age: the owner judges its own', () => {
+    expect(reapReason(theirs(), facts())).toBeNull();
+    expect(reapReason(theirs(now - 10 * maxAgeMs), facts())).toBeNull();
   });
 
-  it('keeps its own containers, and a live owner’s pooled container (no job yet)', () => {
-    expect(reapReason({ id: 'c', instance: 'me', workerId: 'x', jobId: 'done', createdAt: now }, facts())).toBeNull();
-    expect(reapReason({ id: 'c', instance: 'i1', workerId: 'w1', createdAt: now }, facts())).toBeNull();
+  it('keeps the containers of a live owner that takes no tasks (DOWN is alive)', () => {
+    expect(reapReason(theirs(), facts({ beats: new Map([['w1', beat('w1', 'i1', now, false)]]) }))).toBeNull();
   });
 
-  it('removes what a dead or restarted owner left', () => {
-    const silent = facts({ beats: new Map([['w1', beat('w1', 'i1', now - 16_000)]]) });
-    expect(reapReason({ id: 'c', instance: 'i1', workerId: 'w1', jobId: 'running', createdAt: now }, silent)).toBe('owner gone');
-    const restarted = facts({ beats: new Map([['w1', beat('w1', 'i2')]]) });
-    expect(reapReason({ id: 'c', instance: 'i1', workerId: 'w1', jobId: 'running', createdAt: now }, restarted)).toBe('owner gone');
-    expect(reapReason({ id: 'c', instance: 'i9', workerId: 'w9', createdAt: now }, facts())).toBe('owner gone');
+  it('removes the pooled containers of an owner that is gone: silent (OFFLINE), stopped, or restarted', () => {
+    expect(reapReason(theirs(), facts({ beats: new Map([['w1', beat('w1', 'i1', now - 16_000)]]) }))).toBe('owner gone');
+    expect(reapReason(theirs(), facts({ beats: new Map() }))).toBe('owner gone');
+    expect(reapReason(theirs(), facts({ beats: new Map([['w1', beat('w1', 'i2')]]) }))).toBe('owner gone');
+    expect(reapReason({ id: 'c', createdAt: now }, facts())).toBe('owner gone');
   });
 
-  it('removes a live owner’s container whose job is over or unknown', () => {
-    expect(reapReason({ id: 'c', instance: 'i1', workerId: 'w1', jobId: 'done', createdAt: now }, facts())).toBe('job over');
-    expect(reapReason({ id: 'c', instance: 'i1', workerId: 'w1', jobId: 'gone', createdAt: now }, facts())).toBe('job unknown');
+  it('never removes its own container while it serves a task, however old', () => {
+    expect(reapReason(mine('busy', now - 10 * maxAgeMs), facts())).toBeNull();
   });
 
-  it('removes anything older than the hard maximum, even its own', () => {
-    expect(reapReason({ id: 'c', instance: 'me', workerId: 'x', createdAt: now - 600_001 }, facts())).toBe('too old');
+  it('removes its own container past the maximum age once no task holds it', () => {
+    expect(reapReason(mine('idle', now - maxAgeMs - 1), facts())).toBe('too old');
+    expect(reapReason(mine('idle', now - maxAgeMs + 1000), facts())).toBeNull();
   });
 });

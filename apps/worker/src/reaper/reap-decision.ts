@@ -1,44 +1,53 @@
-import { JobState, isTerminalJobState, NodeBeat } from '@kiln/tasks';
+import { NodeBeat, nodeStatus } from '@kiln/tasks';
 
 export interface SandboxContainer {
   id: string;
   instance?: string;
   workerId?: string;
-  jobId?: string;
   createdAt?: number;
 }
 
 export interface ReapFacts {
   now: number;
   myInstance: string;
+  /** This worker's containers that serve a task now (or, nested mode, rest between two tasks). */
+  inUse: ReadonlySet<string>;
   /** Heartbeats by worker id. */
   beats: Map<string, NodeBeat>;
-  /** State of each job a container is labelled with; null when the record is gone. */
-  jobStates: Map<string, JobState | null>;
   workerTimeoutMs: number;
   maxAgeMs: number;
 }
 
-export type ReapReason = 'too old' | 'owner gone' | 'job over' | 'job unknown';
+export type ReapReason = 'too old' | 'owner gone';
 
 /**
  * Whether a Kiln sandbox container is an orphan. A container belongs to the
- * worker instance that made it; another worker only removes it when that
- * owner is gone (no fresh heartbeat from that instance), its job is over or
- * unknown, or it outlived the hard maximum age.
+ * worker instance that made it, and only that instance knows whether it is
+ * in use: pooled containers carry no job label (they are started before
+ * their job exists), so a container's job cannot say it is over.
+ *
+ * - Another worker's container is removed once its owner is gone (no fresh
+ *   heartbeat from that instance: OFFLINE, stopped, or restarted), never
+ *   while the owner lives, whatever its age: the owner judges its own.
+ * - This worker's own container is never removed while in use, however long
+ *   it has served (a nested outer container serves task after task); one not
+ *   in use is removed past sandbox.maxContainerAgeMs (a container the pool
+ *   lost track of, or kept too long).
  */
 export function reapReason(container: SandboxContainer, facts: ReapFacts): ReapReason | null {
-  if (container.createdAt !== undefined && facts.now - container.createdAt > facts.maxAgeMs) return 'too old';
-  if (container.instance === facts.myInstance) return null;
-  if (!ownerAlive(container, facts)) return 'owner gone';
-  if (!container.jobId) return null;
-  const state = facts.jobStates.get(container.jobId);
-  if (state === null || state === undefined) return 'job unknown';
-  return isTerminalJobState(state) ? 'job over' : null;
+  if (container.instance === facts.myInstance) {
+    if (facts.inUse.has(container.id)) return null;
+    return isTooOld(container, facts) ? 'too old' : null;
+  }
+  return ownerAlive(container, facts) ? null : 'owner gone';
+}
+
+function isTooOld(container: SandboxContainer, facts: ReapFacts): boolean {
+  return container.createdAt !== undefined && facts.now - container.createdAt > facts.maxAgeMs;
 }
 
 function ownerAlive(container: SandboxContainer, facts: ReapFacts): boolean {
   const beat = container.workerId ? facts.beats.get(container.workerId) : undefined;
   if (!beat || beat.instance !== container.instance) return false;
-  return facts.now - beat.at <= facts.workerTimeoutMs;
+  return nodeStatus(beat, facts.now, facts.workerTimeoutMs) !== 'OFFLINE';
 }

@@ -130,6 +130,12 @@ export class ContainerPool implements OnApplicationBootstrap, OnModuleDestroy, B
     }, AFTER_TASK_DELAY_MS);
   }
 
+  /** Ids of the containers lent to tasks, or (nested mode) resting between two: the orphan reaper never takes them. */
+  inUseIds(): Set<string> {
+    const shelves = [...this.shelves.values()];
+    return new Set(shelves.flatMap((shelf) => [...shelf.leased, ...shelf.resting].map((warm) => warm.id)));
+  }
+
   /** Ids of the ready containers of an image (tests, diagnostics). */
   readyIds(image: string): string[] {
     return [...this.shelves.values()].filter((s) => s.image === image).flatMap((s) => s.ready.map((warm) => warm.id));
@@ -220,6 +226,8 @@ export class ContainerPool implements OnApplicationBootstrap, OnModuleDestroy, B
   private keepsForNextTask(shelf: PoolShelf, warm: WarmContainer, reusable: boolean): boolean {
     if (!this.nested || !reusable || this.closing || !warm.alive) return false;
     if (warm.tasksServed >= this.config.sandbox.nested.tasksPerContainer) return false;
+    // Past the hard age a container ends with the task it serves (the orphan reaper spares only those in use).
+    if (Date.now() - warm.startedAt >= this.config.sandbox.maxContainerAgeMs) return false;
     return this.owned(shelf) < this.target(shelf) || shelf.waiters.length > 0;
   }
 

@@ -4,11 +4,12 @@ import Redis from 'ioredis';
 import { createHash } from 'node:crypto';
 import { KilnConfig } from '@kiln/config';
 import { REDIS } from '@kiln/redis';
-import { LanguageDefinition, RedisKeys, StageResult } from '@kiln/tasks';
+import { LanguageDefinition, RedisKeys, ReportedStage } from '@kiln/tasks';
 import { AgentFile } from '../agent/agent-session';
+import { JobScratchStore } from './job-scratch.store';
 import { CollectOptions } from './workspace-collector';
 
-/** What a compilation's output depends on. */
+/** What a compilation's outcome depends on. */
 export interface Compilation {
   language: LanguageDefinition;
   argv: string[];
@@ -18,18 +19,39 @@ export interface Compilation {
   collect: CollectOptions;
   /** How the stage result is written (output encoding, combined output...): part of what is stored. */
   stageOptions: object;
+  /** Every limit the compile runs under: a compile that failed under a small one must not answer a larger one. */
+  limits: object;
 }
 
 /** Image identities are looked up at most this often per image. */
 const IMAGE_IDENTITY_TTL_MS = 30_000;
 const MiB = 1024 * 1024;
+/** What an entry costs beside its stage and artifact: its keys, index and size entries. */
+const ENTRY_OVERHEAD_BYTES = 512;
+
+/** Records an entry's size and keeps the total in step (KEYS: sizes, total; ARGV: entry, bytes). */
+const RECORD_SIZE = `
+local old = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return redis.call('INCRBY', KEYS[2], tonumber(ARGV[2]) - old)`;
+
+/** Forgets an entry, its keys and its size, once (KEYS: index, sizes, total, stage, artifact; ARGV: entry). */
+const FORGET_ENTRY = `
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('DEL', KEYS[4], KEYS[5])
+local old = redis.call('HGET', KEYS[2], ARGV[1])
+if not old then return 0 end
+redis.call('HDEL', KEYS[2], ARGV[1])
+redis.call('DECRBY', KEYS[3], tonumber(old))
+return 1`;
 
 /**
  * Identical compilations reuse the first one's result: same language and
  * version, same runtime image (its source hash, or its id), same compiler
- * command and environment, same files byte for byte. Entries live in Redis
- * (shared by every worker), expire after worker.compileCache.ttlSeconds and
- * are bounded by maxEntries, the least recently used going first. Only
+ * command, environment and limits, same files byte for byte. Entries live in
+ * Redis (shared by every worker), expire after worker.compileCache.ttlSeconds
+ * without use, and are bounded by bytes (maxMb, all entries together; maxEntryMb
+ * each) and by count (maxEntries), the least recently used going first. Only
  * deterministic outcomes are kept: a success (with its artifact) and a
  * compiler's own error, never a compile stopped by a limit.
  */
@@ -43,6 +65,7 @@ export class CompileCache {
     private readonly keys: RedisKeys,
     private readonly config: KilnConfig,
     private readonly docker: Docker,
+    private readonly scratch: JobScratchStore,
   ) {}
 
   private get settings() {
@@ -50,10 +73,10 @@ export class CompileCache {
   }
 
   async keyOf(compilation: Compilation): Promise<string> {
-    const { language, argv, env, files, collect, stageOptions } = compilation;
+    const { language, argv, env, files, collect, stageOptions, limits } = compilation;
     const hash = createHash('sha256');
     const image = await this.imageIdentity(language.image);
-    const material = { language: language.id, version: language.version, image, argv, env, collect, stageOptions };
+    const material = { language: language.id, version: language.version, image, argv, env, collect, stageOptions, limits };
     hash.update(JSON.stringify(material));
     for (const file of files) {
       hash.update(`\0${file.name}\0${file.mode}\0${file.content.length}\0`).update(file.content);
@@ -66,17 +89,13 @@ export class CompileCache {
    * stored compile stage is returned. A miss, a disabled cache or any Redis
    * trouble: null, and the caller compiles.
    */
-  async restore(key: string, artifactKey: string): Promise<StageResult | null> {
+  async restore(key: string, jobId: string): Promise<ReportedStage | null> {
     if (!this.settings.enabled) return null;
     try {
       const raw = await this.redis.get(this.keys.compileCacheStage(key));
       if (raw === null) return null;
-      const stage = JSON.parse(raw) as StageResult;
-      if (stage.verdict === 'OK') {
-        const copied = await this.redis.copy(this.keys.compileCacheArtifact(key), artifactKey, 'REPLACE');
-        if (!copied) return null;
-        await this.redis.expire(artifactKey, this.config.jobs.retentionSeconds);
-      }
+      const stage = JSON.parse(raw) as ReportedStage;
+      if (stage.verdict === 'OK' && !(await this.scratch.copyArtifact(jobId, this.keys.compileCacheArtifact(key)))) return null;
       await this.touch(key, stage.verdict === 'OK');
       return stage;
     } catch (error) {
@@ -86,20 +105,26 @@ export class CompileCache {
   }
 
   /** Keeps a compilation's result; `artifactKey` holds its artifact when it succeeded. */
-  async store(key: string, stage: StageResult, artifactKey: string | null): Promise<void> {
+  async store(key: string, stage: ReportedStage, artifactKey: string | null): Promise<void> {
     if (!this.settings.enabled) return;
     try {
-      if (artifactKey !== null) {
-        const size = await this.redis.strlen(artifactKey);
-        if (size > this.settings.maxEntryMb * MiB) return;
-        await this.redis.copy(artifactKey, this.keys.compileCacheArtifact(key), 'REPLACE');
-      }
-      await this.redis.set(this.keys.compileCacheStage(key), JSON.stringify(stage));
+      const stageJson = JSON.stringify(stage);
+      const artifactBytes = artifactKey === null ? 0 : await this.redis.strlen(artifactKey);
+      const bytes = Buffer.byteLength(stageJson) + artifactBytes + ENTRY_OVERHEAD_BYTES;
+      if (bytes > this.settings.maxEntryMb * MiB || bytes > this.settings.maxMb * MiB) return;
+      if (artifactKey !== null && !(await this.redis.copy(artifactKey, this.keys.compileCacheArtifact(key), 'REPLACE'))) return;
+      await this.redis.set(this.keys.compileCacheStage(key), stageJson);
+      await this.redis.eval(RECORD_SIZE, 2, this.keys.compileCacheSizes(), this.keys.compileCacheBytes(), key, String(bytes));
       await this.touch(key, artifactKey !== null);
       await this.evict();
     } catch (error) {
       this.logger.warn(`could not store a compile cache entry: ${(error as Error).message}`);
     }
+  }
+
+  /** Bytes of all entries together, as the cache counts them. */
+  async bytes(): Promise<number> {
+    return Number((await this.redis.get(this.keys.compileCacheBytes())) ?? 0);
   }
 
   /** Marks the entry used now and restarts its time to live. */
@@ -110,17 +135,21 @@ export class CompileCache {
     await pipeline.exec();
   }
 
-  /** Forgets expired entries and, past maxEntries, the least recently used ones. */
+  /** Forgets entries unused for the TTL and, past maxMb or maxEntries, the least recently used ones. */
   private async evict(): Promise<void> {
     const index = this.keys.compileCacheIndex();
-    await this.redis.zremrangebyscore(index, '-inf', Date.now() - this.settings.ttlSeconds * 1000);
-    const excess = (await this.redis.zcard(index)) - this.settings.maxEntries;
-    if (excess <= 0) return;
-    const popped = await this.redis.zpopmin(index, excess);
-    const victims = popped.filter((_, i) => i % 2 === 0);
-    if (victims.length) {
-      await this.redis.del(...victims.flatMap((key) => [this.keys.compileCacheStage(key), this.keys.compileCacheArtifact(key)]));
+    for (const key of await this.redis.zrangebyscore(index, '-inf', Date.now() - this.settings.ttlSeconds * 1000)) await this.forget(key);
+    const maxBytes = this.settings.maxMb * MiB;
+    while ((await this.bytes()) > maxBytes || (await this.redis.zcard(index)) > this.settings.maxEntries) {
+      const [victim] = await this.redis.zpopmin(index, 1);
+      if (victim === undefined) return;
+      await this.forget(victim);
     }
+  }
+
+  private async forget(key: string): Promise<void> {
+    const keys = [this.keys.compileCacheIndex(), this.keys.compileCacheSizes(), this.keys.compileCacheBytes(), this.keys.compileCacheStage(key), this.keys.compileCacheArtifact(key)];
+    await this.redis.eval(FORGET_ENTRY, keys.length, ...keys, key);
   }
 
   /** The image's build source hash (same on every machine that built it from the same sources), else its id. */

@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { DEFAULT_RUN_OPTIONS, LanguageRegistry, TaskPayload, TaskResult, Verdict, verdictOfExecution } from '@kiln/tasks';
-import { CombinedOutput } from './combined-output';
+import { DEFAULT_RUN_OPTIONS, LanguageRegistry, Limits, TaskPayload, TaskResult, Verdict, verdictOfExecution } from '@kiln/tasks';
 import { AgentExecReport } from '../agent/agent-session';
 import { Compilation, CompileCache } from './compile-cache';
 import { JobScratchStore } from './job-scratch.store';
 import { commandFor, programEnvironment, sourceFiles } from './program-files';
 import { WorkerMetrics } from '../metrics/worker-metrics';
 import { SandboxExecutor } from './sandbox-executor';
-import { outcomeOf, stageResultOf } from './stage-result.mapper';
+import { OutputRecorder } from './output-recorder';
+import { judgedReport, outcomeOf, stageResultOf } from './stage-result.mapper';
 import { CollectedWorkspace, WorkspaceCollector } from './workspace-collector';
 
 /**
@@ -37,39 +37,39 @@ export class CompileTaskRunner {
     const language = this.languages.get(task.language);
     const input = await this.scratch.readInput(task.jobId);
     const { limits } = task;
-    const options = task.options ?? DEFAULT_RUN_OPTIONS;
+    const recorder = OutputRecorder.forTask(task);
+    const outputBytes = recorder.agentCap(limits.outputBytes);
     const compilation = {
       language,
       argv: commandFor(language.compile ?? [], language, input, limits, limits.compileMemoryMb),
       env: programEnvironment(language),
       files: sourceFiles(input),
       collect: this.collector.options,
-      stageOptions: options,
+      stageOptions: task.options ?? DEFAULT_RUN_OPTIONS,
+      limits: compileLimitsOf(limits, outputBytes, task.outputBudget),
     };
     const cacheKey = await this.cache.keyOf(compilation);
-    const cached = await this.cache.restore(cacheKey, this.scratch.artifactKey(task.jobId));
+    const cached = await this.cache.restore(cacheKey, task.jobId);
     if (cached) return { compile: { ...cached, cached: true } };
-    const combined = options.combinedOutput ? new CombinedOutput() : undefined;
-    const { report, workspace } = await this.compileAndCollect(task, compilation, combined);
-    const encoding = options.outputEncoding;
-    const verdict = verdictOfExecution(outcomeOf(report));
+    const { report, workspace } = await this.compileAndCollect(task, compilation, recorder, outputBytes);
+    if (workspace && 'notKept' in workspace) {
+      recorder.listener('stderr', Buffer.from(`\nkiln: the compiled program cannot be kept: ${workspace.notKept}`));
+    }
+    const recorded = recorder.finish();
+    const judged = judgedReport(report, recorded);
+    const verdict = verdictOfExecution(outcomeOf(judged));
     // A compiler that exits non-zero is a compile error; its limits keep their own verdicts.
     if (verdict === Verdict.RUNTIME_ERROR) {
-      const compile = stageResultOf(report, Verdict.COMPILE_ERROR, encoding, combined?.bytes());
+      const compile = stageResultOf(judged, recorded, Verdict.COMPILE_ERROR);
       await this.cache.store(cacheKey, compile, null);
       return { compile };
     }
-    if (workspace === null) return { compile: stageResultOf(report, verdict, encoding, combined?.bytes()) };
-    if ('notKept' in workspace) {
-      const note = Buffer.from(`\nkiln: the compiled program cannot be kept: ${workspace.notKept}`);
-      const withNote = { ...report, stderr: Buffer.concat([report.stderr, note]) };
-      const combinedWithNote = combined && Buffer.concat([combined.bytes(), note]);
-      return { compile: stageResultOf(withNote, Verdict.COMPILE_ERROR, encoding, combinedWithNote) };
-    }
-    await this.scratch.saveArtifact(task.jobId, workspace.kept.files);
+    if (verdict !== Verdict.OK || workspace === null) return { compile: stageResultOf(judged, recorded, verdict) };
+    if ('notKept' in workspace) return { compile: stageResultOf(judged, recorded, Verdict.COMPILE_ERROR) };
+    const saved = await this.scratch.saveArtifact(task.jobId, workspace.kept.files);
     const skipped = workspace.kept.skipped ? { skipped: workspace.kept.skipped } : {};
-    const compile = { ...stageResultOf(report, Verdict.OK, encoding, combined?.bytes()), ...skipped };
-    await this.cache.store(cacheKey, compile, this.scratch.artifactKey(task.jobId));
+    const compile = { ...stageResultOf(judged, recorded, Verdict.OK), ...skipped };
+    if (saved) await this.cache.store(cacheKey, compile, this.scratch.artifactKey(task.jobId));
     return { compile };
   }
 
@@ -79,21 +79,36 @@ export class CompileTaskRunner {
    */
   private async compileAndCollect(
     task: TaskPayload,
-    compilation: Compilation,
-    combined: CombinedOutput | undefined,
+    compilation: Compilation & { limits: CompileLimits },
+    recorder: OutputRecorder,
+    outputBytes: number,
   ): Promise<{ report: AgentExecReport; workspace: CollectedWorkspace | null }> {
     const { limits } = task;
     const report = await this.executor.execute({
       jobId: task.jobId,
       taskId: task.taskId,
       image: compilation.language.image,
-      limits: { memoryMb: limits.compileMemoryMb, cpus: limits.cpus, processes: Math.max(limits.processes, 32) },
+      limits: { memoryMb: limits.compileMemoryMb, cpus: limits.cpus, processes: compilation.limits.processes },
       files: compilation.files,
-      exec: { argv: compilation.argv, env: compilation.env, timeoutMs: limits.compileTimeoutMs, outputBytes: limits.outputBytes, ...compilation.collect },
+      exec: { argv: compilation.argv, env: compilation.env, timeoutMs: limits.compileTimeoutMs, outputBytes, ...compilation.collect },
       stdin: Buffer.alloc(0),
-      onOutput: combined?.listener,
+      onOutput: recorder.listener,
     });
     if (verdictOfExecution(outcomeOf(report)) !== Verdict.OK) return { report, workspace: null };
     return { report, workspace: this.collector.workspaceOf(report) };
   }
+}
+
+type CompileLimits = ReturnType<typeof compileLimitsOf>;
+
+/** The limits a compilation runs under: part of what decides its outcome, so part of its cache key. */
+function compileLimitsOf(limits: Limits, outputBytes: number, outputShare: number | undefined) {
+  return {
+    memoryMb: limits.compileMemoryMb,
+    timeoutMs: limits.compileTimeoutMs,
+    cpus: limits.cpus,
+    processes: Math.max(limits.processes, 32),
+    outputBytes,
+    outputShare: outputShare ?? null,
+  };
 }

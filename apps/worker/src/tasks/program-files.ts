@@ -42,13 +42,17 @@ export function runSandboxLimits(limits: Limits): SandboxLimits {
   return { memoryMb: limits.memoryMb, cpus: limits.cpus, processes: limits.processes };
 }
 
-/** The run step of the program under the job's limits (one exec; a test batch repeats it with each stdin). */
-export function runExecOf(language: LanguageDefinition, input: JobInput, limits: Limits): AgentExec {
+/**
+ * The run step of the program under the job's limits (one exec; a test batch
+ * repeats it with each stdin); `outputBytes`: the agent's cap, the job's
+ * limit or less when its share of the output budget is smaller.
+ */
+export function runExecOf(language: LanguageDefinition, input: JobInput, limits: Limits, outputBytes: number): AgentExec {
   return {
     argv: commandFor(language.run, language, input, limits, limits.memoryMb),
     env: programEnvironment(language),
     timeoutMs: limits.timeoutMs,
     cpuMs: cpuTimeMsOf(limits),
-    outputBytes: limits.outputBytes,
+    outputBytes,
   };
 }

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { DEFAULT_RUN_OPTIONS, LanguageRegistry, TaskPayload, TaskResult } from '@kiln/tasks';
-import { CombinedOutput, teeListeners } from './combined-output';
+import { LanguageRegistry, TaskPayload, TaskResult } from '@kiln/tasks';
 import { JobScratchStore } from './job-scratch.store';
 import { OutputStreamer } from './output-streamer';
 import { runExecOf, runSandboxLimits, sourceFiles } from './program-files';
 import { WorkerMetrics } from '../metrics/worker-metrics';
 import { SandboxExecutor } from './sandbox-executor';
-import { runVerdictOf, stageResultOf } from './stage-result.mapper';
+import { OutputRecorder } from './output-recorder';
+import { judgedReport, runVerdictOf, stageResultOf } from './stage-result.mapper';
 
 /** Runs the program once (from its sources, or from the compile artifact) under the job's limits. */
 @Injectable()
@@ -24,8 +24,8 @@ export class RunTaskRunner {
     const input = await this.scratch.readInput(task.jobId);
     const files = task.useArtifact ? await this.scratch.readArtifact(task.jobId) : sourceFiles(input);
     const live = this.output.open(task.jobId, task.taskId);
-    const options = task.options ?? DEFAULT_RUN_OPTIONS;
-    const combined = options.combinedOutput ? new CombinedOutput() : undefined;
+    // Only what the job's budget keeps is streamed live too.
+    const recorder = OutputRecorder.forTask(task, live.listener);
     const report = await this.executor.execute({
       jobId: task.jobId,
       taskId: task.taskId,
@@ -33,11 +33,13 @@ export class RunTaskRunner {
       limits: runSandboxLimits(task.limits),
       files,
       stdin: Buffer.from(input.stdinBase64, 'base64'),
-      onOutput: teeListeners(live.listener, combined?.listener),
-      exec: runExecOf(language, input, task.limits),
+      onOutput: recorder.listener,
+      exec: runExecOf(language, input, task.limits, recorder.agentCap(task.limits.outputBytes)),
     });
+    const recorded = recorder.finish();
     await live.close();
-    const run = stageResultOf(report, runVerdictOf(report, language), options.outputEncoding, combined?.bytes());
+    const judged = judgedReport(report, recorded);
+    const run = stageResultOf(judged, recorded, runVerdictOf(judged, language));
     this.metrics.execution('run', language.id, run);
     return { run };
   }

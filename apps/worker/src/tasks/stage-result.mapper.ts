@@ -1,14 +1,6 @@
-import {
-  ExecutionOutcome,
-  isOutOfMemoryExit,
-  LanguageDefinition,
-  OutputEncoding,
-  signalName,
-  StageResult,
-  Verdict,
-  verdictOfExecution,
-} from '@kiln/tasks';
+import { ExecutionOutcome, isOutOfMemoryExit, LanguageDefinition, ReportedStage, signalName, Verdict, verdictOfExecution } from '@kiln/tasks';
 import { AgentExecReport } from '../agent/agent-session';
+import { RecordedOutput } from './output-recorder';
 
 export function outcomeOf(report: AgentExecReport): ExecutionOutcome {
   const r = report.result;
@@ -35,30 +27,34 @@ export function runVerdictOf(report: AgentExecReport, language: LanguageDefiniti
   return verdict;
 }
 
+/** The report as judged: output dropped for the job's budget counts as the output limit, like the agent's own cap. */
+export function judgedReport(report: AgentExecReport, recorded: RecordedOutput): AgentExecReport {
+  if (!recorded.truncated || report.result.outputLimited) return report;
+  return { ...report, result: { ...report.result, outputLimited: true } };
+}
+
 /**
- * A StageResult from the agent's report; `verdict` may be replaced by the
- * caller (compile steps). Output is decoded as UTF-8 (invalid bytes become
- * U+FFFD) or, when the request asked for it, sent as base64 of the exact bytes.
- * `combined` (stdout and stderr as interleaved) becomes `output` when given.
+ * A stage result from the agent's report and the output recorded within the
+ * budget; `verdict` may be replaced by the caller (compile steps). Output is
+ * UTF-8 text (invalid bytes become U+FFFD) or, when the request asked for it,
+ * base64 of the exact bytes; with combinedOutput it carries its interleaving.
  */
 export function stageResultOf(
   report: AgentExecReport,
+  recorded: RecordedOutput,
   verdict: Verdict = verdictOfExecution(outcomeOf(report)),
-  encoding: OutputEncoding = 'utf8',
-  combined?: Buffer,
-): StageResult {
+): ReportedStage {
   const r = report.result;
   return {
-    stdout: report.stdout.toString(encoding),
-    stderr: report.stderr.toString(encoding),
-    ...(combined ? { output: combined.toString(encoding) } : {}),
-    ...(encoding === 'base64' ? { encoding } : {}),
+    ...recorded.output,
+    ...(recorded.encoding === 'base64' ? { encoding: 'base64' as const } : {}),
     exitCode: r.exitCode,
     signal: signalName(r.signal),
     verdict,
     wallTimeMs: r.wallMs,
     cpuTimeMs: r.cpuMs,
     memoryBytes: r.maxRssBytes,
-    truncated: r.outputLimited,
+    truncated: r.outputLimited || recorded.truncated,
+    budgetUsed: recorded.budgetUsed,
   };
 }

@@ -1,11 +1,15 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Job, MetricsTime, Worker } from 'bullmq';
 import { KilnConfig } from '@kiln/config';
-import { redisOptions } from '@kiln/redis';
+import Redis from 'ioredis';
+import { REDIS, redisOptions, settledWithin } from '@kiln/redis';
 import { TaskPayload, taskQueueName } from '@kiln/tasks';
 import { WorkerIdentity } from '../heartbeat/worker-identity';
 import { SandboxFactory } from '../sandbox/sandbox-factory';
 import { TaskProcessor } from './task.processor';
+
+/** With no task left, a close that has not ended by then waits only for Redis. */
+const IDLE_CLOSE_MS = 1000;
 
 /**
  * The BullMQ consumers of the queues this worker subscribes to (worker.queues),
@@ -24,6 +28,7 @@ export class TaskQueueConsumer implements OnApplicationBootstrap, OnModuleDestro
     private readonly identity: WorkerIdentity,
     private readonly processor: TaskProcessor,
     private readonly sandboxes: SandboxFactory,
+    @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -59,22 +64,39 @@ export class TaskQueueConsumer implements OnApplicationBootstrap, OnModuleDestro
    * within worker.shutdownGraceMs; past it, hand them back (their sandboxes
    * are killed, the attempt fails as Kiln's failure, BullMQ gives the task to
    * another worker). Sandboxes are removed later, in SandboxFactory's hook.
+   * A close that only Redis holds (no task left, or the handed-back ones
+   * cannot say so) is not waited for: with Redis gone it would never end, and
+   * the tasks' locks expire by themselves.
    */
   async onModuleDestroy(): Promise<void> {
     const closing = Promise.all(this.workers.map((worker) => worker.close()));
-    let timer: NodeJS.Timeout | undefined;
-    const graceOver = new Promise<'grace over'>((resolve) => (timer = setTimeout(() => resolve('grace over'), this.config.worker.shutdownGraceMs)));
-    if ((await Promise.race([closing, graceOver])) === 'grace over') {
+    if (await this.settledInGrace(closing)) return;
+    if (this.running() > 0) {
       const handedBack = await this.sandboxes.killAll('shutdown');
       this.logger.warn(`shutdown grace over: handing back ${handedBack} running task(s)`);
+      // The killed tasks say so to Redis (another worker retries them at once), if Redis is there to hear it.
+      if (this.redis.status === 'ready' && (await settledWithin(closing, this.config.sandbox.killGraceMs + IDLE_CLOSE_MS))) return;
     }
-    clearTimeout(timer);
-    await closing;
+    const why = this.redis.status === 'ready' ? 'the task queues did not close in time' : 'Redis does not answer';
+    this.logger.warn(`${why}: leaving them without waiting (the tasks' locks expire, another worker takes them)`);
+    // A socketless client may never say it ended: its disconnect is asked for, not waited for.
+    for (const worker of this.workers) worker.disconnect().catch(() => undefined);
+  }
+
+  /** Whether the close ends within the grace period; gives up early once no task is left to finish. */
+  private async settledInGrace(closing: Promise<unknown>): Promise<boolean> {
+    const graceEnds = Date.now() + this.config.worker.shutdownGraceMs;
+    for (let left = graceEnds - Date.now(); left > 0; left = graceEnds - Date.now()) {
+      if (await settledWithin(closing, Math.min(IDLE_CLOSE_MS, left))) return true;
+      // Idle before and after a last wait (a task taken just before the close starts meanwhile, and keeps its grace).
+      if (this.running() === 0 && !(await settledWithin(closing, IDLE_CLOSE_MS)) && this.running() === 0) return false;
+    }
+    return false;
   }
 
   private consume(queue: string): Worker<TaskPayload> {
     const { worker, redis } = this.config;
-    const consumer = new Worker<TaskPayload>(taskQueueName(queue), (job: Job<TaskPayload>) => this.processor.process(job), {
+    const consumer = new Worker<TaskPayload>(taskQueueName(queue), (job: Job<TaskPayload>, token?: string) => this.processor.process(job, token), {
       connection: { ...redisOptions(redis.url, `kiln-worker-${this.identity.id}`), maxRetriesPerRequest: null },
       prefix: redis.prefix,
       concurrency: worker.concurrency,

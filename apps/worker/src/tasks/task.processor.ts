@@ -1,9 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Job } from 'bullmq';
+import { DelayedError, Job } from 'bullmq';
 import Redis from 'ioredis';
 import { REDIS } from '@kiln/redis';
 import { isTerminalJobState, JobState, RedisKeys, TaskPayload, TaskResult } from '@kiln/tasks';
 import { currentTraceCarrier, inSpan, SpanKind } from '@kiln/telemetry';
+import { RunningShare } from '../fair-share/running-share';
 import { WorkerIdentity } from '../heartbeat/worker-identity';
 import { TaskOutcome, WorkerMetrics } from '../metrics/worker-metrics';
 import { SandboxKilledError } from '../sandbox/sandbox';
@@ -32,6 +33,7 @@ export class TaskProcessor {
     private readonly cleanup: CleanupTaskRunner,
     private readonly keys: RedisKeys,
     private readonly metrics: WorkerMetrics,
+    private readonly share: RunningShare,
     @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
@@ -40,9 +42,17 @@ export class TaskProcessor {
     return this.active;
   }
 
-  /** One task, in a span that continues the job's trace (started by the coordinator's request). */
-  async process(job: Job<TaskPayload>): Promise<void> {
+  /**
+   * One task, in a span that continues the job's trace (started by the
+   * coordinator's request), once its key has a running slot free; a task
+   * over its key's share is parked and BullMQ told so (DelayedError).
+   */
+  async process(job: Job<TaskPayload>, token?: string): Promise<void> {
     const task = job.data;
+    if (!(await this.share.claim(job, token))) {
+      this.metrics.taskParked(task);
+      throw new DelayedError();
+    }
     const attributes = { 'kiln.job': task.jobId, 'kiln.task': task.taskId, 'kiln.kind': task.kind, 'kiln.language': task.language, 'kiln.worker': this.identity.id };
     this.active++;
     this.metrics.taskStarted(task);
@@ -55,6 +65,7 @@ export class TaskProcessor {
     } finally {
       this.active--;
       this.metrics.taskEnded(task, outcome);
+      await this.share.release(job);
     }
   }
 

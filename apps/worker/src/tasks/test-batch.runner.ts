@@ -7,20 +7,21 @@ import {
   RunOptions,
   TaskPayload,
   TaskResult,
-  TestResult,
+  ReportedTest,
   Verdict,
   verdictOfTest,
 } from '@kiln/tasks';
 import { AgentExec } from '../agent/agent-frames';
 import { Sandbox } from '../sandbox/sandbox';
-import { CombinedOutput } from './combined-output';
 import { JobScratchStore } from './job-scratch.store';
 import { runExecOf, runSandboxLimits, sourceFiles } from './program-files';
 import { WorkerMetrics } from '../metrics/worker-metrics';
 import { SandboxExecutor } from './sandbox-executor';
-import { runVerdictOf, stageResultOf } from './stage-result.mapper';
+import { OutputRecorder } from './output-recorder';
+import { judgedReport, runVerdictOf, stageResultOf } from './stage-result.mapper';
 
 interface Batch {
+  task: TaskPayload;
   language: LanguageDefinition;
   input: JobInput;
   exec: AgentExec;
@@ -47,7 +48,10 @@ export class TestBatchRunner {
     const language = this.languages.get(task.language);
     const input = await this.scratch.readInput(task.jobId);
     const files = task.useArtifact ? await this.scratch.readArtifact(task.jobId) : sourceFiles(input);
-    const batch: Batch = { language, input, exec: runExecOf(language, input, task.limits), options: task.options ?? DEFAULT_RUN_OPTIONS };
+    // Every test has the same share of the budget, so one cap serves them all.
+    const outputBytes = OutputRecorder.forTask(task).agentCap(task.limits.outputBytes);
+    const exec = runExecOf(language, input, task.limits, outputBytes);
+    const batch: Batch = { task, language, input, exec, options: task.options ?? DEFAULT_RUN_OPTIONS };
     const request = { jobId: task.jobId, taskId: task.taskId, image: language.image, limits: runSandboxLimits(task.limits) };
     const tests = await this.executor.withSandbox(request, (sandbox) => {
       sandbox.writeFiles(files);
@@ -57,8 +61,8 @@ export class TestBatchRunner {
   }
 
   /** In order; with stopOnFirstFailure the batch ends at its first failing test. */
-  private async runTests(sandbox: Sandbox, batch: Batch, indices: number[]): Promise<TestResult[]> {
-    const results: TestResult[] = [];
+  private async runTests(sandbox: Sandbox, batch: Batch, indices: number[]): Promise<ReportedTest[]> {
+    const results: ReportedTest[] = [];
     for (const index of indices) {
       const result = await this.runTest(sandbox, batch, index);
       results.push(result);
@@ -67,14 +71,16 @@ export class TestBatchRunner {
     return results;
   }
 
-  private async runTest(sandbox: Sandbox, batch: Batch, index: number): Promise<TestResult> {
+  private async runTest(sandbox: Sandbox, batch: Batch, index: number): Promise<ReportedTest> {
     const test = batch.input.tests?.[index];
     if (!test) throw new Error(`test ${index} is not in the job's input`);
-    const combined = batch.options.combinedOutput ? new CombinedOutput() : undefined;
-    const report = await this.executor.run(sandbox, batch.exec, Buffer.from(test.stdinBase64, 'base64'), combined?.listener);
+    const recorder = OutputRecorder.forTask(batch.task);
+    const report = await this.executor.run(sandbox, batch.exec, Buffer.from(test.stdinBase64, 'base64'), recorder.listener);
+    const recorded = recorder.finish();
+    const judged = judgedReport(report, recorded);
     const expected = test.expectedBase64 === undefined ? undefined : Buffer.from(test.expectedBase64, 'base64');
-    const verdict = verdictOfTest(runVerdictOf(report, batch.language), report.stdout, expected, batch.options.comparison);
-    const result = { index, ...stageResultOf(report, verdict, batch.options.outputEncoding, combined?.bytes()) };
+    const verdict = verdictOfTest(runVerdictOf(judged, batch.language), judged.stdout, expected, batch.options.comparison);
+    const result = { index, ...stageResultOf(judged, recorded, verdict) };
     this.metrics.execution('run', batch.language.id, result);
     return result;
   }

@@ -1,6 +1,6 @@
 import { Limits } from '../limits/limits';
 import { JobState } from './job-state';
-import { StageResult, TaskResult, TestResult } from './stage-result';
+import { StageResult, TaskOutputs, TaskSummary, TestResult } from './stage-result';
 import { TaskKind, TaskPlan, TaskState } from './task';
 import { RunOptions, TestCase } from './test-case';
 import { Verdict } from './verdict';
@@ -45,7 +45,7 @@ export interface JobMeta {
   traceId?: string;
 }
 
-export interface TaskRecord extends TaskResult {
+export interface TaskRecord extends TaskSummary {
   id: string;
   kind: TaskKind;
   state: TaskState;
@@ -65,6 +65,8 @@ export interface JobRecord {
   finishedAt?: string;
   /** Whether the end was announced (SSE, waiters, webhook): the coordinator's bookkeeping. */
   announced?: boolean;
+  /** The finished tasks' output, by task id: loaded only to answer the job (JobStore.getWithOutputs). */
+  outputs?: Record<string, TaskOutputs>;
 }
 
 /** A test that did not run (stopOnFirstFailure, or the job ended first). */

@@ -38,10 +38,54 @@ export interface TestResult extends StageResult {
   index: number;
 }
 
-/** What a finished task reports back to the coordinator. */
+/**
+ * What the job record keeps of a stage: all but its output, which is stored
+ * apart (StageOutput) so that the reads that advance a job never load it.
+ */
+export type StageSummary = Omit<StageResult, 'stdout' | 'stderr' | 'output'> & {
+  /** Bytes of the job's output budget the stage used (output-budget.ts). Kiln's bookkeeping, never answered. */
+  budgetUsed?: number;
+};
+
+/**
+ * A stage's output as stored: every byte once. With combinedOutput the
+ * answer's `output` is rebuilt from stdout, stderr and `interleaving`
+ * (see interleavedOutput), never stored a second time.
+ */
+export interface StageOutput {
+  stdout: string;
+  stderr: string;
+  /**
+   * combinedOutput only: the lengths of the consecutive pieces of `output`,
+   * positive when the piece is the next part of stdout, negative for stderr;
+   * in UTF-16 code units of the text, or in bytes when the encoding is base64.
+   */
+  interleaving?: number[];
+}
+
+/** A stage as a worker reports it: its summary and its output. */
+export type ReportedStage = StageSummary & StageOutput;
+export type ReportedTest = ReportedStage & { index: number };
+export type TestSummary = StageSummary & { index: number };
+
+/** What a finished task reports back to the coordinator (its output included, within the job's budget). */
 export interface TaskResult {
-  compile?: StageResult;
-  run?: StageResult;
+  compile?: ReportedStage;
+  run?: ReportedStage;
   /** A run task of test cases: one result per test it ran, in order. */
-  tests?: TestResult[];
+  tests?: ReportedTest[];
+}
+
+/** A finished task as the job record keeps it: the summaries of its stages. */
+export interface TaskSummary {
+  compile?: StageSummary;
+  run?: StageSummary;
+  tests?: TestSummary[];
+}
+
+/** A finished task's output, stored beside the job record and read only to answer the job. */
+export interface TaskOutputs {
+  compile?: StageOutput;
+  run?: StageOutput;
+  tests?: (StageOutput & { index: number })[];
 }

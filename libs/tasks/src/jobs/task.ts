@@ -54,6 +54,13 @@ export interface TaskPayload {
   tests?: number[];
   /** The job's run options (absent in tasks enqueued by an older coordinator: the defaults). */
   options?: RunOptions;
+  /** Id of the API key that made the job (absent without keys): its running share is counted (worker.perKey). */
+  owner?: string;
+  /**
+   * Each execution's share of the job's output budget, bytes (output-budget.ts):
+   * the compile's, or each run's. Absent in tasks of an older coordinator.
+   */
+  outputBudget?: number;
   /** Epoch ms when the coordinator enqueued the task (queue-wait measurement). */
   enqueuedAt: number;
   /** W3C trace context of the job (see JobMeta.trace). */

@@ -10,6 +10,12 @@ export interface Limits {
   processes: number;
   /** Cap on stdout+stderr bytes kept from each run. */
   outputBytes: number;
+  /**
+   * Budget of the whole job's output as the answer renders it (JSON-escaped
+   * text or base64; `combinedOutput` counts twice): every stage and test
+   * together. How it is shared: output-budget.ts.
+   */
+  jobOutputBytes: number;
   /** Wall-clock limit of the compile step, in ms. */
   compileTimeoutMs: number;
   /** Memory of the compile sandbox, in MiB. */
@@ -30,6 +36,7 @@ export const LIMIT_KEYS: readonly ConfiguredLimitKey[] = [
   'cpus',
   'processes',
   'outputBytes',
+  'jobOutputBytes',
   'compileTimeoutMs',
   'compileMemoryMb',
 ];
@@ -41,6 +48,7 @@ export const LIMIT_MINIMA: Readonly<Limits> = {
   cpus: 0.1,
   processes: 4,
   outputBytes: 1024,
+  jobOutputBytes: 1024,
   compileTimeoutMs: 1000,
   compileMemoryMb: 64,
 };

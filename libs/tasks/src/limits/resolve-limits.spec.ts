@@ -2,7 +2,7 @@ import { cpuTimeMsOf, Limits, LimitsPolicy } from './limits';
 import { effectivePolicy, resolveLimits } from './resolve-limits';
 
 const defaults: Limits = {
-  timeoutMs: 5000, memoryMb: 256, cpus: 1, processes: 64, outputBytes: 65536, compileTimeoutMs: 15000, compileMemoryMb: 512,
+  timeoutMs: 5000, memoryMb: 256, cpus: 1, processes: 64, outputBytes: 65536, jobOutputBytes: 1048576, compileTimeoutMs: 15000, compileMemoryMb: 512,
 };
 const policy: LimitsPolicy = { defaults, maxima: { ...defaults, timeoutMs: 30000, memoryMb: 1024, cpus: 2 } };
 

@@ -53,9 +53,57 @@ export class RedisKeys {
     return `${this.prefix}:compile-cache:index`;
   }
 
+  /** Compile cache: the bytes each entry holds (stage and artifact), by its key. */
+  compileCacheSizes(): string {
+    return `${this.prefix}:compile-cache:sizes`;
+  }
+
+  /** Compile cache: the bytes of all entries together (the sum of compileCacheSizes). */
+  compileCacheBytes(): string {
+    return `${this.prefix}:compile-cache:bytes`;
+  }
+
+  /** A finished task's output (stdout, stderr, interleaving), by task id; read only to answer the job. */
+  jobOutputs(id: string): string {
+    return `${this.prefix}:job:${id}:outputs`;
+  }
+
   /** A shared snippet (JSON), expiring by snippets.retentionSeconds. */
   snippet(id: string): string {
     return `${this.prefix}:snippet:${id}`;
+  }
+
+  /**
+   * One API key's unfinished jobs: job id → its compile and run tasks and when
+   * they were reserved (coordinator.perKey.maxTasks counts them).
+   */
+  keyTasks(keyId: string): string {
+    return `${this.prefix}:key:${keyId}:tasks`;
+  }
+
+  /** Set of the key ids that have a keyTasks hash (the ledger audit walks it). */
+  keysWithTasks(): string {
+    return `${this.prefix}:keys-with-tasks`;
+  }
+
+  /** One API key's tasks running on one queue (worker.perKey.runningShare), scored by when their lease ends (ms). */
+  keyRunning(keyId: string, queue: string): string {
+    return `${this.prefix}:key:${keyId}:running:${queue}`;
+  }
+
+  /** One API key's tasks on one queue sent back for being over its running share, scored by when (ms). */
+  keyParked(keyId: string, queue: string): string {
+    return `${this.prefix}:key:${keyId}:parked:${queue}`;
+  }
+
+  /** The snippets one key keeps (`<bytes>:<id>`, scored by their expiry in ms), for its quota. */
+  snippetQuota(owner: string): string {
+    return `${this.prefix}:snippet-quota:${owner}`;
+  }
+
+  /** The bytes one key's snippets take (the sum of snippetQuota's entries). */
+  snippetQuotaBytes(owner: string): string {
+    return `${this.prefix}:snippet-quota:${owner}:bytes`;
   }
 
   /** Hash of every node's latest heartbeat, by node id. */

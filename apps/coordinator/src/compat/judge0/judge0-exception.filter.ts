@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
+import { publicErrorText, serverErrorOf } from '../../http/public-error';
 import { Judge0InvalidSubmission } from './judge0-errors';
 import { toJudge0FieldErrors } from './judge0-native-errors';
 
@@ -21,15 +22,18 @@ export class Judge0ExceptionFilter implements ExceptionFilter {
       response.status(exception.getStatus()).json({ error: errorOf(exception) });
     } else {
       this.logger.error(`unhandled error: ${(exception as Error)?.stack ?? String(exception)}`);
-      response.status(HttpStatus.INTERNAL_SERVER_ERROR).json({ error: 'internal error' });
+      const failure = serverErrorOf(exception);
+      response.status(failure.status).json({ error: failure.message });
     }
   }
 }
 
 function errorOf(exception: HttpException): string {
   const body = exception.getResponse() as string | { error?: unknown; message?: unknown };
-  const text = typeof body === 'string' ? body : String(body.error ?? body.message ?? exception.message);
+  const status = exception.getStatus();
+  const own = typeof body === 'object' && typeof body.error === 'string' ? body.error : null;
+  const text = own ?? publicErrorText(typeof body === 'string' ? body : String(body.message ?? exception.message), status);
   // Kiln's full-queue refusal, in Judge0's words (check_queue_size).
-  if (exception.getStatus() === HttpStatus.SERVICE_UNAVAILABLE && text.startsWith('the queue is full')) return 'queue is full';
+  if (status === HttpStatus.SERVICE_UNAVAILABLE && text.startsWith('the queue is full')) return 'queue is full';
   return text;
 }

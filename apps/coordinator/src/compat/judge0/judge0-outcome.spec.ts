@@ -2,7 +2,7 @@ import { JobState, JobView, Limits, StageResult, Verdict } from '@kiln/tasks';
 import { judge0Outcome, seconds } from './judge0-outcome';
 import { StoredSubmission } from './judge0-submission.store';
 
-const limits: Limits = { timeoutMs: 5000, memoryMb: 256, cpus: 1, processes: 64, outputBytes: 65536, compileTimeoutMs: 15000, compileMemoryMb: 512 };
+const limits: Limits = { timeoutMs: 5000, memoryMb: 256, cpus: 1, processes: 64, outputBytes: 65536, jobOutputBytes: 1048576, compileTimeoutMs: 15000, compileMemoryMb: 512 };
 const b64 = (text: string) => Buffer.from(text).toString('base64');
 
 function stage(partial: Partial<StageResult>): StageResult {

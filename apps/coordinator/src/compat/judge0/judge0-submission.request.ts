@@ -133,13 +133,19 @@ function checkOptions(body: Judge0SubmissionBody, language: Judge0Language | und
 }
 
 function textAttribute(value: unknown, base64: boolean): Buffer | null {
-  if (value === undefined || value === null) return null;
-  const text = String(value);
+  const text = stringOf(value);
+  if (text === null) return null;
   return base64 ? decode64(text) : Buffer.from(text, 'utf8');
 }
 
+/**
+ * A scalar attribute as Rails' strong parameters pass it (`permit` lets only
+ * scalars through): text as it is, numbers and booleans as text, anything
+ * else (an object, an array) absent.
+ */
 function stringOf(value: unknown): string | null {
-  return value === undefined || value === null ? null : String(value);
+  if (typeof value === 'string') return value;
+  return typeof value === 'number' || typeof value === 'boolean' ? String(value) : null;
 }
 
 /** Rails' numericality: numbers, or strings that are numbers ("2", "0.5"). */
@@ -155,8 +161,8 @@ function integerOf(value: unknown): number | null {
   return number === null ? null : Math.trunc(number);
 }
 
-/** Rails' boolean cast: false, "false", "0", "f", "off", 0 and blank are false. */
+/** Rails' boolean cast: false, "false", "0", "f", "off", 0 and blank (or no scalar) are false. */
 function booleanOf(value: unknown): boolean {
-  if (value === undefined || value === null || value === '' || value === false || value === 0) return false;
-  return !['false', '0', 'f', 'off', 'no'].includes(String(value).toLowerCase());
+  const text = stringOf(value);
+  return text !== null && text !== '' && !['false', '0', 'f', 'off', 'no'].includes(text.toLowerCase());
 }

@@ -2,15 +2,22 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { KilnConfig } from '@kiln/config';
 import { JobRecord, JobView } from '@kiln/tasks';
 import { Principal } from '../../auth/principal';
+import { PlannedJob } from '../../jobs/job-planner';
 import { CompatJobs } from '../compat-jobs';
-import { BATCH_NOT_UTF8, Judge0BadRequest, Judge0InvalidSubmission, NOT_UTF8 } from './judge0-errors';
+import { BATCH_NOT_UTF8, Judge0BadRequest, Judge0FieldErrors, Judge0InvalidSubmission, NOT_UTF8 } from './judge0-errors';
 import { judge0ToNativeJob } from './judge0-job.mapper';
 import { Judge0Languages } from './judge0-languages';
 import { toJudge0FieldErrors } from './judge0-native-errors';
 import { Judge0Attribute, NotUtf8Error, parseFields } from './judge0-serializer';
-import { Judge0SubmissionBody, parseJudge0Submission } from './judge0-submission.request';
+import { Judge0Submission, Judge0SubmissionBody, parseJudge0Submission } from './judge0-submission.request';
 import { Judge0SubmissionStore, StoredSubmission } from './judge0-submission.store';
 import { Judge0SubmissionView } from './judge0-submission.view';
+
+/** A valid submission, planned as a job but not admitted yet. */
+interface PreparedSubmission {
+  submission: Judge0Submission;
+  planned: PlannedJob;
+}
 
 /** The query parameters Judge0's submission endpoints read. */
 export interface Judge0Query {
@@ -68,15 +75,23 @@ export class Judge0SubmissionsService {
     }
   }
 
-  /** POST /submissions/batch: a token or the errors of each, 201 if any was created, else 422. */
+  /**
+   * POST /submissions/batch: a token or the errors of each, 201 if any was
+   * created, else 422. The valid submissions are admitted together, as
+   * Judge0 checks a whole batch against its queue: a full queue or the
+   * caller's per-key share refuses the batch, and then none is created.
+   */
   async createBatch(body: { submissions?: unknown }, query: Judge0Query, principal: Principal): Promise<Judge0Answer> {
     const entries = Array.isArray(body?.submissions) ? (body.submissions as Judge0SubmissionBody[]) : [];
     this.checkBatchSize(entries.length);
     const base64 = query.base64_encoded === 'true';
-    const answers: unknown[] = [];
-    for (const entry of entries) answers.push(await this.createOne(entry ?? {}, base64, principal));
-    const created = answers.some((answer) => typeof (answer as { token?: unknown }).token === 'string');
-    return { status: created ? 201 : 422, body: answers };
+    const prepared: (PreparedSubmission | Judge0FieldErrors)[] = [];
+    for (const entry of entries) prepared.push(await this.prepareOne(entry ?? {}, base64, principal));
+    const valid = prepared.filter((entry): entry is PreparedSubmission => 'planned' in entry);
+    const tokens = (await this.accept(valid, principal)).map(({ job }) => job.meta.id);
+    let next = 0;
+    const answers = prepared.map((entry) => ('planned' in entry ? { token: tokens[next++] } : entry));
+    return { status: valid.length ? 201 : 422, body: answers };
   }
 
   /** GET /submissions/batch?tokens=a,b,c: each submission, null for a token that is not one. */
@@ -92,9 +107,10 @@ export class Judge0SubmissionsService {
     }
   }
 
-  private async createOne(entry: Judge0SubmissionBody, base64: boolean, principal: Principal): Promise<unknown> {
+  /** One batch entry prepared, or its errors by attribute (the batch goes on without it). */
+  private async prepareOne(entry: Judge0SubmissionBody, base64: boolean, principal: Principal): Promise<PreparedSubmission | Judge0FieldErrors> {
     try {
-      return { token: (await this.submit(entry, base64, principal)).job.meta.id };
+      return await this.prepare(entry, base64, principal);
     } catch (error) {
       if (error instanceof Judge0InvalidSubmission) return error.errors;
       throw error;
@@ -102,11 +118,23 @@ export class Judge0SubmissionsService {
   }
 
   private async submit(body: Judge0SubmissionBody, base64: boolean, principal: Principal): Promise<{ job: JobRecord; stored: StoredSubmission }> {
+    const [accepted] = await this.accept([await this.prepare(body, base64, principal)], principal);
+    return accepted;
+  }
+
+  private async prepare(body: Judge0SubmissionBody, base64: boolean, principal: Principal): Promise<PreparedSubmission> {
     const submission = parseJudge0Submission(body, base64, this.languages, this.config.limits, this.config.jobs.maxTests);
-    const job = await this.jobs.submit(judge0ToNativeJob(submission, this.config.limits), principal).catch((error: unknown) => {
+    const planned = await this.jobs.prepare(judge0ToNativeJob(submission, this.config.limits), principal).catch((error: unknown) => {
       throw toJudge0FieldErrors(error) ?? error;
     });
-    return { job, stored: await this.store.save(job.meta.id, submission, job.meta.limits) };
+    return { submission, planned };
+  }
+
+  /** Admits the prepared submissions together, then keeps each one's Judge0 request beside its job. */
+  private async accept(prepared: PreparedSubmission[], principal: Principal): Promise<{ job: JobRecord; stored: StoredSubmission }[]> {
+    if (!prepared.length) return [];
+    const jobs = await this.jobs.admit(prepared.map((entry) => entry.planned), principal);
+    return Promise.all(jobs.map(async (job, index) => ({ job, stored: await this.store.save(job.meta.id, prepared[index].submission, job.meta.limits) })));
   }
 
   /** The job and the stored request of each token; null for a token that is no Judge0 submission of this caller. */

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { FieldError } from '../../http/field-error';
+import { publicErrorText, serverErrorOf } from '../../http/public-error';
 import { PistonJobFailure } from './piston-result.mapper';
 
 /**
@@ -23,15 +24,17 @@ export class PistonExceptionFilter implements ExceptionFilter {
       return;
     }
     this.logger.error(`unhandled error: ${(exception as Error)?.stack ?? String(exception)}`);
-    response.status(HttpStatus.INTERNAL_SERVER_ERROR).json({ message: 'internal error' });
+    const failure = serverErrorOf(exception);
+    response.status(failure.status).json({ message: failure.message });
   }
 }
 
 function messageOf(exception: HttpException): string {
   const body = exception.getResponse() as string | { message?: unknown; error?: unknown; details?: FieldError[] };
-  if (typeof body === 'string') return body;
-  if (typeof body.message === 'string') return body.message;
+  const status = exception.getStatus();
+  if (typeof body === 'string') return publicErrorText(body, status);
+  if (typeof body.message === 'string') return publicErrorText(body.message, status);
   if (body.details?.length) return body.details.map((detail) => `${detail.field}: ${detail.message}`).join('; ');
   if (typeof body.error === 'string') return body.error;
-  return exception.message;
+  return publicErrorText(exception.message, status);
 }

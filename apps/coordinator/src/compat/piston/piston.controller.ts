@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post, UseFilters } from '@nestjs/common';
 import { CurrentPrincipal, Principal } from '../../auth/principal';
+import { JsonBodyOfAnyType } from '../../http/json-body.interceptor';
 import { PistonExceptionFilter } from './piston-exception.filter';
 import { PistonExecutionService } from './piston-execution.service';
 import { PistonRuntimes } from './piston-runtimes';
@@ -18,8 +19,13 @@ export class PistonController {
     return this.runtimes.list().map(({ language, version, aliases, runtime }) => ({ language, version, aliases, runtime }));
   }
 
-  /** The body is checked by Piston's rules (PistonExecutionService), not by a DTO: Piston's messages are the contract. */
+  /**
+   * The body is checked by Piston's rules (PistonExecutionService), not by a
+   * DTO: Piston's messages are the contract. Piston clients (piston-client
+   * among them) send JSON as text/plain.
+   */
   @Post('execute')
+  @JsonBodyOfAnyType()
   @HttpCode(200)
   execute(@Body() body: unknown, @CurrentPrincipal() principal: Principal) {
     return this.execution.execute(body, principal);

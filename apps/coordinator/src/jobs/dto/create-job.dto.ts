@@ -7,7 +7,6 @@ import {
   IsInt,
   IsNotEmpty,
   IsNumber,
-  IsOptional,
   IsString,
   IsUrl,
   Matches,
@@ -17,6 +16,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { COMPARISONS, Comparison, OUTPUT_ENCODINGS, OutputEncoding } from '@kiln/tasks';
+import { IfPresent } from './if-present';
 
 /**
  * A relative path of plain segments: no absolute path, no `.`/`..`, no empty
@@ -38,38 +38,39 @@ export class SourceFileDto {
   @IsString()
   content: string;
 
-  @IsOptional()
+  @IfPresent()
   @IsIn(ENCODINGS)
   encoding?: 'utf8' | 'base64';
 }
 
 /** One test case: the program's stdin and the stdout it must print. */
 export class TestCaseDto {
-  @IsOptional()
+  @IfPresent()
   @IsString()
   stdin?: string;
 
   /** Absent: the test passes on a clean exit, whatever the output. */
-  @IsOptional()
+  @IfPresent()
   @IsString()
   expected?: string;
 
   /** Of both stdin and expected. */
-  @IsOptional()
+  @IfPresent()
   @IsIn(ENCODINGS)
   encoding?: 'utf8' | 'base64';
 }
 
 export class LimitsDto {
-  @IsOptional() @IsNumber() timeoutMs?: number;
-  @IsOptional() @IsNumber() memoryMb?: number;
-  @IsOptional() @IsNumber() cpus?: number;
-  @IsOptional() @IsNumber() processes?: number;
-  @IsOptional() @IsNumber() outputBytes?: number;
-  @IsOptional() @IsNumber() compileTimeoutMs?: number;
-  @IsOptional() @IsNumber() compileMemoryMb?: number;
+  @IfPresent() @IsNumber() timeoutMs?: number;
+  @IfPresent() @IsNumber() memoryMb?: number;
+  @IfPresent() @IsNumber() cpus?: number;
+  @IfPresent() @IsNumber() processes?: number;
+  @IfPresent() @IsNumber() outputBytes?: number;
+  @IfPresent() @IsNumber() jobOutputBytes?: number;
+  @IfPresent() @IsNumber() compileTimeoutMs?: number;
+  @IfPresent() @IsNumber() compileMemoryMb?: number;
   /** CPU time of each run; absent: timeoutMs × cpus. */
-  @IsOptional() @IsNumber() cpuTimeMs?: number;
+  @IfPresent() @IsNumber() cpuTimeMs?: number;
 }
 
 /** The body of POST /execute and POST /jobs (DESIGN.md's native API). */
@@ -79,84 +80,84 @@ export class CreateJobDto {
   @MaxLength(64)
   language: string;
 
-  @IsOptional()
+  @IfPresent()
   @IsString()
   code?: string;
 
-  @IsOptional()
+  @IfPresent()
   @IsArray()
   @ArrayMaxSize(1000)
   @ValidateNested({ each: true })
   @Type(() => SourceFileDto)
   files?: SourceFileDto[];
 
-  @IsOptional()
+  @IfPresent()
   @IsString()
   stdin?: string;
 
-  @IsOptional()
+  @IfPresent()
   @IsIn(ENCODINGS)
   stdinEncoding?: 'utf8' | 'base64';
 
-  @IsOptional()
+  @IfPresent()
   @IsArray()
   @ArrayMaxSize(4096)
   @IsString({ each: true })
   args?: string[];
 
   /** Extra arguments of the compile step, each passed verbatim (no shell); only languages whose compile template has {compilerOptions}. */
-  @IsOptional()
+  @IfPresent()
   @IsArray()
   @ArrayMaxSize(4096)
   @IsString({ each: true })
   compilerOptions?: string[];
 
   /** Test cases: compile once, run each; the configured jobs.maxTests bounds the count. */
-  @IsOptional()
+  @IfPresent()
   @IsArray()
   @ArrayMaxSize(10_000)
   @ValidateNested({ each: true })
   @Type(() => TestCaseDto)
   tests?: TestCaseDto[];
 
-  @IsOptional()
+  @IfPresent()
   @IsIn(COMPARISONS)
   comparison?: Comparison;
 
-  @IsOptional()
+  @IfPresent()
   @IsBoolean()
   stopOnFirstFailure?: boolean;
 
   /** base64: stdout and stderr in the answer are base64 of the exact bytes. */
-  @IsOptional()
+  @IfPresent()
   @IsIn(OUTPUT_ENCODINGS)
   outputEncoding?: OutputEncoding;
 
   /** true: each stage result also has `output`, stdout and stderr interleaved as written. */
-  @IsOptional()
+  @IfPresent()
   @IsBoolean()
   combinedOutput?: boolean;
 
-  @IsOptional()
+  @IfPresent()
   @ValidateNested()
   @Type(() => LimitsDto)
   limits?: LimitsDto;
 
   /** A named queue (coordinator.queues); default: the language's queue, else the first. */
-  @IsOptional()
+  @IfPresent()
   @IsString()
   @MaxLength(32)
   queue?: string;
 
   /** 1 (lowest) … 10 (highest); default 5. */
-  @IsOptional()
+  @IfPresent()
   @IsInt()
   @Min(1)
   @Max(10)
   priority?: number;
 
   /** Receives the finished job (POST, signed); see README "Webhooks". */
-  @IsOptional()
+  @IfPresent()
   @MaxLength(2048)
   @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false }, { message: 'webhook must be an http(s) URL' })
   webhook?: string;

@@ -1,0 +1,67 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import Redis from 'ioredis';
+import { REDIS } from '@kiln/redis';
+import { isTerminalJobState, JobState, RedisKeys } from '@kiln/tasks';
+import { KeyTaskLedger, LedgerEntry } from './key-task-ledger';
+
+const AUDIT_INTERVAL_MS = 30_000;
+/**
+ * A reservation is made just before its job is stored; one this old with no
+ * job record belongs to a request whose coordinator died in between.
+ */
+const UNSTORED_GRACE_MS = 60_000;
+
+/**
+ * Keeps the per-key task ledger true whatever crashed: gives back the tasks
+ * of jobs that have ended (JobFinisher.settle normally does it first) and of
+ * reservations whose job was never stored or no longer exists. Any
+ * coordinator may run it; giving back is idempotent.
+ */
+@Injectable()
+export class KeyTaskLedgerAudit implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(KeyTaskLedgerAudit.name);
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly ledger: KeyTaskLedger,
+    private readonly keys: RedisKeys,
+    @Inject(REDIS) private readonly redis: Redis,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.audit().catch((e: Error) => this.logger.warn(`ledger audit failed: ${e.message}`)), AUDIT_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+  }
+
+  /** One pass over every key's reservations; returns how many it gave back. */
+  async audit(): Promise<number> {
+    const [seconds, micros] = await this.redis.time();
+    const now = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+    let released = 0;
+    for (const keyId of await this.ledger.holders()) {
+      const stale = await this.staleEntries(await this.ledger.entries(keyId), now);
+      if (stale.length) released += await this.ledger.release(keyId, stale);
+    }
+    if (released) this.logger.warn(`gave back the tasks of ${released} job(s) that had ended or were never stored`);
+    return released;
+  }
+
+  private async staleEntries(entries: LedgerEntry[], now: number): Promise<string[]> {
+    const pipeline = this.redis.pipeline();
+    for (const entry of entries) pipeline.hget(this.keys.job(entry.jobId), 'state');
+    const states = ((await pipeline.exec()) ?? []).map(([error, state]) => {
+      if (error) throw error;
+      return state as JobState | null;
+    });
+    return entries
+      .filter((entry, index) => {
+        const state = states[index];
+        return state ? isTerminalJobState(state) : now - entry.reservedAt > UNSTORED_GRACE_MS;
+      })
+      .map((entry) => entry.jobId);
+  }
+}

@@ -1,0 +1,58 @@
+import { JobScratchStore } from '../../apps/worker/src/tasks/job-scratch.store';
+import { eventually, Harness, startKiln } from '../support/kiln-harness';
+
+const sleeper = (seconds: number) => `#include <unistd.h>\nint main(void) { sleep(${seconds}); return 0; }\n`;
+
+/**
+ * Issue 12: a compile artifact (up to sandbox.artifactMaxMb of Redis) is
+ * deleted on every path a job can end by: success, cancellation, the
+ * deadline; and a compile that finishes after its job ended stores none.
+ */
+describe('compile artifacts', () => {
+  let kiln: Harness;
+  const artifact = (id: string) => kiln.redis.exists(`${kiln.prefix}:job:${id}:artifact`);
+  const job = async (id: string) => (await kiln.http().get(`/jobs/${id}`)).body;
+
+  beforeAll(async () => {
+    // A short deadline (its minimum) for the deadline path; the cache would keep a copy of its own.
+    kiln = await startKiln({ env: { KILN_JOBS__DEADLINE_MS: '10000', KILN_WORKER__COMPILE_CACHE__ENABLED: 'false' } });
+  });
+
+  afterAll(async () => {
+    await kiln?.close();
+  });
+
+  it('are deleted when the job completes', async () => {
+    const done = await kiln.http().post('/execute').send({ language: 'c', code: 'int main(void) { return 0; }' });
+    expect(done.body.verdict).toBe('OK');
+    expect(await eventually(() => artifact(done.body.id), (n) => n === 0)).toBe(0);
+  });
+
+  it('are deleted when the job is cancelled while it runs', async () => {
+    const accepted = await kiln.http().post('/jobs').send({ language: 'c', code: sleeper(20), limits: { timeoutMs: 25000 } });
+    const id = accepted.body.id;
+    await eventually(() => job(id), (body) => body.tasks.find((t: { id: string }) => t.id === 'run').state === 'RUNNING', 30_000);
+    expect(await artifact(id)).toBe(1);
+    expect((await kiln.http().put(`/jobs/${id}/cancel`)).body.state).toBe('CANCELLED');
+    expect(await eventually(() => artifact(id), (n) => n === 0)).toBe(0);
+  });
+
+  it('are deleted when the job is ended by its deadline', async () => {
+    const accepted = await kiln.http().post('/jobs').send({ language: 'c', code: sleeper(28), limits: { timeoutMs: 30000 } });
+    const id = accepted.body.id;
+    await eventually(() => artifact(id), (n) => n === 1, 20_000);
+    const ended = await eventually(() => job(id), (body) => body.state === 'FAILED', 30_000);
+    expect(ended.error).toMatch(/jobs.deadlineMs/);
+    expect(await eventually(() => artifact(id), (n) => n === 0)).toBe(0);
+  });
+
+  it('are not stored by a compile that finishes after its job ended', async () => {
+    const accepted = await kiln.http().post('/jobs').send({ language: 'c', code: sleeper(20), limits: { timeoutMs: 25000 } });
+    const id = accepted.body.id;
+    await kiln.http().put(`/jobs/${id}/cancel`);
+    await eventually(() => artifact(id), (n) => n === 0);
+    const scratch = kiln.worker!.get(JobScratchStore);
+    expect(await scratch.saveArtifact(id, [{ name: 'main', mode: 0o755, content: Buffer.from('late') }])).toBe(false);
+    expect(await artifact(id)).toBe(0);
+  });
+});

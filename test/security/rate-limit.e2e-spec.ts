@@ -1,0 +1,95 @@
+import { Harness, startKiln } from '../support/kiln-harness';
+
+const KEY_A = 'rate-key-a-0123456789abcdef';
+const KEY_B = 'rate-key-b-0123456789abcdef';
+// A long window, so that a loaded machine cannot let a window pass mid-test.
+const KEYS_ON = { KILN_COORDINATOR__AUTH__MODE: 'on', KILN_COORDINATOR__AUTH__KEYS: `${KEY_A},${KEY_B}`, KILN_COORDINATOR__RATE_LIMIT__WINDOW_MS: '600000' };
+
+/** A 429 in Kiln's own shape: `{error}` saying what was limited, Retry-After, no exception class name. */
+function expectRateLimited(answer: { status: number; headers: Record<string, string>; body: unknown }, who: RegExp) {
+  expect(answer.status).toBe(429);
+  expect(Number(answer.headers['retry-after'])).toBeGreaterThan(0);
+  expect(answer.body).toEqual({ error: expect.stringMatching(who) });
+  expect(JSON.stringify(answer.body)).not.toMatch(/Exception|Error/);
+}
+
+/** Issue 12: rate limits that never throttle one local user, count per key, and count key guesses by address first. */
+describe('rate limit', () => {
+  it('a loopback Kiln without keys (mode auto, the default) is never throttled, whatever the limits say', async () => {
+    // Tiny limits and a long window: were any limit applied, the 6th request would be refused.
+    const kiln = await startKiln({ worker: false, env: { KILN_COORDINATOR__RATE_LIMIT__PER_ADDRESS: '5', KILN_COORDINATOR__RATE_LIMIT__PER_KEY: '5', KILN_COORDINATOR__RATE_LIMIT__WINDOW_MS: '600000' } });
+    try {
+      expect(kiln.loaded.config.coordinator.rateLimit.mode).toBe('auto');
+      const statuses = new Set<number>();
+      for (let i = 0; i < 50; i++) statuses.add((await kiln.http().get(i % 2 ? '/languages' : '/api/v2/runtimes')).status);
+      expect([...statuses]).toEqual([200]);
+    } finally {
+      await kiln.close();
+    }
+  });
+
+  describe('with API keys on', () => {
+    let kiln: Harness;
+
+    beforeAll(async () => {
+      kiln = await startKiln({ worker: false, env: { ...KEYS_ON, KILN_COORDINATOR__RATE_LIMIT__PER_KEY: '6', KILN_COORDINATOR__RATE_LIMIT__PER_ADDRESS: '3' } });
+    });
+
+    afterAll(async () => {
+      await kiln?.close();
+    });
+
+    it('counts per key, across all routes together; another key keeps its own count', async () => {
+      const paths = ['/languages', '/metrics', '/judge0/statuses', '/api/v2/runtimes', '/languages', '/nodes'];
+      const statuses = [];
+      for (const path of paths) statuses.push((await kiln.http().get(path).set('X-Kiln-Key', KEY_A)).status);
+      expect(statuses).toEqual([200, 200, 200, 200, 200, 200]);
+      expectRateLimited(await kiln.http().get('/languages').set('Authorization', `Bearer ${KEY_A}`), /^rate limited: at most 6 requests in \d+ s for this API key; retry after \d+ s$/);
+      // Judge0 clients send the key as X-Auth-Token: the same key, the same count.
+      expect((await kiln.http().get('/judge0/statuses').set('X-Auth-Token', KEY_A)).status).toBe(429);
+      expect((await kiln.http().get('/languages').set('X-Kiln-Key', KEY_B)).status).toBe(200);
+    });
+
+    it('requests without a valid key are counted by address before the key check: guessing keys is throttled', async () => {
+      const guesses = [];
+      for (let i = 0; i < 3; i++) guesses.push((await kiln.http().get('/languages').set('X-Kiln-Key', `guess-${i}-0123456789abcdef`)).status);
+      expect(guesses).toEqual([401, 401, 401]);
+      expectRateLimited(await kiln.http().get('/languages').set('X-Kiln-Key', 'guess-3-0123456789abcdef'), /from this address without a valid API key/);
+      // The same address with no key at all, on any route, public ones included.
+      expect((await kiln.http().post('/execute').send({ language: 'python', code: 'print(1)' })).status).toBe(429);
+      expect((await kiln.http().get('/health')).status).toBe(429);
+      // A valid key from that address is counted by its key, not by the address.
+      expect((await kiln.http().get('/languages').set('X-Kiln-Key', KEY_B)).status).toBe(200);
+    });
+  });
+
+  describe('bodies are not read before the key check and the rate limit', () => {
+    let kiln: Harness;
+
+    beforeAll(async () => {
+      kiln = await startKiln({ worker: false, env: { ...KEYS_ON, KILN_COORDINATOR__BODY_LIMIT_BYTES: '4096', KILN_COORDINATOR__RATE_LIMIT__PER_ADDRESS: '4' } });
+    });
+
+    afterAll(async () => {
+      await kiln?.close();
+    });
+
+    it('a malformed, oversized, hostile or non-JSON body without a valid key → 401, then 429', async () => {
+      const statuses = [
+        (await kiln.http().post('/execute').set('content-type', 'application/json').send('{"language": "python",')).status,
+        (await kiln.http().post('/jobs').send({ language: 'python', code: 'x'.repeat(10_000) })).status,
+        (await kiln.http().post('/jobs').set('content-type', 'application/json').send(`${'['.repeat(100_000)}${']'.repeat(100_000)}`)).status,
+        (await kiln.http().post('/judge0/submissions').set('content-type', 'text/plain').set('X-Auth-Token', 'wrong-0123456789abcdef').send('{')).status,
+        (await kiln.http().post('/api/v2/execute').set('content-type', 'application/json').send('{"__proto__": {}}')).status,
+      ];
+      expect(statuses).toEqual([401, 401, 401, 401, 429]);
+    });
+
+    it('with a valid key the same bodies are read and refused for what they are', async () => {
+      const post = (path: string) => kiln.http().post(path).set('X-Kiln-Key', KEY_A);
+      expect((await post('/execute').set('content-type', 'application/json').send('{"language": "python",')).status).toBe(400);
+      expect((await post('/jobs').send({ language: 'python', code: 'x'.repeat(10_000) })).status).toBe(413);
+      expect((await post('/jobs').set('content-type', 'text/plain').send('{}')).status).toBe(415);
+    });
+  });
+});
