@@ -43,9 +43,16 @@
 #define HEADER_BYTES 5
 #define OUTPUT_CHUNK (32u << 10)
 #define FILE_CHUNK (64u << 10)
+/* The longest workspace path, in bytes, in F frames both ways: the agent
+ * refuses a longer name and collects none (MAX_FILE_NAME_BYTES in
+ * apps/worker/src/agent/agent-frames.ts is the same number). */
 #define MAX_NAME 255
 #define COLLECT_MAX_DEPTH 32
 #define COLLECT_MAX_FILES 10000
+/* Files, directories and skipped entries together: bounds the walk's time. */
+#define COLLECT_MAX_ENTRIES 100000
+/* At most this many N frames per exec, whatever skipped_max asks. */
+#define MAX_SKIPPED_REPORTED 1024
 #define MAX_TIMEOUT_MS 1000000000000ull
 /* While killing, re-send SIGKILL this often until every process is reaped. */
 #define KILL_POLL_MS 20
@@ -386,7 +393,7 @@ static void clear_stdin(void)
 struct exec_request {
     char **argv, **envp;
     const char *cwd;
-    uint64_t timeout_ms, cpu_ms, output_bytes, fsize_bytes, nofile, collect_max_bytes;
+    uint64_t timeout_ms, cpu_ms, output_bytes, fsize_bytes, nofile, collect_max_bytes, skipped_max;
     int collect;
 };
 
@@ -397,6 +404,7 @@ static const struct { const char *key; size_t offset; } number_keys[] = {
     { "fsize_bytes", offsetof(struct exec_request, fsize_bytes) },
     { "nofile", offsetof(struct exec_request, nofile) },
     { "collect_max_bytes", offsetof(struct exec_request, collect_max_bytes) },
+    { "skipped_max", offsetof(struct exec_request, skipped_max) },
 };
 
 static int parse_u64(const char *s, uint64_t *out)
@@ -482,6 +490,8 @@ static const char *parse_exec_request(char *payload, size_t len, struct exec_req
         req->timeout_ms = MAX_TIMEOUT_MS;
     if (!cpu_given)
         req->cpu_ms = 2 * req->timeout_ms;
+    if (req->skipped_max > MAX_SKIPPED_REPORTED)
+        req->skipped_max = MAX_SKIPPED_REPORTED;
     return NULL;
 }
 
@@ -827,13 +837,45 @@ static long long read_oom_kills(void)
 
 /* ------------------------------------------------ collect: F frames back */
 
+/*
+ * The walk goes entry by entry: an entry that cannot travel is skipped, with
+ * its reason, and never stops the rest. Each gets the first reason that
+ * applies, in this order (docs/agent-protocol.md):
+ *   path_too_long   its path is over MAX_NAME bytes, the most an F frame may
+ *                   name (in both directions), so a directory goes whole;
+ *   symlink, fifo, socket, device
+ *                   not a regular file or directory: never followed or opened;
+ *   too_deep        a directory COLLECT_MAX_DEPTH + 1 levels down, whole;
+ *   not_utf8        a name that is not strict UTF-8 (a directory: whole);
+ *   unreadable      cannot be opened (a directory: or searched);
+ *   empty_directory nothing in it: only files travel, with their parents.
+ * A skipped directory is not walked, so nothing in it is named again. With
+ * `skipped_max` the first that many are sent as N frames; R's `skipped`
+ * counts them all. The workspace as a whole cannot be kept (collect_error,
+ * no files) only past COLLECT_MAX_FILES files, COLLECT_MAX_ENTRIES entries
+ * or collect_max_bytes.
+ */
 struct collector {
     int sending;
-    uint64_t max_bytes, total;
-    unsigned files;
+    uint64_t max_bytes, total, skipped, report_max;
+    unsigned files, entries;
     const char *error;
-    char path[4096];
+    /* A directory's path is at most MAX_NAME bytes (longer ones are skipped),
+     * so an entry's is at most that, a slash and a name. */
+    char path[2 * MAX_NAME + 2];
 };
+
+/* An N frame: `reason\0path`, while sending and up to report_max of them. */
+static void skip_entry(struct collector *c, const char *reason, size_t path_len)
+{
+    uint8_t payload[32 + sizeof c->path];
+    size_t reason_len = strlen(reason);
+    if (!c->sending || ++c->skipped > c->report_max)
+        return;
+    memcpy(payload, reason, reason_len + 1);
+    memcpy(payload + reason_len + 1, c->path, path_len);
+    send_frame('N', payload, reason_len + 1 + path_len);
+}
 
 static void send_collected_file(const char *path, size_t path_len, int fd, const struct stat *st)
 {
@@ -899,95 +941,141 @@ static int valid_utf8(const uint8_t *s, size_t len)
     return 1;
 }
 
+/* Why an entry of this type, at this depth, does not travel; NULL if it may. */
+static const char *type_problem(mode_t mode, int depth)
+{
+    if (S_ISREG(mode))
+        return NULL;
+    if (S_ISDIR(mode))
+        return depth < COLLECT_MAX_DEPTH ? NULL : "too_deep";
+    return S_ISLNK(mode) ? "symlink" : S_ISFIFO(mode) ? "fifo" : S_ISSOCK(mode) ? "socket" : "device";
+}
+
 static void collect_dir(struct collector *c, int dir_fd, size_t path_len, int depth);
+
+/* The entry's path is in c->path[0..len); the caller puts the parent's back. */
+static void collect_opened(struct collector *c, int fd, size_t len, int depth)
+{
+    struct stat st, dot;
+    /* fstat again: the name may have been swapped between lstat and open. */
+    const char *problem = fstat(fd, &st) < 0 ? "unreadable" : type_problem(st.st_mode, depth);
+    /* A directory we may read but not search lists names it can't give. */
+    if (!problem && S_ISDIR(st.st_mode) && fstatat(fd, ".", &dot, 0) < 0)
+        problem = "unreadable";
+    if (problem) {
+        close(fd);
+        skip_entry(c, problem, len);
+    } else if (S_ISDIR(st.st_mode)) {
+        collect_dir(c, fd, len, depth + 1);
+    } else {
+        collect_file(c, len, fd, &st);
+        close(fd);
+    }
+}
+
+/* Why the entry at c->path does not travel; NULL when it does, with *fd open on it. */
+static const char *entry_problem(int dir_fd, const char *name, size_t len, int depth, int *fd)
+{
+    struct stat st;
+    if (len > MAX_NAME)
+        return "path_too_long";
+    /* lstat first: symlinks, fifos, sockets and devices are never opened. */
+    if (fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        return "unreadable";
+    const char *problem = type_problem(st.st_mode, depth);
+    if (problem)
+        return problem;
+    if (!valid_utf8((const uint8_t *)name, strlen(name)))
+        return "not_utf8";
+    *fd = openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    return *fd < 0 ? "unreadable" : NULL;
+}
 
 static void collect_entry(struct collector *c, int dir_fd, const char *name, size_t path_len, int depth)
 {
-    struct stat st;
-    /* lstat first: symlinks, fifos, sockets and devices are never opened. */
-    if (fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !(S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)))
-        return;
-    size_t name_len = strlen(name);
-    if (!valid_utf8((const uint8_t *)name, name_len))
-        return;
-    size_t len = path_len + (path_len ? 1 : 0) + name_len;
-    if (len >= sizeof c->path) {
-        c->error = "path_too_long";
+    if (++c->entries > COLLECT_MAX_ENTRIES) {
+        c->error = "too_many_entries";
         return;
     }
-    int fd = openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-    if (fd < 0)
-        return; /* unreadable: skipped */
+    size_t name_len = strlen(name);
+    size_t start = path_len ? path_len + 1 : 0;
+    /* Only a name past NAME_MAX could be cut here, and it is too long anyway. */
+    size_t kept = start + name_len < sizeof c->path ? name_len : sizeof c->path - 1 - start;
     if (path_len)
         c->path[path_len] = '/';
-    memcpy(c->path + len - name_len, name, name_len + 1);
-    /* fstat again: the name may have been swapped between lstat and open. */
-    if (fstat(fd, &st) < 0) {
-        close(fd);
-    } else if (S_ISDIR(st.st_mode) && depth < COLLECT_MAX_DEPTH) {
-        collect_dir(c, fd, len, depth + 1);
-    } else {
-        if (S_ISDIR(st.st_mode))
-            c->error = "too_deep";
-        else if (S_ISREG(st.st_mode))
-            collect_file(c, len, fd, &st);
-        close(fd);
-    }
+    memcpy(c->path + start, name, kept);
+    c->path[start + kept] = 0;
+    int fd = -1;
+    const char *problem = entry_problem(dir_fd, name, start + name_len, depth, &fd);
+    if (problem)
+        skip_entry(c, problem, start + kept);
+    else
+        collect_opened(c, fd, start + name_len, depth);
     c->path[path_len] = 0;
 }
 
-/* Takes ownership of dir_fd. */
+/* Takes ownership of dir_fd; the directory's path is in c->path[0..path_len). */
 static void collect_dir(struct collector *c, int dir_fd, size_t path_len, int depth)
 {
     DIR *dir = fdopendir(dir_fd);
     if (!dir) {
         close(dir_fd);
+        skip_entry(c, "unreadable", path_len);
         return;
     }
+    int empty = 1;
     struct dirent *entry;
-    while (!c->error && (entry = readdir(dir)))
-        if (strcmp(entry->d_name, ".") && strcmp(entry->d_name, ".."))
-            collect_entry(c, dirfd(dir), entry->d_name, path_len, depth);
+    while (!c->error && (entry = readdir(dir))) {
+        if (!strcmp(entry->d_name, ".") || !strcmp(entry->d_name, ".."))
+            continue;
+        empty = 0;
+        collect_entry(c, dirfd(dir), entry->d_name, path_len, depth);
+    }
     closedir(dir);
+    if (empty && path_len)
+        skip_entry(c, "empty_directory", path_len);
 }
 
 static void walk_workspace(struct collector *c)
 {
     int fd = openat(workspace_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    c->path[0] = 0;
     if (fd < 0)
         c->error = "workspace_unreadable";
     else
         collect_dir(c, fd, 0, 0);
 }
 
-/* Sizes everything first so an oversized workspace sends no partial set. */
-static const char *collect_workspace(uint64_t max_bytes)
+/* Sizes everything first so a workspace that cannot be kept sends nothing.
+ * Between the two walks nothing changes: every process of the exec is gone. */
+static const char *collect_workspace(uint64_t max_bytes, uint64_t report_max, uint64_t *skipped)
 {
     static struct collector c;
     c = (struct collector){ .max_bytes = max_bytes };
     walk_workspace(&c);
     if (c.error)
         return c.error;
-    c.sending = 1;
+    c = (struct collector){ .max_bytes = max_bytes, .report_max = report_max, .sending = 1 };
     walk_workspace(&c);
+    *skipped = c.skipped;
     return c.error ? c.error : "";
 }
 
 /* ------------------------------------------------------- running an exec */
 
-static void send_result(const struct exec_run *run, int oom_killed, const char *collect_error)
+static void send_result(const struct exec_run *run, int oom_killed, const char *collect_error, uint64_t skipped)
 {
     char text[1024];
     int status = run->main_status;
     int n = snprintf(text, sizeof text,
                      "exit_code=%d\nsignal=%d\ntimed_out=%d\ncpu_limited=%d\noutput_limited=%d\noom_killed=%d\n"
                      "wall_ms=%llu\ncpu_ms=%llu\nmax_rss_kb=%llu\nstdout_bytes=%llu\nstderr_bytes=%llu\n"
-                     "collect_error=%s\nexec_error=%s\n",
+                     "collect_error=%s\nskipped=%llu\nexec_error=%s\n",
                      WIFEXITED(status) ? WEXITSTATUS(status) : -1, WIFSIGNALED(status) ? WTERMSIG(status) : 0,
                      run->timed_out, run->cpu_limited, run->output_limited, oom_killed,
                      (unsigned long long)(run->ended_ms - run->started_ms), (unsigned long long)(run->cpu_us / 1000),
                      (unsigned long long)run->max_rss_kb, (unsigned long long)run->stdout_bytes,
-                     (unsigned long long)run->stderr_bytes, collect_error, run->exec_error);
+                     (unsigned long long)run->stderr_bytes, collect_error, (unsigned long long)skipped, run->exec_error);
     send_frame('R', text, n);
 }
 
@@ -1021,9 +1109,10 @@ static void run_exec(const struct exec_request *req)
     int succeeded = WIFEXITED(run.main_status) && WEXITSTATUS(run.main_status) == 0 && !run.timed_out &&
                     !run.cpu_limited && !run.output_limited && !oom_killed;
     const char *collect_error = "";
+    uint64_t skipped = 0;
     if (req->collect && succeeded)
-        collect_error = collect_workspace(req->collect_max_bytes);
-    send_result(&run, oom_killed, collect_error);
+        collect_error = collect_workspace(req->collect_max_bytes, req->skipped_max, &skipped);
+    send_result(&run, oom_killed, collect_error, skipped);
 }
 
 static void handle_exec_frame(uint32_t len)

@@ -199,6 +199,12 @@ describe.each(SANDBOX_MODES)('paths a program leaves in its workspace (sandbox m
     expect(answer.compile.stderr).toContain('kiln: the compiled program cannot be kept: it has more than 10000 files (too_many_files)');
   });
 
+  it('more than 100000 entries of any kind: the compiled program cannot be kept, a compile error that says why', async () => {
+    const answer = await executeOnce(cLeaving('[ -d l ] || { mkdir l && seq -f /nowhere/%g 100001 | xargs ln -s -t l; }'));
+    expect(answer).toMatchObject({ verdict: 'COMPILE_ERROR', compile: { verdict: 'COMPILE_ERROR' }, run: null });
+    expect(answer.compile.stderr).toContain('kiln: the compiled program cannot be kept: it has more than 100000 files, directories and other entries (too_many_entries)');
+  });
+
   it('the compile cache answers a compile with skipped paths with the same note', async () => {
     const body = cLeaving('ln -sf /etc/passwd passwd');
     const first = await executeOnce(body);

@@ -7,12 +7,15 @@ import {
   AgentResult,
   decodeCollectedFile,
   decodeFileFrame,
+  decodeSkippedEntry,
   encodeFrame,
   Frame,
   FRAME_COLLECTED_FILE,
   FRAME_HEADER_BYTES,
   FRAME_RESULT,
+  FRAME_SKIPPED,
   FrameDecoder,
+  MAX_SKIPPED_FRAME_BYTES,
   parseResult,
 } from './agent-frames';
 import { AgentGoneError, AgentRefusedError, AgentSession } from './agent-session';
@@ -25,7 +28,7 @@ import { AgentGoneError, AgentRefusedError, AgentSession } from './agent-session
  * - throws nothing but AgentProtocolError (the session's cue to give up);
  * - never holds more than one frame's allowed size (checked after every chunk);
  * - gives the same frames, and the same error, however the stream is split;
- * - types every payload it lets through (files, results) sanely or refuses it;
+ * - types every payload it lets through (files, skipped entries, results) sanely or refuses it;
  * and a session fed such a stream always settles its exec, with a report or
  * with one of the session's own errors, once the stream ends.
  * A stream that ever breaks one of these belongs in the corpus, as a file.
@@ -33,9 +36,11 @@ import { AgentGoneError, AgentRefusedError, AgentSession } from './agent-session
 const SEEDS = [1, 2, 3, 0x6b696c6e, 20261201];
 const STREAMS_PER_SEED = 2000;
 const SESSIONS_PER_SEED = 150;
-/** As in a compile's collect step, smaller: collected files up to 1 MiB. */
+/** As in a compile's collecting exec, smaller: collected files up to 1 MiB. */
 const COLLECT_MAX_BYTES = 1024 * 1024;
 const limitOf = (type: string) => agentReplyLimit(type, COLLECT_MAX_BYTES);
+/** Fewer than a compile asks: the corpus stream (3 named) passes, repeats and splices of it may not. */
+const SKIPPED_MAX = 4;
 
 const CORPUS_DIR = join(__dirname, 'fuzz-corpus');
 const corpus: Buffer[] = readdirSync(CORPUS_DIR)
@@ -81,10 +86,10 @@ class Random {
 }
 
 /** Lengths at and around every limit, and the extremes. */
-const INTERESTING_LENGTHS = [0, 1, 4, 5, 6, 255, 256, 257, 0x7fff, 0x8000, 0xffff, 0x10000, 0x10001, COLLECT_MAX_BYTES, COLLECT_MAX_BYTES + 4102, COLLECT_MAX_BYTES + 4103, 0x10000000, 0x10000001, 0x7fffffff, 0xffffffff];
-const TYPES = [...'HPOEFRXSQ', '\0', '\xff'];
+const INTERESTING_LENGTHS = [0, 1, 4, 5, 6, 255, 256, 257, MAX_SKIPPED_FRAME_BYTES, MAX_SKIPPED_FRAME_BYTES + 1, 0x7fff, 0x8000, 0xffff, 0x10000, 0x10001, COLLECT_MAX_BYTES, COLLECT_MAX_BYTES + 4102, COLLECT_MAX_BYTES + 4103, 0x10000000, 0x10000001, 0x7fffffff, 0xffffffff];
+const TYPES = [...'HPOEFNRXSQ', '\0', '\xff'];
 const RESULT_NUMBERS = ['-1', '-0', '00', '9007199254740993', '99999999999999999999', '1e3', '0x10', '', ' 1', '18446744073709551615'];
-const RESULT_TEXT = ['exit_code=', 'signal=', 'wall_ms=', 'max_rss_kb=', '-', '99999999999999999999', '=', '\n', 'collect_error=x\n'];
+const RESULT_TEXT = ['exit_code=', 'signal=', 'wall_ms=', 'max_rss_kb=', 'skipped=', '-', '99999999999999999999', '=', '\n', 'collect_error=x\n', '\0'];
 
 class StreamFuzzer {
   constructor(private readonly random: Random) {}
@@ -228,11 +233,17 @@ function checkPayload(frame: Frame): void {
     });
     refused(() => decodeFileFrame(frame.payload));
   }
+  if (frame.type === FRAME_SKIPPED) {
+    refused(() => {
+      const entry = decodeSkippedEntry(frame.payload);
+      if (entry.reason.length + 1 + entry.path.length !== frame.payload.length || entry.path.length === 0) throw new Error('a skipped entry decoded to other bytes than it had');
+    });
+  }
   if (frame.type === FRAME_RESULT) refused(() => expectSaneResult(parseResult(frame.payload)));
 }
 
 function expectSaneResult(result: AgentResult): void {
-  const counts = [result.wallMs, result.cpuMs, result.maxRssBytes, result.stdoutBytes, result.stderrBytes, result.signal ?? 0, result.exitCode ?? 0];
+  const counts = [result.wallMs, result.cpuMs, result.maxRssBytes, result.stdoutBytes, result.stderrBytes, result.skippedCount, result.signal ?? 0, result.exitCode ?? 0];
   const insane = counts.find((count) => !Number.isSafeInteger(count) || count < 0);
   if (insane !== undefined) throw new Error(`a result with the count ${insane}: ${JSON.stringify(result)}`);
 }
@@ -249,15 +260,16 @@ describe('agent frame decoding under fuzz', () => {
   });
 
   it('refuses a length over its type’s limit as soon as the header is in, holding nothing more', () => {
-    for (const [type, length] of [['O', 0x10001], ['F', 0xffffffff], ['R', 0x7fffffff], ['H', 257]] as const) {
+    for (const [type, length] of [['O', 0x10001], ['F', 0xffffffff], ['N', MAX_SKIPPED_FRAME_BYTES + 1], ['R', 0x7fffffff], ['H', 257]] as const) {
       const header = Buffer.alloc(FRAME_HEADER_BYTES);
       header.write(type, 0, 'latin1');
       header.writeUInt32BE(length, 1);
       expect(() => new FrameDecoder(limitOf).push(header)).toThrow(AgentProtocolError);
     }
     expect(() => new FrameDecoder(limitOf).push(Buffer.from('Z\0\0\0\0'))).toThrow(/unknown type/);
-    // Outside a collecting exec no file may come at all.
+    // Outside a collecting exec no file and no skipped entry may come at all.
     expect(() => new FrameDecoder((type) => agentReplyLimit(type, null)).push(Buffer.from('F\0\0\0\x06'))).toThrow(AgentProtocolError);
+    expect(() => new FrameDecoder((type) => agentReplyLimit(type, null)).push(Buffer.from('N\0\0\0\x03'))).toThrow(AgentProtocolError);
   });
 
   // Bounded by the counts above (a few seconds in all); the timeouts only catch a hang on a loaded machine.
@@ -278,10 +290,11 @@ describe('agent frame decoding under fuzz', () => {
     for (let i = 0; i < SESSIONS_PER_SEED; i++) {
       const { stream, session } = scriptedSandbox();
       let outcome: 'pending' | 'report' | 'refused' | 'gone' = 'pending';
-      const exec = session.exec({ argv: ['x'], collect: true, collectMaxBytes: COLLECT_MAX_BYTES, outputBytes: 1024 }, Buffer.alloc(0)).then(
+      const exec = session.exec({ argv: ['x'], collect: true, collectMaxBytes: COLLECT_MAX_BYTES, skippedMax: SKIPPED_MAX, outputBytes: 1024 }, Buffer.alloc(0)).then(
         (report) => {
           expectSaneResult(report.result);
           expect(report.stdout.length + report.stderr.length).toBeLessThanOrEqual(1024);
+          expect(report.skipped.length).toBeLessThanOrEqual(SKIPPED_MAX);
           outcome = 'report';
         },
         (error: unknown) => {
@@ -296,6 +309,33 @@ describe('agent frame decoding under fuzz', () => {
       await exec;
     }
   }, 60_000);
+});
+
+describe('the session’s bounds on skipped entries', () => {
+  const result = Buffer.from('exit_code=0\nsignal=0\ntimed_out=0\ncpu_limited=0\noutput_limited=0\noom_killed=0\nwall_ms=1\ncpu_ms=1\nmax_rss_kb=1\nstdout_bytes=0\nstderr_bytes=0\nskipped=9\n');
+  const skippedFrame = (path: string) => encodeFrame(FRAME_SKIPPED, Buffer.from(`symlink\0${path}`));
+
+  it('keeps the entries an exec asked for, with the count of all', async () => {
+    const { stream, session } = scriptedSandbox();
+    const exec = session.exec({ argv: ['x'], collect: true, skippedMax: 2 }, Buffer.alloc(0));
+    stream.push(Buffer.concat([skippedFrame('a'), skippedFrame('b'), encodeFrame(FRAME_RESULT, result)]));
+    const report = await exec;
+    expect(report.skipped.map((entry) => `${entry.reason} ${entry.path.toString()}`)).toEqual(['symlink a', 'symlink b']);
+    expect(report.result.skippedCount).toBe(9);
+  });
+
+  it('ends the session at one more than it asked for: the worker holds no more than that', async () => {
+    const { stream, session } = scriptedSandbox();
+    const exec = session.exec({ argv: ['x'], collect: true, skippedMax: 2 }, Buffer.alloc(0));
+    stream.push(Buffer.concat([skippedFrame('a'), skippedFrame('b'), skippedFrame('c'), encodeFrame(FRAME_RESULT, result)]));
+    await expect(exec).rejects.toThrow(/more than the 2 skipped entries/);
+    expect(session.isGone).toBe(true);
+    // An exec that asked for none may get none.
+    const other = scriptedSandbox();
+    const none = other.session.exec({ argv: ['x'], collect: true }, Buffer.alloc(0));
+    other.stream.push(skippedFrame('a'));
+    await expect(none).rejects.toBeInstanceOf(AgentGoneError);
+  });
 });
 
 describe('what the fuzz found', () => {

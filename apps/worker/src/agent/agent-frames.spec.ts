@@ -1,7 +1,9 @@
 import {
   AGENT_GREETING,
+  agentReplyLimit,
   AgentProtocolError,
   decodeFileFrame,
+  decodeSkippedEntry,
   encodeExecFrame,
   encodeFileFrame,
   encodeFrame,
@@ -12,10 +14,12 @@ import {
   FRAME_HELLO,
   FRAME_QUIT,
   FRAME_RESULT,
+  FRAME_SKIPPED,
   FRAME_STDIN,
   FRAME_STDOUT,
   FrameDecoder,
   isValidWorkspacePath,
+  MAX_SKIPPED_FRAME_BYTES,
   MAX_STDIN_FRAME_BYTES,
   parseResult,
 } from './agent-frames';
@@ -88,6 +92,7 @@ describe('agent frame encoding', () => {
       nofile: 30,
       collect: true,
       collectMaxBytes: 40,
+      skippedMax: 50,
     });
     expect(frame[0]).toBe(FRAME_EXEC.charCodeAt(0));
     expect(execPairs(frame)).toEqual([
@@ -103,6 +108,7 @@ describe('agent frame encoding', () => {
       ['fsize_bytes', '20'],
       ['nofile', '30'],
       ['collect_max_bytes', '40'],
+      ['skipped_max', '50'],
       ['collect', '1'],
     ]);
   });
@@ -199,6 +205,26 @@ describe('decodeFileFrame', () => {
   });
 });
 
+describe('decodeSkippedEntry', () => {
+  it('reads reason\\0path, the path as bytes (any but NUL)', () => {
+    const path = Buffer.from([0x64, 0xfe, 0x2f, 0x0a, 0x5c]);
+    const [frame] = decodeAll(encodeFrame(FRAME_SKIPPED, Buffer.concat([Buffer.from('not_utf8\0'), path])));
+    expect(decodeSkippedEntry(frame.payload)).toEqual({ reason: 'not_utf8', path });
+  });
+
+  it('refuses a frame without a reason, a NUL or a path, and a reason that is not a short word', () => {
+    for (const payload of ['symlink', 'symlink\0', '\0path', 'Symlink\0p', 'sym link\0p', `${'r'.repeat(32)}\0p`]) {
+      expect(() => decodeSkippedEntry(Buffer.from(payload))).toThrow(AgentProtocolError);
+    }
+  });
+
+  it('is allowed only while an exec collects, and never longer than a reason and two names', () => {
+    expect(agentReplyLimit(FRAME_SKIPPED, null)).toBe(0);
+    expect(agentReplyLimit(FRAME_SKIPPED, 1024)).toBe(MAX_SKIPPED_FRAME_BYTES);
+    expect(MAX_SKIPPED_FRAME_BYTES).toBeGreaterThanOrEqual('empty_directory'.length + 1 + 255 + 1 + 255);
+  });
+});
+
 describe('parseResult', () => {
   const line = (fields: Record<string, string | number>) =>
     Buffer.from(Object.entries(fields).map(([k, v]) => `${k}=${v}\n`).join(''));
@@ -232,8 +258,15 @@ describe('parseResult', () => {
       stdoutBytes: 6,
       stderrBytes: 4,
       collectError: null,
+      skippedCount: 0,
       execError: null,
     });
+  });
+
+  it('reads how many entries a collection skipped (0 when the agent does not say)', () => {
+    expect(parseResult(line({ ...base, skipped: 6001 })).skippedCount).toBe(6001);
+    expect(() => parseResult(line({ ...base, skipped: -1 }))).toThrow(/skipped/);
+    expect(() => parseResult(line({ ...base, skipped: '' }))).toThrow(/skipped/);
   });
 
   it('types a signalled, limited run with errors', () => {

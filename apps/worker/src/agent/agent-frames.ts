@@ -11,7 +11,12 @@ export const FRAME_HEADER_BYTES = 5;
 export const MAX_FRAME_PAYLOAD_BYTES = 256 * 1024 * 1024;
 /** Stdin is sent in pieces so one exec's input never needs one huge frame. */
 export const MAX_STDIN_FRAME_BYTES = 1024 * 1024;
-/** The agent refuses longer workspace paths. */
+/**
+ * The longest workspace path in an `F` frame, either way: the agent refuses
+ * a longer name and never collects one (it skips it as `path_too_long`), so
+ * whatever it collects can be written back. `MAX_NAME` in
+ * images/agent/kiln-agent.c is the same number.
+ */
 export const MAX_FILE_NAME_BYTES = 255;
 export const AGENT_GREETING = 'kiln-agent 1';
 
@@ -31,12 +36,17 @@ export const FRAME_STDERR = 'E';
 export const FRAME_COLLECTED_FILE = 'F';
 export const FRAME_RESULT = 'R';
 export const FRAME_ERROR = 'X';
+/** A workspace entry a collecting exec did not send back, and why. */
+export const FRAME_SKIPPED = 'N';
 /** The agent forwards output in pieces of at most 32 KiB; twice that is the most the worker accepts. */
 export const MAX_OUTPUT_FRAME_BYTES = 64 * 1024;
 /** `R` and `X` are a few lines of text (the agent's buffers are 1 KiB and 512 bytes). */
 export const MAX_REPORT_FRAME_BYTES = 64 * 1024;
-/** The agent collects paths shorter than this. */
-export const MAX_COLLECTED_PATH_BYTES = 4096;
+/**
+ * `reason\0path`: a reason of a few letters and a path of at most a directory
+ * within MAX_FILE_NAME_BYTES, a slash and a name (255 bytes at most).
+ */
+export const MAX_SKIPPED_FRAME_BYTES = 1024;
 /** What the agent collects at most when an exec names no `collect_max_bytes`. */
 export const DEFAULT_COLLECT_MAX_BYTES = 64 * 1024 * 1024;
 
@@ -70,6 +80,8 @@ export interface AgentExec {
   /** Send the workspace's regular files back after a successful exit. */
   collect?: boolean;
   collectMaxBytes?: number;
+  /** While collecting, name up to this many skipped entries in `N` frames (the agent's default: none). */
+  skippedMax?: number;
 }
 
 export interface AgentFile {
@@ -87,7 +99,15 @@ export interface AgentResult extends ExecutionOutcome {
   stdoutBytes: number;
   stderrBytes: number;
   collectError: string | null;
+  /** Entries a collection skipped, whether or not an `N` frame named them. */
+  skippedCount: number;
   execError: string | null;
+}
+
+/** An entry a collection skipped: the path as the program named it (bytes), and the agent's reason. */
+export interface SkippedEntry {
+  reason: string;
+  path: Buffer;
 }
 
 export function encodeFrame(type: string, payload: Buffer): Buffer {
@@ -144,6 +164,7 @@ export function encodeExecFrame(exec: AgentExec): Buffer {
     ['fsize_bytes', exec.fsizeBytes],
     ['nofile', exec.nofile],
     ['collect_max_bytes', exec.collectMaxBytes],
+    ['skipped_max', exec.skippedMax],
   ];
   for (const [key, value] of numbers) if (value !== undefined) pairs.push([key, countText(key, value)]);
   if (exec.collect !== undefined) pairs.push(['collect', exec.collect ? '1' : '0']);
@@ -181,8 +202,8 @@ export type FrameLimit = (type: string) => number | null;
 /**
  * The largest payload of each of the agent's replies (docs/agent-protocol.md):
  * small frames but for a collected file, which is at most `collectMaxBytes`
- * (null: no exec is collecting, so no `F` may come). Null for a type the
- * agent never sends.
+ * (null: no exec is collecting, so no `F` or `N` may come). Null for a type
+ * the agent never sends.
  */
 export function agentReplyLimit(type: string, collectMaxBytes: number | null): number | null {
   switch (type) {
@@ -196,7 +217,9 @@ export function agentReplyLimit(type: string, collectMaxBytes: number | null): n
     case FRAME_ERROR:
       return MAX_REPORT_FRAME_BYTES;
     case FRAME_COLLECTED_FILE:
-      return collectMaxBytes === null ? 0 : Math.min(MAX_FRAME_PAYLOAD_BYTES, 2 + MAX_COLLECTED_PATH_BYTES + 4 + collectMaxBytes);
+      return collectMaxBytes === null ? 0 : Math.min(MAX_FRAME_PAYLOAD_BYTES, 2 + MAX_FILE_NAME_BYTES + 4 + collectMaxBytes);
+    case FRAME_SKIPPED:
+      return collectMaxBytes === null ? 0 : MAX_SKIPPED_FRAME_BYTES;
     default:
       return null;
   }
@@ -287,6 +310,16 @@ export function decodeCollectedFile(payload: Buffer): CollectedFile {
   };
 }
 
+/** Throws on a malformed frame: a reason of lowercase letters, digits and `_`, a NUL, a path. */
+export function decodeSkippedEntry(payload: Buffer): SkippedEntry {
+  const nul = payload.indexOf(0);
+  const reason = nul < 0 ? '' : payload.toString('latin1', 0, nul);
+  if (!/^[a-z0-9_]{1,31}$/.test(reason) || nul + 1 === payload.length) {
+    throw new AgentProtocolError(`N frame is not reason\\0path: ${JSON.stringify(payload.subarray(0, 40).toString('latin1'))}`);
+  }
+  return { reason, path: payload.subarray(nul + 1) };
+}
+
 // Fatal so two different byte names can't decode to the same string.
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -343,6 +376,8 @@ export function parseResult(payload: Buffer): AgentResult {
     stdoutBytes: number.stdout_bytes,
     stderrBytes: number.stderr_bytes,
     collectError: fields.get('collect_error') || null,
+    // Absent from an exec that did not collect with an agent older than the key.
+    skippedCount: fields.has('skipped') ? requireInteger(fields, 'skipped', COUNT) : 0,
     execError: fields.get('exec_error') || null,
   };
 }

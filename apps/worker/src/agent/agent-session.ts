@@ -12,17 +12,20 @@ import {
   FRAME_HELLO,
   FRAME_PING,
   FRAME_RESULT,
+  FRAME_SKIPPED,
   FRAME_STDERR,
   FRAME_STDOUT,
   Frame,
   FrameDecoder,
   decodeCollectedFile,
+  decodeSkippedEntry,
   encodeExecFrame,
   encodeFileFrame,
   encodePingFrame,
   encodeQuitFrame,
   encodeStdinFrames,
   parseResult,
+  SkippedEntry,
 } from './agent-frames';
 
 export type { AgentFile };
@@ -33,6 +36,8 @@ export interface AgentExecReport {
   stderr: Buffer;
   /** Collected workspace files (only with `collect`), named as the program named them. */
   files: CollectedFile[];
+  /** The entries the collection skipped that the agent named (at most `skippedMax`; result.skippedCount counts all). */
+  skipped: SkippedEntry[];
 }
 
 export type OutputListener = (stream: 'stdout' | 'stderr', chunk: Buffer) => void;
@@ -58,6 +63,8 @@ interface PendingExec {
   /** The largest collected file this exec may send back; null when it does not collect. */
   collectMaxBytes: number | null;
   files: CollectedFile[];
+  skippedMax: number;
+  skipped: SkippedEntry[];
   onOutput?: OutputListener;
   resolve: (report: AgentExecReport) => void;
   reject: (error: Error) => void;
@@ -161,7 +168,8 @@ export class AgentSession {
     return new Promise((resolve, reject) => {
       const cap = exec.outputBytes ?? 65536;
       const collectMaxBytes = exec.collect ? (exec.collectMaxBytes ?? DEFAULT_COLLECT_MAX_BYTES) : null;
-      this.pending = { stdout: [], stderr: [], kept: 0, cap, collectMaxBytes, files: [], onOutput, resolve, reject };
+      const skippedMax = exec.collect ? (exec.skippedMax ?? 0) : 0;
+      this.pending = { stdout: [], stderr: [], kept: 0, cap, collectMaxBytes, files: [], skippedMax, skipped: [], onOutput, resolve, reject };
       for (const frame of encodeStdinFrames(stdin)) this.write(frame);
       this.write(encodeExecFrame(exec));
     });
@@ -220,6 +228,9 @@ export class AgentSession {
       case FRAME_COLLECTED_FILE:
         if (pending) pending.files.push(decodeCollectedFile(payload));
         return;
+      case FRAME_SKIPPED:
+        if (pending) this.keepSkipped(pending, decodeSkippedEntry(payload));
+        return;
       case FRAME_RESULT:
         if (pending) this.finish(pending, parseResult(payload));
         return;
@@ -250,6 +261,14 @@ export class AgentSession {
     pending.onOutput?.(stream, kept);
   }
 
+  /** The agent names no more skipped entries than the exec asked for: the worker's memory stays bounded. */
+  private keepSkipped(pending: PendingExec, entry: SkippedEntry): void {
+    if (pending.skipped.length >= pending.skippedMax) {
+      throw new AgentProtocolError(`the agent named more than the ${pending.skippedMax} skipped entries asked for`);
+    }
+    pending.skipped.push(entry);
+  }
+
   private finish(pending: PendingExec, result: AgentResult): void {
     this.pending = null;
     pending.resolve({
@@ -257,6 +276,7 @@ export class AgentSession {
       stdout: Buffer.concat(pending.stdout),
       stderr: Buffer.concat(pending.stderr),
       files: pending.files,
+      skipped: pending.skipped,
     });
   }
 

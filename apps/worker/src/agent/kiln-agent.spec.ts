@@ -5,7 +5,7 @@
  * kill-everything and reap-everything duties observable. Needs root and gcc.
  */
 import { ChildProcess, execFileSync, spawn } from 'child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'fs';
+import { chmodSync, chownSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 import {
@@ -14,6 +14,7 @@ import {
   AgentFile,
   AgentResult,
   decodeFileFrame,
+  decodeSkippedEntry,
   encodeExecFrame,
   encodeFileFrame,
   encodeFrame,
@@ -27,11 +28,14 @@ import {
   FRAME_HELLO,
   FRAME_PING,
   FRAME_RESULT,
+  FRAME_SKIPPED,
   FRAME_STDERR,
   FRAME_STDOUT,
   FrameDecoder,
+  MAX_FILE_NAME_BYTES,
   MAX_PING_PAYLOAD_BYTES,
   parseResult,
+  SkippedEntry,
 } from './agent-frames';
 
 const AGENT_DIR = resolve(__dirname, '../../../../images/agent');
@@ -65,13 +69,26 @@ interface ExecOutcome {
   stdout: Buffer;
   stderr: Buffer;
   files: AgentFile[];
+  /** The N frames, in order. */
+  skipped: SkippedEntry[];
   result: AgentResult;
   elapsedMs: number;
 }
 
+interface AgentOptions {
+  /** false puts a shell in front as PID 1, so the agent must not use kill(-1). */
+  asPid1?: boolean;
+  /** ['--inner'] makes it a nested sandbox's agent (its own seccomp filter first). */
+  mode?: string[];
+  /** Runs the agent as that user (owning the workspace), as in a sandbox, where permissions bind; root's do not. */
+  uid?: number;
+  /** Where the workspace directory is made (a tmpfs, like a sandbox's, is far faster with many entries). */
+  workspaceIn?: string;
+}
+
 /** One agent in its own pid namespace, with its own workspace directory. */
 class AgentUnderTest {
-  readonly workspace = mkdtempSync(join(tmpdir(), 'kiln-agent-ws-'));
+  readonly workspace: string;
   readonly exited: Promise<number | null>;
   diagnostics = '';
   private readonly child: ChildProcess;
@@ -80,12 +97,14 @@ class AgentUnderTest {
   private wake: () => void = () => {};
   private ended = false;
 
-  /**
-   * asPid1=false puts a shell in front as PID 1, so the agent must not use kill(-1).
-   * mode: ['--inner'] makes it a nested sandbox's agent (its own seccomp filter first).
-   */
-  constructor(asPid1 = true, mode: string[] = []) {
-    const agent = [agentBinary, ...mode, '--workspace', this.workspace];
+  constructor({ asPid1 = true, mode = [], uid, workspaceIn = tmpdir() }: AgentOptions = {}) {
+    this.workspace = mkdtempSync(join(workspaceIn, 'kiln-agent-ws-'));
+    const asUser = uid === undefined ? [] : ['setpriv', `--reuid=${uid}`, `--regid=${uid}`, '--clear-groups'];
+    if (uid !== undefined) {
+      chmodSync(buildDir, 0o755);
+      chownSync(this.workspace, uid, uid);
+    }
+    const agent = [...asUser, agentBinary, ...mode, '--workspace', this.workspace];
     const inNamespace = asPid1 ? agent : ['sh', '-c', '"$@"; exit $?', 'pid1-shell', ...agent];
     this.child = spawn('unshare', ['--pid', '--fork', '--mount-proc', '--kill-child', ...inNamespace], {
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -141,15 +160,17 @@ class AgentUnderTest {
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     const files: AgentFile[] = [];
+    const skipped: SkippedEntry[] = [];
     for (;;) {
       const frame = await this.nextFrame(20_000);
       if (frame.type === FRAME_STDOUT) stdout.push(frame.payload);
       else if (frame.type === FRAME_STDERR) stderr.push(frame.payload);
       else if (frame.type === FRAME_COLLECTED_FILE) files.push(decodeFileFrame(frame.payload));
+      else if (frame.type === FRAME_SKIPPED) skipped.push(decodeSkippedEntry(frame.payload));
       else if (frame.type === FRAME_RESULT) {
         const result = parseResult(frame.payload);
         const elapsedMs = Date.now() - started;
-        return { stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr), files, result, elapsedMs };
+        return { stdout: Buffer.concat(stdout), stderr: Buffer.concat(stderr), files, skipped, result, elapsedMs };
       } else throw new Error(`unexpected ${frame.type} frame: ${frame.payload.toString()}`);
     }
   }
@@ -171,6 +192,16 @@ class AgentUnderTest {
     await this.exited;
     rmSync(this.workspace, { recursive: true, force: true });
   }
+}
+
+/** A Python program that leaves `count` dangling symlinks in the workspace (faster than `ln`, one by one). */
+function links(count: number): string {
+  return `import os\nos.makedirs('l', exist_ok=True)\nfor i in range(${count}): os.symlink('/nowhere', f'l/{i}')`;
+}
+
+/** Skipped entries as sorted `path reason` lines (paths as UTF-8). */
+function shown(skipped: SkippedEntry[]): string[] {
+  return skipped.map((entry) => `${entry.path.toString()} ${entry.reason}`).sort();
 }
 
 /** An F frame with any name at all, bypassing encodeFileFrame's checks. */
@@ -322,21 +353,56 @@ describe('kiln-agent (real binary, PID 1 of a pid namespace)', () => {
     expect(badCwd.result).toMatchObject({ exitCode: 127, execError: 'chdir: No such file or directory' });
   });
 
-  it('collects regular files, never following a symlink or opening a fifo', async () => {
+  it('collects regular files, never following a symlink or opening a fifo, and names what it skipped', async () => {
     agent.writeFile('src/in.txt', 'input\n');
-    const { files, result, elapsedMs } = await agent.exec({
+    const { files, skipped, result, elapsedMs } = await agent.exec({
       argv: ['sh', '-c', 'echo out > out.txt; chmod 700 out.txt; mkdir -p d/e; printf x > d/e/deep; ln -s /etc/passwd passwd; ln -s /etc etc; mkfifo fifo'],
       collect: true,
+      skippedMax: 10,
     });
-    expect(result).toMatchObject({ exitCode: 0, collectError: null });
+    expect(result).toMatchObject({ exitCode: 0, collectError: null, skippedCount: 3 });
     expect(elapsedMs).toBeLessThan(2000);
     const byName = Object.fromEntries(files.map((f) => [f.name, f]));
     expect(Object.keys(byName).sort()).toEqual(['d/e/deep', 'out.txt', 'src/in.txt']);
     expect(byName['out.txt']).toEqual({ name: 'out.txt', mode: 0o700, content: Buffer.from('out\n') });
     expect(byName['d/e/deep'].content.toString()).toBe('x');
+    expect(shown(skipped)).toEqual(['etc symlink', 'fifo fifo', 'passwd symlink']);
   });
 
-  it('skips collected names that are not strict UTF-8', async () => {
+  it('without skipped_max names nothing (as before the key) but still counts the skipped entries', async () => {
+    const { files, skipped, result } = await agent.exec({ argv: ['sh', '-c', 'echo x > kept; ln -s /etc/passwd passwd; mkfifo fifo'], collect: true });
+    expect(files.map((f) => f.name)).toEqual(['kept']);
+    expect(skipped).toEqual([]);
+    expect(result).toMatchObject({ collectError: null, skippedCount: 2 });
+  });
+
+  it(`collects a path of ${MAX_FILE_NAME_BYTES} bytes, which the worker can write back, and skips longer ones whole`, async () => {
+    // Directories of 100 bytes: a path reaches the limit in the third component.
+    const [a, b] = ['a'.repeat(100), 'b'.repeat(100)];
+    const fits = `${a}/${b}/${'c'.repeat(MAX_FILE_NAME_BYTES - 202)}`;
+    // One byte over: skipped with what it holds.
+    const tooLongDir = `${a}/${'d'.repeat(MAX_FILE_NAME_BYTES - 100)}`;
+    const script = `mkdir -p ${a}/${b} ${tooLongDir}/inner && echo fits > ${fits} && echo long > ${a}/${b}/${'e'.repeat(MAX_FILE_NAME_BYTES - 201)} && echo in > ${tooLongDir}/inner/f; echo top > top`;
+    const { files, skipped, result } = await agent.exec({ argv: ['sh', '-c', script], collect: true, skippedMax: 10 });
+    expect(result).toMatchObject({ exitCode: 0, collectError: null, skippedCount: 2 });
+    expect(files.map((f) => f.name).sort()).toEqual([fits, 'top']);
+    expect(Buffer.byteLength(fits)).toBe(MAX_FILE_NAME_BYTES);
+    // What the worker does with a collected name: an F frame the next sandbox's agent accepts.
+    for (const file of files) expect(() => encodeFileFrame(file.name, file.content, file.mode)).not.toThrow();
+    // The shortest part of each path that is too long, nothing below it.
+    expect(shown(skipped)).toEqual([`${a}/${b}/${'e'.repeat(MAX_FILE_NAME_BYTES - 201)} path_too_long`, `${tooLongDir} path_too_long`].sort());
+  });
+
+  it('skips a directory past 32 levels with everything in it, and collects the rest', async () => {
+    const deep = Array.from({ length: 40 }, (_, i) => `d${i + 1}`);
+    const script = `mkdir -p ${deep.join('/')} && echo x > ${deep.slice(0, 32).join('/')}/kept && echo y > ${deep.join('/')}/lost && echo z > top`;
+    const { files, skipped, result } = await agent.exec({ argv: ['sh', '-c', script], collect: true, skippedMax: 10 });
+    expect(result).toMatchObject({ exitCode: 0, collectError: null, skippedCount: 1 });
+    expect(files.map((f) => f.name).sort()).toEqual([`${deep.slice(0, 32).join('/')}/kept`, 'top']);
+    expect(shown(skipped)).toEqual([`${deep.slice(0, 33).join('/')} too_deep`]);
+  });
+
+  it('skips names that are not strict UTF-8 (a directory whole) and names them as the bytes they are', async () => {
     const octalNames = [
       'plain',
       '\\303\\251', // é
@@ -346,26 +412,69 @@ describe('kiln-agent (real binary, PID 1 of a pid namespace)', () => {
       '\\355\\240\\200', // UTF-16 surrogate
       'cut\\303', // truncated sequence
     ];
-    const script = octalNames.map((octal) => `printf x > "$(printf '${octal}')"`).join('; ');
-    const { files, result } = await agent.exec({ argv: ['sh', '-c', script], collect: true });
-    expect(result).toMatchObject({ exitCode: 0, collectError: null });
+    const script = `${octalNames.map((octal) => `printf x > "$(printf '${octal}')"`).join('; ')}; mkdir "$(printf 'dir\\376')"; touch "$(printf 'dir\\376/inner')"`;
+    const { files, skipped, result } = await agent.exec({ argv: ['sh', '-c', script], collect: true, skippedMax: 10 });
+    expect(result).toMatchObject({ exitCode: 0, collectError: null, skippedCount: 5 });
     expect(files.map((f) => f.name).sort()).toEqual(['plain', 'é', '😀'].sort());
+    expect(skipped.every((entry) => entry.reason === 'not_utf8')).toBe(true);
+    const paths = skipped.map((entry) => entry.path.toString('hex')).sort();
+    expect(paths).toEqual(['626164ff', 'c0af', 'eda080', '637574c3', '646972fe'].sort());
+  });
+
+  it('skips sockets, devices and empty directories, each with its reason; a directory of skipped entries is not empty', async () => {
+    const script = [
+      'python3 -c "import socket; socket.socket(socket.AF_UNIX).bind(\'sock\')"',
+      'mknod null c 1 3',
+      'mkdir -p empty outer/inner links',
+      'ln -s /nowhere links/l',
+      'echo x > file',
+    ].join(' && ');
+    const { files, skipped, result } = await agent.exec({ argv: ['sh', '-c', script], collect: true, skippedMax: 10 });
+    expect(result).toMatchObject({ exitCode: 0, collectError: null });
+    expect(files.map((f) => f.name)).toEqual(['file']);
+    expect(shown(skipped)).toEqual(['empty empty_directory', 'links/l symlink', 'null device', 'outer/inner empty_directory', 'sock socket']);
+  });
+
+  it('names at most skipped_max entries (never more than 1024) and counts them all', async () => {
+    const { files, skipped, result } = await agent.exec({ argv: ['sh', '-c', 'mkdir links && seq -f /nowhere/l%g 30 | xargs ln -s -t links && echo x > kept'], collect: true, skippedMax: 5 });
+    expect(files.map((f) => f.name)).toEqual(['kept']);
+    expect(skipped).toHaveLength(5);
+    expect(result).toMatchObject({ collectError: null, skippedCount: 30 });
+    const many = await agent.exec({ argv: ['python3', '-c', links(1100)], collect: true, skippedMax: 5000 });
+    expect(many.skipped).toHaveLength(1024);
+    expect(many.result).toMatchObject({ collectError: null, skippedCount: 1100 + 30 });
+  });
+
+  it('cannot keep a workspace of more than 10000 files or 100000 entries: no files, no names, the reason', async () => {
+    const onTmpfs = new AgentUnderTest({ workspaceIn: '/dev/shm' });
+    try {
+      await onTmpfs.hello();
+      const files = await onTmpfs.exec({ argv: ['sh', '-c', 'mkdir many && cd many && seq -f f%g 10001 | xargs touch'], collect: true, skippedMax: 10 });
+      expect(files.result).toMatchObject({ exitCode: 0, collectError: 'too_many_files', skippedCount: 0 });
+      expect([files.files, files.skipped]).toEqual([[], []]);
+      const entries = await onTmpfs.exec({ argv: ['sh', '-c', `rm -r many && python3 -c "${links(100_001)}"`], collect: true, skippedMax: 10 });
+      expect(entries.result).toMatchObject({ exitCode: 0, collectError: 'too_many_entries', skippedCount: 0 });
+      expect([entries.files, entries.skipped]).toEqual([[], []]);
+    } finally {
+      await onTmpfs.stop();
+    }
   });
 
   it('refuses to collect more than collect_max_bytes, sending no files', async () => {
-    const { files, result } = await agent.exec({
-      argv: ['sh', '-c', 'head -c 5000 /dev/zero > big'],
+    const { files, skipped, result } = await agent.exec({
+      argv: ['sh', '-c', 'head -c 5000 /dev/zero > big; ln -s big link'],
       collect: true,
       collectMaxBytes: 4096,
+      skippedMax: 10,
     });
     expect(result).toMatchObject({ exitCode: 0, collectError: 'too_large' });
-    expect(files).toEqual([]);
+    expect([files, skipped]).toEqual([[], []]);
   });
 
   it('does not collect after a failed exit', async () => {
-    const { files, result } = await agent.exec({ argv: ['sh', '-c', 'echo x > out; exit 1'], collect: true });
-    expect(result).toMatchObject({ exitCode: 1, collectError: null });
-    expect(files).toEqual([]);
+    const { files, skipped, result } = await agent.exec({ argv: ['sh', '-c', 'echo x > out; ln -s out l; exit 1'], collect: true, skippedMax: 10 });
+    expect(result).toMatchObject({ exitCode: 1, collectError: null, skippedCount: 0 });
+    expect([files, skipped]).toEqual([[], []]);
   });
 
   it('answers bad file names with X and stays usable', async () => {
@@ -479,9 +588,30 @@ describe('kiln-agent (real binary, PID 1 of a pid namespace)', () => {
   });
 });
 
+describe('kiln-agent collecting as an unprivileged user (as in a sandbox)', () => {
+  it('skips what the program made unreadable or unsearchable, and collects the rest', async () => {
+    const agent = new AgentUnderTest({ uid: 65534 });
+    try {
+      await agent.hello();
+      const script = [
+        'echo secret > locked && chmod 000 locked',
+        'mkdir closed && echo a > closed/a && chmod 000 closed',
+        'mkdir listable && echo b > listable/b && chmod 600 listable', // names readable, not searchable
+        'mkdir open && echo c > open/c',
+      ].join(' && ');
+      const { files, skipped, result } = await agent.exec({ argv: ['sh', '-c', script], collect: true, skippedMax: 10 });
+      expect(result).toMatchObject({ exitCode: 0, collectError: null, skippedCount: 3 });
+      expect(files.map((f) => f.name)).toEqual(['open/c']);
+      expect(shown(skipped)).toEqual(['closed unreadable', 'listable unreadable', 'locked unreadable']);
+    } finally {
+      await agent.stop();
+    }
+  });
+});
+
 describe('kiln-agent when it is not PID 1', () => {
   it('kills only the program\'s process group and still returns', async () => {
-    const agent = new AgentUnderTest(false);
+    const agent = new AgentUnderTest({ asPid1: false });
     try {
       await agent.hello();
       const script = 'sleep 100 & setsid sleep 101 & sleep 0.2; echo $$';
@@ -530,7 +660,7 @@ describe('kiln-agent --inner (a nested sandbox’s agent)', () => {
   });
 
   const probeUnder = async (mode: string[]): Promise<string> => {
-    const agent = new AgentUnderTest(true, mode);
+    const agent = new AgentUnderTest({ mode });
     try {
       await agent.hello();
       const { stdout, result } = await agent.exec({ argv: [probe] });

@@ -1,35 +1,18 @@
 import { MAX_SKIPPED_LISTED } from '@kiln/tasks';
 import { CollectedFile, encodeFileFrame } from '../agent/agent-frames';
-import { LISTING_BYTES, parseListing } from './collect-step';
-import { keptWorkspace, shownPath } from './collected-workspace';
+import { AgentSkips, keptWorkspace, shownPath } from './collected-workspace';
 
 const file = (name: string | Buffer, content = 'x'): CollectedFile => ({
   name: typeof name === 'string' ? Buffer.from(name) : name,
   mode: 0o644,
   content: Buffer.from(content),
 });
-const listing = (...records: [string, string | Buffer][]) =>
-  parseListing(Buffer.concat(records.flatMap(([kind, path]) => [Buffer.from(`${kind}\0`), Buffer.from(path), Buffer.from([0])])));
-const none = parseListing(Buffer.alloc(0));
-
-describe('parseListing', () => {
-  it('reads kind\\0path\\0 records, paths as bytes (newlines and all)', () => {
-    const bytes = Buffer.from('symlink\0a\nb\0fifo\0p\0');
-    expect(parseListing(bytes)).toEqual({
-      entries: [
-        { kind: 'symlink', path: Buffer.from('a\nb') },
-        { kind: 'fifo', path: Buffer.from('p') },
-      ],
-      truncated: false,
-    });
-  });
-
-  it('drops a record the size limit cut, and says the listing is incomplete', () => {
-    const full = Buffer.alloc(LISTING_BYTES, 'x');
-    Buffer.from('symlink\0first\0fifo\0cut-of').copy(full);
-    expect(parseListing(full)).toEqual({ entries: [{ kind: 'symlink', path: Buffer.from('first') }], truncated: true });
-  });
+/** What the agent named as skipped (N frames), all it skipped. */
+const named = (...entries: [string, string | Buffer][]): AgentSkips => ({
+  entries: entries.map(([reason, path]) => ({ reason, path: typeof path === 'string' ? Buffer.from(path) : path })),
+  count: entries.length,
 });
+const none = named();
 
 describe('keptWorkspace', () => {
   it('keeps valid, unique names as they are', () => {
@@ -60,31 +43,42 @@ describe('keptWorkspace', () => {
     expect(keptWorkspace([file('a'), file('a/b')], none).skipped?.entries).toEqual([{ path: 'a/b', reason: 'invalid_name' }]);
   });
 
-  it('names what the collect step listed; a non-ASCII name only when it is not UTF-8', () => {
+  it('names what the agent skipped, with its reasons', () => {
     const kept = keptWorkspace(
       [file('main')],
-      listing(['symlink', 'passwd'], ['fifo', 'f'], ['non_ascii', 'café'], ['non_ascii', Buffer.from([0xfe])], ['too_deep', 'd/d'], ['unknown_kind', 'x']),
+      named(['symlink', 'passwd'], ['fifo', 'f'], ['not_utf8', Buffer.from([0xfe])], ['too_deep', 'd/d'], ['path_too_long', 'p'.repeat(256)], ['empty_directory', 'e']),
     );
-    expect(kept.skipped?.entries).toEqual([
-      { path: 'passwd', reason: 'symlink' },
-      { path: 'f', reason: 'fifo' },
-      { path: '\\xfe', reason: 'not_utf8' },
-      { path: 'd/d', reason: 'too_deep' },
+    expect(kept.files.map((f) => f.name)).toEqual(['main']);
+    expect(kept.skipped).toEqual({
+      entries: [
+        { path: 'passwd', reason: 'symlink' },
+        { path: 'f', reason: 'fifo' },
+        { path: '\\xfe', reason: 'not_utf8' },
+        { path: 'd/d', reason: 'too_deep' },
+        { path: 'p'.repeat(256), reason: 'path_too_long' },
+        { path: 'e', reason: 'empty_directory' },
+      ],
+      truncated: false,
+    });
+  });
+
+  it('shows a reason it does not know (a newer agent’s) as invalid_name', () => {
+    expect(keptWorkspace([], named(['whiteout', 'w'], ['constructor', 'c'])).skipped?.entries).toEqual([
+      { path: 'w', reason: 'invalid_name' },
+      { path: 'c', reason: 'invalid_name' },
     ]);
   });
 
-  it('does not name again what lies inside a skipped directory', () => {
-    const dir = Buffer.from([0x64, 0xfe]);
-    const inner = Buffer.concat([dir, Buffer.from('/é')]);
-    const kept = keptWorkspace([], listing(['non_ascii', dir], ['non_ascii', inner], ['symlink', Buffer.concat([dir, Buffer.from('/l')])]));
-    expect(kept.skipped?.entries).toEqual([{ path: 'd\\xfe', reason: 'not_utf8' }]);
-  });
-
-  it(`lists at most ${MAX_SKIPPED_LISTED} and says when there were more (or the listing was cut)`, () => {
-    const many = Array.from({ length: MAX_SKIPPED_LISTED + 1 }, (_, i) => ['symlink', `l${i}`] as [string, string]);
-    expect(keptWorkspace([], listing(...many)).skipped).toMatchObject({ truncated: true });
-    expect(keptWorkspace([], listing(...many)).skipped?.entries).toHaveLength(MAX_SKIPPED_LISTED);
-    expect(keptWorkspace([], { entries: [], truncated: true }).skipped).toEqual({ entries: [], truncated: true });
+  it(`lists at most ${MAX_SKIPPED_LISTED} and says when there were more, named or not`, () => {
+    const many = named(...Array.from({ length: MAX_SKIPPED_LISTED + 1 }, (_, i) => ['symlink', `l${i}`] as [string, string]));
+    expect(keptWorkspace([], many).skipped).toMatchObject({ truncated: true });
+    expect(keptWorkspace([], many).skipped?.entries).toHaveLength(MAX_SKIPPED_LISTED);
+    // The agent named one of the 6001 it skipped.
+    expect(keptWorkspace([], { ...named(['symlink', 'l']), count: 6001 }).skipped).toEqual({ entries: [{ path: 'l', reason: 'symlink' }], truncated: true });
+    expect(keptWorkspace([], { entries: [], count: 3 }).skipped).toEqual({ entries: [], truncated: true });
+    // The worker's own skips count too.
+    const agentFull = named(...Array.from({ length: MAX_SKIPPED_LISTED }, (_, i) => ['fifo', `f${i}`] as [string, string]));
+    expect(keptWorkspace([file(Buffer.from([0xff]))], agentFull).skipped).toMatchObject({ truncated: true });
   });
 });
 

@@ -1,6 +1,5 @@
 import { MAX_SKIPPED_LISTED, SkippedPath, SkippedPaths, SkipReason } from '@kiln/tasks';
-import { AgentFile, CollectedFile, isValidWorkspacePath, MAX_FILE_NAME_BYTES, strictUtf8Text } from '../agent/agent-frames';
-import { Listing } from './collect-step';
+import { AgentFile, CollectedFile, isValidWorkspacePath, MAX_FILE_NAME_BYTES, SkippedEntry, strictUtf8Text } from '../agent/agent-frames';
 
 /** What of a compile's workspace travels to its run tasks, and what does not (and why). */
 export interface KeptWorkspace {
@@ -8,12 +7,20 @@ export interface KeptWorkspace {
   skipped?: SkippedPaths;
 }
 
+/** What the agent's collection skipped: the entries it named, and how many there were in all. */
+export interface AgentSkips {
+  entries: SkippedEntry[];
+  count: number;
+}
+
 /** Longest path shown in a note, in characters (a skipped path may be far longer). */
 const SHOWN_PATH_CHARS = 300;
 
-const LISTED_REASONS: Record<string, SkipReason> = {
+/** The agent's reasons (docs/agent-protocol.md); one it might add later is shown as `invalid_name`. */
+const AGENT_REASONS: Record<string, SkipReason> = {
   path_too_long: 'path_too_long',
   too_deep: 'too_deep',
+  not_utf8: 'not_utf8',
   symlink: 'symlink',
   fifo: 'fifo',
   socket: 'socket',
@@ -25,24 +32,23 @@ const LISTED_REASONS: Record<string, SkipReason> = {
 /**
  * Every file the agent sent back either becomes an artifact file the next
  * sandbox's agent will accept (a valid, unique name that no other file
- * uses as a directory) or is skipped with its reason; so are the entries the
- * collect step listed. Nothing a program names its files can make this throw.
+ * uses as a directory) or is skipped with its reason; so is every entry the
+ * agent skipped. The agent sends only names that pass (it applies the same
+ * rules), so the worker's checks are a second line: nothing a program names
+ * its files can make this throw.
  */
-export function keptWorkspace(collected: CollectedFile[], listing: Listing): KeptWorkspace {
-  const skips = new SkipList();
-  for (const entry of listing.entries) {
-    const reason = entry.kind === 'non_ascii' ? (strictUtf8Text(entry.path) === null ? 'not_utf8' : null) : LISTED_REASONS[entry.kind];
-    if (reason) skips.add(entry.path, reason, true);
-  }
+export function keptWorkspace(collected: CollectedFile[], agentSkips: AgentSkips): KeptWorkspace {
+  const skips = new SkipList(agentSkips.count - agentSkips.entries.length);
+  for (const entry of agentSkips.entries) skips.add(entry.path, Object.hasOwn(AGENT_REASONS, entry.reason) ? AGENT_REASONS[entry.reason] : 'invalid_name');
   const files = new ArtifactNames();
   const kept: AgentFile[] = [];
   for (const file of collected) {
     const name = strictUtf8Text(file.name);
     const problem = name === null ? 'not_utf8' : files.problemWith(name);
-    if (problem) skips.add(file.name, problem, false);
+    if (problem) skips.add(file.name, problem);
     else kept.push({ name: name!, mode: file.mode, content: file.content });
   }
-  return { files: kept, ...skips.result(listing.truncated) };
+  return { files: kept, ...skips.result() };
 }
 
 /** Names already in the artifact, and the directories they imply. */
@@ -67,32 +73,22 @@ function parentsOf(name: string): string[] {
   return parents;
 }
 
-/** Skipped paths, each once; what lies inside a skipped directory is not named again. */
+/** Skipped paths, each once, and how many more the agent skipped without naming them. */
 class SkipList {
   private readonly reasons = new Map<string, SkipReason>();
-  /** Listed entries, which may be directories (a collected file never is). */
-  private readonly containers = new Set<string>();
 
-  add(path: Buffer, reason: SkipReason, mayContain: boolean): void {
-    const key = path.toString('latin1');
-    this.reasons.set(key, reason);
-    if (mayContain) this.containers.add(key);
+  constructor(private readonly unnamed: number) {}
+
+  add(path: Buffer, reason: SkipReason): void {
+    this.reasons.set(path.toString('latin1'), reason);
   }
 
-  result(listingTruncated: boolean): { skipped?: SkippedPaths } {
-    const shown = [...this.reasons].filter(([path]) => !this.insideSkipped(path));
-    if (shown.length === 0 && !listingTruncated) return {};
-    const entries: SkippedPath[] = shown
+  result(): { skipped?: SkippedPaths } {
+    if (this.reasons.size === 0 && this.unnamed <= 0) return {};
+    const entries: SkippedPath[] = [...this.reasons]
       .slice(0, MAX_SKIPPED_LISTED)
       .map(([path, reason]) => ({ path: shownPath(Buffer.from(path, 'latin1')), reason }));
-    return { skipped: { entries, truncated: listingTruncated || shown.length > MAX_SKIPPED_LISTED } };
-  }
-
-  private insideSkipped(path: string): boolean {
-    for (let slash = path.indexOf('/'); slash >= 0; slash = path.indexOf('/', slash + 1)) {
-      if (this.containers.has(path.slice(0, slash))) return true;
-    }
-    return false;
+    return { skipped: { entries, truncated: this.unnamed > 0 || this.reasons.size > MAX_SKIPPED_LISTED } };
   }
 }
 

@@ -7,6 +7,7 @@ import { REDIS } from '@kiln/redis';
 import { LanguageDefinition, RedisKeys, ReportedStage } from '@kiln/tasks';
 import { AgentFile } from '../agent/agent-session';
 import { JobScratchStore } from './job-scratch.store';
+import { CollectOptions } from './workspace-collector';
 
 /** What a compilation's outcome depends on. */
 export interface Compilation {
@@ -14,8 +15,8 @@ export interface Compilation {
   argv: string[];
   env: Record<string, string>;
   files: AgentFile[];
-  /** The step that turns the workspace into the artifact (a new one may keep other files). */
-  collectArgv: readonly string[];
+  /** How the agent collects the workspace into the artifact (other options may keep other files). */
+  collect: CollectOptions;
   /** How the stage result is written (output encoding, combined output...): part of what is stored. */
   stageOptions: object;
   /** Every limit the compile runs under: a compile that failed under a small one must not answer a larger one. */
@@ -72,10 +73,10 @@ export class CompileCache {
   }
 
   async keyOf(compilation: Compilation): Promise<string> {
-    const { language, argv, env, files, collectArgv, stageOptions, limits } = compilation;
+    const { language, argv, env, files, collect, stageOptions, limits } = compilation;
     const hash = createHash('sha256');
     const image = await this.imageIdentity(language.image);
-    const material = { language: language.id, version: language.version, image, argv, env, collectArgv, stageOptions, limits };
+    const material = { language: language.id, version: language.version, image, argv, env, collect, stageOptions, limits };
     hash.update(JSON.stringify(material));
     for (const file of files) {
       hash.update(`\0${file.name}\0${file.mode}\0${file.content.length}\0`).update(file.content);

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DEFAULT_RUN_OPTIONS, LanguageRegistry, Limits, TaskPayload, TaskResult, Verdict, verdictOfExecution } from '@kiln/tasks';
 import { AgentExecReport } from '../agent/agent-session';
-import { COLLECT_STEP_ARGV } from './collect-step';
 import { Compilation, CompileCache } from './compile-cache';
 import { JobScratchStore } from './job-scratch.store';
 import { commandFor, programEnvironment, sourceFiles } from './program-files';
@@ -45,7 +44,7 @@ export class CompileTaskRunner {
       argv: commandFor(language.compile ?? [], language, input, limits, limits.compileMemoryMb),
       env: programEnvironment(language),
       files: sourceFiles(input),
-      collectArgv: COLLECT_STEP_ARGV,
+      collect: this.collector.options,
       stageOptions: task.options ?? DEFAULT_RUN_OPTIONS,
       limits: compileLimitsOf(limits, outputBytes, task.outputBudget),
     };
@@ -74,27 +73,29 @@ export class CompileTaskRunner {
     return { compile };
   }
 
-  /** The compiler in a fresh sandbox and, when it succeeded, its workspace collected from the same sandbox. */
-  private compileAndCollect(
+  /**
+   * The compiler in a fresh sandbox; when it succeeded, the agent collected
+   * the workspace at the end of the same exec (one command in all).
+   */
+  private async compileAndCollect(
     task: TaskPayload,
     compilation: Compilation & { limits: CompileLimits },
     recorder: OutputRecorder,
     outputBytes: number,
   ): Promise<{ report: AgentExecReport; workspace: CollectedWorkspace | null }> {
     const { limits } = task;
-    const request = {
+    const report = await this.executor.execute({
       jobId: task.jobId,
       taskId: task.taskId,
       image: compilation.language.image,
       limits: { memoryMb: limits.compileMemoryMb, cpus: limits.cpus, processes: compilation.limits.processes },
-    };
-    const exec = { argv: compilation.argv, env: compilation.env, timeoutMs: limits.compileTimeoutMs, outputBytes };
-    return this.executor.withSandbox(request, async (sandbox) => {
-      sandbox.writeFiles(compilation.files);
-      const report = await this.executor.run(sandbox, exec, Buffer.alloc(0), recorder.listener);
-      if (verdictOfExecution(outcomeOf(report)) !== Verdict.OK) return { report, workspace: null };
-      return { report, workspace: await this.collector.collect(sandbox, limits.compileTimeoutMs) };
+      files: compilation.files,
+      exec: { argv: compilation.argv, env: compilation.env, timeoutMs: limits.compileTimeoutMs, outputBytes, ...compilation.collect },
+      stdin: Buffer.alloc(0),
+      onOutput: recorder.listener,
     });
+    if (verdictOfExecution(outcomeOf(report)) !== Verdict.OK) return { report, workspace: null };
+    return { report, workspace: this.collector.workspaceOf(report) };
   }
 }
 

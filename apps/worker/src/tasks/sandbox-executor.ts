@@ -81,7 +81,8 @@ function unresponsiveReport(exec: AgentExec): AgentExecReport {
     stdoutBytes: 0,
     stderrBytes: 0,
     collectError: null,
+    skippedCount: 0,
     execError: null,
   };
-  return { result, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), files: [] };
+  return { result, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), files: [], skipped: [] };
 }

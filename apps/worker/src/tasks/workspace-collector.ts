@@ -1,46 +1,40 @@
 import { Injectable } from '@nestjs/common';
 import { KilnConfig } from '@kiln/config';
-import { Verdict, verdictOfExecution } from '@kiln/tasks';
-import { AgentResult } from '../agent/agent-frames';
-import { Sandbox } from '../sandbox/sandbox';
-import { collectStepExec, parseListing } from './collect-step';
+import { MAX_SKIPPED_LISTED } from '@kiln/tasks';
+import { AgentExec } from '../agent/agent-frames';
+import { AgentExecReport } from '../agent/agent-session';
 import { KeptWorkspace, keptWorkspace } from './collected-workspace';
-import { SandboxExecutor } from './sandbox-executor';
 
 const MiB = 1024 * 1024;
 
 /** The workspace as an artifact, or the sentence that says why it cannot be one (the program's doing). */
 export type CollectedWorkspace = { kept: KeptWorkspace } | { notKept: string };
 
+/** What a compile exec asks of the agent's collection. */
+export type CollectOptions = Required<Pick<AgentExec, 'collect' | 'collectMaxBytes' | 'skippedMax'>>;
+
 /**
  * Turns what a successful compile left in its sandbox into the artifact of
- * its run tasks (collect-step.ts). Whatever the program left there ends as
- * kept files, skipped paths or a reason it cannot be kept: never as an error.
- * Only a collect step that cannot start at all (an image without `sh`) is
- * Kiln's own failure.
+ * its run tasks. The agent collects the workspace at the end of the compile's
+ * own exec, entry by entry, and names what it skipped
+ * (docs/agent-protocol.md); whatever the program left there ends as kept
+ * files, skipped paths or a reason it cannot be kept as a whole: never as an
+ * error.
  */
 @Injectable()
 export class WorkspaceCollector {
-  constructor(
-    private readonly executor: SandboxExecutor,
-    private readonly config: KilnConfig,
-  ) {}
+  constructor(private readonly config: KilnConfig) {}
 
-  async collect(sandbox: Sandbox, timeoutMs: number): Promise<CollectedWorkspace> {
-    const report = await this.executor.run(sandbox, collectStepExec(timeoutMs, this.maxBytes), Buffer.alloc(0));
-    const { result } = report;
-    // `chdir: …` is the program's doing (it took the workspace's permissions away); anything else is the image's.
-    if (result.execError && !result.execError.startsWith('chdir')) {
-      throw new Error(`the collect step cannot run in ${sandbox.warm.image}: ${result.execError}`);
-    }
-    const stopped = whyStopped(result, timeoutMs);
-    if (stopped) return { notKept: stopped };
-    if (result.collectError) return { notKept: this.collectErrorText(result.collectError) };
-    return { kept: keptWorkspace(report.files, parseListing(report.stdout)) };
+  /** The collect keys of a compile exec: as many skipped entries named as an answer lists. */
+  get options(): CollectOptions {
+    return { collect: true, collectMaxBytes: this.config.sandbox.artifactMaxMb * MiB, skippedMax: MAX_SKIPPED_LISTED };
   }
 
-  private get maxBytes(): number {
-    return this.config.sandbox.artifactMaxMb * MiB;
+  /** The workspace of a compile exec that ended well (exit 0, within its limits). */
+  workspaceOf(report: AgentExecReport): CollectedWorkspace {
+    const { collectError, skippedCount } = report.result;
+    if (collectError) return { notKept: this.collectErrorText(collectError) };
+    return { kept: keptWorkspace(report.files, { entries: report.skipped, count: skippedCount }) };
   }
 
   private collectErrorText(error: string): string {
@@ -49,25 +43,12 @@ export class WorkspaceCollector {
         return `its files are larger than ${this.config.sandbox.artifactMaxMb} MiB together (too_large)`;
       case 'too_many_files':
         return 'it has more than 10000 files (too_many_files)';
+      case 'too_many_entries':
+        return 'it has more than 100000 files, directories and other entries (too_many_entries)';
       case 'workspace_unreadable':
         return 'the workspace is unreadable (workspace_unreadable)';
       default:
         return `its workspace could not be collected (${error})`;
     }
-  }
-}
-
-function whyStopped(result: AgentResult, timeoutMs: number): string | null {
-  switch (verdictOfExecution(result)) {
-    case Verdict.OK:
-      return null;
-    case Verdict.TIMEOUT:
-      return `listing its workspace took longer than ${timeoutMs} ms`;
-    case Verdict.MEMORY_LIMIT:
-      return 'listing its workspace ran out of memory';
-    case Verdict.OUTPUT_LIMIT:
-      return 'listing its workspace wrote too much';
-    default:
-      return `listing its workspace failed (${result.execError ?? `exit code ${result.exitCode}, signal ${result.signal}`})`;
   }
 }

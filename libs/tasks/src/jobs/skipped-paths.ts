@@ -19,7 +19,7 @@ export type SkipReason =
   | 'unreadable'
   /** Files travel, directories only as their parents: an empty one is not recreated. */
   | 'empty_directory'
-  /** Any other name the sandbox's agent could not write back (e.g. the same name twice). */
+  /** Any other name the sandbox's agent could not write back (e.g. the same name twice), or a reason this worker does not know. */
   | 'invalid_name';
 
 export interface SkippedPath {
