@@ -145,7 +145,10 @@ describe('sharing the output budget between tests', () => {
   };
 
   beforeAll(async () => {
-    for (const size of ['8', '1']) kilns.push(await startKiln({ env: { KILN_JOBS__TEST_BATCH_SIZE: size } }));
+    // One test per run task makes the largest request (a Judge0 batch of 100-test jobs) 2020 tasks: the
+    // per-key ledger must be able to hold it (start-up refuses otherwise).
+    const env = (size: string) => ({ KILN_JOBS__TEST_BATCH_SIZE: size, KILN_COORDINATOR__PER_KEY__MAX_TASKS: '2020' });
+    for (const size of ['8', '1']) kilns.push(await startKiln({ env: env(size) }));
   });
 
   afterAll(async () => {
