@@ -3,6 +3,7 @@ import { ContainerPool } from '../../apps/worker/src/sandbox/container-pool';
 import { SandboxFactory } from '../../apps/worker/src/sandbox/sandbox-factory';
 import { DockerEventLog } from '../support/docker-events';
 import { Harness, eventually, startKiln } from '../support/kiln-harness';
+import { testPrefix } from '../support/test-run';
 
 const PYTHON = 'kiln/python:latest';
 const docker = new Docker();
@@ -20,10 +21,13 @@ describe('warm container pool (default mode)', () => {
   const readyPython = () => eventually(async () => pool.readyIds(PYTHON).length, (n) => n === 3, 30_000);
 
   beforeAll(async () => {
+    // The event log starts first: the warm pool starts its containers as soon as the worker is up.
+    const prefix = testPrefix();
+    events = await DockerEventLog.start(prefix);
     kiln = await startKiln({
+      prefix,
       env: { KILN_SANDBOX__POOL__WARM: 'python', KILN_SANDBOX__POOL__SIZE: '3', KILN_WORKER__CONCURRENCY: '2' },
     });
-    events = await DockerEventLog.start(kiln.prefix);
     pool = kiln.worker!.get(ContainerPool);
   });
 
@@ -126,6 +130,8 @@ describe('warm container pool (default mode)', () => {
     const leftovers = await eventually(
       async () => (await sandboxesOf(kiln.prefix)).filter((c) => [...victims, restartVictim].includes(c.Id)),
       (list) => list.length === 0,
+      // Removing a paused container takes the engine seconds on a busy machine.
+      30_000,
     );
     expect(leftovers).toEqual([]);
     expect(await readyPython()).toBe(3);

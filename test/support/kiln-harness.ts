@@ -24,6 +24,8 @@ export interface Harness {
 
 export interface HarnessOptions {
   env?: Record<string, string>;
+  /** The deployment's Redis prefix (and container label), when the test must know it before Kiln starts. */
+  prefix?: string;
   worker?: boolean;
   coordinator?: boolean;
 }
@@ -33,7 +35,7 @@ export interface HarnessOptions {
  * a fresh key prefix so suites never see each other's queues or jobs.
  */
 export async function startKiln(options: HarnessOptions = {}): Promise<Harness> {
-  const prefix = testPrefix();
+  const prefix = options.prefix ?? testPrefix();
   const env: Record<string, string> = {
     KILN_HOME: REPO_ROOT,
     KILN_REDIS__URL: TEST_REDIS_URL,
