@@ -8,8 +8,7 @@
  * supervisor of nested sandboxes (nested-supervisor.c) and `--inner` the agent
  * inside one of them.
  *
- * Build: gcc -std=gnu11 -O2 -static -Wall -Wextra -Werror -o kiln-agent \
- *            main.c frames.c workspace.c exec.c nested-supervisor.c sandbox-seccomp.c
+ * Build: make -C images/agent OUT=<path of the binary> (images/agent/Makefile)
  */
 #define _GNU_SOURCE
 #include <errno.h>
