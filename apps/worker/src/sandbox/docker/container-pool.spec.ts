@@ -284,6 +284,14 @@ describe('ContainerPool, container mode (single use)', () => {
     expect(pool.readyIds(PYTHON)).toEqual([]);
     expect(launcher.removed.sort()).toEqual(['c1', 'c2']);
   });
+
+  it('drain does at once what a release left for after the task: the released container is removed', async () => {
+    const { pool, launcher } = containerMode({ KILN_SANDBOX__POOL__SIZE: '0' });
+    const lent = await lease(pool);
+    pool.release(lent, true);
+    await pool.drain();
+    expect(launcher.removed).toEqual([lent.id]);
+  });
 });
 
 describe('ContainerPool, nested mode (outer containers reused)', () => {

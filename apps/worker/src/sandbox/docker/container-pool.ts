@@ -62,6 +62,8 @@ export class ContainerPool<T extends PooledContainer = WarmContainer> implements
   private readonly shelves = new Map<string, PoolShelf<T>>();
   private readonly shelfOf = new Map<T, PoolShelf<T>>();
   private readonly launches = new Set<Promise<void>>();
+  /** What releases left for AFTER_TASK_DELAY_MS later (drain does it at once). */
+  private readonly afterTask = new Map<NodeJS.Timeout, () => void>();
   private timer?: NodeJS.Timeout;
   private closing = false;
 
@@ -96,6 +98,11 @@ export class ContainerPool<T extends PooledContainer = WarmContainer> implements
   /** After the last task, before the launcher's final sweep: remove every container on the shelves. */
   async drain(): Promise<void> {
     this.close();
+    for (const [timer, action] of this.afterTask) {
+      clearTimeout(timer);
+      action();
+    }
+    this.afterTask.clear();
     await Promise.allSettled([...this.launches]);
     for (const shelf of this.shelves.values()) {
       for (const warm of [...shelf.ready, ...shelf.resting]) this.discard(shelf, warm);
@@ -134,10 +141,10 @@ export class ContainerPool<T extends PooledContainer = WarmContainer> implements
     const keep = this.keepsForNextTask(shelf, warm, reusable);
     if (keep) this.rest(shelf, warm);
     else this.forget(shelf, warm);
-    setTimeout(() => {
+    this.afterThisTask(() => {
       if (!keep) void this.launcher.remove(warm);
       this.maintain(shelf);
-    }, AFTER_TASK_DELAY_MS);
+    });
   }
 
   /** Ids of the containers lent to tasks, or resting between two: the orphan reaper never takes them. */
@@ -149,6 +156,14 @@ export class ContainerPool<T extends PooledContainer = WarmContainer> implements
   /** Ids of the ready containers of an image (tests, diagnostics). */
   readyIds(image: string): string[] {
     return [...this.shelves.values()].filter((s) => s.image === image).flatMap((s) => s.ready.map((warm) => warm.id));
+  }
+
+  private afterThisTask(action: () => void): void {
+    const timer = setTimeout(() => {
+      this.afterTask.delete(timer);
+      action();
+    }, AFTER_TASK_DELAY_MS);
+    this.afterTask.set(timer, action);
   }
 
   private shelfFor(request: PoolRequest): { shelf: PoolShelf<T>; options: ContainerCreateOptions } {
