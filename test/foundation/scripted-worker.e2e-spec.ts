@@ -1,5 +1,6 @@
 import { ScriptedRun } from '../../apps/worker/src/sandbox/scripted/scripted-sandbox';
 import { ScriptedSandboxRuntime } from '../../apps/worker/src/sandbox/scripted/scripted-sandbox.runtime';
+import { SandboxRuntimeClosedError } from '../../apps/worker/src/sandbox/sandbox-runtime';
 import { Harness, eventually, startKiln } from '../support/kiln-harness';
 
 /**
@@ -29,6 +30,7 @@ function program({ exec, stdin, files, stdout, stderr, sleep }: ScriptedRun) {
 describe('a worker with the scripted sandbox runtime (no Docker)', () => {
   let kiln: Harness;
   let runtime: ScriptedSandboxRuntime;
+  let closed = false;
   const dockerHost = process.env.DOCKER_HOST;
 
   beforeAll(async () => {
@@ -39,7 +41,7 @@ describe('a worker with the scripted sandbox runtime (no Docker)', () => {
   });
 
   afterAll(async () => {
-    await kiln?.close();
+    if (!closed) await kiln?.close();
     if (dockerHost === undefined) delete process.env.DOCKER_HOST;
     else process.env.DOCKER_HOST = dockerHost;
   });
@@ -83,5 +85,14 @@ describe('a worker with the scripted sandbox runtime (no Docker)', () => {
     expect(await eventually(node, (beat) => beat?.accepting === true, 10_000)).toMatchObject({ accepting: true, docker: { ok: true } });
     const answer = await execute({ language: 'python', code: 'print(input())', stdin: 'back' });
     expect(answer.body.run.stdout).toBe('BACK');
+  });
+
+  it('drains the runtime as the worker shuts down: nothing left, no sandbox lent after', async () => {
+    closed = true;
+    await kiln.close();
+    expect(runtime.sandboxes.filter((sandbox) => sandbox.state !== 'removed')).toEqual([]);
+    await expect(runtime.lease({ owner: { id: 'late', part: 'run' }, image: 'kiln/python:latest', limits: { memoryMb: 64, cpus: 1, processes: 8 } })).rejects.toThrow(
+      SandboxRuntimeClosedError,
+    );
   });
 });

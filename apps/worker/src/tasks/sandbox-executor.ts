@@ -33,8 +33,8 @@ export class SandboxExecutor {
 
   /** Leases a fresh sandbox to `use` and gives it back afterwards. */
   async withSandbox<T>({ jobId, taskId, image, limits }: TaskSandboxRequest, use: (sandbox: SandboxLease) => Promise<T>): Promise<T> {
-    const lease = { owner: { id: jobId, part: taskId }, image, limits };
-    const sandbox = await inSpan('kiln.sandbox.acquire', { 'kiln.image': image }, () => this.runtime.lease(lease));
+    const request = { owner: { id: jobId, part: taskId }, image, limits };
+    const sandbox = await inSpan('kiln.sandbox.acquire', { 'kiln.image': image }, () => this.runtime.lease(request));
     try {
       return await use(sandbox);
     } finally {

@@ -78,6 +78,18 @@ export class ContainerLauncher implements PoolLauncher<WarmContainer>, OnApplica
     await Promise.allSettled([...this.removals.values()]);
   }
 
+  /** Last step of shutdown (after the pool drained): remove everything this worker made. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.removalsSettled();
+    const leftovers = await this.docker
+      .listContainers({
+        all: true,
+        filters: { label: [`${SANDBOX_LABEL}=1`, `${WORKER_LABEL}=${this.identity.id}`, `${DEPLOYMENT_LABEL}=${this.config.redis.prefix}`] },
+      })
+      .catch(() => []);
+    await Promise.allSettled(leftovers.map((c) => this.docker.getContainer(c.Id).remove({ force: true })));
+  }
+
   private removeContainer(container: Docker.Container): Promise<void> {
     const pending = this.removals.get(container.id);
     if (pending) return pending;
@@ -92,18 +104,6 @@ export class ContainerLauncher implements PoolLauncher<WarmContainer>, OnApplica
       .finally(() => this.removals.delete(container.id));
     this.removals.set(container.id, removal);
     return removal;
-  }
-
-  /** Last step of shutdown (after the pool drained): remove everything this worker made. */
-  async onApplicationShutdown(): Promise<void> {
-    await this.removalsSettled();
-    const leftovers = await this.docker
-      .listContainers({
-        all: true,
-        filters: { label: [`${SANDBOX_LABEL}=1`, `${WORKER_LABEL}=${this.identity.id}`, `${DEPLOYMENT_LABEL}=${this.config.redis.prefix}`] },
-      })
-      .catch(() => []);
-    await Promise.allSettled(leftovers.map((c) => this.docker.getContainer(c.Id).remove({ force: true })));
   }
 
   private async agentReady(session: AgentSession, image: string): Promise<void> {
