@@ -43,7 +43,12 @@ function wrap(file, className, method, before, after) {
   };
 }
 
-wrap('coordinator/src/jobs/jobs.service', 'JobsService', 'submit', 'coordinator: submit');
+// Submission has its own class since issue 12 (an older --root: JobsService's submit).
+if (existsSync(join(root, 'dist/apps/coordinator/src/jobs/job-submission.js'))) {
+  wrap('coordinator/src/jobs/job-submission', 'JobSubmission', 'submit', 'coordinator: submit');
+} else {
+  wrap('coordinator/src/jobs/jobs.service', 'JobsService', 'submit', 'coordinator: submit');
+}
 wrap('coordinator/src/jobs/jobs.service', 'JobsService', 'waitForEnd', null, 'coordinator: waiter woken');
 wrap('worker/src/tasks/task.processor', 'TaskProcessor', 'process', (a) => `worker: ${a[0].data.kind} task taken`);
 // The sandbox runtime's lease and run (a --root from before it: the sandbox factory's create and the sandbox's exec).
