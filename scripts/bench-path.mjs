@@ -6,6 +6,7 @@
 //
 // Usage: node scripts/bench-path.mjs [--root DIR] [--runs N] [--mode container|nested]
 //   --root: a built Kiln tree to measure (default: this one), e.g. an older commit's worktree
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -28,6 +29,13 @@ require('reflect-metadata');
 let marks = {};
 const mark = (name) => (marks[name] ??= performance.now());
 
+/** The first of these built files (under dist/apps) that the measured tree has: files move between versions. */
+function builtFile(...candidates) {
+  const found = candidates.find((file) => existsSync(join(root, 'dist/apps', `${file}.js`)));
+  if (!found) throw new Error(`none of ${candidates.join(', ')} is built in ${root}`);
+  return found;
+}
+
 /** Marks `before` when the method is called and `after` when its promise settles. */
 function wrap(file, className, method, before, after) {
   const owner = require(join(root, 'dist/apps', file))[className];
@@ -42,15 +50,17 @@ function wrap(file, className, method, before, after) {
   };
 }
 
-wrap('coordinator/src/jobs/jobs.service', 'JobsService', 'submit', 'coordinator: submit');
+const submission = builtFile('coordinator/src/jobs/job-submission', 'coordinator/src/jobs/jobs.service');
+wrap(submission, submission.endsWith('job-submission') ? 'JobSubmission' : 'JobsService', 'submit', 'coordinator: submit');
 wrap('coordinator/src/jobs/jobs.service', 'JobsService', 'waitForEnd', null, 'coordinator: waiter woken');
 wrap('worker/src/tasks/task.processor', 'TaskProcessor', 'process', (a) => `worker: ${a[0].data.kind} task taken`);
 wrap('worker/src/sandbox/sandbox-factory', 'SandboxFactory', 'create', 'worker: sandbox asked', 'worker: sandbox lent');
 wrap('worker/src/sandbox/sandbox', 'Sandbox', 'exec', 'worker: exec sent', 'worker: exec answered');
 wrap('worker/src/tasks/task-event.publisher', 'TaskEventPublisher', 'publish', null, (a) => `worker: ${a[0].type} event of ${a[0].taskId} sent`);
 wrap('coordinator/src/events/task-events.listener', 'TaskEventsListener', 'process', (a) => `coordinator: ${a[0].data.type} event of ${a[0].data.taskId} taken`);
-const finisher = require(join(root, 'dist/apps/coordinator/src/events/job-finisher.js')).JobFinisher.prototype;
-wrap('coordinator/src/events/job-finisher', 'JobFinisher', 'announceEnd' in finisher ? 'announceEnd' : 'announce', 'coordinator: job announced');
+const finisherFile = builtFile('coordinator/src/jobs/job-finisher', 'coordinator/src/events/job-finisher');
+const finisher = require(join(root, 'dist/apps', finisherFile)).JobFinisher.prototype;
+wrap(finisherFile, 'JobFinisher', 'announceEnd' in finisher ? 'announceEnd' : 'announce', 'coordinator: job announced');
 
 const path = [
   'client: request sent',

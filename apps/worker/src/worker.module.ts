@@ -1,7 +1,5 @@
-import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
-import { EVENT_QUEUE } from '@kiln/tasks';
-import { bullRootModule, RedisModule } from '@kiln/redis';
+import { StoreModule } from '@kiln/store';
 import { CancelListener } from './cancellation/cancel.listener';
 import { QueueSlots } from './fair-share/queue-slots';
 import { RunningShare } from './fair-share/running-share';
@@ -32,7 +30,7 @@ import { TestBatchRunner } from './tasks/test-batch.runner';
 
 /** The worker: takes tasks from BullMQ and runs them in sandboxes. No HTTP. */
 @Module({
-  imports: [RedisModule, bullRootModule(), BullModule.registerQueue({ name: EVENT_QUEUE })],
+  imports: [StoreModule],
   providers: [
     dockerProvider,
     WorkerIdentity,

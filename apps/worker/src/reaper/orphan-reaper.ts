@@ -1,9 +1,8 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import Docker from 'dockerode';
-import Redis from 'ioredis';
 import { KilnConfig } from '@kiln/config';
-import { REDIS } from '@kiln/redis';
-import { NodeBeat, RedisKeys } from '@kiln/tasks';
+import { NodeRepository } from '@kiln/store';
+import { NodeBeat } from '@kiln/tasks';
 import { WorkerIdentity } from '../heartbeat/worker-identity';
 import { ContainerPool } from '../sandbox/container-pool';
 import { CREATED_LABEL, DEPLOYMENT_LABEL, INSTANCE_LABEL, SANDBOX_LABEL, WORKER_LABEL } from '../sandbox/container-spec';
@@ -23,8 +22,7 @@ export class OrphanReaper implements OnApplicationBootstrap, OnModuleDestroy {
 
   constructor(
     private readonly docker: Docker,
-    @Inject(REDIS) private readonly redis: Redis,
-    private readonly keys: RedisKeys,
+    private readonly nodes: NodeRepository,
     private readonly identity: WorkerIdentity,
     private readonly pool: ContainerPool,
     private readonly config: KilnConfig,
@@ -75,8 +73,7 @@ export class OrphanReaper implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async beats(): Promise<Map<string, NodeBeat>> {
-    const raw = await this.redis.hgetall(this.keys.nodes());
-    return new Map(Object.entries(raw).map(([id, beat]) => [id, JSON.parse(beat) as NodeBeat]));
+    return new Map((await this.nodes.beats()).map((beat) => [beat.id, beat]));
   }
 }
 
