@@ -256,13 +256,13 @@ describe('fair share between API keys', () => {
       // A stalled task fails instead of being handed on: only the lease's end can free the dead worker's slot.
       KILN_WORKER__MAX_STALLED_COUNT: '0',
       KILN_SANDBOX__REAPER_INTERVAL_MS: '1000',
-      KILN_COORDINATOR__WORKER_TIMEOUT_MS: '3000',
+      KILN_NODES__TIMEOUT_MS: '3000',
     });
     const a = (path: string) => kiln.http().post(path).set('X-Kiln-Key', KEY_A);
     const stateOf = async (id: string) => (await kiln.http().get(`/jobs/${id}`).set('X-Kiln-Key', KEY_A)).body;
 
     beforeAll(async () => {
-      kiln = await startKiln({ worker: false, env: { ...keysOn, KILN_COORDINATOR__WORKER_TIMEOUT_MS: '3000' } });
+      kiln = await startKiln({ worker: false, env: { ...keysOn, KILN_NODES__TIMEOUT_MS: '3000' } });
     });
 
     afterAll(async () => {

@@ -22,7 +22,7 @@ export class CoordinatorHeartbeat implements OnApplicationBootstrap, OnModuleDes
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.heartbeat.start(this.config.worker.heartbeatMs);
+    await this.heartbeat.start(this.config.nodes.heartbeatMs);
   }
 
   async onModuleDestroy(): Promise<void> {

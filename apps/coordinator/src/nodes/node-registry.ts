@@ -22,7 +22,7 @@ export class NodeRegistry {
     await this.nodes.remove(beats.filter((beat) => now - beat.at > FORGET_AFTER_MS).map((beat) => beat.id));
     return beats
       .filter((beat) => now - beat.at <= FORGET_AFTER_MS)
-      .map((beat) => ({ ...beat, status: nodeStatus(beat, now, this.config.coordinator.workerTimeoutMs) }))
+      .map((beat) => ({ ...beat, status: nodeStatus(beat, now, this.config.nodes.timeoutMs) }))
       .sort((a, b) => a.role.localeCompare(b.role) || a.id.localeCompare(b.id));
   }
 

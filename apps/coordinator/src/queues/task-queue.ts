@@ -6,7 +6,7 @@ import { compileOutputShare, JobMeta, runOutputShare, TaskPayload, TaskPlan } fr
 /**
  * Puts a job's tasks on the task queue of its named Kiln queue (one per name
  * in coordinator.queues), each with what a worker needs to run it, retried
- * worker.taskAttempts times when Kiln fails it.
+ * coordinator.taskAttempts times when Kiln fails it.
  */
 @Injectable()
 export class TaskQueue {
@@ -31,7 +31,7 @@ export class TaskQueue {
       priority: meta.priority,
       followUp: !isFirstTask(meta, task),
     }));
-    await this.queues.enqueue(meta.queue, queued, { attempts: this.config.worker.taskAttempts, delayMs: options.delayMs });
+    await this.queues.enqueue(meta.queue, queued, { attempts: this.config.coordinator.taskAttempts, delayMs: options.delayMs });
   }
 
   /**

@@ -22,12 +22,12 @@ export class QueueSlots {
 
   async runningLimit(queue: string): Promise<number> {
     const now = Date.now();
-    if (now - this.readAt >= this.config.worker.heartbeatMs) {
+    if (now - this.readAt >= this.config.nodes.heartbeatMs) {
       this.beats = await this.nodes.beats();
       this.readAt = now;
     }
     const self = { id: this.identity.id, concurrency: this.config.worker.concurrency };
-    const slots = queueSlots(this.beats, queue, self, now, this.config.coordinator.workerTimeoutMs);
+    const slots = queueSlots(this.beats, queue, self, now, this.config.nodes.timeoutMs);
     return runningShareLimit(slots, this.config.worker.perKey.runningShare);
   }
 }

@@ -30,7 +30,7 @@ export class WorkerHeartbeat implements OnApplicationBootstrap, OnModuleDestroy 
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.heartbeat.start(this.config.worker.heartbeatMs);
+    await this.heartbeat.start(this.config.nodes.heartbeatMs);
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -50,7 +50,7 @@ export class OrphanReaper implements OnApplicationBootstrap, OnModuleDestroy {
       // Taken after the list (and at once before the decisions): a container lent since the list is in it.
       inUse: this.pool.inUseIds(),
       beats,
-      workerTimeoutMs: this.config.coordinator.workerTimeoutMs,
+      workerTimeoutMs: this.config.nodes.timeoutMs,
       maxAgeMs: this.config.sandbox.maxContainerAgeMs,
     };
     let removed = 0;
