@@ -1,8 +1,8 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { Job, Worker } from 'bullmq';
+import { Job } from 'bullmq';
 import { KilnConfig } from '@kiln/config';
 import { RedisHealth, settledWithin } from '@kiln/redis';
-import { TaskQueueRepository } from '@kiln/store';
+import { TaskConsumer, TaskQueueRepository } from '@kiln/store';
 import { TaskPayload } from '@kiln/tasks';
 import { WorkerIdentity } from '../heartbeat/worker-identity';
 import { SandboxFactory } from '../sandbox/sandbox-factory';
@@ -20,7 +20,7 @@ const IDLE_CLOSE_MS = 1000;
 @Injectable()
 export class TaskQueueConsumer implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(TaskQueueConsumer.name);
-  private workers: Worker<TaskPayload>[] = [];
+  private workers: TaskConsumer[] = [];
   private pausedFor: string | null = null;
 
   constructor(
@@ -95,7 +95,7 @@ export class TaskQueueConsumer implements OnApplicationBootstrap, OnModuleDestro
     return false;
   }
 
-  private consume(queue: string): Worker<TaskPayload> {
+  private consume(queue: string): TaskConsumer {
     const { worker } = this.config;
     const consumer = this.queues.consume(queue, (job: Job<TaskPayload>, token?: string) => this.processor.process(job, token), {
       name: this.identity.id,

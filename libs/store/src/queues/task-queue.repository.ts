@@ -24,6 +24,9 @@ export interface EnqueueOptions {
   delayMs?: number;
 }
 
+/** A worker's consumer of one task queue: it pauses, resumes and closes it. */
+export type TaskConsumer = Worker<TaskPayload>;
+
 /** How a worker consumes one task queue (worker.*). */
 export interface ConsumerSettings {
   /** The worker's id: BullMQ names the consumer after it. */
@@ -96,7 +99,7 @@ export class TaskQueueRepository {
   }
 
   /** A BullMQ consumer of the queue; the caller starts nothing else and closes it when it stops. */
-  consume(queue: string, process: (job: Job<TaskPayload>, token?: string) => Promise<void>, settings: ConsumerSettings): Worker<TaskPayload> {
+  consume(queue: string, process: (job: Job<TaskPayload>, token?: string) => Promise<void>, settings: ConsumerSettings): TaskConsumer {
     return new Worker<TaskPayload>(taskQueueName(queue), process, {
       ...bullConnection(this.config.redis, `kiln-worker-${settings.name}`),
       concurrency: settings.concurrency,
