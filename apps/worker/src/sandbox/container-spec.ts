@@ -34,7 +34,7 @@ export interface SandboxSpec {
 const MiB = 1024 * 1024;
 
 /**
- * The container configuration of every sandbox: DESIGN.md's sandbox rules in
+ * The container configuration of every sandbox: the sandbox rules (SECURITY.md) in
  * one place. Nothing from the host reaches it: no network, no mounts, no
  * environment, no capabilities. Files and commands travel over the attached
  * stdin to the agent, which is PID 1 (and the zombie reaper).
