@@ -13,6 +13,8 @@ const moduleNameMapper = {
   '^@kiln/telemetry/(.*)$': '<rootDir>/libs/telemetry/src/$1',
   '^@kiln/client$': '<rootDir>/libs/client/src',
   '^@kiln/client/(.*)$': '<rootDir>/libs/client/src/$1',
+  '^@kiln/store$': '<rootDir>/libs/store/src',
+  '^@kiln/store/(.*)$': '<rootDir>/libs/store/src/$1',
 };
 const common = {
   rootDir: __dirname,

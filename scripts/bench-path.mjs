@@ -29,6 +29,13 @@ require('reflect-metadata');
 let marks = {};
 const mark = (name) => (marks[name] ??= performance.now());
 
+/** The first of these built files (under dist/apps) that the measured tree has: files move between versions. */
+function builtFile(...candidates) {
+  const found = candidates.find((file) => existsSync(join(root, 'dist/apps', `${file}.js`)));
+  if (!found) throw new Error(`none of ${candidates.join(', ')} is built in ${root}`);
+  return found;
+}
+
 /** Marks `before` when the method is called and `after` when its promise settles. */
 function wrap(file, className, method, before, after) {
   const owner = require(join(root, 'dist/apps', file))[className];
@@ -43,12 +50,8 @@ function wrap(file, className, method, before, after) {
   };
 }
 
-// Submission has its own class since issue 12 (an older --root: JobsService's submit).
-if (existsSync(join(root, 'dist/apps/coordinator/src/jobs/job-submission.js'))) {
-  wrap('coordinator/src/jobs/job-submission', 'JobSubmission', 'submit', 'coordinator: submit');
-} else {
-  wrap('coordinator/src/jobs/jobs.service', 'JobsService', 'submit', 'coordinator: submit');
-}
+const submission = builtFile('coordinator/src/jobs/job-submission', 'coordinator/src/jobs/jobs.service');
+wrap(submission, submission.endsWith('job-submission') ? 'JobSubmission' : 'JobsService', 'submit', 'coordinator: submit');
 wrap('coordinator/src/jobs/jobs.service', 'JobsService', 'waitForEnd', null, 'coordinator: waiter woken');
 wrap('worker/src/tasks/task.processor', 'TaskProcessor', 'process', (a) => `worker: ${a[0].data.kind} task taken`);
 // The sandbox runtime's lease and run (a --root from before it: the sandbox factory's create and the sandbox's exec).
@@ -61,8 +64,9 @@ if (existsSync(join(root, 'dist/apps/worker/src/sandbox/sandbox-runtime.js'))) {
 }
 wrap('worker/src/tasks/task-event.publisher', 'TaskEventPublisher', 'publish', null, (a) => `worker: ${a[0].type} event of ${a[0].taskId} sent`);
 wrap('coordinator/src/events/task-events.listener', 'TaskEventsListener', 'process', (a) => `coordinator: ${a[0].data.type} event of ${a[0].data.taskId} taken`);
-const finisher = require(join(root, 'dist/apps/coordinator/src/events/job-finisher.js')).JobFinisher.prototype;
-wrap('coordinator/src/events/job-finisher', 'JobFinisher', 'announceEnd' in finisher ? 'announceEnd' : 'announce', 'coordinator: job announced');
+const finisherFile = builtFile('coordinator/src/jobs/job-finisher', 'coordinator/src/events/job-finisher');
+const finisher = require(join(root, 'dist/apps', finisherFile)).JobFinisher.prototype;
+wrap(finisherFile, 'JobFinisher', 'announceEnd' in finisher ? 'announceEnd' : 'announce', 'coordinator: job announced');
 
 const path = [
   'client: request sent',

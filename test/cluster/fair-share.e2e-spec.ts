@@ -6,9 +6,10 @@ import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import Redis from 'ioredis';
 import request from 'supertest';
-import { JobMeta, RedisKeys, TaskPlan } from '@kiln/tasks';
+import { loadConfig } from '@kiln/config';
+import { JobRepository, KeyLedgerRepository, RedisKeys } from '@kiln/store';
+import { JobMeta, TaskPlan } from '@kiln/tasks';
 import { createCoordinator } from '../../apps/coordinator/src/coordinator.bootstrap';
-import { KeyTaskLedger } from '../../apps/coordinator/src/tenancy/key-task-ledger';
 import { KeyTaskLedgerAudit } from '../../apps/coordinator/src/tenancy/key-task-ledger.audit';
 import { TEST_REDIS_URL } from '../support/environment';
 import { deleteKeys, eventually, Harness, startKiln } from '../support/kiln-harness';
@@ -47,7 +48,7 @@ async function inParallel<T, R>(items: T[], width: number, send: (item: T) => Pr
 describe('fair share between API keys', () => {
   describe('the per-key task ledger (real Redis)', () => {
     let redis: Redis;
-    let ledger: KeyTaskLedger;
+    let ledger: KeyLedgerRepository;
     const prefix = testPrefix('ledger');
     const keys = new RedisKeys(prefix);
     const plan: TaskPlan[] = [{ id: 'compile', kind: 'compile' }, ...[1, 2, 3, 4, 5, 6].map((n) => ({ id: `run-${n}`, kind: 'run' as const })), { id: 'cleanup', kind: 'cleanup' }];
@@ -55,7 +56,7 @@ describe('fair share between API keys', () => {
 
     beforeAll(() => {
       redis = new Redis(TEST_REDIS_URL);
-      ledger = new KeyTaskLedger(redis, keys);
+      ledger = new KeyLedgerRepository(redis, keys);
     });
 
     afterAll(async () => {
@@ -83,7 +84,8 @@ describe('fair share between API keys', () => {
       await redis.hset(keys.job(ended), 'state', 'CANCELLED');
       await redis.hset(keys.job(live), 'state', 'RUNNING');
       await redis.hset(keys.keyTasks('k'), 'never-stored', `7@${Date.now() - 120_000}`);
-      expect(await new KeyTaskLedgerAudit(ledger, keys, redis).audit()).toBe(2);
+      const jobs = new JobRepository(redis, keys, loadConfig().config);
+      expect(await new KeyTaskLedgerAudit(ledger, jobs).audit()).toBe(2);
       const left = (await ledger.entries('k')).map((entry) => entry.jobId);
       expect(left).toHaveLength(13);
       expect(left).toEqual(expect.arrayContaining([live, fresh]));
@@ -255,13 +257,13 @@ describe('fair share between API keys', () => {
       // A stalled task fails instead of being handed on: only the lease's end can free the dead worker's slot.
       KILN_WORKER__MAX_STALLED_COUNT: '0',
       KILN_SANDBOX__REAPER_INTERVAL_MS: '1000',
-      KILN_COORDINATOR__WORKER_TIMEOUT_MS: '3000',
+      KILN_NODES__TIMEOUT_MS: '3000',
     });
     const a = (path: string) => kiln.http().post(path).set('X-Kiln-Key', KEY_A);
     const stateOf = async (id: string) => (await kiln.http().get(`/jobs/${id}`).set('X-Kiln-Key', KEY_A)).body;
 
     beforeAll(async () => {
-      kiln = await startKiln({ worker: false, env: { ...keysOn, KILN_COORDINATOR__WORKER_TIMEOUT_MS: '3000' } });
+      kiln = await startKiln({ worker: false, env: { ...keysOn, KILN_NODES__TIMEOUT_MS: '3000' } });
     });
 
     afterAll(async () => {

@@ -11,7 +11,7 @@ describe('the Docker engine goes away mid-task', () => {
   beforeAll(async () => {
     await proxy.start();
     kiln = await startKiln({ worker: false });
-    worker = await startWorkerBehind(proxy, kiln, { KILN_WORKER__HEARTBEAT_MS: '300' });
+    worker = await startWorkerBehind(proxy, kiln, { KILN_NODES__HEARTBEAT_MS: '300' });
   });
 
   afterAll(async () => {

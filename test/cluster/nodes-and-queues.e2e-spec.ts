@@ -92,7 +92,7 @@ describe('a worker whose Docker engine is unavailable', () => {
   beforeAll(async () => {
     await proxy.start();
     kiln = await startKiln({ worker: false });
-    worker = await startWorkerBehind(proxy, kiln, { KILN_WORKER__ID: 'fragile-worker', KILN_WORKER__HEARTBEAT_MS: '500' });
+    worker = await startWorkerBehind(proxy, kiln, { KILN_WORKER__ID: 'fragile-worker', KILN_NODES__HEARTBEAT_MS: '500' });
   });
 
   afterAll(async () => {

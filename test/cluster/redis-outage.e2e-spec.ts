@@ -33,7 +33,7 @@ describe('a cluster whose Redis is down', () => {
       KILN_COORDINATOR__SHUTDOWN_GRACE_MS: String(GRACE_MS),
       KILN_WORKER__SHUTDOWN_GRACE_MS: String(GRACE_MS),
       KILN_WORKER__ID: `${prefix}-worker`,
-      KILN_WORKER__HEARTBEAT_MS: '1000',
+      KILN_NODES__HEARTBEAT_MS: '1000',
       KILN_SANDBOX__POOL__SIZE: '0',
     };
   });

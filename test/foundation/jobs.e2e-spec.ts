@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import { taskQueueName } from '@kiln/tasks';
+import { taskQueueName } from '@kiln/store';
 import { Harness, containersOfJob, eventually, startKiln } from '../support/kiln-harness';
 import { SANDBOX_MODES, modeEnv } from '../support/sandbox-modes';
 import { TEST_REDIS_URL } from '../support/environment';

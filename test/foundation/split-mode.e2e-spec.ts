@@ -14,7 +14,7 @@ describe('split mode: kiln coordinator + 2 × kiln worker', () => {
   beforeAll(async () => {
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
-    const env = { KILN_HOME: REPO_ROOT, KILN_REDIS__URL: TEST_REDIS_URL, KILN_REDIS__PREFIX: prefix, KILN_WORKER__HEARTBEAT_MS: '1000', KILN_LOGGING__LEVEL: 'warn' };
+    const env = { KILN_HOME: REPO_ROOT, KILN_REDIS__URL: TEST_REDIS_URL, KILN_REDIS__PREFIX: prefix, KILN_NODES__HEARTBEAT_MS: '1000', KILN_LOGGING__LEVEL: 'warn' };
     processes = [
       spawnKiln('coordinator', { ...env, KILN_COORDINATOR__PORT: String(port) }),
       spawnKiln('worker', { ...env, KILN_WORKER__ID: 'worker-a', KILN_WORKER__CONCURRENCY: '2' }),

@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import { taskQueueName } from '@kiln/tasks';
+import { taskQueueName } from '@kiln/store';
 import { Harness, startKiln } from '../support/kiln-harness';
 import { TEST_REDIS_URL } from '../support/environment';
 

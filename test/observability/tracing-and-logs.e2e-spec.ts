@@ -63,7 +63,7 @@ describe('tracing and logs across coordinator and worker processes', () => {
       KILN_TELEMETRY__TRACING__EXPORTER: 'otlp',
       KILN_TELEMETRY__TRACING__OTLP_ENDPOINT: receiver.url,
       KILN_TELEMETRY__TRACING__FLUSH_MS: '200',
-      KILN_WORKER__HEARTBEAT_MS: '1000',
+      KILN_NODES__HEARTBEAT_MS: '1000',
     };
     coordinator = spawnKiln('coordinator', { ...env, KILN_COORDINATOR__PORT: String(port) });
     worker = spawnKiln('worker', { ...env, KILN_WORKER__ID: 'traced-worker' });

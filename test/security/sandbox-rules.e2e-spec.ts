@@ -50,7 +50,7 @@ const withoutTmpfsSize = (path: string): Weakening => (o) => {
 };
 
 /**
- * Issue 3, acceptance 2: each sandbox rule of SECURITY.md, weakened alone, lets
+ * Issue 3, acceptance 2: each sandbox rule (SECURITY.md), weakened alone, lets
  * at least one attack of the hostile suite through — and with the rule in
  * place the same attack fails. No rule is decoration.
  */

@@ -13,13 +13,13 @@ describe('a worker killed mid-task', () => {
     KILN_WORKER__LOCK_DURATION_MS: '3000',
     KILN_WORKER__STALLED_INTERVAL_MS: '1000',
     KILN_SANDBOX__REAPER_INTERVAL_MS: '1000',
-    KILN_COORDINATOR__WORKER_TIMEOUT_MS: '3000',
+    KILN_NODES__TIMEOUT_MS: '3000',
   });
   const sandboxes = () =>
     docker.listContainers({ all: true, filters: { label: ['kiln.sandbox=1', `kiln.deployment=${kiln.prefix}`] } });
 
   beforeAll(async () => {
-    kiln = await startKiln({ worker: false, env: { KILN_COORDINATOR__WORKER_TIMEOUT_MS: '3000' } });
+    kiln = await startKiln({ worker: false, env: { KILN_NODES__TIMEOUT_MS: '3000' } });
   });
 
   afterAll(async () => {
@@ -69,7 +69,7 @@ describe('the warm pool of a worker killed while idle', () => {
   let live: Harness;
   let doomed: KilnProcess | undefined;
   const docker = new Docker();
-  const reaperEnv = { KILN_SANDBOX__REAPER_INTERVAL_MS: '1000', KILN_COORDINATOR__WORKER_TIMEOUT_MS: '3000', KILN_WORKER__HEARTBEAT_MS: '500' };
+  const reaperEnv = { KILN_SANDBOX__REAPER_INTERVAL_MS: '1000', KILN_NODES__TIMEOUT_MS: '3000', KILN_NODES__HEARTBEAT_MS: '500' };
   const poolOf = async (workerId: string) =>
     (await docker.listContainers({ all: true, filters: { label: ['kiln.sandbox=1', `kiln.deployment=${live.prefix}`, `kiln.worker=${workerId}`] } })).map((c) => c.Id);
 

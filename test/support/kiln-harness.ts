@@ -45,7 +45,7 @@ export async function startKiln(options: HarnessOptions = {}): Promise<Harness> 
     KILN_REDIS__PREFIX: prefix,
     KILN_REDIS__EMBEDDED: 'false',
     KILN_WORKER__ID: `${prefix}-worker`,
-    KILN_WORKER__HEARTBEAT_MS: '1000',
+    KILN_NODES__HEARTBEAT_MS: '1000',
     KILN_LOGGING__LEVEL: 'warn',
     KILN_TELEMETRY__METRICS__WORKER_PORT: '0',
     ...options.env,

@@ -1,6 +1,7 @@
 import { ArgumentsHost, ExceptionFilter, HttpException } from '@nestjs/common';
 import { join } from 'node:path';
 import { loadConfig } from '@kiln/config';
+import { SnippetRepository } from '@kiln/store';
 import { ANONYMOUS } from '../../apps/coordinator/src/auth/principal';
 import { CompatJobs } from '../../apps/coordinator/src/compat/compat-jobs';
 import { Judge0ExceptionFilter } from '../../apps/coordinator/src/compat/judge0/judge0-exception.filter';
@@ -20,7 +21,6 @@ import { JobRequestFactory } from '../../apps/coordinator/src/jobs/job-request.f
 import { JobSubmission } from '../../apps/coordinator/src/jobs/job-submission';
 import { JobsService } from '../../apps/coordinator/src/jobs/jobs.service';
 import { CreateSnippetDto } from '../../apps/coordinator/src/snippets/dto/create-snippet.dto';
-import { SnippetStore } from '../../apps/coordinator/src/snippets/snippet-store';
 import { SnippetsService } from '../../apps/coordinator/src/snippets/snippets.service';
 import { JsonFuzzer, seededRandom } from '../support/json-fuzz';
 import { Answer, BASES, SEEDS, shapeProblem, Target } from '../support/request-fuzz';
@@ -47,7 +47,7 @@ function pipelines() {
   // Validated and planned is as far as it goes: `prepare` is where a batch's entries stop, `submit` a single job.
   const submission = { submit: accept, prepare: accept } as unknown as JobSubmission;
   const jobs = new CompatJobs(submission, {} as JobsService);
-  const snippetStore = { create: async () => ({ outcome: 'stored' }) } as unknown as SnippetStore;
+  const snippetStore = { create: async () => ({ outcome: 'stored' }) } as unknown as SnippetRepository;
   const snippets = new SnippetsService(snippetStore, factory, config);
   const snippetPipe = apiValidationPipe();
   const piston = new PistonExecutionService(new PistonRuntimes(languages), jobs, config);

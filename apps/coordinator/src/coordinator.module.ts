@@ -1,62 +1,56 @@
-import { BullModule } from '@nestjs/bullmq';
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import { EndpointsConfig, KilnConfig } from '@kiln/config';
-import { bullRootModule, RedisModule } from '@kiln/redis';
-import { EVENT_QUEUE } from '@kiln/tasks';
-import { JobAdvancer } from './events/job-advancer';
-import { JobFinisher } from './events/job-finisher';
-import { StuckJobSweeper } from './events/stuck-job-sweeper';
-import { TaskCompletedHandler } from './events/task-completed.handler';
-import { TaskEventsListener } from './events/task-events.listener';
-import { TaskFailedHandler } from './events/task-failed.handler';
-import { TaskStartedHandler } from './events/task-started.handler';
-import { ExecuteController } from './execute/execute.controller';
-import { HealthController } from './health/health.controller';
-import { JobPlanner } from './jobs/job-planner';
-import { JobRequestFactory } from './jobs/job-request.factory';
-import { JobStore } from './jobs/job-store';
-import { JobWaiters } from './jobs/job-waiters';
-import { JobsController } from './jobs/jobs.controller';
-import { JobsService } from './jobs/jobs.service';
-import { JobSubmission } from './jobs/job-submission';
-import { CoordinatorHeartbeat } from './nodes/coordinator-heartbeat';
-import { NodeRegistry } from './nodes/node-registry';
-import { NodesController } from './nodes/nodes.controller';
-import { QueuesController } from './queues/queues.controller';
-import { CoordinatorMetrics } from './metrics/coordinator-metrics';
-import { MetricsController } from './metrics/metrics.controller';
-import { LanguagesController } from './languages/languages.controller';
-import { TaskQueue } from './queue/task-queue';
+import { StoreModule } from '@kiln/store';
 import { AuthModule } from './auth/auth.module';
-import { CoordinatorDrain } from './http/coordinator-drain';
-import { InFlightRequests } from './http/in-flight-requests';
-import { JobChannelHub } from './events-stream/job-channel-hub';
+import { CompatModule } from './compat/compat.module';
+import { Judge0Module } from './compat/judge0/judge0.module';
+import { judge0Controllers } from './compat/judge0/judge0.controllers';
+import { PistonModule } from './compat/piston/piston.module';
+import { PistonController } from './compat/piston/piston.controller';
+import { EventsModule } from './events/events.module';
 import { JobEventsController } from './events-stream/job-events.controller';
-import { WebhookAddressPolicy } from './webhooks/webhook-address-policy';
-import { WebhookDeliveryProcessor } from './webhooks/webhook-delivery.processor';
-import { WEBHOOK_QUEUE, WebhookDispatcher } from './webhooks/webhook-dispatcher';
-import { WebhookKeySlots } from './webhooks/webhook-key-slots';
-import { WebhookSender } from './webhooks/webhook-sender';
-import { WebhookTargets } from './webhooks/webhook-targets';
-import { PlaygroundAssets } from './playground/playground-assets';
+import { HttpEdgeModule } from './http/http-edge.module';
+import { ExecuteController } from './jobs/execute.controller';
+import { JobsController } from './jobs/jobs.controller';
+import { JobsModule } from './jobs/jobs.module';
+import { LanguagesController } from './languages/languages.controller';
+import { MetricsController } from './metrics/metrics.controller';
+import { MetricsModule } from './metrics/metrics.module';
+import { HealthController } from './nodes/health.controller';
+import { NodesController } from './nodes/nodes.controller';
+import { NodesModule } from './nodes/nodes.module';
 import { PlaygroundController } from './playground/playground.controller';
-import { SnippetStore } from './snippets/snippet-store';
+import { PlaygroundModule } from './playground/playground.module';
+import { QueuesController } from './queues/queues.controller';
+import { QueuesModule } from './queues/queues.module';
 import { SnippetsController } from './snippets/snippets.controller';
-import { SnippetsService } from './snippets/snippets.service';
-import { WebhookRenderers } from './webhooks/webhook-renderers';
-import { CompatJobs } from './compat/compat-jobs';
-import { JUDGE0_PROVIDERS, judge0Controllers } from './compat/judge0';
-import { PISTON_CONTROLLERS, PISTON_PROVIDERS } from './compat/piston';
-import { ApiKeys } from './auth/api-keys';
-import { KeyAdmission } from './tenancy/key-admission';
-import { KeyLimits } from './tenancy/key-limits';
-import { KeyTaskLedger } from './tenancy/key-task-ledger';
-import { KeyTaskLedgerAudit } from './tenancy/key-task-ledger.audit';
+import { SnippetsModule } from './snippets/snippets.module';
+import { TenancyModule } from './tenancy/tenancy.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
+
+/** The coordinator's rooms (docs/architecture.md): each module imports only the rooms below it. */
+const ROOMS = [
+  HttpEdgeModule,
+  AuthModule,
+  MetricsModule,
+  NodesModule,
+  QueuesModule,
+  TenancyModule,
+  WebhooksModule,
+  JobsModule,
+  EventsModule,
+  SnippetsModule,
+  PlaygroundModule,
+  CompatModule,
+  PistonModule,
+  Judge0Module,
+];
 
 /**
  * Each endpoint group's controllers (or a function of the configuration that
- * makes them, for a group mounted under a configured path); a group switched
- * off in config is simply not mounted (404).
+ * makes them, for a group mounted under a configured path), each in its
+ * room's folder and served by its room's module; a group switched off in
+ * config is simply not mounted (404).
  */
 const ENDPOINT_GROUPS: Record<keyof EndpointsConfig, Type[] | ((config: KilnConfig) => Type[])> = {
   execute: [ExecuteController],
@@ -68,10 +62,11 @@ const ENDPOINT_GROUPS: Record<keyof EndpointsConfig, Type[] | ((config: KilnConf
   metrics: [MetricsController],
   playground: [PlaygroundController],
   snippets: [SnippetsController],
-  piston: PISTON_CONTROLLERS,
+  piston: [PistonController],
   judge0: judge0Controllers,
 };
 
+/** The coordinator: Kiln's data (libs/store), its rooms, and the endpoint groups switched on. */
 @Module({})
 export class CoordinatorModule {
   static forConfig(config: KilnConfig): DynamicModule {
@@ -79,55 +74,6 @@ export class CoordinatorModule {
     const controllers = Object.entries(ENDPOINT_GROUPS)
       .filter(([group]) => endpoints[group as keyof EndpointsConfig])
       .flatMap(([, group]) => (Array.isArray(group) ? group : group(config)));
-    return {
-      module: CoordinatorModule,
-      imports: [
-        RedisModule,
-        AuthModule,
-        bullRootModule(),
-        BullModule.registerQueue({ name: EVENT_QUEUE }, { name: WEBHOOK_QUEUE }),
-      ],
-      controllers,
-      providers: [
-        JobRequestFactory,
-        JobPlanner,
-        JobStore,
-        JobWaiters,
-        JobsService,
-        JobSubmission,
-        NodeRegistry,
-        CoordinatorHeartbeat,
-        InFlightRequests,
-        CoordinatorDrain,
-        CoordinatorMetrics,
-        TaskQueue,
-        JobFinisher,
-        JobAdvancer,
-        TaskStartedHandler,
-        TaskCompletedHandler,
-        TaskFailedHandler,
-        TaskEventsListener,
-        StuckJobSweeper,
-        JobChannelHub,
-        WebhookAddressPolicy,
-        WebhookTargets,
-        WebhookSender,
-        WebhookKeySlots,
-        WebhookDispatcher,
-        WebhookDeliveryProcessor,
-        PlaygroundAssets,
-        SnippetStore,
-        SnippetsService,
-        WebhookRenderers,
-        CompatJobs,
-        ApiKeys,
-        KeyLimits,
-        KeyTaskLedger,
-        KeyAdmission,
-        KeyTaskLedgerAudit,
-        ...PISTON_PROVIDERS,
-        ...JUDGE0_PROVIDERS,
-      ],
-    };
+    return { module: CoordinatorModule, imports: [StoreModule, ...ROOMS], controllers };
   }
 }

@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { bullRootModule, RedisModule } from '@kiln/redis';
+import { StoreModule } from '@kiln/store';
 import { CancellationModule } from './cancellation/cancellation.module';
 import { NodeModule } from './node/node.module';
 import { RuntimeAdapter } from './runtime-choice';
@@ -12,7 +12,7 @@ export class WorkerModule {
   static withRuntime(runtime: RuntimeAdapter): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [RedisModule, bullRootModule(), ...runtime.modules, TasksModule, CancellationModule, NodeModule],
+      imports: [StoreModule, ...runtime.modules, TasksModule, CancellationModule, NodeModule],
     };
   }
 }

@@ -93,6 +93,17 @@ describe('loadConfig', () => {
     expect(() => load({ KILN_CONFIG: join(dir, 'bad.yaml') })).toThrow('KILN_CONFIG: unknown key worker.concurency');
   });
 
+  it('names where a moved key lives now, in the environment and in KILN_CONFIG', () => {
+    expect(() => load({ KILN_WORKER__TASK_ATTEMPTS: '5' })).toThrow(
+      new ConfigError('KILN_WORKER__TASK_ATTEMPTS: worker.taskAttempts has moved to coordinator.taskAttempts (KILN_COORDINATOR__TASK_ATTEMPTS): it belongs to the process that acts on it'),
+    );
+    expect(() => load({ KILN_COORDINATOR__WORKER_TIMEOUT_MS: '3000' })).toThrow(/coordinator\.workerTimeoutMs has moved to nodes\.timeoutMs \(KILN_NODES__TIMEOUT_MS\)/);
+    const dir = mkdtempSync(join(tmpdir(), 'kiln-config-'));
+    writeFileSync(join(dir, 'old.yaml'), 'worker:\n  heartbeatMs: 1000\n');
+    expect(() => load({ KILN_CONFIG: join(dir, 'old.yaml') })).toThrow('KILN_CONFIG: worker.heartbeatMs has moved to nodes.heartbeatMs (KILN_NODES__HEARTBEAT_MS)');
+    expect(load({ KILN_COORDINATOR__TASK_ATTEMPTS: '5', KILN_NODES__HEARTBEAT_MS: '1000' }).config).toMatchObject({ coordinator: { taskAttempts: 5 }, nodes: { heartbeatMs: 1000 } });
+  });
+
   it('names the entry and key of a bad language table', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kiln-languages-'));
     writeFileSync(join(dir, 'languages.yaml'), 'languages:\n  - id: awk\n    name: Awk\n    version: "1"\n    image: kiln/base\n    file: main.awk\n');

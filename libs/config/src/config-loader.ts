@@ -24,6 +24,17 @@ const ENV_PREFIX = 'KILN_';
 const NOT_CONFIG_KEYS = new Set(['KILN_CONFIG', 'KILN_LANGUAGES', 'KILN_HOME', 'KILN_MODE', 'KILN_URL', 'KILN_KEY']);
 
 /**
+ * Keys that moved to the section of the process that acts on them (old path
+ * → new path): setting an old one stops the process with the new name, not
+ * just "unknown key".
+ */
+export const MOVED_KEYS: Readonly<Record<string, string>> = {
+  'worker.taskAttempts': 'coordinator.taskAttempts',
+  'worker.heartbeatMs': 'nodes.heartbeatMs',
+  'coordinator.workerTimeoutMs': 'nodes.timeoutMs',
+};
+
+/**
  * Loads config/kiln.yaml (the defaults), merges KILN_CONFIG over it, applies
  * KILN_* environment overrides and validates the result, then loads the
  * language table. Nothing is read from anywhere else.
@@ -136,7 +147,7 @@ function deepMerge(base: Tree, over: Tree, source: string, path = ''): Tree {
   const merged: Tree = { ...base };
   for (const [key, value] of Object.entries(over ?? {})) {
     const here = path ? `${path}.${key}` : key;
-    if (!(key in base)) throw new ConfigError(`${source}: unknown key ${here}`);
+    if (!(key in base)) throw new ConfigError(`${source}: ${MOVED_KEYS[here] ? movedKey(here) : `unknown key ${here}`}`);
     merged[key] = isTree(value) && isTree(base[key]) ? deepMerge(base[key] as Tree, value, source, here) : value;
   }
   return merged;
@@ -151,13 +162,29 @@ function applyEnvironment(tree: Tree, env: NodeJS.ProcessEnv): void {
     const path: string[] = [];
     for (const [index, segment] of segments.entries()) {
       const key = Object.keys(node).find((k) => normalize(k) === normalize(segment));
-      if (key === undefined) throw new ConfigError(`${name}: no configuration key ${[...path, segment.toLowerCase()].join('.')}`);
+      if (key === undefined) throw new ConfigError(`${name}: ${movedFrom(path, segment) ?? `no configuration key ${[...path, segment.toLowerCase()].join('.')}`}`);
       path.push(key);
       if (index === segments.length - 1) node[key] = coerce(raw, node[key], name);
       else if (isTree(node[key])) node = node[key] as Tree;
       else throw new ConfigError(`${name}: ${path.join('.')} is not a section`);
     }
   }
+}
+
+/** The moved key that `segment` under `path` names (as an environment variable spells it), said as a move. */
+function movedFrom(path: string[], segment: string): string | null {
+  const parent = path.join('.');
+  const old = Object.keys(MOVED_KEYS).find((key) => {
+    const at = key.lastIndexOf('.');
+    return key.slice(0, at) === parent && normalize(key.slice(at + 1)) === normalize(segment);
+  });
+  return old ? movedKey(old) : null;
+}
+
+function movedKey(old: string): string {
+  const now = MOVED_KEYS[old];
+  const variable = `${ENV_PREFIX}${now.split('.').map((part) => part.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()).join('__')}`;
+  return `${old} has moved to ${now} (${variable}): it belongs to the process that acts on it`;
 }
 
 function coerce(raw: string, current: unknown, name: string): unknown {

@@ -149,12 +149,25 @@ export class CoordinatorConfig {
   @IsArray() @ArrayNotEmpty() @Matches(/^[a-z0-9][a-z0-9_-]{0,31}$/, { each: true, message: 'each queue name must be 1-32 of a-z, 0-9, _ and -' })
   queues: string[];
   @IsInt() @Min(1) maxQueuedTasks: number;
+  /** Attempts of a task whose failure is Kiln's, set on each task as it is enqueued. */
+  @IsInt() @Min(1) @Max(10) taskAttempts: number;
   @ValidateNested() @Type(() => PerKeyConfig) perKey: PerKeyConfig;
   @ValidateNested() @Type(() => WebhooksConfig) webhooks: WebhooksConfig;
   @ValidateNested() @Type(() => ApiConfig) api: ApiConfig;
   @ValidateNested() @Type(() => ExecuteConfig) execute: ExecuteConfig;
-  @IsInt() @Min(1000) workerTimeoutMs: number;
   @IsInt() @Min(0) shutdownGraceMs: number;
+}
+
+/**
+ * What every node acts on, workers and coordinators alike: each beats every
+ * heartbeatMs; a node silent for timeoutMs is OFFLINE to every other
+ * (coordinators stop counting a worker for /health and admission, workers'
+ * orphan reapers remove its sandboxes and their fair share stops counting
+ * its slots). Every machine of a deployment should have the same values.
+ */
+export class NodesConfig {
+  @IsInt() @Min(100) heartbeatMs: number;
+  @IsInt() @Min(1000) timeoutMs: number;
 }
 
 export class CompileCacheConfig {
@@ -181,8 +194,6 @@ export class WorkerConfig {
   @IsInt() @Min(1) @Max(256) concurrency: number;
   @IsInt() @Min(0) shutdownGraceMs: number;
   @IsString() id: string;
-  @IsInt() @Min(100) heartbeatMs: number;
-  @IsInt() @Min(1) @Max(10) taskAttempts: number;
   @IsInt() @Min(1000) lockDurationMs: number;
   @IsInt() @Min(1000) stalledIntervalMs: number;
   @IsInt() @Min(0) @Max(10) maxStalledCount: number;
@@ -290,6 +301,7 @@ export class KilnConfig {
   @ValidateNested() @Type(() => LoggingConfig) logging: LoggingConfig;
   @ValidateNested() @Type(() => TelemetryConfig) telemetry: TelemetryConfig;
   @ValidateNested() @Type(() => RedisConfig) redis: RedisConfig;
+  @ValidateNested() @Type(() => NodesConfig) nodes: NodesConfig;
   @ValidateNested() @Type(() => CoordinatorConfig) coordinator: CoordinatorConfig;
   @ValidateNested() @Type(() => WorkerConfig) worker: WorkerConfig;
   @ValidateNested() @Type(() => SandboxConfig) sandbox: SandboxConfig;

@@ -1,14 +1,11 @@
 import { BullModule } from '@nestjs/bullmq';
 import { KilnConfig } from '@kiln/config';
-import { redisOptions } from './redis-connection';
+import { bullConnection } from './redis-connection';
 
-/** BullModule.forRootAsync wired to Kiln's Redis URL and key prefix. */
+/** BullModule.forRootAsync wired to Kiln's Redis URL and key prefix (the @Processor consumers connect with it). */
 export function bullRootModule() {
   return BullModule.forRootAsync({
     inject: [KilnConfig],
-    useFactory: (config: KilnConfig) => ({
-      prefix: config.redis.prefix,
-      connection: { ...redisOptions(config.redis.url, 'kiln-bullmq'), maxRetriesPerRequest: null },
-    }),
+    useFactory: (config: KilnConfig) => bullConnection(config.redis, 'kiln-bullmq'),
   });
 }

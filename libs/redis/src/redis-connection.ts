@@ -17,7 +17,7 @@ export function stopReconnecting(): void {
   reconnecting = false;
 }
 
-/** Options shared by every Kiln connection; BullMQ requires maxRetriesPerRequest null on its own. */
+/** Options shared by every Kiln connection (BullMQ's: bullConnection). */
 export function redisOptions(url: string, name: string): RedisOptions {
   const parsed = new URL(url);
   return {
@@ -32,6 +32,15 @@ export function redisOptions(url: string, name: string): RedisOptions {
     // (until a process stopping with its Redis gone says otherwise: stopReconnecting).
     retryStrategy: (times) => (reconnecting ? Math.min(times * 200, 2000) : null),
   };
+}
+
+/**
+ * Where BullMQ objects (queues, consumers) connect, the only place their
+ * options are written: Kiln's connection options under the given name, with
+ * the maxRetriesPerRequest BullMQ requires, and the deployment's key prefix.
+ */
+export function bullConnection(redis: { url: string; prefix: string }, name: string): { connection: RedisOptions; prefix: string } {
+  return { connection: { ...redisOptions(redis.url, name), maxRetriesPerRequest: null }, prefix: redis.prefix };
 }
 
 /**

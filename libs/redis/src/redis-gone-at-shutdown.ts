@@ -1,9 +1,8 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { WorkerHost } from '@nestjs/bullmq';
-import Redis from 'ioredis';
 import { stopReconnecting } from './redis-connection';
-import { REDIS } from './redis.tokens';
+import { RedisHealth } from './redis-health';
 import { settledWithin } from './settled-within';
 
 /** A Redis that does not answer PING this fast at shutdown is taken for gone. */
@@ -25,21 +24,15 @@ export class RedisGoneAtShutdown implements BeforeApplicationShutdown {
   private readonly logger = new Logger('Redis');
 
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    private readonly health: RedisHealth,
     private readonly discovery: DiscoveryService,
   ) {}
 
   async beforeApplicationShutdown(): Promise<void> {
-    if (await this.answers()) return;
+    if (await this.health.answersWithin(PING_TIMEOUT_MS)) return;
     this.logger.warn('Redis does not answer: closing its connections without waiting for it');
     stopReconnecting();
     await settledWithin(Promise.allSettled(this.consumers().map((host) => host.worker.close(true))), FORCE_CLOSE_TIMEOUT_MS);
-  }
-
-  private async answers(): Promise<boolean> {
-    if (this.redis.status !== 'ready') return false;
-    const ping = this.redis.ping();
-    return (await settledWithin(ping, PING_TIMEOUT_MS)) && (await ping.then(() => true, () => false));
   }
 
   /** The @Processor classes of this application (BullMQ workers Nest made). */

@@ -1,11 +1,10 @@
 import { Controller, Get, Param, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { StringDecoder } from 'node:string_decoder';
-import { JobEventLog, LoggedEvent, streamIdAfter } from '@kiln/redis';
+import { JobEventsRepository, loggedAfter, LoggedEvent } from '@kiln/store';
 import { isTerminalJobState } from '@kiln/tasks';
 import { CurrentPrincipal, Principal } from '../auth/principal';
 import { JobsService } from '../jobs/jobs.service';
-import { JobChannelHub } from './job-channel-hub';
 import { SseWriter } from './sse-writer';
 
 const KEEP_ALIVE_MS = 15_000;
@@ -20,8 +19,7 @@ const KEEP_ALIVE_MS = 15_000;
 export class JobEventsController {
   constructor(
     private readonly jobs: JobsService,
-    private readonly log: JobEventLog,
-    private readonly hub: JobChannelHub,
+    private readonly log: JobEventsRepository,
   ) {}
 
   @Get(':id/events')
@@ -30,7 +28,7 @@ export class JobEventsController {
     await this.jobs.status(id, principal);
     const sse = new SseWriter(response);
     const stream = new OrderedRelay(sse, () => this.jobs.view(id, principal));
-    const stop = await this.hub.follow(id, (logged) => void stream.live(logged));
+    const stop = await this.log.follow(id, (logged) => void stream.live(logged));
     let finished = false;
     const finish = async () => {
       if (finished) return;
@@ -91,7 +89,7 @@ class OrderedRelay {
   }
 
   private emit({ id, event }: LoggedEvent): void {
-    if (this.ended || !streamIdAfter(id, this.lastId)) return;
+    if (this.ended || !loggedAfter(id, this.lastId)) return;
     this.lastId = id;
     if (event.type === 'state') {
       this.sawEnd ||= isTerminalJobState(event.state);

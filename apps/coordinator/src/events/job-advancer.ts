@@ -1,15 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { isTerminalJobState, TaskState } from '@kiln/tasks';
-import { JobStore } from '../jobs/job-store';
-import { TaskQueue } from '../queue/task-queue';
-import { JobFinisher } from './job-finisher';
+import { JobRepository } from '@kiln/store';
+import { JobFinisher } from '../jobs/job-finisher';
+import { TaskQueue } from '../queues/task-queue';
 import { nextStep } from './job-progression';
 
 /** Reads a job and carries out its next step (see job-progression.ts). */
 @Injectable()
 export class JobAdvancer {
   constructor(
-    private readonly store: JobStore,
+    private readonly store: JobRepository,
     private readonly queue: TaskQueue,
     private readonly finisher: JobFinisher,
   ) {}

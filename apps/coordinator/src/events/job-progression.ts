@@ -1,6 +1,4 @@
-import { isFinishedTaskState, JobRecord, JobState, TaskPlan, TaskState, Verdict } from '@kiln/tasks';
-import { JobFinish } from '../jobs/job-store';
-import { testResultsOf } from '../jobs/test-results';
+import { isFinishedTaskState, JobFinish, JobRecord, JobState, TaskPlan, TaskState, testResultsOf, Verdict } from '@kiln/tasks';
 
 /** What the coordinator must do next for a job, derived from its record alone. */
 export type NextStep =

@@ -1,10 +1,8 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import Redis from 'ioredis';
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { KilnConfig } from '@kiln/config';
-import { REDIS } from '@kiln/redis';
-import { isTerminalJobState, JobState, RedisKeys, Verdict } from '@kiln/tasks';
-import { JobStore } from '../jobs/job-store';
-import { JobFinisher } from './job-finisher';
+import { JobRepository } from '@kiln/store';
+import { isTerminalJobState, JobState, Verdict } from '@kiln/tasks';
+import { JobFinisher } from '../jobs/job-finisher';
 
 const SWEEP_INTERVAL_MS = 5000;
 
@@ -20,11 +18,9 @@ export class StuckJobSweeper implements OnApplicationBootstrap, OnModuleDestroy 
   private timer?: NodeJS.Timeout;
 
   constructor(
-    private readonly store: JobStore,
+    private readonly store: JobRepository,
     private readonly finisher: JobFinisher,
-    private readonly keys: RedisKeys,
     private readonly config: KilnConfig,
-    @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -46,8 +42,7 @@ export class StuckJobSweeper implements OnApplicationBootstrap, OnModuleDestroy 
         continue;
       }
       const error = `the job did not finish within jobs.deadlineMs (${this.config.jobs.deadlineMs} ms): no worker completed its tasks`;
-      if (await this.finisher.finish(job, { state: JobState.FAILED, verdict: Verdict.INTERNAL_ERROR, error })) {
-        await this.redis.publish(this.keys.cancelChannel(), id);
+      if (await this.finisher.stop(id, { state: JobState.FAILED, verdict: Verdict.INTERNAL_ERROR, error })) {
         this.logger.warn(`job ${id} ended: ${error}`);
         ended++;
       }

@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { splitTaskResult, TaskEvent, TaskState } from '@kiln/tasks';
-import { JobStore } from '../jobs/job-store';
+import { JobRepository } from '@kiln/store';
 import { JobAdvancer } from './job-advancer';
 
 /** A task finished (whatever the program did): record its result and advance the job. */
 @Injectable()
 export class TaskCompletedHandler {
   constructor(
-    private readonly store: JobStore,
+    private readonly store: JobRepository,
     private readonly advancer: JobAdvancer,
   ) {}
 

@@ -1,7 +1,8 @@
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
 import { Job } from 'bullmq';
-import { EVENT_QUEUE, TaskEvent } from '@kiln/tasks';
+import { EVENT_QUEUE } from '@kiln/store';
+import { TaskEvent } from '@kiln/tasks';
 import { inSpan } from '@kiln/telemetry';
 import { TaskCompletedHandler } from './task-completed.handler';
 import { TaskFailedHandler } from './task-failed.handler';

@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { TaskEvent, TaskState } from '@kiln/tasks';
-import { JobStore } from '../jobs/job-store';
+import { JobRepository } from '@kiln/store';
 import { JobAdvancer } from './job-advancer';
 
 /** Kiln could not run a task (after its retries): record why; the job then fails. */
 @Injectable()
 export class TaskFailedHandler {
   constructor(
-    private readonly store: JobStore,
+    private readonly store: JobRepository,
     private readonly advancer: JobAdvancer,
   ) {}
 

@@ -1,14 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { JobEventLog } from '@kiln/redis';
+import { JobEventsRepository, JobRepository } from '@kiln/store';
 import { JobState, TaskEvent, TaskState } from '@kiln/tasks';
-import { JobStore } from '../jobs/job-store';
 
 /** A worker began a task: the task is RUNNING, and so is the job if it was waiting. */
 @Injectable()
 export class TaskStartedHandler {
   constructor(
-    private readonly store: JobStore,
-    private readonly events: JobEventLog,
+    private readonly store: JobRepository,
+    private readonly events: JobEventsRepository,
   ) {}
 
   async handle(event: TaskEvent): Promise<void> {

@@ -1,19 +1,18 @@
 import { Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
 import { KilnConfig } from '@kiln/config';
-import { JobEventLog } from '@kiln/redis';
+import { JobEventsRepository, JobRepository } from '@kiln/store';
 import { JobRecord, JobState, TaskState } from '@kiln/tasks';
 import { currentTraceCarrier, inSpan } from '@kiln/telemetry';
 import { Principal } from '../auth/principal';
 import { CoordinatorMetrics } from '../metrics/coordinator-metrics';
 import { NodeRegistry } from '../nodes/node-registry';
-import { TaskQueue } from '../queue/task-queue';
+import { TaskQueue } from '../queues/task-queue';
 import { KeyAdmission } from '../tenancy/key-admission';
 import { KeyLimits } from '../tenancy/key-limits';
 import { WebhookTargets } from '../webhooks/webhook-targets';
 import { CreateJobDto } from './dto/create-job.dto';
 import { JobPlanner, PlannedJob } from './job-planner';
 import { JobRequestFactory } from './job-request.factory';
-import { JobStore } from './job-store';
 
 /**
  * Accepts jobs in two steps: `prepare` validates and plans one request (400s
@@ -28,11 +27,11 @@ export class JobSubmission {
   constructor(
     private readonly requests: JobRequestFactory,
     private readonly planner: JobPlanner,
-    private readonly store: JobStore,
+    private readonly store: JobRepository,
     private readonly queue: TaskQueue,
     private readonly nodes: NodeRegistry,
     private readonly webhooks: WebhookTargets,
-    private readonly events: JobEventLog,
+    private readonly events: JobEventsRepository,
     private readonly metrics: CoordinatorMetrics,
     private readonly limits: KeyLimits,
     private readonly admission: KeyAdmission,

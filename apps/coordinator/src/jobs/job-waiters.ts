@@ -1,30 +1,30 @@
-import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import Redis from 'ioredis';
-import { REDIS_SUBSCRIBER } from '@kiln/redis';
-import { RedisKeys } from '@kiln/tasks';
+import { Injectable, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
+import { JobSignalsRepository } from '@kiln/store';
+import { CoordinatorDrain } from '../http/coordinator-drain';
 
 /**
- * Lets a request wait for a job to end. Wake-ups come from the job-done
- * channel (published by whichever coordinator finished the job), not from
+ * Lets a request wait for a job to end. Wake-ups come from the job-ended
+ * signal (sent by whichever coordinator finished the job), not from
  * polling; the caller re-reads the job after waking or timing out.
  */
 export type WaitOutcome = 'done' | 'timeout' | 'interrupted';
 
 @Injectable()
-export class JobWaiters implements OnApplicationBootstrap {
+export class JobWaiters implements OnModuleInit, OnApplicationBootstrap {
   private readonly waiting = new Map<string, Set<(outcome: WaitOutcome) => void>>();
 
   constructor(
-    @Inject(REDIS_SUBSCRIBER) private readonly subscriber: Redis,
-    private readonly keys: RedisKeys,
+    private readonly signals: JobSignalsRepository,
+    private readonly drain: CoordinatorDrain,
   ) {}
 
+  onModuleInit(): void {
+    // Past the shutdown grace, the requests still waiting get their answer (see CoordinatorDrain).
+    this.drain.whenGraceIsOver(() => this.interruptAll());
+  }
+
   async onApplicationBootstrap(): Promise<void> {
-    const channel = this.keys.jobDoneChannel();
-    this.subscriber.on('message', (from: string, jobId: string) => {
-      if (from === channel) this.wake(jobId);
-    });
-    await this.subscriber.subscribe(channel);
+    await this.signals.onEnded((jobId) => this.wake(jobId));
   }
 
   /**

@@ -1,9 +1,9 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
+import { toJobView } from '@kiln/tasks';
 import { CurrentPrincipal, Principal } from '../auth/principal';
 import { CreateJobDto } from './dto/create-job.dto';
 import { JobSubmission } from './job-submission';
 import { JobsService } from './jobs.service';
-import { toJobView } from './job-view';
 
 /** Asynchronous jobs: submit (202), poll, cancel. */
 @Controller('jobs')

@@ -1,13 +1,10 @@
-import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import Redis from 'ioredis';
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KilnConfig } from '@kiln/config';
-import { REDIS } from '@kiln/redis';
-import { isTerminalJobState, JobRecord, JobState, JobView, RedisKeys, Verdict } from '@kiln/tasks';
+import { JobRepository } from '@kiln/store';
+import { isTerminalJobState, JobRecord, JobState, JobView, toJobView, Verdict } from '@kiln/tasks';
 import { Principal } from '../auth/principal';
-import { JobFinisher } from '../events/job-finisher';
-import { JobStore } from './job-store';
-import { toJobView } from './job-view';
+import { JobFinisher } from './job-finisher';
 import { JobWaiters, WaitOutcome } from './job-waiters';
 
 /** How long a stopping coordinator tries to read a job for its last answer. */
@@ -17,12 +14,10 @@ const STOPPING_READ_MS = 500;
 @Injectable()
 export class JobsService {
   constructor(
-    private readonly store: JobStore,
+    private readonly store: JobRepository,
     private readonly finisher: JobFinisher,
     private readonly waiters: JobWaiters,
-    private readonly keys: RedisKeys,
     private readonly config: KilnConfig,
-    @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
   /** The job as answered, its output included. */
@@ -54,13 +49,10 @@ export class JobsService {
 
   async cancel(id: string, principal: Principal): Promise<JobView> {
     await this.require(id, principal);
-    const cancelled = await this.store.finish(id, { state: JobState.CANCELLED, verdict: null });
-    if (!cancelled) {
+    if (!(await this.finisher.stop(id, { state: JobState.CANCELLED, verdict: null }))) {
       const now = await this.require(id);
       throw new ConflictException({ error: `job ${id} is already ${now.state} and cannot be cancelled` });
     }
-    await this.redis.publish(this.keys.cancelChannel(), id);
-    await this.finisher.settle(id);
     return this.view(id, principal);
   }
 

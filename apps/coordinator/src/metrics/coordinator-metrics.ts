@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { KilnConfig } from '@kiln/config';
+import { TaskQueueRepository } from '@kiln/store';
 import { JobRecord } from '@kiln/tasks';
 import { LATENCY_BUCKETS } from '@kiln/telemetry';
-import { TaskQueue } from '../queue/task-queue';
 
 const QUEUE_STATES = ['waiting', 'prioritized', 'active', 'delayed', 'failed'] as const;
 
@@ -43,15 +44,15 @@ export class CoordinatorMetrics {
     registers: [this.registry],
   });
 
-  constructor(tasks: TaskQueue) {
+  constructor(tasks: TaskQueueRepository, config: KilnConfig) {
     new Gauge({
       name: 'kiln_queue_tasks',
       help: 'Tasks in each BullMQ task queue, by state (read at scrape time).',
       labelNames: ['queue', 'state'],
       registers: [this.registry],
       async collect() {
-        for (const name of tasks.names()) {
-          const counts = await tasks.queue(name).getJobCounts(...QUEUE_STATES);
+        for (const name of config.coordinator.queues) {
+          const counts = await tasks.counts(name, QUEUE_STATES);
           for (const state of QUEUE_STATES) this.set({ queue: name, state }, counts[state] ?? 0);
         }
       },

@@ -1,17 +1,15 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { KILN_VERSION, KilnConfig } from '@kiln/config';
-import { NodeHeartbeat, REDIS } from '@kiln/redis';
-import { RedisKeys } from '@kiln/tasks';
+import { NodeHeartbeat, NodeRepository } from '@kiln/store';
 
 /** Coordinators beat too, so GET /nodes shows the whole cluster. */
 @Injectable()
 export class CoordinatorHeartbeat implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly heartbeat: NodeHeartbeat;
 
-  constructor(@Inject(REDIS) redis: Redis, keys: RedisKeys, @Inject(KILN_VERSION) version: string, private readonly config: KilnConfig) {
+  constructor(nodes: NodeRepository, @Inject(KILN_VERSION) version: string, private readonly config: KilnConfig) {
     const facts = {
       id: `coordinator-${hostname()}-${process.pid}`,
       instance: randomBytes(8).toString('hex'),
@@ -20,11 +18,11 @@ export class CoordinatorHeartbeat implements OnApplicationBootstrap, OnModuleDes
       queues: config.coordinator.queues,
       concurrency: 0,
     };
-    this.heartbeat = new NodeHeartbeat(redis, keys, facts, async () => ({ running: 0, accepting: true }));
+    this.heartbeat = new NodeHeartbeat(nodes, facts, async () => ({ running: 0, accepting: true }));
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.heartbeat.start(this.config.worker.heartbeatMs);
+    await this.heartbeat.start(this.config.nodes.heartbeatMs);
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -1,8 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
-import Redis from 'ioredis';
+import { Injectable } from '@nestjs/common';
 import { KilnConfig } from '@kiln/config';
-import { REDIS } from '@kiln/redis';
-import { NodeBeat, nodeStatus, NodeStatus, RedisKeys } from '@kiln/tasks';
+import { NodeRepository } from '@kiln/store';
+import { NodeBeat, nodeStatus, NodeStatus } from '@kiln/tasks';
 
 /** A node that has been silent this long is forgotten (it was OFFLINE meanwhile). */
 const FORGET_AFTER_MS = 3600_000;
@@ -13,19 +12,17 @@ export type NodeView = NodeBeat & { status: NodeStatus };
 @Injectable()
 export class NodeRegistry {
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
-    private readonly keys: RedisKeys,
+    private readonly nodes: NodeRepository,
     private readonly config: KilnConfig,
   ) {}
 
   async list(): Promise<NodeView[]> {
     const now = Date.now();
-    const beats = Object.values(await this.redis.hgetall(this.keys.nodes())).map((raw) => JSON.parse(raw) as NodeBeat);
-    const forgotten = beats.filter((beat) => now - beat.at > FORGET_AFTER_MS);
-    if (forgotten.length) await this.redis.hdel(this.keys.nodes(), ...forgotten.map((beat) => beat.id));
+    const beats = await this.nodes.beats();
+    await this.nodes.remove(beats.filter((beat) => now - beat.at > FORGET_AFTER_MS).map((beat) => beat.id));
     return beats
       .filter((beat) => now - beat.at <= FORGET_AFTER_MS)
-      .map((beat) => ({ ...beat, status: nodeStatus(beat, now, this.config.coordinator.workerTimeoutMs) }))
+      .map((beat) => ({ ...beat, status: nodeStatus(beat, now, this.config.nodes.timeoutMs) }))
       .sort((a, b) => a.role.localeCompare(b.role) || a.id.localeCompare(b.id));
   }
 

@@ -1,12 +1,7 @@
-import { InjectQueue } from '@nestjs/bullmq';
 import { Controller, Get } from '@nestjs/common';
-import { Queue } from 'bullmq';
-import { EVENT_QUEUE } from '@kiln/tasks';
+import { EVENT_QUEUE, EventQueueRepository, TaskQueueRepository, WEBHOOK_QUEUE, WebhookQueueRepository } from '@kiln/store';
 import { NodeRegistry } from '../nodes/node-registry';
-import { TaskQueue } from '../queue/task-queue';
-import { WEBHOOK_QUEUE } from '../webhooks/webhook-dispatcher';
-
-const STATES = ['waiting', 'prioritized', 'active', 'delayed', 'completed', 'failed'] as const;
+import { TaskQueue } from './task-queue';
 
 /**
  * GET /queues: depth, activity, failures and throughput of each task queue
@@ -17,9 +12,10 @@ const STATES = ['waiting', 'prioritized', 'active', 'delayed', 'completed', 'fai
 export class QueuesController {
   constructor(
     private readonly tasks: TaskQueue,
+    private readonly taskQueues: TaskQueueRepository,
+    private readonly events: EventQueueRepository,
+    private readonly webhooks: WebhookQueueRepository,
     private readonly nodes: NodeRegistry,
-    @InjectQueue(EVENT_QUEUE) private readonly events: Queue,
-    @InjectQueue(WEBHOOK_QUEUE) private readonly webhooks: Queue,
   ) {}
 
   @Get()
@@ -30,23 +26,14 @@ export class QueuesController {
         name,
         kind: 'tasks',
         workers: workers.filter((w) => w.queues.includes(name) && w.status === 'UP').length,
-        ...(await describe(this.tasks.queue(name))),
+        ...(await this.taskQueues.stats(name)),
       })),
     );
-    const internal = await Promise.all(
-      [this.events, this.webhooks].map(async (queue) => ({ name: queue.name, kind: 'internal', ...(await describe(queue)) })),
-    );
+    const [events, webhooks] = await Promise.all([this.events.stats(), this.webhooks.stats()]);
+    const internal = [
+      { name: EVENT_QUEUE, kind: 'internal', ...events },
+      { name: WEBHOOK_QUEUE, kind: 'internal', ...webhooks },
+    ];
     return [...taskQueues, ...internal];
   }
-}
-
-async function describe(queue: Queue) {
-  const counts = await queue.getJobCounts(...STATES);
-  const metrics = await queue.getMetrics('completed', 0, 0);
-  return {
-    depth: (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0),
-    counts,
-    // BullMQ closes a minute's data point when the next minute's first task completes.
-    throughput: { completedTotal: metrics.meta.count, completedLastFullMinute: metrics.data[0] ?? 0 },
-  };
 }

@@ -1,18 +1,18 @@
 import { HttpException, HttpStatus, Injectable, NotFoundException, PayloadTooLargeException } from '@nestjs/common';
 import { KilnConfig } from '@kiln/config';
+import { SnippetRepository } from '@kiln/store';
 import { Principal } from '../auth/principal';
 import { CreateJobDto } from '../jobs/dto/create-job.dto';
 import { JobRequestFactory } from '../jobs/job-request.factory';
 import { CreateSnippetDto } from './dto/create-snippet.dto';
 import { Snippet } from './snippet';
 import { isSnippetId, newSnippetId } from './snippet-id';
-import { SnippetStore } from './snippet-store';
 
 /** Stores and reads shared snippets. A snippet is immutable: sharing an edit makes a new one (a fork). */
 @Injectable()
 export class SnippetsService {
   constructor(
-    private readonly store: SnippetStore,
+    private readonly store: SnippetRepository,
     private readonly requests: JobRequestFactory,
     private readonly config: KilnConfig,
   ) {}
@@ -42,7 +42,7 @@ export class SnippetsService {
   }
 
   async get(id: string): Promise<Snippet> {
-    const snippet = isSnippetId(id) ? await this.store.get(id) : null;
+    const snippet = isSnippetId(id) ? await this.store.get<Snippet>(id) : null;
     if (!snippet) throw new NotFoundException({ error: `no snippet with id ${id} (it may have expired)` });
     return snippet;
   }

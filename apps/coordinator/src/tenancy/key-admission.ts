@@ -1,8 +1,8 @@
 import { HttpException, HttpStatus, Injectable } from '@nestjs/common';
+import { KeyLedgerRepository } from '@kiln/store';
 import { JobMeta } from '@kiln/tasks';
 import { Principal } from '../auth/principal';
 import { KeyLimits } from './key-limits';
-import { KeyTaskLedger } from './key-task-ledger';
 
 /** 429: this key has too many tasks in Kiln; other keys are not affected. */
 export class KeyTasksExceededException extends HttpException {
@@ -27,7 +27,7 @@ export class KeyTasksExceededException extends HttpException {
 export class KeyAdmission {
   constructor(
     private readonly limits: KeyLimits,
-    private readonly ledger: KeyTaskLedger,
+    private readonly ledger: KeyLedgerRepository,
   ) {}
 
   /** Reserves the jobs' tasks for their key, or throws KeyTasksExceededException. */

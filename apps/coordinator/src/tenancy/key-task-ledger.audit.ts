@@ -1,8 +1,6 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import Redis from 'ioredis';
-import { REDIS } from '@kiln/redis';
-import { isTerminalJobState, JobState, RedisKeys } from '@kiln/tasks';
-import { KeyTaskLedger, LedgerEntry } from './key-task-ledger';
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { JobRepository, KeyLedgerRepository, LedgerEntry } from '@kiln/store';
+import { isTerminalJobState } from '@kiln/tasks';
 
 const AUDIT_INTERVAL_MS = 30_000;
 /**
@@ -23,9 +21,8 @@ export class KeyTaskLedgerAudit implements OnApplicationBootstrap, OnModuleDestr
   private timer?: NodeJS.Timeout;
 
   constructor(
-    private readonly ledger: KeyTaskLedger,
-    private readonly keys: RedisKeys,
-    @Inject(REDIS) private readonly redis: Redis,
+    private readonly ledger: KeyLedgerRepository,
+    private readonly jobs: JobRepository,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -39,8 +36,7 @@ export class KeyTaskLedgerAudit implements OnApplicationBootstrap, OnModuleDestr
 
   /** One pass over every key's reservations; returns how many it gave back. */
   async audit(): Promise<number> {
-    const [seconds, micros] = await this.redis.time();
-    const now = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+    const now = await this.ledger.now();
     let released = 0;
     for (const keyId of await this.ledger.holders()) {
       const stale = await this.staleEntries(await this.ledger.entries(keyId), now);
@@ -51,12 +47,7 @@ export class KeyTaskLedgerAudit implements OnApplicationBootstrap, OnModuleDestr
   }
 
   private async staleEntries(entries: LedgerEntry[], now: number): Promise<string[]> {
-    const pipeline = this.redis.pipeline();
-    for (const entry of entries) pipeline.hget(this.keys.job(entry.jobId), 'state');
-    const states = ((await pipeline.exec()) ?? []).map(([error, state]) => {
-      if (error) throw error;
-      return state as JobState | null;
-    });
+    const states = await this.jobs.states(entries.map((entry) => entry.jobId));
     return entries
       .filter((entry, index) => {
         const state = states[index];

@@ -2,9 +2,8 @@ import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { DelayedError, Job } from 'bullmq';
 import { KilnConfig } from '@kiln/config';
-import { JobStore } from '../jobs/job-store';
+import { JobRepository, WEBHOOK_QUEUE, WebhookDelivery } from '@kiln/store';
 import { CoordinatorMetrics } from '../metrics/coordinator-metrics';
-import { WEBHOOK_QUEUE, WebhookDelivery } from './webhook-dispatcher';
 import { KEYLESS, WebhookKeySlots } from './webhook-key-slots';
 import { WebhookRenderers } from './webhook-renderers';
 import { WebhookSender } from './webhook-sender';
@@ -22,7 +21,7 @@ export class WebhookDeliveryProcessor extends WorkerHost implements OnApplicatio
   private readonly logger = new Logger('Webhooks');
 
   constructor(
-    private readonly store: JobStore,
+    private readonly store: JobRepository,
     private readonly sender: WebhookSender,
     private readonly renderers: WebhookRenderers,
     private readonly metrics: CoordinatorMetrics,

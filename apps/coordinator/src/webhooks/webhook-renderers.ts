@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { JobRecord } from '@kiln/tasks';
-import { toJobView } from '../jobs/job-view';
+import { JobRecord, toJobView } from '@kiln/tasks';
 
 /** What a webhook sends: Kiln's job view by POST, or another API's shape and method. */
 export interface WebhookRequest {

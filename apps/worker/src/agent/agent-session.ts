@@ -74,7 +74,8 @@ interface PendingExec {
 /**
  * Talks to one container's agent over its attached, multiplexed stdio stream.
  * The stream is drained for as long as it lives, whatever the caller does: a
- * reader that stops draining can wedge the Docker engine.
+ * reader that stops draining can wedge the Docker engine, which blocks on a
+ * full attach stream.
  */
 export class AgentSession {
   // Each frame type has its limit; a collected file only as large as the exec allows.

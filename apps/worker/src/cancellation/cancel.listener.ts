@@ -1,7 +1,5 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import Redis from 'ioredis';
-import { REDIS_SUBSCRIBER } from '@kiln/redis';
-import { RedisKeys } from '@kiln/tasks';
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { JobSignalsRepository } from '@kiln/store';
 import { SandboxRuntime } from '../sandbox/sandbox-runtime';
 
 /** Kills this worker's sandboxes of a job as soon as any coordinator cancels it. */
@@ -10,17 +8,12 @@ export class CancelListener implements OnApplicationBootstrap {
   private readonly logger = new Logger(CancelListener.name);
 
   constructor(
-    @Inject(REDIS_SUBSCRIBER) private readonly subscriber: Redis,
-    private readonly keys: RedisKeys,
+    private readonly signals: JobSignalsRepository,
     private readonly sandboxes: SandboxRuntime,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const channel = this.keys.cancelChannel();
-    this.subscriber.on('message', (from: string, jobId: string) => {
-      if (from === channel) void this.cancel(jobId);
-    });
-    await this.subscriber.subscribe(channel);
+    await this.signals.onCancel((jobId) => void this.cancel(jobId));
   }
 
   private async cancel(jobId: string): Promise<void> {

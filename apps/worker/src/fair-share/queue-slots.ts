@@ -1,8 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
-import Redis from 'ioredis';
+import { Injectable } from '@nestjs/common';
 import { KilnConfig } from '@kiln/config';
-import { REDIS } from '@kiln/redis';
-import { NodeBeat, queueSlots, RedisKeys, runningShareLimit } from '@kiln/tasks';
+import { NodeRepository } from '@kiln/store';
+import { NodeBeat, queueSlots, runningShareLimit } from '@kiln/tasks';
 import { WorkerIdentity } from '../identity/worker-identity';
 
 /**
@@ -16,20 +15,19 @@ export class QueueSlots {
   private readAt = 0;
 
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
-    private readonly keys: RedisKeys,
+    private readonly nodes: NodeRepository,
     private readonly identity: WorkerIdentity,
     private readonly config: KilnConfig,
   ) {}
 
   async runningLimit(queue: string): Promise<number> {
     const now = Date.now();
-    if (now - this.readAt >= this.config.worker.heartbeatMs) {
-      this.beats = Object.values(await this.redis.hgetall(this.keys.nodes())).map((raw) => JSON.parse(raw) as NodeBeat);
+    if (now - this.readAt >= this.config.nodes.heartbeatMs) {
+      this.beats = await this.nodes.beats();
       this.readAt = now;
     }
     const self = { id: this.identity.id, concurrency: this.config.worker.concurrency };
-    const slots = queueSlots(this.beats, queue, self, now, this.config.coordinator.workerTimeoutMs);
+    const slots = queueSlots(this.beats, queue, self, now, this.config.nodes.timeoutMs);
     return runningShareLimit(slots, this.config.worker.perKey.runningShare);
   }
 }

@@ -1,62 +1,19 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { Job, Queue } from 'bullmq';
-import Redis from 'ioredis';
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Job } from 'bullmq';
 import { KilnConfig } from '@kiln/config';
-import { REDIS, redisOptions } from '@kiln/redis';
-import { RedisKeys, TaskPayload, taskQueueName } from '@kiln/tasks';
+import { RunningShareRepository, ShareHolder, TaskQueueRepository } from '@kiln/store';
+import { TaskPayload } from '@kiln/tasks';
 import { QueueSlots } from './queue-slots';
-
-/** Redis's clock in ms: every worker judges leases by the same clock. */
-const NOW = `local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`;
-
-/**
- * Takes a running slot of the key if it has one free: expired leases (a
- * worker that died without giving its slot back) are dropped first, a task
- * that already holds a lease (redelivered after a stall) keeps it.
- */
-const CLAIM = `${NOW}
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
-if not redis.call('ZSCORE', KEYS[1], ARGV[1]) and redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
-redis.call('ZADD', KEYS[1], now + tonumber(ARGV[3]), ARGV[1])
-redis.call('PEXPIRE', KEYS[1], 2 * tonumber(ARGV[3]))
-return 1`;
-
-/**
- * Extends this worker's leases that still exist (XX: a renewal racing with a
- * release must not bring the released lease back).
- */
-const RENEW = `${NOW}
-for i = 2, #ARGV do redis.call('ZADD', KEYS[1], 'XX', now + tonumber(ARGV[1]), ARGV[i]) end
-redis.call('PEXPIRE', KEYS[1], 2 * tonumber(ARGV[1]))
-return 1`;
-
-const PARK = `${NOW}
-redis.call('ZADD', KEYS[1], now, ARGV[1])
-redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]))
-return 1`;
-
-/** The task parked longest ago, after dropping entries so old that their delay has surely run out. */
-const NEXT_PARKED = `${NOW}
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[1]))
-local next = redis.call('ZPOPMIN', KEYS[1])
-return next[1]`;
 
 /** Parked tasks tried per freed slot (one may have been cancelled or have come back by itself). */
 const PROMOTE_TRIES = 3;
-
-interface Lease {
-  key: string;
-  owner: string;
-  queue: string;
-}
 
 /**
  * worker.perKey.runningShare: one API key's compile and run tasks hold at
  * most its share of a queue's slots, so the others stay free for other keys.
  *
- * A slot is a lease in a Redis sorted set per key and queue (member: the
- * task, score: when the lease ends), taken atomically before the task runs,
+ * A slot is a lease per key and queue (RunningShareRepository: it ends at a
+ * time by Redis's clock), taken atomically before the task runs,
  * renewed while it runs, given back when it ends. A worker killed with
  * SIGKILL gives nothing back: its leases end worker.lockDurationMs later,
  * when BullMQ also hands its tasks to another worker, so a count never leaks.
@@ -70,22 +27,17 @@ interface Lease {
 @Injectable()
 export class RunningShare implements OnApplicationShutdown {
   private readonly logger = new Logger(RunningShare.name);
-  private readonly leases = new Map<string, Lease>();
-  private readonly queues = new Map<string, Queue<TaskPayload>>();
+  private readonly leases = new Map<string, ShareHolder>();
   private readonly renewal: NodeJS.Timeout;
   private readonly leaseMs: number;
 
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
-    private readonly keys: RedisKeys,
+    private readonly share: RunningShareRepository,
+    private readonly queues: TaskQueueRepository,
     private readonly slots: QueueSlots,
     private readonly config: KilnConfig,
   ) {
     this.leaseMs = config.worker.lockDurationMs;
-    const connection = { ...redisOptions(config.redis.url, 'kiln-worker-share'), maxRetriesPerRequest: null };
-    for (const name of config.worker.queues) {
-      this.queues.set(name, new Queue<TaskPayload>(taskQueueName(name), { connection, prefix: config.redis.prefix }));
-    }
     this.renewal = setInterval(() => void this.renew(), Math.floor(this.leaseMs / 3));
     this.renewal.unref();
   }
@@ -113,7 +65,7 @@ export class RunningShare implements OnApplicationShutdown {
     if (!lease || !job.id) return;
     this.leases.delete(job.id);
     try {
-      await this.redis.zrem(lease.key, job.id);
+      await this.share.release(lease, job.id);
       await this.promoteParked(lease);
     } catch (error) {
       this.logger.warn(`could not give back a running slot (its lease ends by itself): ${(error as Error).message}`);
@@ -121,45 +73,44 @@ export class RunningShare implements OnApplicationShutdown {
   }
 
   /** After every task has ended (TaskQueueConsumer waits for them in onModuleDestroy). */
-  async onApplicationShutdown(): Promise<void> {
+  onApplicationShutdown(): void {
     clearInterval(this.renewal);
-    await Promise.allSettled([...this.queues.values()].map((queue) => queue.close()));
   }
 
   private async take(id: string, owner: string, queue: string): Promise<boolean> {
-    const key = this.keys.keyRunning(owner, queue);
     const limit = await this.slots.runningLimit(queue);
-    if ((await this.redis.eval(CLAIM, 1, key, id, limit, this.leaseMs)) !== 1) return false;
-    this.leases.set(id, { key, owner, queue });
+    if (!(await this.share.claim({ owner, queue }, id, limit, this.leaseMs))) return false;
+    this.leases.set(id, { owner, queue });
     return true;
   }
 
   private async park(job: Job<TaskPayload>, owner: string, token: string | undefined): Promise<void> {
     await job.moveToDelayed(Date.now() + this.leaseMs * (1 + Math.random() / 2), token);
     // Only a hint for promotion (the delay brings the task back anyway): a failure here must not fail the task.
-    await this.redis.eval(PARK, 1, this.keys.keyParked(owner, job.data.queue), job.id!, 4 * this.leaseMs).catch((error: Error) => {
+    await this.share.park({ owner, queue: job.data.queue }, job.id!, 4 * this.leaseMs).catch((error: Error) => {
       this.logger.warn(`could not note a parked task: ${error.message}`);
     });
     this.logger.debug({ msg: 'task over its key share, parked', jobId: job.data.jobId, taskId: job.data.taskId });
   }
 
-  private async promoteParked({ owner, queue }: Lease): Promise<void> {
+  private async promoteParked(lease: ShareHolder): Promise<void> {
     for (let tries = 0; tries < PROMOTE_TRIES; tries++) {
-      const id = (await this.redis.eval(NEXT_PARKED, 1, this.keys.keyParked(owner, queue), 2 * this.leaseMs)) as string | null;
+      const id = await this.share.nextParked(lease, 2 * this.leaseMs);
       if (!id) return;
-      const parked = await this.queues.get(queue)?.getJob(id);
-      if (parked && (await parked.isDelayed())) {
-        const promoted = await parked.promote().then(() => true, () => false);
-        if (promoted) return;
-      }
+      if (await this.queues.promote(lease.queue, id)) return;
     }
   }
 
   private async renew(): Promise<void> {
-    const byKey = new Map<string, string[]>();
-    for (const [member, lease] of this.leases) byKey.set(lease.key, [...(byKey.get(lease.key) ?? []), member]);
-    for (const [key, members] of byKey) {
-      await this.redis.eval(RENEW, 1, key, this.leaseMs, ...members).catch((error: Error) => this.logger.warn(`could not renew running slots: ${error.message}`));
+    const byHolder = new Map<string, { holder: ShareHolder; tasks: string[] }>();
+    for (const [task, lease] of this.leases) {
+      const key = `${lease.owner}\n${lease.queue}`;
+      const entry = byHolder.get(key) ?? { holder: lease, tasks: [] };
+      entry.tasks.push(task);
+      byHolder.set(key, entry);
+    }
+    for (const { holder, tasks } of byHolder.values()) {
+      await this.share.renew(holder, tasks, this.leaseMs).catch((error: Error) => this.logger.warn(`could not renew running slots: ${error.message}`));
     }
   }
 }

@@ -1,8 +1,6 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import Redis from 'ioredis';
 import { KILN_VERSION, KilnConfig } from '@kiln/config';
-import { NodeHeartbeat, REDIS } from '@kiln/redis';
-import { RedisKeys } from '@kiln/tasks';
+import { NodeHeartbeat, NodeRepository } from '@kiln/store';
 import { WorkerIdentity } from '../identity/worker-identity';
 import { TaskQueueConsumer } from '../tasks/task-queue.consumer';
 import { RuntimeWatchdog } from './runtime-watchdog';
@@ -13,8 +11,7 @@ export class WorkerHeartbeat implements OnApplicationBootstrap, OnModuleDestroy 
   private readonly heartbeat: NodeHeartbeat;
 
   constructor(
-    @Inject(REDIS) redis: Redis,
-    keys: RedisKeys,
+    nodes: NodeRepository,
     identity: WorkerIdentity,
     @Inject(KILN_VERSION) version: string,
     private readonly config: KilnConfig,
@@ -29,11 +26,11 @@ export class WorkerHeartbeat implements OnApplicationBootstrap, OnModuleDestroy 
       queues: config.worker.queues,
       concurrency: config.worker.concurrency,
     };
-    this.heartbeat = new NodeHeartbeat(redis, keys, facts, () => this.state());
+    this.heartbeat = new NodeHeartbeat(nodes, facts, () => this.state());
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.heartbeat.start(this.config.worker.heartbeatMs);
+    await this.heartbeat.start(this.config.nodes.heartbeatMs);
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -1,9 +1,8 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import Docker from 'dockerode';
-import Redis from 'ioredis';
 import { KilnConfig } from '@kiln/config';
-import { REDIS } from '@kiln/redis';
-import { NodeBeat, RedisKeys } from '@kiln/tasks';
+import { NodeRepository } from '@kiln/store';
+import { NodeBeat } from '@kiln/tasks';
 import { WorkerIdentity } from '../identity/worker-identity';
 import { ContainerPool } from '../sandbox/docker/container-pool';
 import { CREATED_LABEL, DEPLOYMENT_LABEL, INSTANCE_LABEL, SANDBOX_LABEL, WORKER_LABEL } from '../sandbox/docker/container-spec';
@@ -23,8 +22,7 @@ export class OrphanReaper implements OnApplicationBootstrap, OnModuleDestroy {
 
   constructor(
     private readonly docker: Docker,
-    @Inject(REDIS) private readonly redis: Redis,
-    private readonly keys: RedisKeys,
+    private readonly nodes: NodeRepository,
     private readonly identity: WorkerIdentity,
     private readonly pool: ContainerPool,
     private readonly config: KilnConfig,
@@ -52,7 +50,7 @@ export class OrphanReaper implements OnApplicationBootstrap, OnModuleDestroy {
       // Taken after the list (and at once before the decisions): a container lent since the list is in it.
       inUse: this.pool.inUseIds(),
       beats,
-      workerTimeoutMs: this.config.coordinator.workerTimeoutMs,
+      workerTimeoutMs: this.config.nodes.timeoutMs,
       maxAgeMs: this.config.sandbox.maxContainerAgeMs,
     };
     let removed = 0;
@@ -75,8 +73,7 @@ export class OrphanReaper implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async beats(): Promise<Map<string, NodeBeat>> {
-    const raw = await this.redis.hgetall(this.keys.nodes());
-    return new Map(Object.entries(raw).map(([id, beat]) => [id, JSON.parse(beat) as NodeBeat]));
+    return new Map((await this.nodes.beats()).map((beat) => [beat.id, beat]));
   }
 }
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { JobEventLog } from '@kiln/redis';
+import { JobEventsRepository } from '@kiln/store';
 import { OutputListener } from '../agent/agent-session';
 
 const FLUSH_BYTES = 8192;
@@ -12,7 +12,7 @@ export class OutputStream {
   private chain: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly log: JobEventLog,
+    private readonly log: JobEventsRepository,
     private readonly jobId: string,
     private readonly task: string,
     private readonly test?: number,
@@ -51,7 +51,7 @@ export class OutputStream {
 /** Makes OutputStreams for the runs of this worker. */
 @Injectable()
 export class OutputStreamer {
-  constructor(private readonly log: JobEventLog) {}
+  constructor(private readonly log: JobEventsRepository) {}
 
   open(jobId: string, task: string, test?: number): OutputStream {
     return new OutputStream(this.log, jobId, task, test);

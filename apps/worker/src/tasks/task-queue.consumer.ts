@@ -1,9 +1,9 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { Job, MetricsTime, Worker } from 'bullmq';
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Job } from 'bullmq';
 import { KilnConfig } from '@kiln/config';
-import Redis from 'ioredis';
-import { REDIS, redisOptions, settledWithin } from '@kiln/redis';
-import { TaskPayload, taskQueueName } from '@kiln/tasks';
+import { RedisHealth, settledWithin } from '@kiln/redis';
+import { TaskConsumer, TaskQueueRepository } from '@kiln/store';
+import { TaskPayload } from '@kiln/tasks';
 import { WorkerIdentity } from '../identity/worker-identity';
 import { SandboxRuntime } from '../sandbox/sandbox-runtime';
 import { TaskProcessor } from './task.processor';
@@ -13,14 +13,14 @@ const IDLE_CLOSE_MS = 1000;
 
 /**
  * The BullMQ consumers of the queues this worker subscribes to (worker.queues),
- * one per queue. Built by hand rather than with @Processor because their
- * names, concurrency, lock and stall settings come from the validated
- * configuration, and they must start only once the whole worker is up.
+ * one per queue. Made by TaskQueueRepository rather than with @Processor
+ * because their names, concurrency, lock and stall settings come from the
+ * validated configuration, and they must start only once the whole worker is up.
  */
 @Injectable()
 export class TaskQueueConsumer implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(TaskQueueConsumer.name);
-  private workers: Worker<TaskPayload>[] = [];
+  private workers: TaskConsumer[] = [];
   private pausedFor: string | null = null;
 
   constructor(
@@ -28,7 +28,8 @@ export class TaskQueueConsumer implements OnApplicationBootstrap, OnModuleDestro
     private readonly identity: WorkerIdentity,
     private readonly processor: TaskProcessor,
     private readonly sandboxes: SandboxRuntime,
-    @Inject(REDIS) private readonly redis: Redis,
+    private readonly queues: TaskQueueRepository,
+    private readonly redis: RedisHealth,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -77,9 +78,9 @@ export class TaskQueueConsumer implements OnApplicationBootstrap, OnModuleDestro
       const handedBack = await this.sandboxes.killAll('shutdown');
       this.logger.warn(`shutdown grace over: handing back ${handedBack} running task(s)`);
       // The killed tasks say so to Redis (another worker retries them at once), if Redis is there to hear it.
-      if (this.redis.status === 'ready' && (await settledWithin(closing, this.config.sandbox.killGraceMs + IDLE_CLOSE_MS))) return;
+      if (this.redis.connected() && (await settledWithin(closing, this.config.sandbox.killGraceMs + IDLE_CLOSE_MS))) return;
     }
-    const why = this.redis.status === 'ready' ? 'the task queues did not close in time' : 'Redis does not answer';
+    const why = this.redis.connected() ? 'the task queues did not close in time' : 'Redis does not answer';
     this.logger.warn(`${why}: leaving them without waiting (the tasks' locks expire, another worker takes them)`);
     // A socketless client may never say it ended: its disconnect is asked for, not waited for.
     for (const worker of this.workers) worker.disconnect().catch(() => undefined);
@@ -96,18 +97,14 @@ export class TaskQueueConsumer implements OnApplicationBootstrap, OnModuleDestro
     return false;
   }
 
-  private consume(queue: string): Worker<TaskPayload> {
-    const { worker, redis } = this.config;
-    const consumer = new Worker<TaskPayload>(taskQueueName(queue), (job: Job<TaskPayload>, token?: string) => this.processor.process(job, token), {
-      connection: { ...redisOptions(redis.url, `kiln-worker-${this.identity.id}`), maxRetriesPerRequest: null },
-      prefix: redis.prefix,
-      concurrency: worker.concurrency,
-      lockDuration: worker.lockDurationMs,
-      stalledInterval: worker.stalledIntervalMs,
-      maxStalledCount: worker.maxStalledCount,
+  private consume(queue: string): TaskConsumer {
+    const { worker } = this.config;
+    const consumer = this.queues.consume(queue, (job: Job<TaskPayload>, token?: string) => this.processor.process(job, token), {
       name: this.identity.id,
-      // Per-minute completion counts, read by GET /queues for throughput.
-      metrics: { maxDataPoints: MetricsTime.ONE_HOUR },
+      concurrency: worker.concurrency,
+      lockDurationMs: worker.lockDurationMs,
+      stalledIntervalMs: worker.stalledIntervalMs,
+      maxStalledCount: worker.maxStalledCount,
     });
     consumer.on('error', (error) => this.logger.error(`queue ${queue}: ${error.message}`));
     return consumer;

@@ -1,8 +1,7 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { DelayedError, Job } from 'bullmq';
-import Redis from 'ioredis';
-import { REDIS } from '@kiln/redis';
-import { isTerminalJobState, JobState, RedisKeys, TaskPayload, TaskResult } from '@kiln/tasks';
+import { JobRepository } from '@kiln/store';
+import { TaskPayload, TaskResult } from '@kiln/tasks';
 import { currentTraceCarrier, inSpan, SpanKind } from '@kiln/telemetry';
 import { RunningShare } from '../fair-share/running-share';
 import { WorkerIdentity } from '../identity/worker-identity';
@@ -31,10 +30,9 @@ export class TaskProcessor {
     private readonly runs: RunTaskRunner,
     private readonly testBatches: TestBatchRunner,
     private readonly cleanup: CleanupTaskRunner,
-    private readonly keys: RedisKeys,
     private readonly metrics: WorkerMetrics,
     private readonly share: RunningShare,
-    @Inject(REDIS) private readonly redis: Redis,
+    private readonly jobs: JobRepository,
   ) {}
 
   /** Tasks being processed right now (for the heartbeat). */
@@ -73,7 +71,7 @@ export class TaskProcessor {
     const task = job.data;
     const log = { jobId: task.jobId, taskId: task.taskId, workerId: this.identity.id, attempt: job.attemptsMade + 1 };
     const report = { ...log, trace: currentTraceCarrier() };
-    if (task.kind !== 'cleanup' && (await this.jobIsOver(task.jobId))) {
+    if (task.kind !== 'cleanup' && !(await this.jobs.isLive(task.jobId))) {
       await this.events.publish({ ...report, type: 'failed', error: 'skipped: the job was already over' });
       return 'skipped';
     }
@@ -110,10 +108,5 @@ export class TaskProcessor {
       case 'cleanup':
         return this.cleanup.run(task);
     }
-  }
-
-  private async jobIsOver(jobId: string): Promise<boolean> {
-    const state = (await this.redis.hget(this.keys.job(jobId), 'state')) as JobState | null;
-    return state === null || isTerminalJobState(state);
   }
 }

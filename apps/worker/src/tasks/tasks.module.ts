@@ -1,6 +1,4 @@
-import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
-import { EVENT_QUEUE } from '@kiln/tasks';
 import { FairShareModule } from '../fair-share/fair-share.module';
 import { IdentityModule } from '../identity/identity.module';
 import { MetricsModule } from '../metrics/metrics.module';
@@ -24,7 +22,7 @@ import { WorkspaceCollector } from './workspace-collector';
  * SandboxRuntime the worker was built with.
  */
 @Module({
-  imports: [IdentityModule, MetricsModule, FairShareModule, BullModule.registerQueue({ name: EVENT_QUEUE })],
+  imports: [IdentityModule, MetricsModule, FairShareModule],
   providers: [
     SandboxExecutor,
     JobScratchStore,

@@ -65,8 +65,15 @@ export interface JobRecord {
   finishedAt?: string;
   /** Whether the end was announced (SSE, waiters, webhook): the coordinator's bookkeeping. */
   announced?: boolean;
-  /** The finished tasks' output, by task id: loaded only to answer the job (JobStore.getWithOutputs). */
+  /** The finished tasks' output, by task id: loaded only to answer the job (JobRepository.getWithOutputs in libs/store). */
   outputs?: Record<string, TaskOutputs>;
+}
+
+/** How a job ends: its terminal state, verdict and (for FAILED) why. */
+export interface JobFinish {
+  state: JobState.COMPLETED | JobState.FAILED | JobState.CANCELLED;
+  verdict: Verdict | null;
+  error?: string;
 }
 
 /** A test that did not run (stopOnFirstFailure, or the job ended first). */
@@ -75,7 +82,7 @@ export interface SkippedTest {
   verdict: null;
 }
 
-/** The public answer of /execute and GET /jobs/:id (DESIGN.md's contract). */
+/** The public answer of /execute and GET /jobs/:id (README, "API"): the same for every way of asking. */
 export interface JobView {
   id: string;
   state: JobState;

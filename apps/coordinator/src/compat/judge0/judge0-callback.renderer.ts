@@ -1,6 +1,5 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { JobRecord } from '@kiln/tasks';
-import { toJobView } from '../../jobs/job-view';
+import { JobRecord, toJobView } from '@kiln/tasks';
 import { WebhookRenderer, WebhookRenderers, WebhookRequest } from '../../webhooks/webhook-renderers';
 import { DEFAULT_FIELDS } from './judge0-serializer';
 import { Judge0SubmissionStore } from './judge0-submission.store';

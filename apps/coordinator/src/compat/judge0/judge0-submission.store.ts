@@ -1,8 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
-import Redis from 'ioredis';
-import { KilnConfig } from '@kiln/config';
-import { REDIS } from '@kiln/redis';
-import { Limits, RedisKeys } from '@kiln/tasks';
+import { Injectable } from '@nestjs/common';
+import { Judge0SubmissionRepository } from '@kiln/store';
+import { Limits } from '@kiln/tasks';
 import { Judge0Submission } from './judge0-submission.request';
 
 /**
@@ -20,33 +18,20 @@ export type StoredSubmission = Omit<Judge0Submission, 'language' | 'sourceCode' 
   limits: Limits;
 };
 
-/** Kept as long as a job record can live (retention plus the longest a job may wait). */
-const GRACE_SECONDS = 24 * 3600;
-
+/** Submissions as Judge0 names their attributes, kept by Judge0SubmissionRepository beside their jobs. */
 @Injectable()
 export class Judge0SubmissionStore {
-  constructor(
-    @Inject(REDIS) private readonly redis: Redis,
-    private readonly keys: RedisKeys,
-    private readonly config: KilnConfig,
-  ) {}
+  constructor(private readonly submissions: Judge0SubmissionRepository) {}
 
   async save(token: string, submission: Judge0Submission, limits: Limits): Promise<StoredSubmission> {
     const stored = toStored(submission, limits);
-    const ttl = this.config.jobs.retentionSeconds + GRACE_SECONDS;
-    await this.redis.set(this.key(token), JSON.stringify(stored), 'EX', ttl);
+    await this.submissions.save(token, stored);
     return stored;
   }
 
   /** Several at once (a batch); null where a token is not a Judge0 submission. */
-  async load(tokens: string[]): Promise<(StoredSubmission | null)[]> {
-    if (!tokens.length) return [];
-    const values = await this.redis.mget(tokens.map((token) => this.key(token)));
-    return values.map((value) => (value ? (JSON.parse(value) as StoredSubmission) : null));
-  }
-
-  private key(token: string): string {
-    return `${this.keys.prefix}:judge0:submission:${token}`;
+  load(tokens: string[]): Promise<(StoredSubmission | null)[]> {
+    return this.submissions.load<StoredSubmission>(tokens);
   }
 }
 

@@ -73,7 +73,7 @@ export class LimitsDto {
   @IfPresent() @IsNumber() cpuTimeMs?: number;
 }
 
-/** The body of POST /execute and POST /jobs (DESIGN.md's native API). */
+/** The body of POST /execute and POST /jobs (README, "API"). */
 export class CreateJobDto {
   @IsString()
   @IsNotEmpty()

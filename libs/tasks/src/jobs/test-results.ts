@@ -1,4 +1,5 @@
-import { JobRecord, TestSummary } from '@kiln/tasks';
+import { JobRecord } from './job';
+import { TestSummary } from './stage-result';
 
 /**
  * Every test's result in request order, gathered from the job's run tasks

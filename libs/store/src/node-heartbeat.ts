@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
-import Redis from 'ioredis';
 import { cpus, freemem, hostname, loadavg, totalmem } from 'node:os';
-import { NodeBeat, RedisKeys } from '@kiln/tasks';
-import { settledWithin } from './settled-within';
+import { settledWithin } from '@kiln/redis';
+import { NodeBeat } from '@kiln/tasks';
+import { NodeRepository } from './repositories/node.repository';
 
 /** A stopping node's goodbye waits this long at most: with Redis gone it would wait for ever. */
 const GOODBYE_TIMEOUT_MS = 1000;
@@ -20,8 +20,7 @@ export class NodeHeartbeat {
   private timer?: NodeJS.Timeout;
 
   constructor(
-    private readonly redis: Redis,
-    private readonly keys: RedisKeys,
+    private readonly nodes: NodeRepository,
     private readonly facts: NodeFacts,
     private readonly state: () => Promise<NodeState>,
   ) {}
@@ -35,7 +34,7 @@ export class NodeHeartbeat {
   /** A stopping node says so at once rather than waiting to go OFFLINE (if Redis answers). */
   async stop(): Promise<void> {
     clearInterval(this.timer);
-    const said = this.redis.status === 'ready' && (await settledWithin(this.redis.hdel(this.keys.nodes(), this.facts.id), GOODBYE_TIMEOUT_MS));
+    const said = this.nodes.connected() && (await settledWithin(this.nodes.remove([this.facts.id]), GOODBYE_TIMEOUT_MS));
     if (!said) {
       this.logger.warn(`Redis does not answer: ${this.facts.id} goes OFFLINE when its heartbeat expires instead`);
     }
@@ -52,8 +51,6 @@ export class NodeHeartbeat {
       memory: { rssBytes: process.memoryUsage().rss, hostFreeBytes: freemem(), hostTotalBytes: totalmem() },
       at: Date.now(),
     };
-    await this.redis
-      .hset(this.keys.nodes(), this.facts.id, JSON.stringify(beat))
-      .catch((error: Error) => this.logger.warn(`heartbeat failed: ${error.message}`));
+    await this.nodes.write(beat).catch((error: Error) => this.logger.warn(`heartbeat failed: ${error.message}`));
   }
 }

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import Redis from 'ioredis';
 import { REDIS } from '@kiln/redis';
-import { JobMeta, RedisKeys } from '@kiln/tasks';
+import { JobMeta } from '@kiln/tasks';
+import { RedisKeys } from '../redis-keys';
 
 /**
  * Reserves a request's tasks for its key if they fit, all or nothing. Each
@@ -41,11 +42,11 @@ export interface LedgerEntry {
 /**
  * How many tasks each API key has in Kiln (coordinator.perKey.maxTasks): a
  * job's compile and run tasks are reserved, in Redis, before it is stored,
- * and given back when it ends (JobFinisher.settle). KeyTaskLedgerAudit gives
- * back what a crash between those steps left behind.
+ * and given back when it ends (the coordinator's JobFinisher.settle); its
+ * KeyTaskLedgerAudit gives back what a crash between those steps left behind.
  */
 @Injectable()
-export class KeyTaskLedger {
+export class KeyLedgerRepository {
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     private readonly keys: RedisKeys,
@@ -65,6 +66,12 @@ export class KeyTaskLedger {
       released += (await this.redis.eval(RELEASE, 2, this.keys.keyTasks(keyId), this.keys.keysWithTasks(), keyId, ...chunk)) as number;
     }
     return released;
+  }
+
+  /** Redis's clock, ms: the one reservations are stamped with. */
+  async now(): Promise<number> {
+    const [seconds, micros] = await this.redis.time();
+    return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
   }
 
   /** Key ids that hold tasks. */

@@ -1,10 +1,15 @@
+import { PRIORITY_RANGE } from '@kiln/tasks';
+
 /** BullMQ queue that carries tasks of one named Kiln queue (`default`, `heavy`…) to the workers subscribed to it. */
 export function taskQueueName(queue: string): string {
   return `kiln-tasks.${queue}`;
 }
 
-/** Kiln's job priorities: 1 (lowest) … 10 (highest); 5 when the request says nothing. */
-export const PRIORITY_RANGE = { min: 1, max: 10, default: 5 } as const;
+/** BullMQ queue that carries task events from the workers back to the coordinator. */
+export const EVENT_QUEUE = 'kiln-events';
+
+/** BullMQ queue of webhook deliveries (coordinators deliver them). */
+export const WEBHOOK_QUEUE = 'kiln-webhooks';
 
 /**
  * The BullMQ priority of a task (lower runs first). Every task gets one,
@@ -15,8 +20,6 @@ export const PRIORITY_RANGE = { min: 1, max: 10, default: 5 } as const;
 export function bullPriority(priority: number, followUp: boolean): number {
   return (PRIORITY_RANGE.max + 1 - priority) * 2 - (followUp ? 1 : 0);
 }
-/** BullMQ queue that carries task events from the workers back to the coordinator. */
-export const EVENT_QUEUE = 'kiln-events';
 
 /** BullMQ job id of a task: deterministic, so enqueuing the same task twice is a no-op. */
 export function taskQueueJobId(jobId: string, taskId: string): string {
@@ -26,4 +29,9 @@ export function taskQueueJobId(jobId: string, taskId: string): string {
 /** BullMQ job id of a task event: the same event reported twice collapses into one. */
 export function eventQueueJobId(event: { jobId: string; taskId: string; type: string; attempt: number }): string {
   return `${event.jobId}.${event.taskId}.${event.type}.${event.attempt}`;
+}
+
+/** BullMQ job id of a job's webhook delivery: one per job, however often its end is announced. */
+export function webhookQueueJobId(jobId: string): string {
+  return `webhook.${jobId}`;
 }

@@ -1,17 +1,15 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import Redis from 'ioredis';
-import { JobEventLog, REDIS } from '@kiln/redis';
-import { isTerminalJobState, JobRecord, RedisKeys, TaskState } from '@kiln/tasks';
-import { JobFinish, JobStore } from '../jobs/job-store';
-import { TaskQueue } from '../queue/task-queue';
+import { Injectable, Logger } from '@nestjs/common';
+import { isTerminalJobState, JobFinish, JobRecord, TaskState } from '@kiln/tasks';
+import { JobEventsRepository, JobRepository, JobScratchRepository, JobSignalsRepository } from '@kiln/store';
 import { CoordinatorMetrics } from '../metrics/coordinator-metrics';
+import { TaskQueue } from '../queues/task-queue';
 import { KeyAdmission } from '../tenancy/key-admission';
 import { WebhookDispatcher } from '../webhooks/webhook-dispatcher';
 
 /**
  * The cleanup waits this long in the queue, so that its processing (and its
  * events) does not compete with delivering the job's answer; sandboxes of a
- * cancelled job are killed at once through the cancel channel anyway.
+ * cancelled job are killed at once through the cancel signal anyway.
  */
 const CLEANUP_DELAY_MS = 250;
 
@@ -26,35 +24,48 @@ export class JobFinisher {
   private readonly logger = new Logger('Jobs');
 
   constructor(
-    private readonly store: JobStore,
+    private readonly jobs: JobRepository,
+    private readonly scratch: JobScratchRepository,
+    private readonly events: JobEventsRepository,
+    private readonly signals: JobSignalsRepository,
     private readonly queue: TaskQueue,
-    private readonly keys: RedisKeys,
-    private readonly events: JobEventLog,
     private readonly webhooks: WebhookDispatcher,
     private readonly metrics: CoordinatorMetrics,
     private readonly admission: KeyAdmission,
-    @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
+  /** Ends a job whose tasks decided it (see job-progression.ts). */
   async finish(job: JobRecord, finish: JobFinish): Promise<boolean> {
-    const applied = await this.store.finish(job.meta.id, finish);
+    const applied = await this.jobs.finish(job.meta.id, finish);
     await this.settle(job.meta.id);
     return applied;
   }
 
+  /**
+   * Ends a live job from outside its tasks (a cancel, its deadline): the
+   * terminal transition, then every worker is told to kill the job's
+   * sandboxes, then settle. False, and nothing done, when it had already ended.
+   */
+  async stop(jobId: string, finish: JobFinish): Promise<boolean> {
+    if (!(await this.jobs.finish(jobId, finish))) return false;
+    await this.signals.cancel(jobId);
+    await this.settle(jobId);
+    return true;
+  }
+
   async settle(jobId: string): Promise<void> {
-    const job = await this.store.get(jobId);
+    const job = await this.jobs.get(jobId);
     if (!job || !isTerminalJobState(job.state)) return;
     const skipped = await this.skipUnstarted(job);
     if (skipped.length) await this.queue.withdraw(job.meta, skipped);
     // The input and artifact (up to sandbox.artifactMaxMb) go at once, before
     // the answer is read: a task still running has read them, a later one is
     // skipped. Cleanup deletes them again, with the sandboxes.
-    await this.redis.del(...this.keys.jobScratch(jobId));
+    await this.scratch.deleteScratch(jobId);
     // Waiters before the cleanup: it is not part of the answer.
     if (!job.announced) {
       await this.announceEnd(job);
-      await this.store.markAnnounced(jobId);
+      await this.jobs.markAnnounced(jobId);
       this.metrics.jobFinished(job);
       this.logger.log({ msg: 'job finished', jobId, state: job.state, verdict: job.verdict, ...(job.error ? { error: job.error } : {}) });
     }
@@ -68,7 +79,7 @@ export class JobFinisher {
       (task) => task.kind !== 'cleanup' && [TaskState.PENDING, TaskState.QUEUED].includes(job.tasks[task.id].state),
     );
     for (const task of unstarted) {
-      await this.store.transitionTask(job.meta.id, { ...job.tasks[task.id], state: TaskState.SKIPPED });
+      await this.jobs.transitionTask(job.meta.id, { ...job.tasks[task.id], state: TaskState.SKIPPED });
     }
     return unstarted.map((task) => task.id);
   }
@@ -77,7 +88,7 @@ export class JobFinisher {
     const cleanup = job.meta.plan.find((task) => task.kind === 'cleanup');
     if (!cleanup || job.tasks[cleanup.id]?.state !== TaskState.PENDING) return;
     await this.queue.enqueue(job.meta, [cleanup], { delayMs: CLEANUP_DELAY_MS });
-    await this.store.transitionTask(job.meta.id, { id: cleanup.id, kind: 'cleanup', state: TaskState.QUEUED });
+    await this.jobs.transitionTask(job.meta.id, { id: cleanup.id, kind: 'cleanup', state: TaskState.QUEUED });
   }
 
   /**
@@ -88,7 +99,7 @@ export class JobFinisher {
   private async announceEnd(job: JobRecord): Promise<void> {
     const jobId = job.meta.id;
     await this.events.append(jobId, { type: 'state', state: job.state, verdict: job.verdict });
-    await this.redis.publish(this.keys.jobDoneChannel(), jobId);
+    await this.signals.ended(jobId);
     if (job.meta.webhook) await this.webhooks.dispatch(jobId, job.meta.webhook, job.meta.owner);
   }
 }

@@ -2,19 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import Redis from 'ioredis';
 import { KilnConfig } from '@kiln/config';
 import { REDIS } from '@kiln/redis';
-import {
-  JobInput,
-  JobMeta,
-  JobRecord,
-  JobState,
-  RedisKeys,
-  TaskEvent,
-  TaskOutputs,
-  TaskRecord,
-  TaskState,
-  taskStateRank,
-  Verdict,
-} from '@kiln/tasks';
+import { isTerminalJobState, JobFinish, JobInput, JobMeta, JobRecord, JobState, TaskEvent, TaskOutputs, TaskRecord, TaskState, taskStateRank, Verdict } from '@kiln/tasks';
+import { RedisKeys } from '../redis-keys';
 
 /**
  * Moves a task forward only: a stale or repeated event never moves it back.
@@ -50,22 +39,19 @@ const TASK_FIELD = 'task:';
 const PENDING_GRACE_SECONDS = 24 * 3600;
 
 type StoredTask = TaskRecord & { rank: number };
-
-export interface JobFinish {
-  state: JobState.COMPLETED | JobState.FAILED | JobState.CANCELLED;
-  verdict: Verdict | null;
-  error?: string;
-}
+const LIVE_STATES = [JobState.PENDING, JobState.SCHEDULED, JobState.RUNNING];
 
 /**
  * Job records in Redis: one hash per job (meta, state, one field per task with
  * the summaries of its results), the tasks' output in a hash of its own (read
- * only to answer the job: the reads that advance jobs never load it), and the
- * input in its own key. Every write is a conditional transition, so events
- * can be applied twice or out of order without harm.
+ * only to answer the job: the reads that advance jobs never load it), the
+ * input in its own key (read by the workers through JobScratchRepository),
+ * and the index of live jobs by deadline. Every write is a conditional
+ * transition, so events can be applied twice or out of order without harm.
+ * The coordinator writes all of it; the workers only ask isLive.
  */
 @Injectable()
-export class JobStore {
+export class JobRepository {
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     private readonly keys: RedisKeys,
@@ -106,6 +92,22 @@ export class JobStore {
       finishedAt: hash.finishedAt || undefined,
       announced: hash.announced === '1',
     };
+  }
+
+  /** Whether the job exists and has not ended (a task of a job that is over is not run, its artifact not kept). */
+  async isLive(jobId: string): Promise<boolean> {
+    const state = (await this.redis.hget(this.keys.job(jobId), 'state')) as JobState | null;
+    return state !== null && !isTerminalJobState(state);
+  }
+
+  /** The state of each job, in order; null where no record exists (never stored, or expired). */
+  async states(jobIds: string[]): Promise<(JobState | null)[]> {
+    const pipeline = this.redis.pipeline();
+    for (const jobId of jobIds) pipeline.hget(this.keys.job(jobId), 'state');
+    return ((await pipeline.exec()) ?? []).map(([error, state]) => {
+      if (error) throw error;
+      return state as JobState | null;
+    });
   }
 
   /** The job with its tasks' output: what answering it needs (GET, /execute, webhooks). */
@@ -162,8 +164,7 @@ export class JobStore {
     const fields: Record<string, string> = { finishedAt: new Date().toISOString() };
     if (finish.verdict) fields.verdict = finish.verdict;
     if (finish.error) fields.error = finish.error;
-    const live = [JobState.PENDING, JobState.SCHEDULED, JobState.RUNNING];
-    const applied = await this.transitionJob(jobId, live, finish.state, fields);
+    const applied = await this.transitionJob(jobId, LIVE_STATES, finish.state, fields);
     if (applied) {
       const retention = this.config.jobs.retentionSeconds;
       await this.redis
@@ -181,7 +182,7 @@ export class JobStore {
     await this.redis.hset(this.keys.job(jobId), 'announced', '1');
   }
 
-  /** Unfinished jobs whose deadline has passed (see StuckJobSweeper). */
+  /** Unfinished jobs whose deadline (jobs.deadlineMs after acceptance) has passed. */
   async overdue(now: number, limit = 100): Promise<string[]> {
     return this.redis.zrangebyscore(this.keys.liveJobs(), '-inf', now, 'LIMIT', 0, limit);
   }

@@ -1,9 +1,11 @@
-import { JobRecord, JobView, renderStage, StageSummary, TestResult } from '@kiln/tasks';
+import { JobRecord, JobView } from './job';
+import { StageSummary, TestResult } from './stage-result';
+import { renderStage } from './stage-output';
 import { testResultsOf } from './test-results';
 
 /**
- * The public shape of a job (DESIGN.md): same for /execute, GET /jobs/:id and
- * cancel. Stage results take their output from `job.outputs` (loaded only to
+ * The public shape of a job (README, "API"): the same for /execute,
+ * GET /jobs/:id, cancel and webhooks. Stage results take their output from `job.outputs` (loaded only to
  * answer); without it they are rendered with empty output.
  */
 export function toJobView(job: JobRecord): JobView {

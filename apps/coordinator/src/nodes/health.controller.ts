@@ -1,22 +1,21 @@
-import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
 import type { Response } from 'express';
-import Redis from 'ioredis';
-import { REDIS } from '@kiln/redis';
+import { RedisHealth } from '@kiln/redis';
 import { Public } from '../auth/public.decorator';
-import { NodeRegistry } from '../nodes/node-registry';
+import { NodeRegistry } from './node-registry';
 
 /** Liveness and readiness: Redis answers, and some worker with a working Docker engine is alive. */
 @Public()
 @Controller('health')
 export class HealthController {
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    private readonly redis: RedisHealth,
     private readonly nodes: NodeRegistry,
   ) {}
 
   @Get()
   async health(@Res({ passthrough: true }) response: Response) {
-    const redisUp = await this.redis.ping().then(() => true, () => false);
+    const redisUp = await this.redis.ping();
     const alive = redisUp ? await this.nodes.aliveWorkers() : [];
     const ready = redisUp && alive.some((worker) => worker.status === 'UP');
     response.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE);

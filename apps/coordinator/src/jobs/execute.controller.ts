@@ -1,9 +1,9 @@
 import { Body, Controller, GatewayTimeoutException, HttpCode, Post, ServiceUnavailableException } from '@nestjs/common';
-import { CurrentPrincipal, Principal } from '../auth/principal';
-import { CreateJobDto } from '../jobs/dto/create-job.dto';
 import { isTerminalJobState } from '@kiln/tasks';
-import { JobSubmission } from '../jobs/job-submission';
-import { JobsService } from '../jobs/jobs.service';
+import { CurrentPrincipal, Principal } from '../auth/principal';
+import { CreateJobDto } from './dto/create-job.dto';
+import { JobSubmission } from './job-submission';
+import { JobsService } from './jobs.service';
 
 /** Run and wait: the answer is the finished job. */
 @Controller('execute')

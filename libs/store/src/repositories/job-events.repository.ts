@@ -1,5 +1,10 @@
+import { Inject, Injectable } from '@nestjs/common';
 import Redis from 'ioredis';
-import { JobStreamEvent, RedisKeys } from '@kiln/tasks';
+import { KilnConfig } from '@kiln/config';
+import { REDIS } from '@kiln/redis';
+import { JobStreamEvent } from '@kiln/tasks';
+import { ChannelSubscriptions } from '../channel-subscriptions';
+import { RedisKeys } from '../redis-keys';
 
 /** At most this many entries are kept per job; output is capped far below anyway. */
 const MAX_ENTRIES = 5000;
@@ -13,13 +18,20 @@ export interface LoggedEvent {
  * A job's ordered event log: a capped Redis stream for replay plus a pub/sub
  * notification carrying the same entry for live listeners. Written by the
  * coordinator (states) and the worker (output); read by the SSE endpoint.
+ * It expires with the job record (jobs.retentionSeconds after its last entry).
  */
-export class JobEventLog {
+@Injectable()
+export class JobEventsRepository {
+  private readonly ttlSeconds: number;
+
   constructor(
-    private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: Redis,
     private readonly keys: RedisKeys,
-    private readonly ttlSeconds: number,
-  ) {}
+    private readonly channels: ChannelSubscriptions,
+    config: KilnConfig,
+  ) {
+    this.ttlSeconds = config.jobs.retentionSeconds;
+  }
 
   async append(jobId: string, event: JobStreamEvent): Promise<void> {
     const key = this.keys.jobEvents(jobId);
@@ -36,10 +48,18 @@ export class JobEventLog {
     const entries = await this.redis.xrange(this.keys.jobEvents(jobId), '-', '+');
     return entries.map(([id, fields]) => ({ id, event: JSON.parse(fields[1]) as JobStreamEvent }));
   }
+
+  /**
+   * Delivers the job's entries as they are appended, from now on (history
+   * gives the earlier ones); resolves once listening. Returns the way to stop.
+   */
+  follow(jobId: string, listener: (logged: LoggedEvent) => void): Promise<() => Promise<void>> {
+    return this.channels.listen(this.keys.jobEventsChannel(jobId), (_channel, message) => listener(JSON.parse(message) as LoggedEvent));
+  }
 }
 
-/** Stream entry ids are `<ms>-<seq>`; compares them in order. */
-export function streamIdAfter(a: string, b: string): boolean {
+/** Whether log entry `a` comes after entry `b` (ids are `<ms>-<seq>`). */
+export function loggedAfter(a: string, b: string): boolean {
   const [aMs, aSeq] = a.split('-').map(Number);
   const [bMs, bSeq] = b.split('-').map(Number);
   return aMs > bMs || (aMs === bMs && aSeq > bSeq);

@@ -1,8 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import Redis from 'ioredis';
 import { REDIS } from '@kiln/redis';
-import { RedisKeys } from '@kiln/tasks';
-import { Snippet } from './snippet';
+import { RedisKeys } from '../redis-keys';
+
+/** What the store needs of a snippet; the rest of its JSON is the coordinator's (its snippets room). */
+export interface StorableSnippet {
+  id: string;
+  /** ISO time at which it expires. */
+  expiresAt: string;
+}
 
 /** What a snippet costs beside its JSON: its key, its quota entry, their expiry. */
 export const SNIPPET_OVERHEAD_BYTES = 256;
@@ -49,14 +55,14 @@ export type SnippetCreation =
 
 /** Snippets in Redis, one JSON string each, expiring by the configured retention, within their owner's quota. */
 @Injectable()
-export class SnippetStore {
+export class SnippetRepository {
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     private readonly keys: RedisKeys,
   ) {}
 
   /** Stores a new snippet for `owner`; a snippet is never overwritten (NX) and never stored past the owner's quota. */
-  async create(snippet: Snippet, retentionSeconds: number, owner: string, quotaBytes: number): Promise<SnippetCreation> {
+  async create(snippet: StorableSnippet, retentionSeconds: number, owner: string, quotaBytes: number): Promise<SnippetCreation> {
     const json = JSON.stringify(snippet);
     const charged = Buffer.byteLength(json) + SNIPPET_OVERHEAD_BYTES;
     const keys = [this.keys.snippet(snippet.id), this.keys.snippetQuota(owner), this.keys.snippetQuotaBytes(owner)];
@@ -77,8 +83,8 @@ export class SnippetStore {
     return { outcome: 'over-quota', used, freesAt: Number(freesAt) || null };
   }
 
-  async get(id: string): Promise<Snippet | null> {
+  async get<T extends StorableSnippet>(id: string): Promise<T | null> {
     const raw = await this.redis.get(this.keys.snippet(id));
-    return raw ? (JSON.parse(raw) as Snippet) : null;
+    return raw ? (JSON.parse(raw) as T) : null;
   }
 }

@@ -1,7 +1,9 @@
 /**
- * Names of every Redis key and channel Kiln uses, in one place. `prefix` comes
- * from configuration (`redis.prefix`); wrap it in braces (`{kiln}`) to keep all
- * keys in one Redis Cluster hash slot.
+ * Names of every Redis key and channel Kiln uses, in one place, known only
+ * to this library (docs/architecture.md, "The data model", says who writes
+ * each and how long it lives). `prefix` comes from configuration
+ * (`redis.prefix`); wrap it in braces (`{kiln}`) to keep all keys in one
+ * Redis Cluster hash slot.
  */
 export class RedisKeys {
   constructor(readonly prefix: string) {}
@@ -104,6 +106,11 @@ export class RedisKeys {
   /** The bytes one key's snippets take (the sum of snippetQuota's entries). */
   snippetQuotaBytes(owner: string): string {
     return `${this.prefix}:snippet-quota:${owner}:bytes`;
+  }
+
+  /** A Judge0 submission's request attributes (JSON), by its token (the job's id); lives as long as a job record may. */
+  judge0Submission(token: string): string {
+    return `${this.prefix}:judge0:submission:${token}`;
   }
 
   /** Hash of every node's latest heartbeat, by node id. */

@@ -1,0 +1,81 @@
+import { Injectable } from '@nestjs/common';
+import { KilnConfig } from '@kiln/config';
+import { TaskQueueRepository } from '@kiln/store';
+import { compileOutputShare, JobMeta, runOutputShare, TaskPayload, TaskPlan } from '@kiln/tasks';
+
+/**
+ * Puts a job's tasks on the task queue of its named Kiln queue (one per name
+ * in coordinator.queues), each with what a worker needs to run it, retried
+ * coordinator.taskAttempts times when Kiln fails it.
+ */
+@Injectable()
+export class TaskQueue {
+  constructor(
+    private readonly queues: TaskQueueRepository,
+    private readonly config: KilnConfig,
+  ) {}
+
+  /** The named queues this coordinator accepts jobs for. */
+  names(): string[] {
+    return this.config.coordinator.queues;
+  }
+
+  /**
+   * `delayMs`: the tasks become available to workers only after this long.
+   * `compileBudgetUsed`: what the compile took of the job's output budget (run tasks share the rest).
+   */
+  async enqueue(meta: JobMeta, tasks: TaskPlan[], options: { delayMs?: number; compileBudgetUsed?: number } = {}): Promise<void> {
+    const enqueuedAt = Date.now();
+    const queued = tasks.map((task) => ({
+      payload: payloadOf(meta, task, enqueuedAt, options.compileBudgetUsed ?? 0),
+      priority: meta.priority,
+      followUp: !isFirstTask(meta, task),
+    }));
+    await this.queues.enqueue(meta.queue, queued, { attempts: this.config.coordinator.taskAttempts, delayMs: options.delayMs });
+  }
+
+  /**
+   * Tasks waiting for a worker, all queues together (backpressure:
+   * coordinator.maxQueuedTasks): delayed ones too, which wait for a retry or
+   * for their key's running share (worker.perKey.runningShare).
+   */
+  waiting(): Promise<number> {
+    return this.queues.waiting(this.names());
+  }
+
+  /** Takes tasks that no worker has picked up yet off the queue (cancellation). */
+  withdraw(meta: JobMeta, taskIds: string[]): Promise<void> {
+    return this.queues.withdraw(meta.queue, meta.id, taskIds);
+  }
+}
+
+/** The task a new job starts with: compile if any, else its run tasks. */
+function isFirstTask(meta: JobMeta, task: TaskPlan): boolean {
+  return meta.compiled ? task.kind === 'compile' : task.kind === 'run';
+}
+
+function payloadOf(meta: JobMeta, task: TaskPlan, enqueuedAt: number, compileBudgetUsed: number): TaskPayload {
+  const outputBudget = outputShareOf(meta, task, compileBudgetUsed);
+  return {
+    jobId: meta.id,
+    taskId: task.id,
+    kind: task.kind,
+    queue: meta.queue,
+    language: meta.language,
+    limits: meta.limits,
+    useArtifact: task.kind === 'run' && meta.compiled,
+    ...(task.tests ? { tests: task.tests } : {}),
+    ...(meta.options ? { options: meta.options } : {}),
+    ...(outputBudget !== null ? { outputBudget } : {}),
+    ...(meta.trace ? { trace: meta.trace } : {}),
+    ...(meta.owner ? { owner: meta.owner } : {}),
+    enqueuedAt,
+  };
+}
+
+/** Each execution's share of the job's output budget (see output-budget.ts); none for cleanup or a job planned without a budget. */
+function outputShareOf(meta: JobMeta, task: TaskPlan, compileBudgetUsed: number): number | null {
+  if (task.kind === 'cleanup' || meta.limits.jobOutputBytes === undefined) return null;
+  if (task.kind === 'compile') return compileOutputShare(meta.limits);
+  return runOutputShare(meta.limits, meta.testCount ?? 0, compileBudgetUsed);
+}
