@@ -1,7 +1,8 @@
 import Docker from 'dockerode';
 import http from 'node:http';
 import request from 'supertest';
-import { REPO_ROOT, eventually } from '../support/kiln-harness';
+import { REPO_ROOT } from '../support/kiln-harness';
+import { eventually } from '../support/waiting';
 import { PrivateRedis } from '../support/private-redis';
 import { freePort, KilnProcess, spawnKiln } from '../support/processes';
 import { testPrefix } from '../support/test-run';

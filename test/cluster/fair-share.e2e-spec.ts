@@ -10,7 +10,8 @@ import { createCoordinator } from '../../apps/coordinator/src/coordinator.bootst
 import { KeyTaskLedger } from '../../apps/coordinator/src/tenancy/key-task-ledger';
 import { KeyTaskLedgerAudit } from '../../apps/coordinator/src/tenancy/key-task-ledger.audit';
 import { TEST_REDIS_URL } from '../support/environment';
-import { deleteKeys, eventually, Harness, startKiln } from '../support/kiln-harness';
+import { deleteKeys, Harness, startKiln } from '../support/kiln-harness';
+import { eventually } from '../support/waiting';
 import { KilnProcess, spawnKiln } from '../support/processes';
 import { WorkerMetrics } from '../../apps/worker/src/metrics/worker-metrics';
 import { testPrefix } from '../support/test-run';

@@ -1,6 +1,7 @@
 import { StuckJobSweeper } from '../../apps/coordinator/src/events/stuck-job-sweeper';
 import { DockerProxy, startWorkerBehind } from '../support/docker-proxy';
-import { Harness, eventually, startKiln } from '../support/kiln-harness';
+import { Harness, startKiln } from '../support/kiln-harness';
+import { eventually } from '../support/waiting';
 
 /** Issue 6, faults: a Docker engine that goes away is not the program's fault, and nothing waits forever. */
 describe('the Docker engine goes away mid-task', () => {

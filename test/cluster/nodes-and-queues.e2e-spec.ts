@@ -1,4 +1,5 @@
-import { Harness, deleteKeys, eventually, startKiln } from '../support/kiln-harness';
+import { Harness, deleteKeys, startKiln } from '../support/kiln-harness';
+import { eventually } from '../support/waiting';
 import Redis from 'ioredis';
 import { DockerProxy, startWorkerBehind } from '../support/docker-proxy';
 import { TEST_REDIS_URL } from '../support/environment';

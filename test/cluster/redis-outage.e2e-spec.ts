@@ -1,7 +1,9 @@
 import Docker from 'dockerode';
 import request from 'supertest';
 import { SHUTDOWN_MARGIN_MS } from '../../apps/kiln/src/shutdown-deadline';
-import { REPO_ROOT, eventually, isContainerOfJob } from '../support/kiln-harness';
+import { REPO_ROOT } from '../support/kiln-harness';
+import { eventually } from '../support/waiting';
+import { isContainerOfJob } from '../support/sandboxes';
 import { PrivateRedis } from '../support/private-redis';
 import { freePort, KilnProcess, spawnKiln } from '../support/processes';
 import { testPrefix } from '../support/test-run';

@@ -1,6 +1,7 @@
 import Docker from 'dockerode';
 import request from 'supertest';
-import { Harness, eventually, startKiln } from '../support/kiln-harness';
+import { Harness, startKiln } from '../support/kiln-harness';
+import { eventually } from '../support/waiting';
 import { freePort, KilnProcess, spawnKiln } from '../support/processes';
 
 const sandboxesOf = (prefix: string) =>

@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import Docker from 'dockerode';
 import request from 'supertest';
-import { eventually, REPO_ROOT } from '../support/kiln-harness';
+import { REPO_ROOT } from '../support/kiln-harness';
+import { eventually } from '../support/waiting';
 import { freePort } from '../support/processes';
 import { testPrefix } from '../support/test-run';
 

@@ -1,4 +1,5 @@
-import { Harness, containersOfJob, startKiln } from '../support/kiln-harness';
+import { Harness, startKiln } from '../support/kiln-harness';
+import { containersOfJob } from '../support/sandboxes';
 import { SANDBOX_MODES, modeEnv } from '../support/sandbox-modes';
 
 /** Foundation acceptance 1–3: real programs through /execute, real sandboxes, real verdicts. */

@@ -1,6 +1,8 @@
 import { Queue } from 'bullmq';
 import { taskQueueName } from '@kiln/tasks';
-import { Harness, containersOfJob, eventually, startKiln } from '../support/kiln-harness';
+import { Harness, startKiln } from '../support/kiln-harness';
+import { containersOfJob } from '../support/sandboxes';
+import { eventually } from '../support/waiting';
 import { SANDBOX_MODES, modeEnv } from '../support/sandbox-modes';
 import { TEST_REDIS_URL } from '../support/environment';
 

@@ -1,5 +1,6 @@
 import request from 'supertest';
-import { REPO_ROOT, eventually } from '../support/kiln-harness';
+import { REPO_ROOT } from '../support/kiln-harness';
+import { eventually } from '../support/waiting';
 import { freePort, spawnKiln } from '../support/processes';
 
 /** Start-up: bad configuration, missing Docker or Redis are clear errors; standalone embeds Redis. */

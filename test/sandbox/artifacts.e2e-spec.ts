@@ -1,5 +1,6 @@
 import { JobScratchStore } from '../../apps/worker/src/tasks/job-scratch.store';
-import { eventually, Harness, startKiln } from '../support/kiln-harness';
+import { Harness, startKiln } from '../support/kiln-harness';
+import { eventually } from '../support/waiting';
 
 const sleeper = (seconds: number) => `#include <unistd.h>\nint main(void) { sleep(${seconds}); return 0; }\n`;
 

@@ -2,7 +2,8 @@ import Docker from 'dockerode';
 import { ContainerPool } from '../../apps/worker/src/sandbox/container-pool';
 import { SandboxFactory } from '../../apps/worker/src/sandbox/sandbox-factory';
 import { DockerEventLog } from '../support/docker-events';
-import { Harness, eventually, startKiln } from '../support/kiln-harness';
+import { Harness, startKiln } from '../support/kiln-harness';
+import { eventually } from '../support/waiting';
 import { testPrefix } from '../support/test-run';
 
 const PYTHON = 'kiln/python:latest';

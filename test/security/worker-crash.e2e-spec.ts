@@ -1,5 +1,7 @@
 import Docker from 'dockerode';
-import { Harness, eventually, isContainerOfJob, startKiln } from '../support/kiln-harness';
+import { Harness, startKiln } from '../support/kiln-harness';
+import { eventually } from '../support/waiting';
+import { isContainerOfJob } from '../support/sandboxes';
 import { KilnProcess, spawnKiln } from '../support/processes';
 
 /** Issue 3, acceptance 3: a worker SIGKILLed mid-task leaves nothing behind once restarted. */

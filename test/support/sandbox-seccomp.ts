@@ -2,7 +2,9 @@ import Docker from 'dockerode';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { Harness, REPO_ROOT, containersOfJob, eventually } from './kiln-harness';
+import { Harness, REPO_ROOT } from './kiln-harness';
+import { containersOfJob } from './sandboxes';
+import { eventually } from './waiting';
 
 export interface SeccompRule {
   names: string[];
