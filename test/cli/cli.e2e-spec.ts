@@ -1,41 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Harness, REPO_ROOT, startKiln } from '../support/kiln-harness';
+import { Harness, startKiln } from '../support/kiln-harness';
+import { kilnCli } from '../support/kiln-cli';
 import { freePort } from '../support/processes';
-
-const ENTRY = join(REPO_ROOT, 'dist', 'apps', 'kiln', 'src', 'main.js');
-
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  /** When each stdout chunk arrived and when the process ended, ms after start. */
-  stdoutAt: number[];
-  endedAt: number;
-}
-
-/** `kiln <argv>` from the build, as a user runs it, with no KILN_* of this process leaking in. */
-function kilnCli(argv: string[], options: { stdin?: string; env?: Record<string, string>; cwd?: string } = {}): Promise<CliRun> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('KILN_')));
-  const started = Date.now();
-  const child = spawn(process.execPath, [ENTRY, ...argv], { env: { ...env, ...options.env }, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
-  const run: CliRun = { code: null, stdout: '', stderr: '', stdoutAt: [], endedAt: 0 };
-  child.stdout.on('data', (chunk) => {
-    run.stdout += chunk;
-    run.stdoutAt.push(Date.now() - started);
-  });
-  child.stderr.on('data', (chunk) => (run.stderr += chunk));
-  child.stdin.end(options.stdin ?? '');
-  return new Promise((resolve) =>
-    child.on('close', (code) => {
-      run.code = code;
-      run.endedAt = Date.now() - started;
-      resolve(run);
-    }),
-  );
-}
 
 /** Issue 8, acceptance 3: the `kiln` command-line client. */
 describe('kiln run | languages | job', () => {
@@ -153,28 +121,5 @@ describe('kiln run | languages | job', () => {
   it('a bad command line is a one-line usage error (exit 2); a missing file exit 66', async () => {
     expect(await kilnCli(['run', 'x.py', '--bogus'])).toMatchObject({ code: 2, stderr: 'kiln: unknown option --bogus\n' });
     expect(await kilnCli(['run', join(dir, 'absent.py'), '--url', url])).toMatchObject({ code: 66, stderr: `kiln: cannot read ${join(dir, 'absent.py')}: ENOENT\n` });
-  });
-});
-
-describe('kiln run against a server with API keys', () => {
-  const key = 'cli-test-key-0123456789abcdef';
-  let kiln: Harness;
-  let url: string;
-
-  beforeAll(async () => {
-    kiln = await startKiln({ worker: false, env: { KILN_COORDINATOR__AUTH__MODE: 'on', KILN_COORDINATOR__AUTH__KEYS: key } });
-    await kiln.coordinator!.listen(0, '127.0.0.1');
-    url = await kiln.coordinator!.getUrl();
-  });
-
-  afterAll(async () => {
-    await kiln?.close();
-  });
-
-  it('sends --key or KILN_KEY; without one the refusal is one line (exit 65)', async () => {
-    expect((await kilnCli(['languages', '--url', url, '--key', key])).code).toBe(0);
-    expect((await kilnCli(['languages', '--url', url], { env: { KILN_KEY: key } })).code).toBe(0);
-    const refused = await kilnCli(['languages', '--url', url]);
-    expect(refused).toMatchObject({ code: 65, stderr: 'kiln: 401 an API key is required: send X-Kiln-Key or Authorization: Bearer\n' });
   });
 });
