@@ -19,17 +19,20 @@ export class ConditionBroken extends Error {
   }
 }
 
+/** What a wait is for, said in its failure; a function is asked only then (to add what it knows at that moment, such as a process's output). */
+export type Purpose = string | (() => string);
+
 /**
  * Probes until `accept` takes the value, and answers that value. Past
  * `timeoutMs` it throws, naming what it waited for (`what`, or the predicate's
  * source) and the last value, so a test fails at the wait and not later at an
  * assertion that only sees the aftermath.
  */
-export async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 10_000, what?: string): Promise<T> {
+export async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 10_000, what?: Purpose): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let value = await probe();
   while (!accept(value)) {
-    if (Date.now() >= deadline) throw new WaitTimeout(what ?? String(accept), timeoutMs, value);
+    if (Date.now() >= deadline) throw new WaitTimeout(purpose(what, accept), timeoutMs, value);
     await pause(POLL_MS);
     value = await probe();
   }
@@ -41,11 +44,11 @@ export async function eventually<T>(probe: () => Promise<T>, accept: (value: T) 
  * show that something does NOT happen (a retry beyond the last, a job leaving
  * its queue too early) over a window, instead of sleeping and looking once.
  */
-export async function remains<T>(probe: () => Promise<T>, accept: (value: T) => boolean, forMs: number, what?: string): Promise<T> {
+export async function remains<T>(probe: () => Promise<T>, accept: (value: T) => boolean, forMs: number, what?: Purpose): Promise<T> {
   const started = Date.now();
   for (;;) {
     const value = await probe();
-    if (!accept(value)) throw new ConditionBroken(what ?? String(accept), Date.now() - started, value);
+    if (!accept(value)) throw new ConditionBroken(purpose(what, accept), Date.now() - started, value);
     if (Date.now() - started >= forMs) return value;
     await pause(POLL_MS);
   }
@@ -57,6 +60,11 @@ export async function remains<T>(probe: () => Promise<T>, accept: (value: T) => 
  */
 export function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function purpose(what: Purpose | undefined, accept: (value: never) => boolean): string {
+  if (what === undefined) return String(accept);
+  return typeof what === 'function' ? what() : what;
 }
 
 function shown(value: unknown): string {
