@@ -1,13 +1,25 @@
 /*
- * What the parts of kiln-agent share. kiln-agent.c speaks the wire protocol
- * (docs/agent-protocol.md); nested-supervisor.c runs one bubblewrap sandbox
- * after another in nested mode; sandbox-seccomp.c is the nested sandboxes'
- * own seccomp filter.
+ * What the parts of kiln-agent share, and only that: everything else stays
+ * static in its file. The agent speaks the wire protocol
+ * (docs/agent-protocol.md): main.c starts it and dispatches frames, frames.c
+ * carries them, workspace.c handles F (files in, files collected back),
+ * exec.c S and E (stdin, one exec, its R). nested-supervisor.c runs one
+ * bubblewrap sandbox after another in nested mode; sandbox-seccomp.c is the
+ * nested sandboxes' own seccomp filter.
  */
 #ifndef KILN_AGENT_H
 #define KILN_AGENT_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+/* A frame is a type byte, a big-endian 32-bit payload length, the payload. */
+#define HEADER_BYTES 5
+#define MAX_FRAME (256u << 20)
+/* Program output read (and sent as one O or E frame) at a time. */
+#define OUTPUT_CHUNK (32u << 10)
+/* File contents and stdin moved at a time. */
+#define FILE_CHUNK (64u << 10)
 
 /* Exit status of an inner agent whose worker closed stdin: the supervisor
  * then stops too, instead of starting the next sandbox. */
@@ -15,17 +27,63 @@
 /* fd on which bubblewrap hands the inner agent the supervisor's ready pipe. */
 #define INNER_READY_FD 3
 
+/* ---------------------------------------------------------------- frames.c */
+
+/* Exit status when the worker closes stdin (the inner agent's differs). */
+extern int eof_exit_code;
+
+void put_be32(uint8_t *p, uint32_t v);
+uint32_t get_be32(const uint8_t *p);
+void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Frames to the worker; a failed write is fatal (die). */
+void send_bytes(const void *buf, size_t len);
+void send_frame(char type, const void *payload, size_t len);
+void send_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Bytes from the worker; EOF, even mid-frame, is die(eof_exit_code). */
+int in_has_room(void);
+int in_fill(void);
+void in_read(void *dst, size_t len);
+void in_skip(size_t len);
+/* Consumes up to max buffered bytes (at least one, waiting for it) and
+ * returns where they are; valid until the next read from the worker. */
+const uint8_t *in_take(size_t max, size_t *len);
+
+/* ------------------------------------------------------------- workspace.c */
+
+/* -1 with errno set when the directory cannot be opened. */
+int open_workspace(const char *path);
+/* The child's chdir to cwd (relative to the workspace); -1 on failure. */
+int enter_workspace(const char *cwd);
+/* Relative, no empty/./.. component, no NUL, <= 255 bytes (MAX_NAME). */
+int valid_relative_path(const char *s, size_t len);
+void handle_file_frame(uint32_t len);
+/* "" when the workspace's files were sent as F frames, else R's collect_error. */
+const char *collect_workspace(uint64_t max_bytes, uint64_t report_max, uint64_t *skipped);
+
+/* ------------------------------------------------------------------ exec.c */
+
+/* Once, before the first frame. */
+void prepare_exec(void);
+/* Kills the exec in progress, if any, then exits. */
+void __attribute__((noreturn)) die(int code);
+/* Decimal digits only, no overflow; 0 when s is not such a number. */
+int parse_u64(const char *s, uint64_t *out);
+void handle_stdin_frame(uint32_t len);
+void handle_exec_frame(uint32_t len);
+
+/* ------------------------------------------------------- nested-supervisor.c */
+
 struct nested_options {
     unsigned long long workspace_bytes, tmp_bytes, shm_bytes;
     const char *agent_path;
 };
 
-void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void send_frame(char type, const void *payload, size_t len);
-void send_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
 /* Never returns: loops over fresh sandboxes until the worker goes away. */
 void __attribute__((noreturn)) run_nested_supervisor(const struct nested_options *options);
+
+/* --------------------------------------------------------- sandbox-seccomp.c */
 
 /* Installs the nested sandbox's filter on the calling thread; -1 on failure. */
 int install_sandbox_seccomp(void);

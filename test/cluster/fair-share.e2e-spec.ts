@@ -1,3 +1,4 @@
+import Docker from 'dockerode';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -228,6 +229,10 @@ describe('fair share between API keys', () => {
       worker = spawnKiln('worker', workerEnv('share-worker-2'));
       const done = await eventually(() => stateOf(next), (job) => job.state === 'COMPLETED' || job.state === 'FAILED', 40_000);
       expect(done).toMatchObject({ state: 'COMPLETED', verdict: 'OK', run: { stdout: 'next\n' } });
+      // And nothing of the dead worker is left: the live one reaps its pool once its heartbeat is stale.
+      const deadWorkersSandboxes = () =>
+        new Docker().listContainers({ all: true, filters: { label: [`kiln.deployment=${kiln.prefix}`, 'kiln.worker=share-worker-1'] } });
+      expect(await eventually(deadWorkersSandboxes, (list) => list.length === 0, 30_000)).toEqual([]);
     });
   });
 });

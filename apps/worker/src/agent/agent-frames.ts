@@ -15,7 +15,7 @@ export const MAX_STDIN_FRAME_BYTES = 1024 * 1024;
  * The longest workspace path in an `F` frame, either way: the agent refuses
  * a longer name and never collects one (it skips it as `path_too_long`), so
  * whatever it collects can be written back. `MAX_NAME` in
- * images/agent/kiln-agent.c is the same number.
+ * images/agent/workspace.c is the same number.
  */
 export const MAX_FILE_NAME_BYTES = 255;
 export const AGENT_GREETING = 'kiln-agent 1';

@@ -1,8 +1,9 @@
 /**
- * Drives the real kiln-agent binary, without Docker: it is compiled from
- * images/agent/*.c and run as PID 1 of a fresh pid namespace
- * (`unshare --pid --fork --mount-proc`), which is what makes its
- * kill-everything and reap-everything duties observable. Needs root and gcc.
+ * Drives the real kiln-agent binary, without Docker: it is built from
+ * images/agent/ by its Makefile (the base image's build, same flags) and run
+ * as PID 1 of a fresh pid namespace (`unshare --pid --fork --mount-proc`),
+ * which is what makes its kill-everything and reap-everything duties
+ * observable. Needs root, make and gcc.
  */
 import { ChildProcess, execFileSync, spawn } from 'child_process';
 import { chmodSync, chownSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'fs';
@@ -39,7 +40,6 @@ import {
 } from './agent-frames';
 
 const AGENT_DIR = resolve(__dirname, '../../../../images/agent');
-const AGENT_SOURCES = readdirSync(AGENT_DIR).filter((name) => name.endsWith('.c')).map((name) => join(AGENT_DIR, name));
 const ENV = { PATH: '/usr/local/bin:/usr/bin:/bin' };
 
 jest.setTimeout(30_000);
@@ -51,13 +51,12 @@ beforeAll(() => {
   if (process.getuid?.() !== 0) throw new Error('kiln-agent.spec needs root (it creates pid namespaces with unshare)');
   buildDir = mkdtempSync(join(tmpdir(), 'kiln-agent-build-'));
   agentBinary = join(buildDir, 'kiln-agent');
-  const flags = ['-std=gnu11', '-O2', '-static', '-Wall', '-Wextra', '-Werror'];
   try {
-    execFileSync('gcc', [...flags, '-o', agentBinary, ...AGENT_SOURCES], { stdio: 'pipe' });
+    execFileSync('make', ['-s', '-C', AGENT_DIR, `OUT=${agentBinary}`], { stdio: 'pipe' });
   } catch (error) {
     const err = error as NodeJS.ErrnoException & { stderr?: Buffer };
-    if (err.code === 'ENOENT') throw new Error('gcc is not installed: it is needed to build images/agent/*.c');
-    throw new Error(`compiling kiln-agent failed:\n${err.stderr?.toString() ?? err.message}`);
+    if (err.code === 'ENOENT') throw new Error('make is not installed: it (and gcc) builds images/agent/');
+    throw new Error(`building kiln-agent failed:\n${err.stderr?.toString() ?? err.message}`);
   }
 }, 60_000);
 
