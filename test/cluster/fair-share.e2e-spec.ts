@@ -1,4 +1,3 @@
-import Docker from 'dockerode';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +7,7 @@ import request from 'supertest';
 import { RedisKeys } from '@kiln/tasks';
 import { createCoordinator } from '../../apps/coordinator/src/coordinator.bootstrap';
 import { Harness, startKiln } from '../support/kiln-harness';
+import { sandboxesOf } from '../support/sandboxes';
 import { eventually, remains } from '../support/waiting';
 import { KilnProcess, spawnKiln } from '../support/processes';
 import { WorkerMetrics } from '../../apps/worker/src/metrics/worker-metrics';
@@ -230,9 +230,7 @@ describe('fair share between API keys', () => {
       const done = await eventually(() => stateOf(next), (job) => job.state === 'COMPLETED' || job.state === 'FAILED', 40_000);
       expect(done).toMatchObject({ state: 'COMPLETED', verdict: 'OK', run: { stdout: 'next\n' } });
       // And nothing of the dead worker is left: the live one reaps its pool once its heartbeat is stale.
-      const deadWorkersSandboxes = () =>
-        new Docker().listContainers({ all: true, filters: { label: [`kiln.deployment=${kiln.prefix}`, 'kiln.worker=share-worker-1'] } });
-      expect(await eventually(deadWorkersSandboxes, (list) => list.length === 0, 30_000)).toEqual([]);
+      await eventually(() => sandboxesOf(kiln.prefix, 'kiln.worker=share-worker-1'), (list) => list.length === 0, 30_000, "the dead worker's pool reaped");
     });
   });
 });
