@@ -12,7 +12,7 @@ import Docker from 'dockerode';
 const root = new URL('..', import.meta.url).pathname;
 const require = createRequire(join(root, 'package.json'));
 const runs = Number(process.argv.includes('--runs') ? process.argv[process.argv.indexOf('--runs') + 1] : 20);
-const { buildContainerSpec } = require(join(root, 'dist/apps/worker/src/sandbox/container-spec.js'));
+const { sandboxContainerSpec } = require(join(root, 'dist/apps/worker/src/runtime-choice.js'));
 const { AgentSession } = require(join(root, 'dist/apps/worker/src/agent/agent-session.js'));
 const { loadConfig } = require(join(root, 'dist/libs/config/src/index.js'));
 
@@ -20,7 +20,7 @@ const docker = new Docker();
 const specOf = (mode) => {
   const { config } = loadConfig({ ...process.env, KILN_HOME: root, KILN_SANDBOX__MODE: mode });
   const labels = { jobId: '', taskId: '', workerId: 'bench-engine', instance: 'bench-engine', deployment: 'kiln-bench-engine' };
-  return buildContainerSpec({ image: 'kiln/python:latest', limits: { memoryMb: 256, cpus: 1, processes: 64 }, labels }, config.sandbox);
+  return sandboxContainerSpec({ image: 'kiln/python:latest', limits: { memoryMb: 256, cpus: 1, processes: 64 }, labels }, config.sandbox);
 };
 const options = specOf('container');
 const env = { PATH: '/usr/bin:/bin', PYTHONDONTWRITEBYTECODE: '1' };

@@ -6,6 +6,7 @@
 //
 // Usage: node scripts/bench-path.mjs [--root DIR] [--runs N] [--mode container|nested]
 //   --root: a built Kiln tree to measure (default: this one), e.g. an older commit's worktree
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -45,8 +46,14 @@ function wrap(file, className, method, before, after) {
 wrap('coordinator/src/jobs/jobs.service', 'JobsService', 'submit', 'coordinator: submit');
 wrap('coordinator/src/jobs/jobs.service', 'JobsService', 'waitForEnd', null, 'coordinator: waiter woken');
 wrap('worker/src/tasks/task.processor', 'TaskProcessor', 'process', (a) => `worker: ${a[0].data.kind} task taken`);
-wrap('worker/src/sandbox/sandbox-factory', 'SandboxFactory', 'create', 'worker: sandbox asked', 'worker: sandbox lent');
-wrap('worker/src/sandbox/sandbox', 'Sandbox', 'exec', 'worker: exec sent', 'worker: exec answered');
+// The sandbox runtime's lease and run (a --root from before it: the sandbox factory's create and the sandbox's exec).
+if (existsSync(join(root, 'dist/apps/worker/src/sandbox/sandbox-runtime.js'))) {
+  wrap('worker/src/sandbox/sandbox-runtime', 'SandboxRuntime', 'lease', 'worker: sandbox asked', 'worker: sandbox lent');
+  wrap('worker/src/sandbox/sandbox-lease', 'SandboxLease', 'run', 'worker: exec sent', 'worker: exec answered');
+} else {
+  wrap('worker/src/sandbox/sandbox-factory', 'SandboxFactory', 'create', 'worker: sandbox asked', 'worker: sandbox lent');
+  wrap('worker/src/sandbox/sandbox', 'Sandbox', 'exec', 'worker: exec sent', 'worker: exec answered');
+}
 wrap('worker/src/tasks/task-event.publisher', 'TaskEventPublisher', 'publish', null, (a) => `worker: ${a[0].type} event of ${a[0].taskId} sent`);
 wrap('coordinator/src/events/task-events.listener', 'TaskEventsListener', 'process', (a) => `coordinator: ${a[0].data.type} event of ${a[0].data.taskId} taken`);
 const finisher = require(join(root, 'dist/apps/coordinator/src/events/job-finisher.js')).JobFinisher.prototype;

@@ -36,11 +36,11 @@ const KILN_ENV = {
 
 /** Kiln's own container spec (built code) for the given sandbox mode. */
 function sandboxSpec(mode) {
-  const { buildContainerSpec } = require(join(root, 'dist/apps/worker/src/sandbox/container-spec.js'));
+  const { sandboxContainerSpec } = require(join(root, 'dist/apps/worker/src/runtime-choice.js'));
   const { loadConfig } = require(join(root, 'dist/libs/config/src/index.js'));
   const { config } = loadConfig({ ...process.env, KILN_HOME: root, KILN_SANDBOX__MODE: mode });
   const labels = { jobId: '', taskId: '', workerId: 'bench', instance: 'bench', deployment: 'kiln-bench-baseline' };
-  return buildContainerSpec({ image: 'kiln/python:latest', limits: { memoryMb: 256, cpus: 1, processes: 64 }, labels }, config.sandbox);
+  return sandboxContainerSpec({ image: 'kiln/python:latest', limits: { memoryMb: 256, cpus: 1, processes: 64 }, labels }, config.sandbox);
 }
 
 const agentSession = () => require(join(root, 'dist/apps/worker/src/agent/agent-session.js')).AgentSession;

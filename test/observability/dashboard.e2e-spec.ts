@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
-import { WorkerMetricsServer } from '../../apps/worker/src/metrics/worker-metrics.server';
+import { WorkerMetricsServer } from '../../apps/worker/src/node/worker-metrics.server';
 import { Harness, REPO_ROOT, startKiln } from '../support/kiln-harness';
 import { parseExposition } from '../support/prometheus-text';
 

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { WorkerMetricsServer } from '../../apps/worker/src/metrics/worker-metrics.server';
+import { WorkerMetricsServer } from '../../apps/worker/src/node/worker-metrics.server';
 import { Harness, startKiln } from '../support/kiln-harness';
 import { eventually } from '../support/waiting';
 import { parseExposition, total } from '../support/prometheus-text';

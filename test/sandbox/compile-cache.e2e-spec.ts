@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { SandboxFactory } from '../../apps/worker/src/sandbox/sandbox-factory';
+import { WorkerMetrics } from '../../apps/worker/src/metrics/worker-metrics';
 import { Harness, startKiln } from '../support/kiln-harness';
 
 /** A C program no other test (or earlier run) compiled: the cache starts cold for it. */
@@ -9,13 +9,21 @@ const uniqueProgram = (text: string) =>
 /** Issue 4: identical compilations reuse the stored artifact; a repeated C submission skips the compiler. */
 describe('compile cache', () => {
   let kiln: Harness;
-  let sandboxes: SandboxFactory;
 
-  const execute = (body: object) => kiln.http().post('/execute').send(body);
+  /** Sandboxes the worker lent so far, every image together (its pool checkout counter). */
+  const checkouts = async () => {
+    const { values } = await kiln.worker!.get(WorkerMetrics).registry.getSingleMetric('kiln_pool_checkouts_total')!.get();
+    return values.reduce((sum, v) => sum + v.value, 0);
+  };
+  /** POST /execute, with the number of sandboxes the job was lent (this suite's worker runs one request at a time). */
+  const execute = async (body: object) => {
+    const before = await checkouts();
+    const answer = await kiln.http().post('/execute').send(body);
+    return Object.assign(answer, { sandboxes: (await checkouts()) - before });
+  };
 
   beforeAll(async () => {
     kiln = await startKiln({ env: { KILN_WORKER__COMPILE_CACHE__MAX_ENTRIES: '3', KILN_WORKER__COMPILE_CACHE__TTL_SECONDS: '120' } });
-    sandboxes = kiln.worker!.get(SandboxFactory);
   });
 
   afterAll(async () => {
@@ -27,12 +35,12 @@ describe('compile cache', () => {
     const first = await execute({ language: 'c', code });
     expect(first.body).toMatchObject({ verdict: 'OK', run: { stdout: 'cached\n' } });
     expect(first.body.compile.cached).toBeUndefined();
-    expect(sandboxes.leasesOf(first.body.id)).toBe(2);
+    expect(first.sandboxes).toBe(2);
 
     const second = await execute({ language: 'c', code });
     expect(second.body).toMatchObject({ verdict: 'OK', run: { stdout: 'cached\n' } });
     expect(second.body.compile).toEqual({ ...first.body.compile, cached: true });
-    expect(sandboxes.leasesOf(second.body.id)).toBe(1);
+    expect(second.sandboxes).toBe(1);
   });
 
   it('compiles again when the source, the files or the language differ', async () => {
@@ -45,7 +53,7 @@ describe('compile cache', () => {
     for (const answer of [changed, withFile, asCpp]) {
       expect(answer.body.verdict).toBe('OK');
       expect(answer.body.compile.cached).toBeUndefined();
-      expect(sandboxes.leasesOf(answer.body.id)).toBe(2);
+      expect(answer.sandboxes).toBe(2);
     }
   });
 
@@ -66,7 +74,7 @@ describe('compile cache', () => {
     const second = await execute({ language: 'c', code });
     expect(second.body).toMatchObject({ verdict: 'COMPILE_ERROR', run: null, compile: { verdict: 'COMPILE_ERROR', cached: true } });
     expect(second.body.compile.stderr).toBe(first.body.compile.stderr);
-    expect(sandboxes.leasesOf(second.body.id)).toBe(0);
+    expect(second.sandboxes).toBe(0);
   });
 
   it('is bounded: past maxEntries the least recently used entry goes, and entries expire', async () => {

@@ -1,6 +1,7 @@
 import Docker from 'dockerode';
-import { ContainerPool } from '../../apps/worker/src/sandbox/container-pool';
-import { SandboxFactory } from '../../apps/worker/src/sandbox/sandbox-factory';
+import { WorkerMetrics } from '../../apps/worker/src/metrics/worker-metrics';
+import { ContainerPool } from '../../apps/worker/src/sandbox/docker/container-pool';
+import { SandboxRuntime } from '../../apps/worker/src/sandbox/sandbox-runtime';
 import { DockerEventLog } from '../support/docker-events';
 import { Harness, startKiln } from '../support/kiln-harness';
 import { sandboxesOf } from '../support/sandboxes';
@@ -17,6 +18,12 @@ describe('warm container pool (default mode)', () => {
   let pool: ContainerPool;
 
   const execute = (body: object) => kiln.http().post('/execute').send(body);
+  /** Limit updates on lent containers so far: the worker's timing histogram of Docker's update call counts them. */
+  const limitUpdates = async () => {
+    const histogram = await kiln.worker!.get(WorkerMetrics).registry.getSingleMetric('kiln_container_operation_duration_seconds')!.get();
+    const values = histogram.values as { value: number; labels: Record<string, unknown>; metricName?: string }[];
+    return values.find((v) => v.metricName === 'kiln_container_operation_duration_seconds_count' && v.labels.operation === 'update')?.value ?? 0;
+  };
   const readyPython = () => eventually(async () => pool.readyIds(PYTHON).length, (n) => n === 3, 30_000, 'three python containers ready');
 
   beforeAll(async () => {
@@ -74,12 +81,12 @@ describe('warm container pool (default mode)', () => {
   });
 
   it('lends each sandbox once: a released one is removed, the next job gets another', async () => {
-    const factory = kiln.worker!.get(SandboxFactory);
+    const runtime = kiln.worker!.get(SandboxRuntime);
     const limits = { memoryMb: 256, cpus: 1, processes: 64 };
-    const first = await factory.create({ jobId: 'job-a', taskId: 'run', image: PYTHON, limits });
-    factory.destroy(first);
-    const second = await factory.create({ jobId: 'job-b', taskId: 'run', image: PYTHON, limits });
-    factory.destroy(second);
+    const first = await runtime.lease({ owner: { id: 'job-a', part: 'run' }, image: PYTHON, limits });
+    runtime.release(first);
+    const second = await runtime.lease({ owner: { id: 'job-b', part: 'run' }, image: PYTHON, limits });
+    runtime.release(second);
     expect(second.id).not.toBe(first.id);
     await eventually(
       () => docker.getContainer(first.id).inspect().then(() => false, () => true),
@@ -91,7 +98,7 @@ describe('warm container pool (default mode)', () => {
 
   it('applies limits that differ from the pooled container’s before the program runs', async () => {
     await readyPython();
-    const updatesBefore = pool.limitUpdates;
+    const updatesBefore = await limitUpdates();
     const code = [
       'for path in ["memory/memory.limit_in_bytes", "memory/memory.memsw.limit_in_bytes", "pids/pids.max", "cpu/cpu.cfs_quota_us", "cpu/cpu.cfs_period_us"]:',
       '    print(open("/sys/fs/cgroup/" + path).read().strip())',
@@ -100,7 +107,7 @@ describe('warm container pool (default mode)', () => {
     expect(response.body.verdict).toBe('OK');
     const mib96 = String(96 * 1024 * 1024);
     expect(response.body.run.stdout.split('\n')).toEqual([mib96, mib96, '21', '50000', '100000', '']);
-    expect(pool.limitUpdates).toBe(updatesBefore + 1);
+    expect(await limitUpdates()).toBe(updatesBefore + 1);
     const bomb = await execute({
       language: 'python',
       code: 'chunks = []\nwhile True:\n    chunks.append(bytearray(b"x" * (8 << 20)))',

@@ -3,7 +3,7 @@ import { mkdtempSync, unlinkSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import type { ContainerCreateOptions } from 'dockerode';
-import { ContainerSpecBuilder } from '../../apps/worker/src/sandbox/container-spec';
+import { ContainerSpecBuilder } from '../../apps/worker/src/sandbox/docker/container-spec';
 import { SandboxExecutor } from '../../apps/worker/src/tasks/sandbox-executor';
 import { greetingListener } from '../support/host-listener';
 import { Harness, startKiln } from '../support/kiln-harness';
@@ -50,7 +50,7 @@ const withoutTmpfsSize = (path: string): Weakening => (o) => {
 };
 
 /**
- * Issue 3, acceptance 2: each sandbox rule of DESIGN.md, weakened alone, lets
+ * Issue 3, acceptance 2: each sandbox rule of SECURITY.md, weakened alone, lets
  * at least one attack of the hostile suite through — and with the rule in
  * place the same attack fails. No rule is decoration.
  */

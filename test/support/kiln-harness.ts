@@ -4,6 +4,7 @@ import Redis from 'ioredis';
 import request from 'supertest';
 import { LoadedConfig, loadConfig } from '@kiln/config';
 import { createCoordinator } from '../../apps/coordinator/src/coordinator.bootstrap';
+import { SandboxRuntime } from '../../apps/worker/src/sandbox/sandbox-runtime';
 import { bootstrapWorker } from '../../apps/worker/src/worker.bootstrap';
 import { TEST_REDIS_URL } from './environment';
 import { testPrefix } from './test-run';
@@ -27,6 +28,8 @@ export interface HarnessOptions {
   prefix?: string;
   worker?: boolean;
   coordinator?: boolean;
+  /** The worker's sandboxes from this runtime instead of Docker (a ScriptedSandboxRuntime: test/support/README.md). */
+  runtime?: SandboxRuntime;
 }
 
 /**
@@ -48,7 +51,7 @@ export async function startKiln(options: HarnessOptions = {}): Promise<Harness> 
     ...options.env,
   };
   const loaded = loadConfig({ ...process.env, ...env });
-  const worker = options.worker === false ? undefined : await bootstrapWorker(loaded);
+  const worker = options.worker === false ? undefined : await bootstrapWorker(loaded, { runtime: options.runtime });
   let coordinator: INestApplication | undefined;
   if (options.coordinator !== false) {
     coordinator = await createCoordinator(loaded);

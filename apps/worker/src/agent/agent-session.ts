@@ -74,7 +74,7 @@ interface PendingExec {
 /**
  * Talks to one container's agent over its attached, multiplexed stdio stream.
  * The stream is drained for as long as it lives, whatever the caller does: a
- * reader that stops draining can wedge the Docker engine (see NOTES.md).
+ * reader that stops draining can wedge the Docker engine.
  */
 export class AgentSession {
   // Each frame type has its limit; a collected file only as large as the exec allows.

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/comm
 import Redis from 'ioredis';
 import { REDIS_SUBSCRIBER } from '@kiln/redis';
 import { RedisKeys } from '@kiln/tasks';
-import { SandboxFactory } from '../sandbox/sandbox-factory';
+import { SandboxRuntime } from '../sandbox/sandbox-runtime';
 
 /** Kills this worker's sandboxes of a job as soon as any coordinator cancels it. */
 @Injectable()
@@ -12,7 +12,7 @@ export class CancelListener implements OnApplicationBootstrap {
   constructor(
     @Inject(REDIS_SUBSCRIBER) private readonly subscriber: Redis,
     private readonly keys: RedisKeys,
-    private readonly sandboxes: SandboxFactory,
+    private readonly sandboxes: SandboxRuntime,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -24,7 +24,7 @@ export class CancelListener implements OnApplicationBootstrap {
   }
 
   private async cancel(jobId: string): Promise<void> {
-    const killed = await this.sandboxes.killJob(jobId);
+    const killed = await this.sandboxes.killOwner(jobId);
     if (killed) this.logger.log(`cancelled job ${jobId}: killed ${killed} sandbox(es)`);
   }
 }

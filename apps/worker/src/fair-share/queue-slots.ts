@@ -3,7 +3,7 @@ import Redis from 'ioredis';
 import { KilnConfig } from '@kiln/config';
 import { REDIS } from '@kiln/redis';
 import { NodeBeat, queueSlots, RedisKeys, runningShareLimit } from '@kiln/tasks';
-import { WorkerIdentity } from '../heartbeat/worker-identity';
+import { WorkerIdentity } from '../identity/worker-identity';
 
 /**
  * How many tasks one API key may run at once on a queue

@@ -4,7 +4,7 @@ import { ReportedStage, TaskPayload } from '@kiln/tasks';
 import { LATENCY_BUCKETS } from '@kiln/telemetry';
 
 export type TaskOutcome = 'completed' | 'failed' | 'retried' | 'cancelled' | 'skipped';
-export type ContainerOperation = 'create' | 'start' | 'remove';
+export type ContainerOperation = 'create' | 'start' | 'update' | 'remove';
 
 /** The worker's metrics, in a registry of its own; labels never carry a job id. */
 @Injectable()

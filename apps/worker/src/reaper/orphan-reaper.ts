@@ -4,9 +4,9 @@ import Redis from 'ioredis';
 import { KilnConfig } from '@kiln/config';
 import { REDIS } from '@kiln/redis';
 import { NodeBeat, RedisKeys } from '@kiln/tasks';
-import { WorkerIdentity } from '../heartbeat/worker-identity';
-import { ContainerPool } from '../sandbox/container-pool';
-import { CREATED_LABEL, DEPLOYMENT_LABEL, INSTANCE_LABEL, SANDBOX_LABEL, WORKER_LABEL } from '../sandbox/container-spec';
+import { WorkerIdentity } from '../identity/worker-identity';
+import { ContainerPool } from '../sandbox/docker/container-pool';
+import { CREATED_LABEL, DEPLOYMENT_LABEL, INSTANCE_LABEL, SANDBOX_LABEL, WORKER_LABEL } from '../sandbox/docker/container-spec';
 import { reapReason, SandboxContainer } from './reap-decision';
 
 /**

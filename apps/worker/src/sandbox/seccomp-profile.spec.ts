@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@kiln/config';
-import { buildContainerSpec } from './container-spec';
-import { seccompSecurityOpt } from './seccomp-profile';
+import { containerTier } from './container/container-tier';
+import { nestedTier } from './nested/nested-tier';
 
 const ROOT = join(__dirname, '../../../..');
 const SECCOMP = join(__dirname, 'seccomp');
@@ -61,34 +61,35 @@ describe('the seccomp option of a sandbox container', () => {
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  const profileIn = (options: ReturnType<typeof buildContainerSpec>) => {
+  const profileIn = (options: ReturnType<typeof containerTier.containerSpec>) => {
     const seccomp = (options.HostConfig!.SecurityOpt ?? []).filter((option: string) => option.startsWith('seccomp='));
     expect(seccomp).toHaveLength(1);
     return JSON.parse(seccomp[0].slice('seccomp='.length));
   };
 
   it('is Kiln’s container profile in container mode and its nested-outer profile in nested mode, once each', () => {
-    expect(profileIn(buildContainerSpec(spec, sandboxConfig()))).toEqual(read('container.json'));
-    expect(profileIn(buildContainerSpec(spec, sandboxConfig({ KILN_SANDBOX__MODE: 'nested' })))).toEqual(read('nested-outer.json'));
+    expect(profileIn(containerTier.containerSpec(spec, sandboxConfig()))).toEqual(read('container.json'));
+    expect(profileIn(nestedTier.containerSpec(spec, sandboxConfig({ KILN_SANDBOX__MODE: 'nested' })))).toEqual(read('nested-outer.json'));
   });
 
   it('is the operator’s file where sandbox.seccompProfile or sandbox.nested.seccompProfile names one', () => {
     const own = join(dir, 'own.json');
     writeFileSync(own, JSON.stringify({ defaultAction: 'SCMP_ACT_ERRNO', syscalls: [{ names: ['read'], action: 'SCMP_ACT_ALLOW' }] }));
     const expected = JSON.parse(readFileSync(own, 'utf8'));
-    expect(profileIn(buildContainerSpec(spec, sandboxConfig({ KILN_SANDBOX__SECCOMP_PROFILE: own })))).toEqual(expected);
+    expect(profileIn(containerTier.containerSpec(spec, sandboxConfig({ KILN_SANDBOX__SECCOMP_PROFILE: own })))).toEqual(expected);
     const nested = sandboxConfig({ KILN_SANDBOX__MODE: 'nested', KILN_SANDBOX__NESTED__SECCOMP_PROFILE: own });
-    expect(profileIn(buildContainerSpec(spec, nested))).toEqual(expected);
+    expect(profileIn(nestedTier.containerSpec(spec, nested))).toEqual(expected);
     // Each mode reads its own key only.
-    expect(profileIn(buildContainerSpec(spec, sandboxConfig({ KILN_SANDBOX__NESTED__SECCOMP_PROFILE: own })))).toEqual(read('container.json'));
+    expect(profileIn(containerTier.containerSpec(spec, sandboxConfig({ KILN_SANDBOX__NESTED__SECCOMP_PROFILE: own })))).toEqual(read('container.json'));
+    expect(profileIn(nestedTier.containerSpec(spec, sandboxConfig({ KILN_SANDBOX__SECCOMP_PROFILE: own })))).toEqual(read('nested-outer.json'));
   });
 
   it('names the key and the file when the operator’s profile cannot be used', () => {
     const broken = join(dir, 'broken.json');
     writeFileSync(broken, '{ not json');
-    expect(() => seccompSecurityOpt(sandboxConfig({ KILN_SANDBOX__SECCOMP_PROFILE: broken }))).toThrow(`sandbox.seccompProfile: cannot use ${broken} as a seccomp profile`);
+    expect(() => containerTier.seccompOption(sandboxConfig({ KILN_SANDBOX__SECCOMP_PROFILE: broken }))).toThrow(`sandbox.seccompProfile: cannot use ${broken} as a seccomp profile`);
     const missing = join(dir, 'missing.json');
-    expect(() => seccompSecurityOpt(sandboxConfig({ KILN_SANDBOX__MODE: 'nested', KILN_SANDBOX__NESTED__SECCOMP_PROFILE: missing }))).toThrow(
+    expect(() => nestedTier.seccompOption(sandboxConfig({ KILN_SANDBOX__MODE: 'nested', KILN_SANDBOX__NESTED__SECCOMP_PROFILE: missing }))).toThrow(
       `sandbox.nested.seccompProfile: cannot use ${missing} as a seccomp profile`,
     );
   });

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { TaskPayload, TaskResult } from '@kiln/tasks';
-import { SandboxFactory } from '../sandbox/sandbox-factory';
+import { SandboxRuntime } from '../sandbox/sandbox-runtime';
 import { JobScratchStore } from './job-scratch.store';
 
 /**
@@ -12,11 +12,11 @@ import { JobScratchStore } from './job-scratch.store';
 export class CleanupTaskRunner {
   constructor(
     private readonly scratch: JobScratchStore,
-    private readonly sandboxes: SandboxFactory,
+    private readonly sandboxes: SandboxRuntime,
   ) {}
 
   async run(task: TaskPayload): Promise<TaskResult> {
-    await this.sandboxes.killJob(task.jobId);
+    await this.sandboxes.killOwner(task.jobId);
     await this.scratch.deleteScratch(task.jobId);
     return {};
   }

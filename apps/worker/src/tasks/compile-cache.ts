@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import Docker from 'dockerode';
 import Redis from 'ioredis';
 import { createHash } from 'node:crypto';
 import { KilnConfig } from '@kiln/config';
 import { REDIS } from '@kiln/redis';
 import { LanguageDefinition, RedisKeys, ReportedStage } from '@kiln/tasks';
 import { AgentFile } from '../agent/agent-session';
+import { SandboxRuntime } from '../sandbox/sandbox-runtime';
 import { JobScratchStore } from './job-scratch.store';
 import { CollectOptions } from './workspace-collector';
 
@@ -23,8 +23,6 @@ export interface Compilation {
   limits: object;
 }
 
-/** Image identities are looked up at most this often per image. */
-const IMAGE_IDENTITY_TTL_MS = 30_000;
 const MiB = 1024 * 1024;
 /** What an entry costs beside its stage and artifact: its keys, index and size entries. */
 const ENTRY_OVERHEAD_BYTES = 512;
@@ -58,13 +56,12 @@ return 1`;
 @Injectable()
 export class CompileCache {
   private readonly logger = new Logger(CompileCache.name);
-  private readonly images = new Map<string, { identity: string; until: number }>();
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     private readonly keys: RedisKeys,
     private readonly config: KilnConfig,
-    private readonly docker: Docker,
+    private readonly runtime: SandboxRuntime,
     private readonly scratch: JobScratchStore,
   ) {}
 
@@ -75,7 +72,7 @@ export class CompileCache {
   async keyOf(compilation: Compilation): Promise<string> {
     const { language, argv, env, files, collect, stageOptions, limits } = compilation;
     const hash = createHash('sha256');
-    const image = await this.imageIdentity(language.image);
+    const image = await this.runtime.imageIdentity(language.image);
     const material = { language: language.id, version: language.version, image, argv, env, collect, stageOptions, limits };
     hash.update(JSON.stringify(material));
     for (const file of files) {
@@ -150,17 +147,5 @@ export class CompileCache {
   private async forget(key: string): Promise<void> {
     const keys = [this.keys.compileCacheIndex(), this.keys.compileCacheSizes(), this.keys.compileCacheBytes(), this.keys.compileCacheStage(key), this.keys.compileCacheArtifact(key)];
     await this.redis.eval(FORGET_ENTRY, keys.length, ...keys, key);
-  }
-
-  /** The image's build source hash (same on every machine that built it from the same sources), else its id. */
-  private async imageIdentity(image: string): Promise<string> {
-    const known = this.images.get(image);
-    if (known && known.until > Date.now()) return known.identity;
-    const info = await this.docker.getImage(image).inspect().catch(() => null);
-    // A missing image can't compile anything: the task fails later, saying so.
-    if (!info) return `missing:${image}`;
-    const identity = info.Config?.Labels?.['kiln.source-hash'] ?? info.Id;
-    this.images.set(image, { identity, until: Date.now() + IMAGE_IDENTITY_TTL_MS });
-    return identity;
   }
 }

@@ -1,7 +1,7 @@
 import { cpuTimeMsOf, expandCommand, JobInput, LanguageDefinition, Limits } from '@kiln/tasks';
 import { AgentExec } from '../agent/agent-frames';
 import { AgentFile } from '../agent/agent-session';
-import { SandboxLimits } from '../sandbox/container-spec';
+import { SandboxLimits } from '../sandbox/sandbox-runtime';
 
 const SANDBOX_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 

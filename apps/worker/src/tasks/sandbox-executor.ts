@@ -3,18 +3,17 @@ import { KilnConfig } from '@kiln/config';
 import { inSpan } from '@kiln/telemetry';
 import { AgentExec, AgentResult } from '../agent/agent-frames';
 import { AgentExecReport, AgentFile, OutputListener } from '../agent/agent-session';
-import { SandboxLimits } from '../sandbox/container-spec';
-import { Sandbox, SandboxUnresponsiveError } from '../sandbox/sandbox';
-import { SandboxFactory } from '../sandbox/sandbox-factory';
+import { SandboxLease, SandboxUnresponsiveError } from '../sandbox/sandbox-lease';
+import { SandboxLimits, SandboxRuntime } from '../sandbox/sandbox-runtime';
 
-export interface SandboxRequest {
+export interface TaskSandboxRequest {
   jobId: string;
   taskId: string;
   image: string;
   limits: SandboxLimits;
 }
 
-export interface SandboxExecution extends SandboxRequest {
+export interface SandboxExecution extends TaskSandboxRequest {
   files: AgentFile[];
   exec: AgentExec;
   stdin: Buffer;
@@ -23,41 +22,42 @@ export interface SandboxExecution extends SandboxRequest {
 
 /**
  * Program executions in sandboxes. Every sandbox serves one task of one job
- * and is destroyed after it, whatever happens, off the answer's path.
+ * and is given back after it, whatever happens, off the answer's path.
  */
 @Injectable()
 export class SandboxExecutor {
   constructor(
-    private readonly sandboxes: SandboxFactory,
+    private readonly runtime: SandboxRuntime,
     private readonly config: KilnConfig,
   ) {}
 
-  /** Lends a fresh sandbox to `use` and destroys it afterwards. */
-  async withSandbox<T>(request: SandboxRequest, use: (sandbox: Sandbox) => Promise<T>): Promise<T> {
-    const sandbox = await inSpan('kiln.sandbox.acquire', { 'kiln.image': request.image }, () => this.sandboxes.create(request));
+  /** Leases a fresh sandbox to `use` and gives it back afterwards. */
+  async withSandbox<T>({ jobId, taskId, image, limits }: TaskSandboxRequest, use: (sandbox: SandboxLease) => Promise<T>): Promise<T> {
+    const lease = { owner: { id: jobId, part: taskId }, image, limits };
+    const sandbox = await inSpan('kiln.sandbox.acquire', { 'kiln.image': image }, () => this.runtime.lease(lease));
     try {
       return await use(sandbox);
     } finally {
-      this.sandboxes.destroy(sandbox);
+      this.runtime.release(sandbox);
     }
   }
 
   /** One command in a sandbox that already holds its files; an unresponsive agent counts as a timeout. */
-  async run(sandbox: Sandbox, exec: AgentExec, stdin: Buffer, onOutput?: OutputListener): Promise<AgentExecReport> {
+  async run(sandbox: SandboxLease, exec: AgentExec, stdin: Buffer, onOutput?: OutputListener): Promise<AgentExecReport> {
     const withDefaults = {
       fsizeBytes: this.config.sandbox.fileSizeMb * 1024 * 1024,
       nofile: this.config.sandbox.nofile,
       ...exec,
     };
     try {
-      return await inSpan('kiln.program.run', { 'kiln.command': exec.argv[0] }, () => sandbox.exec(withDefaults, stdin, onOutput));
+      return await inSpan('kiln.program.run', { 'kiln.command': exec.argv[0] }, () => sandbox.run({ exec: withDefaults, stdin, onOutput }));
     } catch (error) {
       if (error instanceof SandboxUnresponsiveError) return unresponsiveReport(exec);
       throw error;
     }
   }
 
-  /** Create, send files, run one command, destroy. */
+  /** Lease, send files, run one command, give back. */
   execute(execution: SandboxExecution): Promise<AgentExecReport> {
     return this.withSandbox(execution, (sandbox) => {
       sandbox.writeFiles(execution.files);

@@ -4,8 +4,8 @@ import { KilnConfig } from '@kiln/config';
 import Redis from 'ioredis';
 import { REDIS, redisOptions, settledWithin } from '@kiln/redis';
 import { TaskPayload, taskQueueName } from '@kiln/tasks';
-import { WorkerIdentity } from '../heartbeat/worker-identity';
-import { SandboxFactory } from '../sandbox/sandbox-factory';
+import { WorkerIdentity } from '../identity/worker-identity';
+import { SandboxRuntime } from '../sandbox/sandbox-runtime';
 import { TaskProcessor } from './task.processor';
 
 /** With no task left, a close that has not ended by then waits only for Redis. */
@@ -27,7 +27,7 @@ export class TaskQueueConsumer implements OnApplicationBootstrap, OnModuleDestro
     private readonly config: KilnConfig,
     private readonly identity: WorkerIdentity,
     private readonly processor: TaskProcessor,
-    private readonly sandboxes: SandboxFactory,
+    private readonly sandboxes: SandboxRuntime,
     @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
@@ -63,12 +63,14 @@ export class TaskQueueConsumer implements OnApplicationBootstrap, OnModuleDestro
    * First step of shutdown: stop taking tasks and let the running ones finish
    * within worker.shutdownGraceMs; past it, hand them back (their sandboxes
    * are killed, the attempt fails as Kiln's failure, BullMQ gives the task to
-   * another worker). Sandboxes are removed later, in SandboxFactory's hook.
+   * another worker). Sandboxes are removed later, when the runtime drains
+   * (sandbox-runtime.ts).
    * A close that only Redis holds (no task left, or the handed-back ones
    * cannot say so) is not waited for: with Redis gone it would never end, and
    * the tasks' locks expire by themselves.
    */
   async onModuleDestroy(): Promise<void> {
+    this.sandboxes.windDown();
     const closing = Promise.all(this.workers.map((worker) => worker.close()));
     if (await this.settledInGrace(closing)) return;
     if (this.running() > 0) {

@@ -12,7 +12,7 @@ import {
   verdictOfTest,
 } from '@kiln/tasks';
 import { AgentExec } from '../agent/agent-frames';
-import { Sandbox } from '../sandbox/sandbox';
+import { SandboxLease } from '../sandbox/sandbox-lease';
 import { JobScratchStore } from './job-scratch.store';
 import { runExecOf, runSandboxLimits, sourceFiles } from './program-files';
 import { WorkerMetrics } from '../metrics/worker-metrics';
@@ -61,7 +61,7 @@ export class TestBatchRunner {
   }
 
   /** In order; with stopOnFirstFailure the batch ends at its first failing test. */
-  private async runTests(sandbox: Sandbox, batch: Batch, indices: number[]): Promise<ReportedTest[]> {
+  private async runTests(sandbox: SandboxLease, batch: Batch, indices: number[]): Promise<ReportedTest[]> {
     const results: ReportedTest[] = [];
     for (const index of indices) {
       const result = await this.runTest(sandbox, batch, index);
@@ -71,7 +71,7 @@ export class TestBatchRunner {
     return results;
   }
 
-  private async runTest(sandbox: Sandbox, batch: Batch, index: number): Promise<ReportedTest> {
+  private async runTest(sandbox: SandboxLease, batch: Batch, index: number): Promise<ReportedTest> {
     const test = batch.input.tests?.[index];
     if (!test) throw new Error(`test ${index} is not in the job's input`);
     const recorder = OutputRecorder.forTask(batch.task);

@@ -9,8 +9,8 @@ export const NESTED_EXTRA_PROCESSES = 2;
  * supervises one bubblewrap sandbox after another (images/agent/
  * nested-supervisor.c). bwrap needs two things Docker's defaults forbid: the
  * namespace and mount calls (the container's seccomp profile is then Kiln's
- * nested-outer one, which adds exactly those: seccomp-profile.ts,
- * seccomp/README.md) and a /proc without Docker's masks
+ * nested-outer one, which adds exactly those: nested-tier.ts,
+ * ../seccomp/README.md) and a /proc without Docker's masks
  * (`systempaths=unconfined`: empty MaskedPaths/ReadonlyPaths), which the nested
  * sandbox puts back over its own fresh /proc. Everything else — no network,
  * no capabilities, no-new-privileges, read-only root, limits — stays as it is.

@@ -1,8 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { ContainerCreateOptions } from 'dockerode';
-import { KilnConfig, SandboxConfig } from '@kiln/config';
-import { asNestedOuterContainer } from './nested-outer-spec';
-import { seccompSecurityOpt } from './seccomp-profile';
+import { KilnConfig, SandboxConfig, SandboxMode } from '@kiln/config';
+import { SandboxLimits } from '../sandbox-runtime';
+import { DOCKER_TIER, DockerTier } from './docker-tier';
 
 /** Label keys on every sandbox container; the reaper and the tests find them by these. */
 export const SANDBOX_LABEL = 'kiln.sandbox';
@@ -19,12 +19,6 @@ export const MODE_LABEL = 'kiln.mode';
 export const WORKSPACE = '/workspace';
 export const AGENT_PATH = '/usr/local/bin/kiln-agent';
 
-export interface SandboxLimits {
-  memoryMb: number;
-  cpus: number;
-  processes: number;
-}
-
 export interface SandboxSpec {
   image: string;
   limits: SandboxLimits;
@@ -33,18 +27,22 @@ export interface SandboxSpec {
 
 const MiB = 1024 * 1024;
 
-/**
- * The container configuration of every sandbox: DESIGN.md's sandbox rules in
- * one place. Nothing from the host reaches it: no network, no mounts, no
- * environment, no capabilities. Files and commands travel over the attached
- * stdin to the agent, which is PID 1 (and the zombie reaper).
- */
-export function buildContainerSpec(spec: SandboxSpec, sandbox: SandboxConfig): ContainerCreateOptions {
-  const options = buildSandboxContainerSpec(spec, sandbox);
-  return sandbox.mode === 'nested' ? asNestedOuterContainer(options, sandbox) : options;
+/** What a tier sets in every container it makes. */
+export interface TierMarks {
+  mode: SandboxMode;
+  /** The `seccomp=` security option (seccomp-option.ts). */
+  seccomp: string;
 }
 
-function buildSandboxContainerSpec(spec: SandboxSpec, sandbox: SandboxConfig): ContainerCreateOptions {
+/**
+ * The container configuration of every sandbox: the sandbox rules of
+ * SECURITY.md in one place. Nothing from the host reaches it: no network, no
+ * mounts, no environment, no capabilities. Files and commands travel over the
+ * attached stdin to the agent, which is PID 1 (and the zombie reaper). A tier
+ * may reshape it (nested/nested-outer-spec.ts), never loosen what it does not
+ * name.
+ */
+export function buildContainerSpec(spec: SandboxSpec, sandbox: SandboxConfig, tier: TierMarks): ContainerCreateOptions {
   const memory = spec.limits.memoryMb * MiB;
   const [uid, gid] = sandbox.user.split(':');
   return {
@@ -71,13 +69,13 @@ function buildSandboxContainerSpec(spec: SandboxSpec, sandbox: SandboxConfig): C
       [INSTANCE_LABEL]: spec.labels.instance,
       [DEPLOYMENT_LABEL]: spec.labels.deployment,
       [CREATED_LABEL]: String(Date.now()),
-      [MODE_LABEL]: sandbox.mode,
+      [MODE_LABEL]: tier.mode,
     },
     HostConfig: {
       NetworkMode: 'none',
       CapDrop: ['ALL'],
-      // Kiln's own profile for the mode (seccomp/README.md), never the engine's built-in one.
-      SecurityOpt: ['no-new-privileges', seccompSecurityOpt(sandbox)],
+      // The tier's own profile (seccomp/README.md), never the engine's built-in one.
+      SecurityOpt: ['no-new-privileges', tier.seccomp],
       ReadonlyRootfs: true,
       Tmpfs: {
         [WORKSPACE]: `rw,exec,nosuid,nodev,size=${sandbox.workspaceMb}m,uid=${uid},gid=${gid},mode=0700`,
@@ -108,12 +106,15 @@ function buildSandboxContainerSpec(spec: SandboxSpec, sandbox: SandboxConfig): C
   };
 }
 
-/** The container configuration as an injectable, so every sandbox is built by one object. */
+/** The tier's container configuration as an injectable, so every sandbox is built by one object. */
 @Injectable()
 export class ContainerSpecBuilder {
-  constructor(private readonly config: KilnConfig) {}
+  constructor(
+    private readonly config: KilnConfig,
+    @Inject(DOCKER_TIER) private readonly tier: DockerTier,
+  ) {}
 
   build(spec: SandboxSpec): ContainerCreateOptions {
-    return buildContainerSpec(spec, this.config.sandbox);
+    return this.tier.containerSpec(spec, this.config.sandbox);
   }
 }

@@ -1,19 +1,20 @@
-import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import type { ContainerCreateOptions } from 'dockerode';
+import { randomBytes } from 'node:crypto';
 import { KilnConfig } from '@kiln/config';
 import { LanguageRegistry } from '@kiln/tasks';
-import { WorkerMetrics } from '../metrics/worker-metrics';
+import { WorkerMetrics } from '../../metrics/worker-metrics';
+import { SandboxLimits } from '../sandbox-runtime';
 import { ContainerLauncher } from './container-launcher';
-import { SandboxLimits } from './container-spec';
 import { limitUpdate, poolKey } from './pool-key';
 import { PoolDemand } from './pool-demand';
+import { POOL_POLICY, PoolPolicy } from './pool-policy';
 import { PoolShelf, sameLimits } from './pool-shelf';
+import { PooledContainer } from './pooled-container';
 import { WarmContainer } from './warm-container';
 
 /** A ready container must answer a ping this fast to be lent out. */
 const PING_TIMEOUT_MS = 1000;
-/** Nested mode: the next nested sandbox says hello within this after a task. */
-const NEXT_SANDBOX_TIMEOUT_MS = 5000;
 /** After a failed launch, refills of that pool pause this long. */
 const LAUNCH_FAILURE_BACKOFF_MS = 5000;
 const MAINTAIN_INTERVAL_MS = 1000;
@@ -24,11 +25,20 @@ const MAX_ACQUIRE_ATTEMPTS = 4;
  * wait this long: the task's answer is still on its way out, and building
  * and sending those requests would hold it up (measured: scripts/bench-path.mjs).
  */
-const AFTER_TASK_DELAY_MS = 30;
+export const AFTER_TASK_DELAY_MS = 30;
 
 export interface PoolRequest {
   image: string;
   limits: SandboxLimits;
+}
+
+/** What the pool needs of the launcher (container-launcher.ts; a fake in the pool's unit test). */
+export interface PoolLauncher<T extends PooledContainer> {
+  optionsFor(image: string, limits: SandboxLimits): ContainerCreateOptions;
+  launch(options: ContainerCreateOptions, limits: SandboxLimits): Promise<T>;
+  /** Removes it in the background (once, however often asked). */
+  remove(container: T): Promise<void>;
+  containerName(...parts: string[]): string;
 }
 
 /**
@@ -36,31 +46,33 @@ export interface PoolRequest {
  * image, so a task's path holds no container start. Pools are sized by
  * demand (sandbox.pool), refilled in the background, and drained at shutdown.
  *
- * Default mode: a container is lent once and removed after its task (never
- * back on the shelf, so never given to a second job). Nested mode: an outer
- * container comes back after a clean task and serves the next one in a fresh
- * nested sandbox, up to sandbox.nested.tasksPerContainer.
+ * The tier's policy (pool-policy.ts) says whether a container comes back:
+ * container mode lends one once and removes it after its task (never back on
+ * the shelf, so never given to a second job); nested mode takes an outer
+ * container back after a clean task, and it serves the next one in a fresh
+ * nested sandbox.
  *
  * A container is lent out only after its agent answered a ping; one that died
  * on the shelf (killed or removed behind Kiln's back) is dropped as soon as
  * its stream ends, and replaced.
  */
 @Injectable()
-export class ContainerPool implements OnApplicationBootstrap, OnModuleDestroy, BeforeApplicationShutdown {
+export class ContainerPool<T extends PooledContainer = WarmContainer> implements OnApplicationBootstrap {
   private readonly logger = new Logger(ContainerPool.name);
-  private readonly shelves = new Map<string, PoolShelf>();
-  private readonly shelfOf = new Map<WarmContainer, PoolShelf>();
+  private readonly shelves = new Map<string, PoolShelf<T>>();
+  private readonly shelfOf = new Map<T, PoolShelf<T>>();
   private readonly launches = new Set<Promise<void>>();
+  /** What releases left for AFTER_TASK_DELAY_MS later (drain does it at once). */
+  private readonly afterTask = new Map<NodeJS.Timeout, () => void>();
   private timer?: NodeJS.Timeout;
   private closing = false;
-  /** Limit updates done on lent containers (a figure for tests and the benchmark). */
-  limitUpdates = 0;
 
   constructor(
     private readonly config: KilnConfig,
-    private readonly launcher: ContainerLauncher,
+    @Inject(ContainerLauncher) private readonly launcher: PoolLauncher<T>,
     private readonly languages: LanguageRegistry,
     private readonly metrics: WorkerMetrics,
+    @Inject(POOL_POLICY) private readonly policy: PoolPolicy,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -77,15 +89,20 @@ export class ContainerPool implements OnApplicationBootstrap, OnModuleDestroy, B
     this.timer.unref();
   }
 
-  /** First step of shutdown: no more refills. */
-  onModuleDestroy(): void {
+  /** First step of shutdown: no more refills, nothing kept for another task; acquire() still serves. */
+  close(): void {
     this.closing = true;
     clearInterval(this.timer);
   }
 
-  /** After the task consumer stopped, before the launcher's final sweep: remove every container on the shelves. */
-  async beforeApplicationShutdown(): Promise<void> {
-    this.closing = true;
+  /** After the last task, before the launcher's final sweep: remove every container on the shelves. */
+  async drain(): Promise<void> {
+    this.close();
+    for (const [timer, action] of this.afterTask) {
+      clearTimeout(timer);
+      action();
+    }
+    this.afterTask.clear();
     await Promise.allSettled([...this.launches]);
     for (const shelf of this.shelves.values()) {
       for (const warm of [...shelf.ready, ...shelf.resting]) this.discard(shelf, warm);
@@ -93,7 +110,7 @@ export class ContainerPool implements OnApplicationBootstrap, OnModuleDestroy, B
   }
 
   /** A started container with the request's limits, alive (it just answered a ping). */
-  async acquire(request: PoolRequest): Promise<WarmContainer> {
+  async acquire(request: PoolRequest): Promise<T> {
     const { shelf, options } = this.shelfFor(request);
     shelf.demand.record(Date.now());
     for (let attempt = 1; ; attempt++) {
@@ -110,13 +127,13 @@ export class ContainerPool implements OnApplicationBootstrap, OnModuleDestroy, B
   }
 
   /**
-   * Takes back a lent container. Default mode: always removed. Nested mode:
-   * kept for the next task if the one it served ended cleanly, else removed.
+   * Takes back a lent container: kept for the next task when the one it
+   * served ended cleanly and the tier's policy reuses it, else removed.
    */
-  release(warm: WarmContainer, reusable: boolean): void {
+  release(warm: T, reusable: boolean): void {
     const shelf = this.shelfOf.get(warm);
     if (!shelf) {
-      void this.launcher.remove(warm.container);
+      void this.launcher.remove(warm);
       return;
     }
     shelf.leased.delete(warm);
@@ -124,13 +141,13 @@ export class ContainerPool implements OnApplicationBootstrap, OnModuleDestroy, B
     const keep = this.keepsForNextTask(shelf, warm, reusable);
     if (keep) this.rest(shelf, warm);
     else this.forget(shelf, warm);
-    setTimeout(() => {
-      if (!keep) void this.launcher.remove(warm.container);
+    this.afterThisTask(() => {
+      if (!keep) void this.launcher.remove(warm);
       this.maintain(shelf);
-    }, AFTER_TASK_DELAY_MS);
+    });
   }
 
-  /** Ids of the containers lent to tasks, or (nested mode) resting between two: the orphan reaper never takes them. */
+  /** Ids of the containers lent to tasks, or resting between two: the orphan reaper never takes them. */
   inUseIds(): Set<string> {
     const shelves = [...this.shelves.values()];
     return new Set(shelves.flatMap((shelf) => [...shelf.leased, ...shelf.resting].map((warm) => warm.id)));
@@ -141,53 +158,52 @@ export class ContainerPool implements OnApplicationBootstrap, OnModuleDestroy, B
     return [...this.shelves.values()].filter((s) => s.image === image).flatMap((s) => s.ready.map((warm) => warm.id));
   }
 
-  private get nested(): boolean {
-    return this.config.sandbox.mode === 'nested';
+  private afterThisTask(action: () => void): void {
+    const timer = setTimeout(() => {
+      this.afterTask.delete(timer);
+      action();
+    }, AFTER_TASK_DELAY_MS);
+    this.afterTask.set(timer, action);
   }
 
-  private shelfFor(request: PoolRequest): { shelf: PoolShelf; options: ContainerCreateOptions } {
+  private shelfFor(request: PoolRequest): { shelf: PoolShelf<T>; options: ContainerCreateOptions } {
     const options = this.launcher.optionsFor(request.image, request.limits);
     const key = poolKey(options);
     let shelf = this.shelves.get(key);
     if (!shelf) {
-      shelf = new PoolShelf(key, request.image, { options, limits: request.limits }, new PoolDemand(this.config.sandbox.pool.demandWindowMs));
+      shelf = new PoolShelf<T>(key, request.image, { options, limits: request.limits }, new PoolDemand(this.config.sandbox.pool.demandWindowMs));
       this.shelves.set(key, shelf);
     }
     shelf.template = { options, limits: request.limits };
     return { shelf, options };
   }
 
-  /** The next container delivered: a new one, or (nested mode) one coming back from its last task. */
-  private waitForLaunch(shelf: PoolShelf): Promise<WarmContainer> {
-    const promise = new Promise<WarmContainer>((resolve, reject) => shelf.waiters.push({ resolve, reject }));
+  /** The next container delivered: a new one, or one coming back from its last task. */
+  private waitForLaunch(shelf: PoolShelf<T>): Promise<T> {
+    const promise = new Promise<T>((resolve, reject) => shelf.waiters.push({ resolve, reject }));
     this.supplyWaiters(shelf);
     return promise;
   }
 
-  /**
-   * Every waiter has a container on its way. Nested mode counts the resting
-   * and lent containers: they are ready again within milliseconds of their
-   * task's end, far sooner than a new one.
-   */
-  private supplyWaiters(shelf: PoolShelf): void {
-    while (shelf.launching + shelf.returning(this.nested) < shelf.waiters.length) this.launch(shelf);
+  /** Every waiter has a container on its way: starting, or (the policy says) coming back. */
+  private supplyWaiters(shelf: PoolShelf<T>): void {
+    while (shelf.launching + this.policy.returning(shelf) < shelf.waiters.length) this.launch(shelf);
   }
 
   /** Alive (ping) and with the task's limits (update API), both at once. */
-  private async prepare(warm: WarmContainer, options: ContainerCreateOptions, limits: SandboxLimits): Promise<boolean> {
-    const update = sameLimits(warm.limits, limits) ? null : warm.container.update(limitUpdate(options));
+  private async prepare(warm: T, options: ContainerCreateOptions, limits: SandboxLimits): Promise<boolean> {
+    const update = sameLimits(warm.limits, limits) ? null : this.metrics.timed('update', () => warm.updateLimits(limitUpdate(options)));
     try {
-      await Promise.all([warm.session.ping(PING_TIMEOUT_MS), update]);
+      await Promise.all([warm.ping(PING_TIMEOUT_MS), update]);
     } catch (error) {
       this.logger.warn(`sandbox ${warm.id.slice(0, 12)} is not usable, replacing it: ${(error as Error).message}`);
       return false;
     }
-    if (update) this.limitUpdates++;
     warm.limits = limits;
     return true;
   }
 
-  private launch(shelf: PoolShelf): void {
+  private launch(shelf: PoolShelf<T>): void {
     const { options, limits } = shelf.template;
     shelf.launching++;
     const launch = this.launcher
@@ -205,10 +221,10 @@ export class ContainerPool implements OnApplicationBootstrap, OnModuleDestroy, B
   }
 
   /** A new (or rested) container goes to the longest waiter, else on the shelf. */
-  private deliver(shelf: PoolShelf, warm: WarmContainer): void {
+  private deliver(shelf: PoolShelf<T>, warm: T): void {
     if (!this.shelfOf.has(warm)) {
       this.shelfOf.set(warm, shelf);
-      warm.session.onGone(() => this.evict(shelf, warm));
+      warm.onGone(() => this.evict(shelf, warm));
     }
     const waiter = shelf.waiters.shift();
     if (waiter) waiter.resolve(warm);
@@ -216,46 +232,36 @@ export class ContainerPool implements OnApplicationBootstrap, OnModuleDestroy, B
     else shelf.ready.push(warm);
   }
 
-  private launchFailed(shelf: PoolShelf, error: Error): void {
+  private launchFailed(shelf: PoolShelf<T>, error: Error): void {
     shelf.pausedUntil = Date.now() + LAUNCH_FAILURE_BACKOFF_MS;
     const waiter = shelf.waiters.shift();
     if (waiter) waiter.reject(error);
     else this.logger.warn(`could not start a sandbox container of ${shelf.image}: ${error.message}`);
   }
 
-  private keepsForNextTask(shelf: PoolShelf, warm: WarmContainer, reusable: boolean): boolean {
-    if (!this.nested || !reusable || this.closing || !warm.alive) return false;
-    if (warm.tasksServed >= this.config.sandbox.nested.tasksPerContainer) return false;
-    // Past the hard age a container ends with the task it serves (the orphan reaper spares only those in use).
-    if (Date.now() - warm.startedAt >= this.config.sandbox.maxContainerAgeMs) return false;
+  private keepsForNextTask(shelf: PoolShelf<T>, warm: T, reusable: boolean): boolean {
+    if (!reusable || this.closing || !warm.alive || !this.policy.mayServeAgain(warm, Date.now())) return false;
     return this.owned(shelf) < this.target(shelf) || shelf.waiters.length > 0;
   }
 
-  /** Nested mode: end the task's sandbox; the container is ready again at the next hello. */
-  private rest(shelf: PoolShelf, warm: WarmContainer): void {
+  /** Back from a clean task: named ready again, and on the shelf once the policy made it ready for the next. */
+  private rest(shelf: PoolShelf<T>, warm: T): void {
     shelf.resting.add(warm);
-    const next = warm.session.helloCount + 1;
-    warm.session.quit();
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('the next nested sandbox did not start')), NEXT_SANDBOX_TIMEOUT_MS);
-    });
-    Promise.race([warm.session.helloNumber(next), timeout])
-      .then(
-        () => {
-          shelf.resting.delete(warm);
-          this.deliver(shelf, warm);
-        },
-        () => {
-          this.discard(shelf, warm);
-          this.maintain(shelf);
-        },
-      )
-      .finally(() => clearTimeout(timer));
+    warm.rename(this.launcher.containerName('ready', randomBytes(6).toString('hex')));
+    this.policy.renew(warm).then(
+      () => {
+        shelf.resting.delete(warm);
+        this.deliver(shelf, warm);
+      },
+      () => {
+        this.discard(shelf, warm);
+        this.maintain(shelf);
+      },
+    );
   }
 
   /** Its stream ended: killed, removed or restarted outside Kiln, or the agent died. */
-  private evict(shelf: PoolShelf, warm: WarmContainer): void {
+  private evict(shelf: PoolShelf<T>, warm: T): void {
     const index = shelf.ready.indexOf(warm);
     if (index < 0) return; // lent out: the task notices and releases it
     shelf.ready.splice(index, 1);
@@ -263,29 +269,24 @@ export class ContainerPool implements OnApplicationBootstrap, OnModuleDestroy, B
     this.maintain(shelf);
   }
 
-  private discard(shelf: PoolShelf, warm: WarmContainer): void {
+  private discard(shelf: PoolShelf<T>, warm: T): void {
     this.forget(shelf, warm);
-    void this.launcher.remove(warm.container);
+    void this.launcher.remove(warm);
   }
 
   /** No longer the pool's: in no state, and its end of stream no longer matters. */
-  private forget(shelf: PoolShelf, warm: WarmContainer): void {
+  private forget(shelf: PoolShelf<T>, warm: T): void {
     shelf.forget(warm);
     this.shelfOf.delete(warm);
   }
 
-  /**
-   * Default mode: ready containers. Nested mode: outer containers in all,
-   * ready or in use — at least as many as the worker runs tasks at once, so a
-   * busy worker never retires a container only to start another.
-   */
-  private target(shelf: PoolShelf): number {
-    const { size } = this.config.sandbox.pool;
-    return shelf.target(this.nested ? Math.max(size, this.config.worker.concurrency) : size, Date.now());
+  /** How many containers the shelf should own now: demand, up to the policy's capacity. */
+  private target(shelf: PoolShelf<T>): number {
+    return shelf.target(this.policy.capacity(this.config.sandbox.pool.size), Date.now());
   }
 
-  private owned(shelf: PoolShelf): number {
-    return shelf.owned(this.nested);
+  private owned(shelf: PoolShelf<T>): number {
+    return this.policy.owned(shelf);
   }
 
   private maintainAll(): void {
@@ -296,7 +297,7 @@ export class ContainerPool implements OnApplicationBootstrap, OnModuleDestroy, B
   }
 
   /** Drops idle and surplus containers, then starts refills up to the target. */
-  private maintain(shelf: PoolShelf): void {
+  private maintain(shelf: PoolShelf<T>): void {
     this.supplyWaiters(shelf);
     if (this.closing) return;
     const now = Date.now();

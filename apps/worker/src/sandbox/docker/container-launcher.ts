@@ -3,10 +3,12 @@ import Docker from 'dockerode';
 import { randomBytes } from 'node:crypto';
 import { Duplex } from 'node:stream';
 import { KilnConfig } from '@kiln/config';
-import { AgentSession } from '../agent/agent-session';
-import { WorkerIdentity } from '../heartbeat/worker-identity';
-import { WorkerMetrics } from '../metrics/worker-metrics';
-import { ContainerSpecBuilder, DEPLOYMENT_LABEL, SANDBOX_LABEL, SandboxLimits, WORKER_LABEL } from './container-spec';
+import { AgentSession } from '../../agent/agent-session';
+import { WorkerIdentity } from '../../identity/worker-identity';
+import { WorkerMetrics } from '../../metrics/worker-metrics';
+import { SandboxLimits } from '../sandbox-runtime';
+import { ContainerSpecBuilder, DEPLOYMENT_LABEL, SANDBOX_LABEL, WORKER_LABEL } from './container-spec';
+import type { PoolLauncher } from './container-pool';
 import { WarmContainer } from './warm-container';
 
 const AGENT_READY_TIMEOUT_MS = 15_000;
@@ -23,11 +25,9 @@ export class AgentStartError extends Error {}
  * still owns is removed at shutdown.
  */
 @Injectable()
-export class ContainerLauncher implements OnApplicationShutdown {
+export class ContainerLauncher implements PoolLauncher<WarmContainer>, OnApplicationShutdown {
   private readonly logger = new Logger(ContainerLauncher.name);
   private readonly removals = new Map<string, Promise<void>>();
-  /** Containers started so far (a figure for tests and the benchmark). */
-  launched = 0;
 
   constructor(
     private readonly docker: Docker,
@@ -53,7 +53,6 @@ export class ContainerLauncher implements OnApplicationShutdown {
     const image = options.Image ?? '';
     const name = this.containerName('ready', randomBytes(6).toString('hex'));
     const container = await this.createContainer({ ...options, name }, image);
-    this.launched++;
     try {
       const stream = (await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as unknown as Duplex;
       const session = new AgentSession(stream, (s, out, err) => container.modem.demuxStream(s, out, err));
@@ -61,7 +60,7 @@ export class ContainerLauncher implements OnApplicationShutdown {
       await this.agentReady(session, image);
       return new WarmContainer(container, session, image, limits);
     } catch (error) {
-      await this.remove(container);
+      await this.removeContainer(container);
       throw error;
     }
   }
@@ -70,7 +69,16 @@ export class ContainerLauncher implements OnApplicationShutdown {
    * Removes the container (once, however often asked); callers need not wait,
    * shutdown waits for every removal.
    */
-  remove(container: Docker.Container): Promise<void> {
+  remove(warm: WarmContainer): Promise<void> {
+    return this.removeContainer(warm.container);
+  }
+
+  /** Every removal asked for so far has ended. */
+  async removalsSettled(): Promise<void> {
+    await Promise.allSettled([...this.removals.values()]);
+  }
+
+  private removeContainer(container: Docker.Container): Promise<void> {
     const pending = this.removals.get(container.id);
     if (pending) return pending;
     const removal = this.metrics
@@ -88,7 +96,7 @@ export class ContainerLauncher implements OnApplicationShutdown {
 
   /** Last step of shutdown (after the pool drained): remove everything this worker made. */
   async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([...this.removals.values()]);
+    await this.removalsSettled();
     const leftovers = await this.docker
       .listContainers({
         all: true,

@@ -3,9 +3,9 @@ import Redis from 'ioredis';
 import { KILN_VERSION, KilnConfig } from '@kiln/config';
 import { NodeHeartbeat, REDIS } from '@kiln/redis';
 import { RedisKeys } from '@kiln/tasks';
+import { WorkerIdentity } from '../identity/worker-identity';
 import { TaskQueueConsumer } from '../tasks/task-queue.consumer';
-import { DockerWatchdog } from './docker-watchdog';
-import { WorkerIdentity } from './worker-identity';
+import { RuntimeWatchdog } from './runtime-watchdog';
 
 /** Tells the cluster this worker is alive, what it serves, and whether it can work. */
 @Injectable()
@@ -18,7 +18,7 @@ export class WorkerHeartbeat implements OnApplicationBootstrap, OnModuleDestroy 
     identity: WorkerIdentity,
     @Inject(KILN_VERSION) version: string,
     private readonly config: KilnConfig,
-    private readonly watchdog: DockerWatchdog,
+    private readonly watchdog: RuntimeWatchdog,
     private readonly consumer: TaskQueueConsumer,
   ) {
     const facts = {

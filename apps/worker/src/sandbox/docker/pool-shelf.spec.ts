@@ -1,11 +1,11 @@
 import type { ContainerCreateOptions } from 'dockerode';
 import { PoolDemand } from './pool-demand';
 import { PoolShelf } from './pool-shelf';
-import { WarmContainer } from './warm-container';
+import { PooledContainer } from './pooled-container';
 
 const limits = (memoryMb: number) => ({ memoryMb, cpus: 1, processes: 64 });
 /** Only what the shelf looks at: the limits (it never touches the container). */
-const warm = (memoryMb: number) => ({ limits: limits(memoryMb) }) as unknown as WarmContainer;
+const warm = (memoryMb: number) => ({ limits: limits(memoryMb) }) as unknown as PooledContainer;
 const shelf = () => new PoolShelf('key', 'kiln/python:latest', { options: {} as ContainerCreateOptions, limits: limits(256) }, new PoolDemand(60_000));
 
 describe('PoolShelf', () => {
@@ -16,19 +16,6 @@ describe('PoolShelf', () => {
     expect(s.takeReady(limits(128))).toBe(b);
     expect(s.takeReady(limits(512))).toBe(a);
     expect(s.ready).toEqual([c]);
-  });
-
-  it('counts differently per mode: lent nested containers come back, lent default ones never do', () => {
-    const s = shelf();
-    s.ready.push(warm(256));
-    s.leased.add(warm(256));
-    s.resting.add(warm(256));
-    s.launching = 1;
-    s.waiters.push({ resolve: () => undefined, reject: () => undefined });
-    expect(s.owned(false)).toBe(1);
-    expect(s.owned(true)).toBe(4);
-    expect(s.returning(false)).toBe(0);
-    expect(s.returning(true)).toBe(2);
   });
 
   it('forgets a container in whatever state it was', () => {

@@ -1,13 +1,12 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { KilnConfig } from '@kiln/config';
 import { LanguageRegistry } from '@kiln/tasks';
-import { ContainerLauncher } from './container-launcher';
+import { ContainerLauncher } from '../docker/container-launcher';
 
 /** Nested mode was asked for on a host (or engine) that cannot give it. */
 export class NestedModeUnavailableError extends Error {}
 
 /**
- * In nested mode, before the worker takes any task: starts one outer
+ * Before a nested-mode worker takes any task: starts one outer
  * container and waits for its first nested sandbox to say hello. Hosts that
  * forbid unprivileged user namespaces (user.max_user_namespaces=0,
  * kernel.unprivileged_userns_clone=0, AppArmor's
@@ -15,22 +14,20 @@ export class NestedModeUnavailableError extends Error {}
  * refuses to start, saying why, instead of failing every task later.
  */
 @Injectable()
-export class NestedModeCheck implements OnModuleInit {
-  private readonly logger = new Logger(NestedModeCheck.name);
+export class NestedHostCheck implements OnModuleInit {
+  private readonly logger = new Logger(NestedHostCheck.name);
 
   constructor(
-    private readonly config: KilnConfig,
     private readonly launcher: ContainerLauncher,
     private readonly languages: LanguageRegistry,
   ) {}
 
   async onModuleInit(): Promise<void> {
-    if (this.config.sandbox.mode !== 'nested') return;
     const image = this.languages.all()[0]?.image ?? 'kiln/base:latest';
     const limits = { memoryMb: 64, cpus: 0.5, processes: 8 };
     try {
       const probe = await this.launcher.launch(this.launcher.optionsFor(image, limits), limits);
-      await this.launcher.remove(probe.container);
+      await this.launcher.remove(probe);
       this.logger.log('nested mode: this host can create nested sandboxes');
     } catch (error) {
       throw new NestedModeUnavailableError(

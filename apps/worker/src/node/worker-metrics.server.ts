@@ -4,7 +4,7 @@ import { AddressInfo } from 'node:net';
 import { KilnConfig } from '@kiln/config';
 import { exposition } from '@kiln/telemetry';
 import { TaskQueueConsumer } from '../tasks/task-queue.consumer';
-import { WorkerMetrics } from './worker-metrics';
+import { WorkerMetrics } from '../metrics/worker-metrics';
 
 /**
  * The worker's only HTTP: a small server on its own port (telemetry.metrics)

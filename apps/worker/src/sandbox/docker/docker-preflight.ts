@@ -1,0 +1,36 @@
+import Docker from 'dockerode';
+import { SandboxConfig } from '@kiln/config';
+import { DockerTier } from './docker-tier';
+
+/** Fails with a clear message when no Docker engine answers. */
+export async function assertDockerReachable(docker = new Docker()): Promise<void> {
+  try {
+    await docker.ping();
+  } catch (error) {
+    const where = process.env.DOCKER_HOST ?? '/var/run/docker.sock';
+    throw new Error(
+      `no Docker engine answers at ${where} (${(error as Error).message}). ` +
+        'Start the Docker engine (e.g. `dockerd &`, or scripts/host-services.sh), or set DOCKER_HOST.',
+    );
+  }
+}
+
+/** The configured OCI runtime (runc, or runsc for gVisor) must be registered with the engine. */
+export async function assertRuntimeAvailable(runtime: string, docker = new Docker()): Promise<void> {
+  const info = (await docker.info()) as { Runtimes?: Record<string, unknown> };
+  const available = Object.keys(info.Runtimes ?? {});
+  if (!available.includes(runtime)) {
+    throw new Error(
+      `sandbox.runtime is ${runtime}, but the Docker engine has no such runtime (it has: ${available.join(', ')}). ` +
+        'Install and register it (e.g. gVisor: `runsc install`, then restart dockerd), or set sandbox.runtime to runc.',
+    );
+  }
+}
+
+/** Before a Docker-backed worker is built: the engine answers, has the OCI runtime, and the tier's seccomp profile can be used. */
+export async function dockerPreflight(sandbox: SandboxConfig, tier: DockerTier): Promise<void> {
+  await assertDockerReachable();
+  await assertRuntimeAvailable(sandbox.runtime);
+  // An operator's seccomp profile that cannot be used stops the worker here, not at its first task.
+  tier.seccompOption(sandbox);
+}

@@ -1,0 +1,27 @@
+import type { Provider } from '@nestjs/common';
+import type { ContainerCreateOptions } from 'dockerode';
+import { KilnConfig, SandboxConfig, SandboxMode } from '@kiln/config';
+import { SandboxSpec } from './container-spec';
+import { PoolPolicy } from './pool-policy';
+
+/**
+ * What sets a Docker-backed tier apart: the shape of its containers, how its
+ * pool keeps them, and what it checks before the worker takes tasks. The
+ * launcher, the pool and the leases are the same for every tier
+ * (docker-runtime.module.ts); container/ and nested/ each give one of these.
+ */
+export interface DockerTier {
+  /** The sandbox.mode it serves; also the containers' kiln.mode label. */
+  readonly mode: SandboxMode;
+  /** The `seccomp=` security option of its containers (throws, naming the key, for an unusable operator file). */
+  seccompOption(sandbox: SandboxConfig): string;
+  /** Its containers' configuration: Kiln's sandbox rules (container-spec.ts) in this tier's shape. */
+  containerSpec(spec: SandboxSpec, sandbox: SandboxConfig): ContainerCreateOptions;
+  /** How its pool keeps, reuses and retires containers. */
+  poolPolicy(config: KilnConfig): PoolPolicy;
+  /** Providers only this tier has (e.g. a start-up check of the host). */
+  readonly providers: Provider[];
+}
+
+/** Injection token of the tier a Docker-backed runtime serves. */
+export const DOCKER_TIER = Symbol('DockerTier');

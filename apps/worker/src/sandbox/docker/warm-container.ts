@@ -1,0 +1,86 @@
+import type Docker from 'dockerode';
+import { AgentExec } from '../../agent/agent-frames';
+import { AgentExecReport, AgentFile, AgentSession, OutputListener } from '../../agent/agent-session';
+import { SandboxBody } from '../sandbox-lease';
+import { SandboxLimits } from '../sandbox-runtime';
+import { PooledContainer } from './pooled-container';
+
+/**
+ * A started sandbox container whose agent has said hello: what the pool keeps
+ * ready and lends out, and what a lease runs programs in. `limits` are the
+ * cgroup limits it has now (the pool changes them with the update API when a
+ * task needs others).
+ */
+export class WarmContainer implements PooledContainer, SandboxBody {
+  tasksServed = 0;
+  readonly startedAt = Date.now();
+  private renaming: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly container: Docker.Container,
+    readonly session: AgentSession,
+    readonly image: string,
+    public limits: SandboxLimits,
+  ) {}
+
+  get id(): string {
+    return this.container.id;
+  }
+
+  get alive(): boolean {
+    return !this.session.isGone;
+  }
+
+  get refused(): boolean {
+    return this.session.refusalText !== null;
+  }
+
+  ping(timeoutMs: number): Promise<void> {
+    return this.session.ping(timeoutMs);
+  }
+
+  async updateLimits(update: Record<string, number>): Promise<void> {
+    await this.container.update(update);
+  }
+
+  onGone(listener: () => void): void {
+    this.session.onGone(listener);
+  }
+
+  async renewSandbox(timeoutMs: number): Promise<void> {
+    const next = this.session.helloCount + 1;
+    this.session.quit();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('the next sandbox did not start')), timeoutMs);
+    });
+    try {
+      await Promise.race([this.session.helloNumber(next), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  writeFiles(files: AgentFile[]): void {
+    this.session.writeFiles(files);
+  }
+
+  exec(exec: AgentExec, stdin: Buffer, onOutput?: OutputListener): Promise<AgentExecReport> {
+    return this.session.exec(exec, stdin, onOutput);
+  }
+
+  async kill(): Promise<void> {
+    await this.container.kill({ signal: 'SIGKILL' }).catch(() => undefined);
+  }
+
+  /**
+   * Names the container after what it serves, so `docker ps` (and the tests)
+   * can tell a job's container. Renames run in order, off the task's path;
+   * a failure (the container is gone) doesn't matter.
+   */
+  rename(name: string): void {
+    // setImmediate: building the request waits until the task's frames are written.
+    const next = () => new Promise<void>((done) => setImmediate(done));
+    this.renaming = this.renaming.then(next).then(() => this.container.rename({ name }).catch(() => undefined));
+  }
+}

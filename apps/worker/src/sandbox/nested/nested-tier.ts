@@ -1,0 +1,27 @@
+import { SandboxConfig } from '@kiln/config';
+import { buildContainerSpec } from '../docker/container-spec';
+import { DockerTier } from '../docker/docker-tier';
+import { seccompSecurityOpt } from '../docker/seccomp-option';
+import nestedOuterProfile from '../seccomp/nested-outer.json';
+import { NestedHostCheck } from './nested-host.check';
+import { asNestedOuterContainer } from './nested-outer-spec';
+import { NestedReusePolicy } from './nested-reuse.policy';
+
+const seccompOption = (sandbox: SandboxConfig) =>
+  seccompSecurityOpt({ key: 'sandbox.nested.seccompProfile', path: sandbox.nested.seccompProfile, builtIn: nestedOuterProfile });
+
+/**
+ * The fast tier (`sandbox.mode: nested`): every task gets a fresh bubblewrap
+ * sandbox (images/agent/nested-supervisor.c) inside a pooled, hardened outer
+ * container that serves task after task, retired after
+ * sandbox.nested.tasksPerContainer tasks or any task that did not end
+ * cleanly. The host must allow unprivileged user namespaces: the worker
+ * checks at start-up (nested-host.check.ts).
+ */
+export const nestedTier: DockerTier = {
+  mode: 'nested',
+  seccompOption,
+  containerSpec: (spec, sandbox) => asNestedOuterContainer(buildContainerSpec(spec, sandbox, { mode: 'nested', seccomp: seccompOption(sandbox) }), sandbox),
+  poolPolicy: (config) => new NestedReusePolicy(config),
+  providers: [NestedHostCheck],
+};

@@ -1,0 +1,44 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Module } from '@nestjs/common';
+import { EVENT_QUEUE } from '@kiln/tasks';
+import { FairShareModule } from '../fair-share/fair-share.module';
+import { IdentityModule } from '../identity/identity.module';
+import { MetricsModule } from '../metrics/metrics.module';
+import { CleanupTaskRunner } from './cleanup-task.runner';
+import { CompileCache } from './compile-cache';
+import { CompileTaskRunner } from './compile-task.runner';
+import { JobScratchStore } from './job-scratch.store';
+import { OutputStreamer } from './output-streamer';
+import { RunTaskRunner } from './run-task.runner';
+import { SandboxExecutor } from './sandbox-executor';
+import { TaskEventPublisher } from './task-event.publisher';
+import { TaskQueueConsumer } from './task-queue.consumer';
+import { TaskProcessor } from './task.processor';
+import { TestBatchRunner } from './test-batch.runner';
+import { WorkspaceCollector } from './workspace-collector';
+
+/**
+ * Tasks from the queues to their results: the BullMQ consumers, the
+ * processor, one runner per kind, and what they share (scratch data, the
+ * compile cache, output streaming, event reports). Sandboxes come from the
+ * SandboxRuntime the worker was built with.
+ */
+@Module({
+  imports: [IdentityModule, MetricsModule, FairShareModule, BullModule.registerQueue({ name: EVENT_QUEUE })],
+  providers: [
+    SandboxExecutor,
+    JobScratchStore,
+    CompileCache,
+    CompileTaskRunner,
+    WorkspaceCollector,
+    RunTaskRunner,
+    OutputStreamer,
+    TestBatchRunner,
+    CleanupTaskRunner,
+    TaskEventPublisher,
+    TaskProcessor,
+    TaskQueueConsumer,
+  ],
+  exports: [TaskQueueConsumer],
+})
+export class TasksModule {}

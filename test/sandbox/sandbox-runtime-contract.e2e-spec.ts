@@ -1,0 +1,39 @@
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import Docker from 'dockerode';
+import { KilnConfigModule, loadConfig } from '@kiln/config';
+import { RedisModule } from '@kiln/redis';
+import { configuredRuntime } from '../../apps/worker/src/runtime-choice';
+import { SandboxRuntime } from '../../apps/worker/src/sandbox/sandbox-runtime';
+import { TEST_REDIS_URL } from '../support/environment';
+import { REPO_ROOT } from '../support/kiln-harness';
+import { describeRuntimeContract } from '../support/runtime-contract';
+import { SANDBOX_MODES, modeEnv } from '../support/sandbox-modes';
+import { testPrefix } from '../support/test-run';
+
+/**
+ * Issue 13, acceptance 2: each Docker-backed adapter under the SandboxRuntime
+ * contract, built as a worker gets it (runtime-choice.ts, its preflight, its
+ * Nest modules), against the real engine. Nested mode keeps one outer
+ * container, so consecutive leases share it.
+ */
+for (const mode of SANDBOX_MODES) {
+  describeRuntimeContract(mode, async () => {
+    const prefix = testPrefix(`contract-${mode}`);
+    const env = { KILN_HOME: REPO_ROOT, KILN_REDIS__URL: TEST_REDIS_URL, KILN_REDIS__PREFIX: prefix, KILN_WORKER__ID: `${prefix}-worker`, KILN_LOGGING__LEVEL: 'warn' };
+    const loaded = loadConfig({ ...process.env, ...env, ...modeEnv(mode), KILN_SANDBOX__POOL__SIZE: '1', KILN_WORKER__CONCURRENCY: '1' });
+    const adapter = configuredRuntime(loaded.config);
+    await adapter.preflight();
+    @Module({ imports: [KilnConfigModule.forRoot(loaded), RedisModule, ...adapter.modules] })
+    class ContractModule {}
+    const app = await NestFactory.createApplicationContext(ContractModule, { logger: ['error', 'warn'] });
+    const runtime = app.get(SandboxRuntime);
+    expect(runtime.tier).toBe(mode);
+    const docker = new Docker();
+    return {
+      runtime,
+      sandboxesLeft: async () => (await docker.listContainers({ all: true, filters: { label: [`kiln.deployment=${prefix}`] } })).length,
+      close: () => app.close(),
+    };
+  });
+}
