@@ -30,19 +30,15 @@ function program({ exec, stdin, files, stdout, stderr, sleep }: ScriptedRun) {
 describe('a worker with the scripted sandbox runtime (no Docker)', () => {
   let kiln: Harness;
   let runtime: ScriptedSandboxRuntime;
-  const dockerHost = process.env.DOCKER_HOST;
 
+  // A component suite: any Docker call would fail (test/support/component-setup.ts).
   beforeAll(async () => {
-    // Any Docker call would fail: there is no engine at this address.
-    process.env.DOCKER_HOST = 'unix:///nonexistent/kiln-scripted-worker.sock';
     runtime = new ScriptedSandboxRuntime(program);
     kiln = await startKiln({ runtime });
   });
 
   afterAll(async () => {
     await kiln?.close();
-    if (dockerHost === undefined) delete process.env.DOCKER_HOST;
-    else process.env.DOCKER_HOST = dockerHost;
   });
 
   const execute = (body: object) => kiln.http().post('/execute').send(body);
