@@ -1,5 +1,9 @@
-// Two projects: fast unit specs beside the code, and integration suites under
-// test/ that talk to a real Redis and a real Docker engine (see test/support).
+// The test pyramid, one Jest project per tier (see "Tests" in the README):
+// - unit: pure, no Redis, no Docker, no build: `*.spec.ts` beside the code and in test/unit/.
+// - component: `test/**/*.component-spec.ts`, a real Redis and Kiln in the test's process,
+//   never a Docker engine; suites run in parallel, each on its own Redis prefix.
+// - system: `test/**/*.e2e-spec.ts`, the real Docker engine and runtime images too
+//   (sandbox rules, hostile code, languages, cluster faults, compose, browser); one at a time.
 const { $schema, ...swcOptions } = JSON.parse(require('fs').readFileSync(`${__dirname}/.swcrc`, 'utf8'));
 const swc = ['@swc/jest', swcOptions];
 const moduleNameMapper = {
@@ -29,11 +33,18 @@ module.exports = {
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts', '<rootDir>/test/unit/**/*.spec.ts'] },
     {
       ...common,
-      displayName: 'integration',
+      displayName: 'component',
+      testMatch: ['<rootDir>/test/**/*.component-spec.ts'],
+      globalSetup: '<rootDir>/test/support/component-global-setup.ts',
+      setupFilesAfterEnv: ['<rootDir>/test/support/component-setup.ts'],
+    },
+    {
+      ...common,
+      displayName: 'system',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
-      globalSetup: '<rootDir>/test/support/global-setup.ts',
-      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-      setupFilesAfterEnv: ['<rootDir>/test/support/jest-setup.ts'],
+      globalSetup: '<rootDir>/test/support/system-global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/system-global-teardown.ts',
+      setupFilesAfterEnv: ['<rootDir>/test/support/system-setup.ts'],
     },
   ],
 };

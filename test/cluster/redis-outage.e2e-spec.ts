@@ -1,7 +1,9 @@
-import Docker from 'dockerode';
 import request from 'supertest';
 import { SHUTDOWN_MARGIN_MS } from '../../apps/kiln/src/shutdown-deadline';
-import { REPO_ROOT, eventually, isContainerOfJob } from '../support/kiln-harness';
+import { REPO_ROOT } from '../support/kiln-harness';
+import { eventually } from '../support/waiting';
+import { isContainerOfJob, sandboxesOf } from '../support/sandboxes';
+import { jobsSubmitted } from '../support/coordinator-metrics';
 import { PrivateRedis } from '../support/private-redis';
 import { freePort, KilnProcess, spawnKiln } from '../support/processes';
 import { testPrefix } from '../support/test-run';
@@ -49,7 +51,7 @@ describe('a cluster whose Redis is down', () => {
     processes.push(process);
     return process;
   };
-  const sandboxes = () => new Docker().listContainers({ all: true, filters: { label: ['kiln.sandbox=1', `kiln.deployment=${prefix}`] } });
+  const sandboxes = () => sandboxesOf(prefix);
   const serving = () => eventually(() => request(url).get('/health').then((r) => r.status, () => 0), (status) => status === 200, 60_000);
 
   it('a coordinator and a worker started while it is down wait, saying so, and serve once it is back', async () => {
@@ -75,11 +77,10 @@ describe('a cluster whose Redis is down', () => {
     const accepted = await request(url).post('/jobs').send({ language: 'bash', code: 'sleep 60', limits: { timeoutMs: 30000 } });
     const id = accepted.body.id as string;
     await eventually(() => request(url).get(`/jobs/${id}`).then((r) => r.body.state), (state) => state === 'RUNNING', 20_000);
-    const running = await eventually(sandboxes, (list) => list.some((c) => isContainerOfJob(c, id)), 10_000);
-    expect(running.some((c) => isContainerOfJob(c, id))).toBe(true);
+    await eventually(sandboxes, (list) => list.some((c) => isContainerOfJob(c, id)), 10_000, "the job's sandbox");
     // An /execute waiting for its job: the coordinator's grace period is for it.
     const waiting = request(url).post('/execute').send({ language: 'bash', code: 'sleep 60', limits: { timeoutMs: 30000 } }).then((r) => r, (e: Error) => e);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await eventually(() => jobsSubmitted(url), (count) => count === 2, 10_000, 'the waiting /execute to have its job');
 
     await redis.stop();
     const stopping = Date.now();

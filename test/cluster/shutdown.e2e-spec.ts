@@ -1,10 +1,9 @@
-import Docker from 'dockerode';
 import request from 'supertest';
-import { Harness, eventually, startKiln } from '../support/kiln-harness';
+import { Harness, startKiln } from '../support/kiln-harness';
+import { jobsSubmitted } from '../support/coordinator-metrics';
+import { sandboxesOf } from '../support/sandboxes';
+import { eventually } from '../support/waiting';
 import { freePort, KilnProcess, spawnKiln } from '../support/processes';
-
-const sandboxesOf = (prefix: string) =>
-  new Docker().listContainers({ all: true, filters: { label: ['kiln.sandbox=1', `kiln.deployment=${prefix}`] } });
 
 /** Issue 6, acceptance 3 and the coordinator's side of graceful shutdown. */
 describe('graceful shutdown of a worker (SIGTERM)', () => {
@@ -89,9 +88,8 @@ describe('graceful shutdown of a coordinator (SIGTERM)', () => {
 
   it('answers the /execute in flight, then exits; new connections are refused', async () => {
     const { coordinator, url } = await spawnCoordinator(20_000);
-    const inFlight = request(url).post('/execute').send({ language: 'bash', code: 'sleep 2; echo answered' });
-    const answer = inFlight.then((r) => r);
-    await new Promise((resolve) => setTimeout(resolve, 700));
+    const answer = request(url).post('/execute').send({ language: 'bash', code: 'sleep 2; echo answered' }).then((r) => r);
+    await eventually(() => jobsSubmitted(url), (count) => count === 1, 10_000, 'the /execute in flight to have its job');
     coordinator.child.kill('SIGTERM');
     const response = await answer;
     expect(response.status).toBe(200);
@@ -103,7 +101,7 @@ describe('graceful shutdown of a coordinator (SIGTERM)', () => {
   it('past its grace period answers a waiting /execute with 503 and the job id (the job goes on)', async () => {
     const { coordinator, url } = await spawnCoordinator(1000);
     const answer = request(url).post('/execute').send({ language: 'bash', code: 'sleep 4; echo later', limits: { timeoutMs: 10000 } }).then((r) => r);
-    await new Promise((resolve) => setTimeout(resolve, 700));
+    await eventually(() => jobsSubmitted(url), (count) => count === 1, 10_000, 'the waiting /execute to have its job');
     coordinator.child.kill('SIGTERM');
     const response = await answer;
     expect(response.status).toBe(503);

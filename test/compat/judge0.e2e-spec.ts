@@ -1,5 +1,6 @@
 import http from 'node:http';
-import { Harness, eventually, startKiln } from '../support/kiln-harness';
+import { Harness, startKiln } from '../support/kiln-harness';
+import { eventually } from '../support/waiting';
 
 // The C program of Judge0's API documentation ("Create a Submission").
 const DOCS_C = '#include <stdio.h>\n\nint main(void) {\n  char name[10];\n  scanf("%s", name);\n  printf("hello, %s\\n", name);\n  return 0;\n}';
@@ -33,12 +34,12 @@ describe('Judge0 CE API', () => {
 
   /** Polls GET /submissions/:token until the submission has left the queue (status > 2), as Judge0 clients do. */
   async function finished(token: string, query = ''): Promise<Record<string, any>> {
-    for (;;) {
+    const read = async () => {
       const answer = await get(`/submissions/${token}?fields=*${query}`);
       expect(answer.status).toBe(200);
-      if (answer.body.status.id > 2) return answer.body;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+      return answer.body;
+    };
+    return eventually(read, (body) => body.status.id > 2, 30_000, `submission ${token} to leave the queue`);
   }
 
   async function waited(body: object, query = ''): Promise<Record<string, any>> {
@@ -351,11 +352,7 @@ describe('Judge0 CE API: keys and a full queue', () => {
   it('503 {"error": "queue is full"} when the queue is full', async () => {
     const submit = (source_code: string) => kiln.http().post('/judge0/submissions').set('X-Auth-Token', KEY).send({ language_id: 46, source_code });
     const busy = await submit('sleep 20');
-    for (let i = 0; i < 50; i++) {
-      const job = (await kiln.http().get(`/jobs/${busy.body.token}`).set('X-Kiln-Key', KEY)).body;
-      if (job.state === 'RUNNING') break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await eventually(async () => (await kiln.http().get(`/jobs/${busy.body.token}`).set('X-Kiln-Key', KEY)).body.state, (state) => state === 'RUNNING', 15_000);
     const waiting = await submit('echo waiting');
     expect(waiting.status).toBe(201);
     const refused = await submit('echo refused');

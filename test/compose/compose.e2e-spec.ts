@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import Docker from 'dockerode';
 import request from 'supertest';
-import { eventually, REPO_ROOT } from '../support/kiln-harness';
+import { REPO_ROOT } from '../support/kiln-harness';
+import { containersOfJob, sandboxesOf } from '../support/sandboxes';
+import { eventually } from '../support/waiting';
 import { freePort } from '../support/processes';
 import { testPrefix } from '../support/test-run';
 
@@ -49,11 +50,11 @@ describe('docker-compose.yml', () => {
   });
 
   it('`down` leaves no Kiln sandbox container behind', async () => {
-    const running = request(url).post('/execute').set('X-Kiln-Key', key).send({ language: 'bash', code: 'sleep 3; echo done' });
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const accepted = await request(url).post('/jobs').set('X-Kiln-Key', key).send({ language: 'bash', code: 'sleep 3; echo done' });
+    expect(accepted.status).toBe(202);
+    // `down` while the job's sandbox runs: the workers must remove it on their way out.
+    await eventually(() => containersOfJob(accepted.body.id), (list) => list.some((c) => c.State === 'running'), 30_000, 'the job running in its sandbox');
     compose('down', '-v', '--remove-orphans');
-    await running.catch(() => undefined);
-    const left = await new Docker().listContainers({ all: true, filters: { label: ['kiln.sandbox=1', `kiln.deployment=${prefix}`] } });
-    expect(left).toEqual([]);
+    expect(await sandboxesOf(prefix)).toEqual([]);
   });
 });

@@ -1,4 +1,6 @@
-import { Harness, containersOfJob, startKiln } from '../support/kiln-harness';
+import { Harness, startKiln } from '../support/kiln-harness';
+import { containersOfJob } from '../support/sandboxes';
+import { eventually } from '../support/waiting';
 import { SANDBOX_MODES, modeEnv } from '../support/sandbox-modes';
 
 /** Foundation acceptance 1–3: real programs through /execute, real sandboxes, real verdicts. */
@@ -98,8 +100,6 @@ describe.each(SANDBOX_MODES)('POST /execute (standalone, real Docker and Redis) 
   it('leaves no container of a finished job behind', async () => {
     const response = await execute({ language: 'python', code: 'print(1)' });
     expect(response.body.verdict).toBe('OK');
-    const deadline = Date.now() + 5000;
-    while ((await containersOfJob(response.body.id)).length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    expect(await containersOfJob(response.body.id)).toEqual([]);
+    await eventually(() => containersOfJob(response.body.id), (list) => list.length === 0, 5000, "the finished job's containers gone");
   });
 });

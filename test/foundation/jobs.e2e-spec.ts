@@ -1,6 +1,8 @@
 import { Queue } from 'bullmq';
 import { taskQueueName } from '@kiln/store';
-import { Harness, containersOfJob, eventually, startKiln } from '../support/kiln-harness';
+import { Harness, startKiln } from '../support/kiln-harness';
+import { containersOfJob } from '../support/sandboxes';
+import { eventually } from '../support/waiting';
 import { SANDBOX_MODES, modeEnv } from '../support/sandbox-modes';
 import { TEST_REDIS_URL } from '../support/environment';
 
@@ -49,8 +51,7 @@ describe.each(SANDBOX_MODES)('POST /jobs, GET /jobs/:id, PUT /jobs/:id/cancel (s
     const cancelled = await kiln.http().put(`/jobs/${id}/cancel`);
     expect(cancelled.status).toBe(200);
     expect(cancelled.body).toMatchObject({ id, state: 'CANCELLED' });
-    const gone = await eventually(() => containersOfJob(id), (list) => list.length === 0, 1000);
-    expect(gone).toEqual([]);
+    await eventually(() => containersOfJob(id), (list) => list.length === 0, 1000, "the cancelled job's containers gone");
     expect(Date.now() - started).toBeLessThan(1000);
     const job = await poll(id, (b) => b.state === 'CANCELLED');
     expect(job.state).toBe('CANCELLED');

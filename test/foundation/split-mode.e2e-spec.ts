@@ -1,7 +1,8 @@
 import Redis from 'ioredis';
 import request from 'supertest';
 import { TEST_REDIS_URL } from '../support/environment';
-import { deleteKeys, eventually, REPO_ROOT } from '../support/kiln-harness';
+import { deleteKeys, REPO_ROOT } from '../support/kiln-harness';
+import { eventually } from '../support/waiting';
 import { freePort, KilnProcess, spawnKiln } from '../support/processes';
 import { testPrefix } from '../support/test-run';
 
@@ -20,12 +21,12 @@ describe('split mode: kiln coordinator + 2 × kiln worker', () => {
       spawnKiln('worker', { ...env, KILN_WORKER__ID: 'worker-a', KILN_WORKER__CONCURRENCY: '2' }),
       spawnKiln('worker', { ...env, KILN_WORKER__ID: 'worker-b', KILN_WORKER__CONCURRENCY: '2' }),
     ];
-    const health = await eventually(
+    await eventually(
       () => request(url).get('/health').then((r) => r.body, () => ({})),
       (body) => body?.workers?.dockerReady === 2,
       30_000,
+      () => `the cluster to come up with 2 workers; the processes said:\n${processes.map((p) => p.output()).join('\n---\n')}`,
     );
-    if (health?.workers?.dockerReady !== 2) throw new Error(`cluster did not come up: ${processes.map((p) => p.output()).join('\n---\n')}`);
   });
 
   afterAll(async () => {

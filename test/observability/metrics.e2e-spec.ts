@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { WorkerMetricsServer } from '../../apps/worker/src/node/worker-metrics.server';
-import { Harness, eventually, startKiln } from '../support/kiln-harness';
+import { Harness, startKiln } from '../support/kiln-harness';
+import { eventually } from '../support/waiting';
 import { parseExposition, total } from '../support/prometheus-text';
 
 function get(url: string): Promise<{ status: number; type: string; body: string }> {

@@ -3,7 +3,8 @@ import http from 'node:http';
 import Redis from 'ioredis';
 import request from 'supertest';
 import { TEST_REDIS_URL } from '../support/environment';
-import { deleteKeys, eventually, REPO_ROOT } from '../support/kiln-harness';
+import { deleteKeys, REPO_ROOT } from '../support/kiln-harness';
+import { eventually } from '../support/waiting';
 import { freePort, KilnProcess, spawnKiln } from '../support/processes';
 import { testPrefix } from '../support/test-run';
 

@@ -3,14 +3,13 @@ import { WorkerMetrics } from '../../apps/worker/src/metrics/worker-metrics';
 import { ContainerPool } from '../../apps/worker/src/sandbox/docker/container-pool';
 import { SandboxRuntime } from '../../apps/worker/src/sandbox/sandbox-runtime';
 import { DockerEventLog } from '../support/docker-events';
-import { Harness, eventually, startKiln } from '../support/kiln-harness';
+import { Harness, startKiln } from '../support/kiln-harness';
+import { sandboxesOf } from '../support/sandboxes';
+import { eventually } from '../support/waiting';
 import { testPrefix } from '../support/test-run';
 
 const PYTHON = 'kiln/python:latest';
 const docker = new Docker();
-
-const sandboxesOf = (deployment: string) =>
-  docker.listContainers({ all: true, filters: { label: ['kiln.sandbox=1', `kiln.deployment=${deployment}`] } });
 
 /** Issue 4: the warm pool of the default mode (one fresh container per task). */
 describe('warm container pool (default mode)', () => {
@@ -25,7 +24,7 @@ describe('warm container pool (default mode)', () => {
     const values = histogram.values as { value: number; labels: Record<string, unknown>; metricName?: string }[];
     return values.find((v) => v.metricName === 'kiln_container_operation_duration_seconds_count' && v.labels.operation === 'update')?.value ?? 0;
   };
-  const readyPython = () => eventually(async () => pool.readyIds(PYTHON).length, (n) => n === 3, 30_000);
+  const readyPython = () => eventually(async () => pool.readyIds(PYTHON).length, (n) => n === 3, 30_000, 'three python containers ready');
 
   beforeAll(async () => {
     // The event log starts first: the warm pool starts its containers as soon as the worker is up.
@@ -44,7 +43,7 @@ describe('warm container pool (default mode)', () => {
   });
 
   it('keeps started containers ready for a warm language, and none for the others', async () => {
-    expect(await readyPython()).toBe(3);
+    await readyPython();
     const containers = await sandboxesOf(kiln.prefix);
     expect(containers.map((c) => [c.Image, c.State])).toEqual(Array(3).fill([PYTHON, 'running']));
     expect(containers.every((c) => c.Names[0].startsWith(`/kiln-${kiln.prefix}-ready-`))).toBe(true);
@@ -89,11 +88,12 @@ describe('warm container pool (default mode)', () => {
     const second = await runtime.lease({ owner: { id: 'job-b', part: 'run' }, image: PYTHON, limits });
     runtime.release(second);
     expect(second.id).not.toBe(first.id);
-    const gone = await eventually(
+    await eventually(
       () => docker.getContainer(first.id).inspect().then(() => false, () => true),
       (isGone) => isGone,
+      10_000,
+      'the released sandbox removed',
     );
-    expect(gone).toBe(true);
   });
 
   it('applies limits that differ from the pooled container’s before the program runs', async () => {
@@ -127,21 +127,21 @@ describe('warm container pool (default mode)', () => {
     answers.forEach((answer, i) => expect(answer.body).toMatchObject({ verdict: 'OK', run: { stdout: `${i}\n` } }));
     const served = answers.flatMap((answer) => events.containersOf(answer.body.id));
     expect(served.filter((id) => victims.includes(id))).toEqual([]);
-    expect(await readyPython()).toBe(3);
+    await readyPython();
     const restartVictim = pool.readyIds(PYTHON)[0];
     // The pool sees the stop and removes the container, often before the engine starts it again.
     await docker.getContainer(restartVictim).restart({ t: 0 }).catch((error: Error) => expect(error.message).toMatch(/marked for removal|No such container/));
     const afterRestart = await execute({ language: 'python', code: 'print("fresh")' });
     expect(afterRestart.body.run.stdout).toBe('fresh\n');
     expect(events.containersOf(afterRestart.body.id)).not.toContain(restartVictim);
-    const leftovers = await eventually(
+    await eventually(
       async () => (await sandboxesOf(kiln.prefix)).filter((c) => [...victims, restartVictim].includes(c.Id)),
       (list) => list.length === 0,
       // Removing a paused container takes the engine seconds on a busy machine.
       30_000,
+      'every victim removed',
     );
-    expect(leftovers).toEqual([]);
-    expect(await readyPython()).toBe(3);
+    await readyPython();
   });
 });
 
@@ -153,10 +153,9 @@ describe('warm container pool sizing and shutdown', () => {
       const response = await kiln.http().post('/execute').send({ language: 'bash', code: 'echo demand' });
       expect(response.body.run.stdout).toBe('demand\n');
       const pool = kiln.worker!.get(ContainerPool);
-      expect(await eventually(async () => pool.readyIds('kiln/base:latest').length, (n) => n === 1)).toBe(1);
+      await eventually(async () => pool.readyIds('kiln/base:latest').length, (n) => n === 1);
       expect((await sandboxesOf(kiln.prefix)).map((c) => c.Image)).toEqual(['kiln/base:latest']);
-      const drained = await eventually(() => sandboxesOf(kiln.prefix), (list) => list.length === 0, 10_000);
-      expect(drained).toEqual([]);
+      await eventually(() => sandboxesOf(kiln.prefix), (list) => list.length === 0, 10_000, 'the pool drained once out of demand');
     } finally {
       await kiln.close();
     }

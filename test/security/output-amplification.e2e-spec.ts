@@ -1,5 +1,6 @@
 import Redis from 'ioredis';
-import { eventually, Harness, startKiln } from '../support/kiln-harness';
+import { Harness, startKiln } from '../support/kiln-harness';
+import { eventually } from '../support/waiting';
 import { PrivateRedis } from '../support/private-redis';
 
 const MiB = 1024 * 1024;

@@ -1,5 +1,7 @@
 import Docker from 'dockerode';
-import { Harness, eventually, isContainerOfJob, startKiln } from '../support/kiln-harness';
+import { Harness, startKiln } from '../support/kiln-harness';
+import { eventually, remains } from '../support/waiting';
+import { isContainerOfJob, sandboxesOf } from '../support/sandboxes';
 import { KilnProcess, spawnKiln } from '../support/processes';
 
 /** Issue 3, acceptance 3: a worker SIGKILLed mid-task leaves nothing behind once restarted. */
@@ -15,8 +17,7 @@ describe('a worker killed mid-task', () => {
     KILN_SANDBOX__REAPER_INTERVAL_MS: '1000',
     KILN_NODES__TIMEOUT_MS: '3000',
   });
-  const sandboxes = () =>
-    docker.listContainers({ all: true, filters: { label: ['kiln.sandbox=1', `kiln.deployment=${kiln.prefix}`] } });
+  const sandboxes = () => sandboxesOf(kiln.prefix);
 
   beforeAll(async () => {
     kiln = await startKiln({ worker: false, env: { KILN_NODES__TIMEOUT_MS: '3000' } });
@@ -42,12 +43,12 @@ describe('a worker killed mid-task', () => {
     expect((await docker.getContainer(orphan.Id).inspect()).Id).toBe(orphan.Id);
 
     worker = spawnKiln('worker', workerEnv());
-    const gone = await eventually(
+    await eventually(
       () => docker.getContainer(orphan.Id).inspect().then(() => true, () => false),
       (exists) => !exists,
       15_000,
+      'the orphan reaped by the restarted worker',
     );
-    expect(gone).toBe(false);
 
     const job = await eventually(
       async () => (await kiln.http().get(`/jobs/${id}`)).body,
@@ -59,8 +60,7 @@ describe('a worker killed mid-task', () => {
     // worker's own warm pool (ready containers serving no job) may stay.
     const leftovers = (list: Docker.ContainerInfo[]) =>
       list.filter((c) => c.Labels['kiln.instance'] === orphan.Labels['kiln.instance'] || isContainerOfJob(c, id));
-    const left = await eventually(async () => leftovers(await sandboxes()), (list) => list.length === 0, 10_000);
-    expect(left).toEqual([]);
+    await eventually(async () => leftovers(await sandboxes()), (list) => list.length === 0, 10_000, 'nothing of the killed worker or the job left');
   });
 });
 
@@ -68,10 +68,8 @@ describe('a worker killed mid-task', () => {
 describe('the warm pool of a worker killed while idle', () => {
   let live: Harness;
   let doomed: KilnProcess | undefined;
-  const docker = new Docker();
   const reaperEnv = { KILN_SANDBOX__REAPER_INTERVAL_MS: '1000', KILN_NODES__TIMEOUT_MS: '3000', KILN_NODES__HEARTBEAT_MS: '500' };
-  const poolOf = async (workerId: string) =>
-    (await docker.listContainers({ all: true, filters: { label: ['kiln.sandbox=1', `kiln.deployment=${live.prefix}`, `kiln.worker=${workerId}`] } })).map((c) => c.Id);
+  const poolOf = async (workerId: string) => (await sandboxesOf(live.prefix, `kiln.worker=${workerId}`)).map((c) => c.Id);
 
   beforeAll(async () => {
     // A live worker with a pool of its own: the reaper of the other's containers, and the owner whose containers must stay.
@@ -87,17 +85,15 @@ describe('the warm pool of a worker killed while idle', () => {
     const livePool = await eventually(() => poolOf(live.env.KILN_WORKER__ID), (ids) => ids.length === 1, 30_000);
     doomed = spawnKiln('worker', { ...live.env, ...reaperEnv, KILN_WORKER__ID: 'doomed-worker', KILN_SANDBOX__POOL__WARM: 'bash', KILN_SANDBOX__POOL__SIZE: '2' });
     const doomedPool = await eventually(() => poolOf('doomed-worker'), (ids) => ids.length === 2, 30_000);
-    expect(doomedPool).toHaveLength(2);
-    // Both reapers have swept each other's pools a few times meanwhile: a live owner's containers stay.
-    await new Promise((resolve) => setTimeout(resolve, 3000));
-    expect(await poolOf(live.env.KILN_WORKER__ID)).toEqual(livePool);
-    expect(await poolOf('doomed-worker')).toEqual(expect.arrayContaining(doomedPool));
+    // Both reapers sweep each other's pools every second (reaperIntervalMs): a live owner's containers stay through several sweeps.
+    const samePools = async () => [await poolOf(live.env.KILN_WORKER__ID), await poolOf('doomed-worker')];
+    const untouched = ([liveIds, doomedIds]: string[][]) => liveIds.join() === livePool.join() && doomedPool.every((id) => doomedIds.includes(id));
+    await remains(samePools, untouched, 3000, 'both live pools untouched');
 
     doomed.child.kill('SIGKILL');
     await doomed.exited;
     expect(await poolOf('doomed-worker')).toEqual(expect.arrayContaining(doomedPool));
-    const left = await eventually(() => poolOf('doomed-worker'), (ids) => ids.length === 0, 20_000);
-    expect(left).toEqual([]);
+    await eventually(() => poolOf('doomed-worker'), (ids) => ids.length === 0, 20_000, "the dead worker's pool reaped");
     expect(await poolOf(live.env.KILN_WORKER__ID)).toEqual(livePool);
   });
 });

@@ -15,10 +15,11 @@ export const AWK_ENTRY = `
     versionCommand: [mawk, -W, version]
 `;
 
-/** A temporary copy of the shipped language table with awk appended (for KILN_LANGUAGES), and its removal. */
-export function languagesWithAwk(): { file: string; dir: string; remove(): void } {
+/** A temporary copy of the shipped language table (`shipped`) with awk appended (for KILN_LANGUAGES), and its removal. */
+export function languagesWithAwk(): { file: string; dir: string; shipped: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'kiln-languages-'));
   const file = join(dir, 'languages.yaml');
-  writeFileSync(file, readFileSync(join(REPO_ROOT, 'config', 'languages.yaml'), 'utf8') + AWK_ENTRY);
-  return { file, dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  const shipped = readFileSync(join(REPO_ROOT, 'config', 'languages.yaml'), 'utf8');
+  writeFileSync(file, shipped + AWK_ENTRY);
+  return { file, dir, shipped, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }

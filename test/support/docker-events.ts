@@ -1,5 +1,6 @@
 import Docker from 'dockerode';
 import type { Readable } from 'node:stream';
+import { deploymentLabel } from './sandboxes';
 
 export interface ContainerEvent {
   action: string;
@@ -19,7 +20,7 @@ export class DockerEventLog {
 
   static async start(deployment: string): Promise<DockerEventLog> {
     const log = new DockerEventLog();
-    const filters = { type: ['container' as const], label: [`kiln.deployment=${deployment}`] };
+    const filters = { type: ['container' as const], label: [deploymentLabel(deployment)] };
     log.stream = (await new Docker().getEvents({ filters })) as unknown as Readable;
     log.stream.on('data', (chunk: Buffer) => log.take(chunk));
     return log;

@@ -1,6 +1,5 @@
 import { INestApplication, INestApplicationContext } from '@nestjs/common';
 import { join } from 'node:path';
-import Docker from 'dockerode';
 import Redis from 'ioredis';
 import request from 'supertest';
 import { LoadedConfig, loadConfig } from '@kiln/config';
@@ -34,8 +33,9 @@ export interface HarnessOptions {
 }
 
 /**
- * Kiln in this process against the real Redis and Docker engine, isolated by
- * a fresh key prefix so suites never see each other's queues or jobs.
+ * Kiln in this process against the real Redis (and, with a worker, the real
+ * Docker engine), isolated by a fresh key prefix so suites never see each
+ * other's queues or jobs.
  */
 export async function startKiln(options: HarnessOptions = {}): Promise<Harness> {
   const prefix = options.prefix ?? testPrefix();
@@ -83,28 +83,4 @@ export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
     if (keys.length) await redis.del(...keys);
     cursor = next;
   } while (cursor !== '0');
-}
-
-/**
- * Sandbox containers of a job on the local engine, including stopped ones: a
- * container started for the job carries its label, a pooled one (started
- * before the job existed) is named after the job while it serves it.
- */
-export async function containersOfJob(jobId: string): Promise<Docker.ContainerInfo[]> {
-  const sandboxes = await new Docker().listContainers({ all: true, filters: { label: ['kiln.sandbox=1'] } });
-  return sandboxes.filter((c) => isContainerOfJob(c, jobId));
-}
-
-export function isContainerOfJob(container: Docker.ContainerInfo, jobId: string): boolean {
-  return container.Labels['kiln.job'] === jobId || container.Names.some((name) => name.includes(`-${jobId}-`));
-}
-
-export async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await probe();
-  while (!accept(value) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    value = await probe();
-  }
-  return value;
 }

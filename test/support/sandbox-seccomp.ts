@@ -2,7 +2,9 @@ import Docker from 'dockerode';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { Harness, REPO_ROOT, containersOfJob, eventually } from './kiln-harness';
+import { Harness, REPO_ROOT } from './kiln-harness';
+import { containersOfJob } from './sandboxes';
+import { eventually } from './waiting';
 
 export interface SeccompRule {
   names: string[];
@@ -56,10 +58,9 @@ export async function withRunningSandbox(kiln: Harness, use: (containerId: strin
   const submitted = await kiln.http().post('/jobs').send({ language: 'python', code: 'import time\ntime.sleep(25)', limits: { timeoutMs: 30000 } });
   if (submitted.status !== 202) throw new Error(`the sleeping job was answered ${submitted.status}: ${JSON.stringify(submitted.body)}`);
   try {
-    const containers = await eventually(() => containersOfJob(submitted.body.id), (list) => list.some((c) => c.State === 'running'), 30_000);
-    const sandbox = containers.find((c) => c.State === 'running');
-    if (!sandbox) throw new Error(`no running sandbox of job ${submitted.body.id} within 30 s`);
-    await use(sandbox.Id);
+    const running = (list: Docker.ContainerInfo[]) => list.find((c) => c.State === 'running');
+    const containers = await eventually(() => containersOfJob(submitted.body.id), (list) => running(list) !== undefined, 30_000, `a running sandbox of job ${submitted.body.id}`);
+    await use(running(containers)!.Id);
   } finally {
     await kiln.http().put(`/jobs/${submitted.body.id}/cancel`);
   }

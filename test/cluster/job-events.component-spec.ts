@@ -1,13 +1,14 @@
 import { Harness, startKiln } from '../support/kiln-harness';
+import { script, scriptedRuntime } from '../support/scripted-programs';
 import { readSse } from '../support/sse-client';
 
-/** Issue 6, acceptance 4: live job events over SSE. */
+/** Issue 6, acceptance 4: live job events over SSE (the output of scripted programs, as it is written). */
 describe('GET /jobs/:id/events (SSE)', () => {
   let kiln: Harness;
   let base: string;
 
   beforeAll(async () => {
-    kiln = await startKiln();
+    kiln = await startKiln({ runtime: scriptedRuntime() });
     await kiln.coordinator!.listen(0, '127.0.0.1');
     base = await kiln.coordinator!.getUrl();
   });
@@ -18,7 +19,7 @@ describe('GET /jobs/:id/events (SSE)', () => {
 
   const ticker = {
     language: 'python',
-    code: 'import time\nfor i in range(10):\n    print(f"tick {i}", flush=True)\n    time.sleep(0.1)',
+    code: script(...Array.from({ length: 10 }, (_, i) => [`out tick ${i}`, 'sleep 100']).flat()),
   };
 
   it('streams RUNNING, output chunks while the program runs, and the final state, in order', async () => {
@@ -45,7 +46,7 @@ describe('GET /jobs/:id/events (SSE)', () => {
   });
 
   it('gives a late client the current state first, replays the output, and ends', async () => {
-    const done = await kiln.http().post('/execute').send({ language: 'bash', code: 'echo one; echo two >&2' });
+    const done = await kiln.http().post('/execute').send({ language: 'bash', code: script('out one', 'err two') });
     const { events } = await readSse(`${base}/jobs/${done.body.id}/events`);
     expect(events[0]).toMatchObject({ event: 'state', data: { state: 'COMPLETED', verdict: 'OK' } });
     const output = events.filter((e) => e.event === 'output').map((e) => [e.data.stream, e.data.text]);

@@ -1,7 +1,8 @@
 import { ScriptedRun } from '../../apps/worker/src/sandbox/scripted/scripted-sandbox';
 import { ScriptedSandboxRuntime } from '../../apps/worker/src/sandbox/scripted/scripted-sandbox.runtime';
 import { SandboxRuntimeClosedError } from '../../apps/worker/src/sandbox/sandbox-runtime';
-import { Harness, eventually, startKiln } from '../support/kiln-harness';
+import { Harness, startKiln } from '../support/kiln-harness';
+import { eventually } from '../support/waiting';
 
 /**
  * The programs of this suite, by command: an "interpreter" that prints its
@@ -31,19 +32,15 @@ describe('a worker with the scripted sandbox runtime (no Docker)', () => {
   let kiln: Harness;
   let runtime: ScriptedSandboxRuntime;
   let closed = false;
-  const dockerHost = process.env.DOCKER_HOST;
 
+  // A component suite: any Docker call would fail (test/support/component-setup.ts).
   beforeAll(async () => {
-    // Any Docker call would fail: there is no engine at this address.
-    process.env.DOCKER_HOST = 'unix:///nonexistent/kiln-scripted-worker.sock';
     runtime = new ScriptedSandboxRuntime(program);
     kiln = await startKiln({ runtime });
   });
 
   afterAll(async () => {
     if (!closed) await kiln?.close();
-    if (dockerHost === undefined) delete process.env.DOCKER_HOST;
-    else process.env.DOCKER_HOST = dockerHost;
   });
 
   const execute = (body: object) => kiln.http().post('/execute').send(body);

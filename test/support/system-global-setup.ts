@@ -1,15 +1,14 @@
-import { execSync } from 'node:child_process';
-import { join } from 'node:path';
 import Docker from 'dockerode';
+import { buildIfStale } from './build';
 import { assertTestEnvironment } from './environment';
 import { TEST_DEPLOYMENT, testRunId } from './test-run';
 
-export default async function globalSetup(): Promise<void> {
-  await assertTestEnvironment();
+/** The system tier: the real Docker engine, the runtime images and Redis must be there, said loudly if not. */
+export default async function systemGlobalSetup(): Promise<void> {
+  await assertTestEnvironment({ tier: 'system', docker: true });
   process.env.TEST_RUN_STARTED_AT = String(Date.now());
   await reportOtherRuns(testRunId());
-  // Suites that start `kiln` processes run the build; keep it in step with the sources.
-  execSync('npm run --silent build', { cwd: join(__dirname, '..', '..'), stdio: 'inherit' });
+  buildIfStale();
 }
 
 /** Sandboxes already on the engine are another run's: said, and left alone (that run may be live). */

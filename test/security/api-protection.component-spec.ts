@@ -1,17 +1,18 @@
-import { Harness, startKiln } from '../support/kiln-harness';
+import { Harness, REPO_ROOT, startKiln } from '../support/kiln-harness';
 import { freePort, spawnKiln } from '../support/processes';
-import { REPO_ROOT } from '../support/kiln-harness';
+import { scriptedRuntime } from '../support/scripted-programs';
+import { eventually } from '../support/waiting';
 
 const KEY_A = 'key-a-0123456789abcdef';
 const KEY_B = 'key-b-0123456789abcdef';
 
-/** Issue 3, acceptance 4: keys, ownership, rate limits, a full queue; plus headers, CORS and secrets in logs. */
+/** Issue 3, acceptance 4: keys, ownership, rate limits, a full queue (scripted programs); plus headers, CORS and secrets in logs. */
 describe('API protection', () => {
   describe('with API keys on', () => {
     let kiln: Harness;
 
     beforeAll(async () => {
-      kiln = await startKiln({ env: { KILN_COORDINATOR__AUTH__MODE: 'on', KILN_COORDINATOR__AUTH__KEYS: `${KEY_A},${KEY_B}` } });
+      kiln = await startKiln({ runtime: scriptedRuntime(), env: { KILN_COORDINATOR__AUTH__MODE: 'on', KILN_COORDINATOR__AUTH__KEYS: `${KEY_A},${KEY_B}` } });
     });
 
     afterAll(async () => {
@@ -27,7 +28,7 @@ describe('API protection', () => {
     });
 
     it('a job is visible only to the key that created it (another key gets 404)', async () => {
-      const created = await kiln.http().post('/execute').set('X-Kiln-Key', KEY_A).send({ language: 'python', code: 'print(7)' });
+      const created = await kiln.http().post('/execute').set('X-Kiln-Key', KEY_A).send({ language: 'python', code: 'out 7' });
       expect(created.status).toBe(200);
       const id = created.body.id;
       expect((await kiln.http().get(`/jobs/${id}`).set('Authorization', `Bearer ${KEY_A}`)).body.run.stdout).toBe('7\n');
@@ -42,6 +43,29 @@ describe('API protection', () => {
     });
   });
 
+  describe('backpressure', () => {
+    let kiln: Harness;
+
+    beforeAll(async () => {
+      kiln = await startKiln({ runtime: scriptedRuntime(), env: { KILN_COORDINATOR__MAX_QUEUED_TASKS: '1', KILN_WORKER__CONCURRENCY: '1' } });
+    });
+
+    afterAll(async () => {
+      await kiln?.close();
+    });
+
+    it('a full queue → 503 with a clear message', async () => {
+      const busy = await kiln.http().post('/jobs').send({ language: 'bash', code: 'sleep 20000', limits: { timeoutMs: 20000 } });
+      await eventually(async () => (await kiln.http().get(`/jobs/${busy.body.id}`)).body.state, (state) => state === 'RUNNING', 15_000);
+      const waiting = await kiln.http().post('/jobs').send({ language: 'python', code: 'print(1)' });
+      expect(waiting.status).toBe(202);
+      const refused = await kiln.http().post('/jobs').send({ language: 'python', code: 'print(2)' });
+      expect(refused.status).toBe(503);
+      expect(refused.body.error).toContain('the queue is full');
+      await kiln.http().put(`/jobs/${busy.body.id}/cancel`);
+      await kiln.http().put(`/jobs/${waiting.body.id}/cancel`);
+    });
+  });
   describe('rate limit', () => {
     let kiln: Harness;
 
@@ -64,34 +88,15 @@ describe('API protection', () => {
     });
   });
 
-  describe('backpressure, headers and CORS', () => {
+  describe('headers and CORS', () => {
     let kiln: Harness;
 
     beforeAll(async () => {
-      kiln = await startKiln({
-        env: { KILN_COORDINATOR__MAX_QUEUED_TASKS: '1', KILN_WORKER__CONCURRENCY: '1', KILN_COORDINATOR__CORS__ORIGINS: 'https://ide.kiln.test' },
-      });
+      kiln = await startKiln({ worker: false, env: { KILN_COORDINATOR__CORS__ORIGINS: 'https://ide.kiln.test' } });
     });
 
     afterAll(async () => {
       await kiln?.close();
-    });
-
-    it('a full queue → 503 with a clear message', async () => {
-      const busy = await kiln.http().post('/jobs').send({ language: 'bash', code: 'sleep 20', limits: { timeoutMs: 20000 } });
-      let waiting;
-      for (let i = 0; i < 50; i++) {
-        const job = (await kiln.http().get(`/jobs/${busy.body.id}`)).body;
-        if (job.state === 'RUNNING') break;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      waiting = await kiln.http().post('/jobs').send({ language: 'python', code: 'print(1)' });
-      expect(waiting.status).toBe(202);
-      const refused = await kiln.http().post('/jobs').send({ language: 'python', code: 'print(2)' });
-      expect(refused.status).toBe(503);
-      expect(refused.body.error).toContain('the queue is full');
-      await kiln.http().put(`/jobs/${busy.body.id}/cancel`);
-      await kiln.http().put(`/jobs/${waiting.body.id}/cancel`);
     });
 
     it('sends security headers', async () => {
@@ -125,11 +130,14 @@ describe('API protection', () => {
     const failing = spawnKiln('coordinator', {
       KILN_HOME: REPO_ROOT,
       KILN_REDIS__URL: `redis://:${redisPassword}@127.0.0.1:${port}`,
+      // The URL is logged while it waits and when it gives up: a short wait shows both.
+      KILN_REDIS__STARTUP_WAIT_MS: '1000',
       KILN_COORDINATOR__AUTH__MODE: 'on',
       KILN_COORDINATOR__AUTH__KEYS: KEY_A,
     });
     expect(await failing.exited).toBe(1);
-    expect(failing.output()).toContain(`redis://:***@127.0.0.1:${port}`);
+    expect(failing.output()).toContain(`waiting for Redis at redis://:***@127.0.0.1:${port}`);
+    expect(failing.output()).toContain(`no Redis answers at redis://:***@127.0.0.1:${port}`);
     expect(failing.output()).not.toContain(redisPassword);
     expect(failing.output()).not.toContain(KEY_A);
   });

@@ -1,50 +1,23 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Harness, REPO_ROOT, startKiln } from '../support/kiln-harness';
+import { Harness, startKiln } from '../support/kiln-harness';
+import { kilnCli } from '../support/kiln-cli';
 import { freePort } from '../support/processes';
+import { script, scriptedRuntime } from '../support/scripted-programs';
 
-const ENTRY = join(REPO_ROOT, 'dist', 'apps', 'kiln', 'src', 'main.js');
-
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  /** When each stdout chunk arrived and when the process ended, ms after start. */
-  stdoutAt: number[];
-  endedAt: number;
-}
-
-/** `kiln <argv>` from the build, as a user runs it, with no KILN_* of this process leaking in. */
-function kilnCli(argv: string[], options: { stdin?: string; env?: Record<string, string>; cwd?: string } = {}): Promise<CliRun> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('KILN_')));
-  const started = Date.now();
-  const child = spawn(process.execPath, [ENTRY, ...argv], { env: { ...env, ...options.env }, cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
-  const run: CliRun = { code: null, stdout: '', stderr: '', stdoutAt: [], endedAt: 0 };
-  child.stdout.on('data', (chunk) => {
-    run.stdout += chunk;
-    run.stdoutAt.push(Date.now() - started);
-  });
-  child.stderr.on('data', (chunk) => (run.stderr += chunk));
-  child.stdin.end(options.stdin ?? '');
-  return new Promise((resolve) =>
-    child.on('close', (code) => {
-      run.code = code;
-      run.endedAt = Date.now() - started;
-      resolve(run);
-    }),
-  );
-}
-
-/** Issue 8, acceptance 3: the `kiln` command-line client. */
+/**
+ * Issue 8, acceptance 3: the `kiln` command-line client, against a worker of
+ * scripted programs (test/support/scripted-programs.ts): what it sends, prints
+ * and exits with is the client's; what real programs do is the system tier's.
+ */
 describe('kiln run | languages | job', () => {
   let kiln: Harness;
   let url: string;
   let dir: string;
 
   beforeAll(async () => {
-    kiln = await startKiln();
+    kiln = await startKiln({ runtime: scriptedRuntime() });
     await kiln.coordinator!.listen(0, '127.0.0.1');
     url = await kiln.coordinator!.getUrl();
     dir = mkdtempSync(join(tmpdir(), 'kiln-cli-'));
@@ -62,13 +35,13 @@ describe('kiln run | languages | job', () => {
   };
 
   it('kiln run hello.py prints the output and exits 0 (language from the extension)', async () => {
-    file('hello.py', 'print("Hello from a file")\n');
+    file('hello.py', 'out Hello from a file\n');
     const hello = await kilnCli(['run', 'hello.py', '--url', url], { cwd: dir });
     expect(hello).toMatchObject({ code: 0, stdout: 'Hello from a file\n', stderr: '' });
   });
 
   it('exits with the program’s exit code (3) and says the verdict on stderr', async () => {
-    const three = file('three.py', 'import sys\nprint("before")\nsys.exit(3)\n');
+    const three = file('three.py', script('out before', 'exit 3'));
     const run = await kilnCli(['run', three, '--url', url]);
     expect(run.code).toBe(3);
     expect(run.stdout).toBe('before\n');
@@ -76,17 +49,17 @@ describe('kiln run | languages | job', () => {
   });
 
   it('--json prints the job answer, as GET /jobs/:id gives it', async () => {
-    const echo = file('echo.py', 'import sys\nprint(sys.stdin.read().upper(), end="")\n');
+    const echo = file('echo.py', 'echo');
     const stdin = file('in.txt', 'shout');
     const run = await kilnCli(['run', echo, '--stdin', stdin, '--json', '--url', url]);
     expect(run.code).toBe(0);
     const job = JSON.parse(run.stdout);
-    expect(job).toMatchObject({ state: 'COMPLETED', verdict: 'OK', language: 'python', run: { stdout: 'SHOUT', exitCode: 0 } });
+    expect(job).toMatchObject({ state: 'COMPLETED', verdict: 'OK', language: 'python', run: { stdout: 'shout', exitCode: 0 } });
     expect((await kiln.http().get(`/jobs/${job.id}`)).body).toEqual({ ...job, tasks: expect.any(Array) });
   });
 
   it('streams output live: the first line arrives well before the program ends', async () => {
-    const slow = file('slow.sh', 'echo first\nsleep 2\necho second\n');
+    const slow = file('slow.sh', script('out first', 'sleep 2000', 'out second'));
     const run = await kilnCli(['run', slow, '--url', url]);
     expect(run).toMatchObject({ code: 0, stdout: 'first\nsecond\n' });
     expect(run.stdoutAt.length).toBeGreaterThanOrEqual(2);
@@ -94,10 +67,10 @@ describe('kiln run | languages | job', () => {
   });
 
   it('compiles C, takes stdin from - and arguments after --args, keeps compiler output off stdout', async () => {
-    const source = file('args.c', '#include <stdio.h>\nint main(int c, char **v) { char s[32]; if (scanf("%31s", s) == 1) printf("%s %s %s\\n", s, v[1], v[2]); return 0; }\n');
+    const source = file('args.c', script('compile-out a note from the compiler', 'echo', 'out', 'args'));
     const run = await kilnCli(['run', source, '--url', url, '--stdin', '-', '--args', 'a b', '$(id)'], { stdin: 'in' });
-    expect(run).toMatchObject({ code: 0, stdout: 'in a b $(id)\n' });
-    const broken = file('broken.c', 'int main( {');
+    expect(run).toMatchObject({ code: 0, stdout: 'in\na b\n$(id)\n' });
+    const broken = file('broken.c', script('compile-out a note from the compiler', 'compile-error main.c:1:11: error: expected declaration specifiers'));
     const failed = await kilnCli(['run', broken, '--url', url]);
     expect(failed.code).toBe(1);
     expect(failed.stdout).toBe('');
@@ -106,16 +79,16 @@ describe('kiln run | languages | job', () => {
   });
 
   it('--timeout sets the limit; running out of time exits 124 like timeout(1)', async () => {
-    const sleepy = file('sleepy.py', 'import time\ntime.sleep(10)\n');
+    const sleepy = file('sleepy.py', 'sleep 10000');
     const run = await kilnCli(['run', sleepy, '--timeout', '500', '--url', url]);
     expect(run.code).toBe(124);
     expect(run.stderr).toMatch(/^kiln: TIMEOUT/);
   });
 
   it('--lang overrides the extension; an unknown extension asks for --lang', async () => {
-    const script = file('script.txt', 'echo from bash');
-    expect(await kilnCli(['run', script, '--lang', 'bash', '--url', url])).toMatchObject({ code: 0, stdout: 'from bash\n' });
-    const run = await kilnCli(['run', script, '--url', url]);
+    const text = file('script.txt', 'out from bash');
+    expect(await kilnCli(['run', text, '--lang', 'bash', '--url', url])).toMatchObject({ code: 0, stdout: 'from bash\n' });
+    const run = await kilnCli(['run', text, '--url', url]);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/^kiln: cannot tell the language of .*script\.txt from its extension; pass --lang \(this server has: python, .*\)\n$/);
   });
@@ -130,7 +103,7 @@ describe('kiln run | languages | job', () => {
   });
 
   it('kiln job <id> prints the job; an unknown id is a one-line 404', async () => {
-    const done = await kiln.http().post('/execute').send({ language: 'bash', code: 'echo job' });
+    const done = await kiln.http().post('/execute').send({ language: 'bash', code: 'out job' });
     const shown = await kilnCli(['job', done.body.id, '--url', url]);
     expect(shown.code).toBe(0);
     // Only the cleanup task may have moved on since /execute answered.

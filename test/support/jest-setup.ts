@@ -1,2 +1,0 @@
-// Integration tests start containers and wait for real jobs.
-jest.setTimeout(180_000);

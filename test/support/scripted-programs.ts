@@ -1,0 +1,97 @@
+import type { ScriptedExit, ScriptedRun } from '../../apps/worker/src/sandbox/scripted/scripted-sandbox';
+import { ScriptedSandboxRuntime } from '../../apps/worker/src/sandbox/scripted/scripted-sandbox.runtime';
+
+/**
+ * Programs for component suites, whose worker runs jobs in scripted
+ * sandboxes (no Docker). Whatever language a request names, its source is a
+ * script of one step a line, which the scripted sandbox "runs":
+ *
+ *   out <text>             <text> and a newline on stdout
+ *   err <text>             the same on stderr
+ *   echo                   stdin to stdout
+ *   args                   the program's arguments on stdout, one a line
+ *   sleep <ms>             waits (a time limit or a kill stops it there)
+ *   exit <code>            ends with that exit code
+ *   signal <number>        ends killed by that signal
+ *   memory <bytes>         says it used that much memory (above the limit: the OOM killer)
+ *   cpu <ms>               says it used that much CPU time (above cpuTimeMs: RLIMIT_CPU)
+ *   compile-error <text>   the compile step (of a compiled language) fails, <text> on stderr
+ *   compile-out <text>     the compile step writes <text> on stdout
+ *
+ * The compile step (the exec that collects its workspace) leaves the script
+ * as the program it names after `-o` (`main` for C); a run finds its script
+ * in the first argument that names a workspace file (`main.py`, `./main`).
+ * What a scripted run proves is everything above the sandbox: the sandbox's
+ * own rules are the system tier's.
+ */
+export function scriptedRuntime(): ScriptedSandboxRuntime {
+  return new ScriptedSandboxRuntime(runScript);
+}
+
+/** The source of a scripted program, one step a line. */
+export const script = (...steps: string[]): string => steps.join('\n');
+
+async function runScript(run: ScriptedRun): Promise<ScriptedExit> {
+  return run.exec.collect ? compile(run) : execute(run);
+}
+
+function compile(run: ScriptedRun): ScriptedExit {
+  const source = programFile(run);
+  const steps = source ? stepsOf(source.content) : [];
+  for (const [step, text] of steps) if (step === 'compile-out') run.stdout(`${text}\n`);
+  const errors = steps.filter(([step]) => step === 'compile-error');
+  if (errors.length > 0 || !source) {
+    for (const [, text] of errors) run.stderr(`${text}\n`);
+    if (!source) run.stderr(`no source among ${run.exec.argv.join(' ')}\n`);
+    return { exitCode: 1 };
+  }
+  const output = run.exec.argv[run.exec.argv.indexOf('-o') + 1] ?? 'main';
+  run.files.set(output, { name: output, mode: 0o755, content: source.content });
+  return { exitCode: 0 };
+}
+
+async function execute(run: ScriptedRun): Promise<ScriptedExit> {
+  const program = programFile(run);
+  if (!program) {
+    run.stderr(`no script among ${run.exec.argv.join(' ')}\n`);
+    return { exitCode: 127 };
+  }
+  const args = run.exec.argv.slice(program.argIndex + 1);
+  const exit: ScriptedExit = {};
+  for (const [step, text] of stepsOf(program.content)) {
+    if (step === 'out') run.stdout(`${text}\n`);
+    else if (step === 'err') run.stderr(`${text}\n`);
+    else if (step === 'echo') run.stdout(run.stdin);
+    else if (step === 'args') for (const arg of args) run.stdout(`${arg}\n`);
+    else if (step === 'sleep') await run.sleep(Number(text));
+    else if (step === 'exit') return { ...exit, exitCode: Number(text) };
+    else if (step === 'signal') return { ...exit, signal: Number(text) };
+    else if (step === 'memory') exit.memoryBytes = Number(text);
+    else if (step === 'cpu') exit.cpuMs = Number(text);
+    else if (!step.startsWith('compile-')) {
+      run.stderr(`scripted program: unknown step "${step}"\n`);
+      return { exitCode: 2 };
+    }
+  }
+  return exit;
+}
+
+/** The workspace file the exec names first (its argument index too): the script to run or to compile. */
+function programFile(run: ScriptedRun): { content: Buffer; argIndex: number } | undefined {
+  for (const [argIndex, arg] of run.exec.argv.entries()) {
+    const file = run.files.get(arg.replace(/^\.\//, ''));
+    if (file) return { content: file.content, argIndex };
+  }
+  return undefined;
+}
+
+function stepsOf(content: Buffer): [string, string][] {
+  return content
+    .toString('utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => {
+      const [step, ...text] = line.trim().split(' ');
+      return [step, text.join(' ')];
+    });
+}
