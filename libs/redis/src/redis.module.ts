@@ -24,7 +24,10 @@ import { REDIS, REDIS_SUBSCRIBER } from './redis.tokens';
     {
       provide: REDIS_SUBSCRIBER,
       inject: [KilnConfig],
-      useFactory: (c: KilnConfig) => createRedis(c.redis.url, 'kiln-subscriber'),
+      // No ready check: ioredis sends SUBSCRIBE while it is still connecting, and the
+      // INFO of a ready check behind it is refused in subscriber mode, which drops
+      // the connection it just subscribed (a reconnect at every start).
+      useFactory: (c: KilnConfig) => createRedis(c.redis.url, 'kiln-subscriber', { enableReadyCheck: false }),
     },
   ],
   exports: [REDIS, REDIS_SUBSCRIBER, RedisHealth],
