@@ -2,12 +2,15 @@ import { Injectable } from '@nestjs/common';
 import {
   DEFAULT_RUN_OPTIONS,
   JobInput,
+  judgingOf,
   LanguageDefinition,
   LanguageRegistry,
+  ReportedStage,
   RunOptions,
   TaskPayload,
   TaskResult,
   ReportedTest,
+  TestCase,
   Verdict,
   verdictOfTest,
 } from '@kiln/tasks';
@@ -19,6 +22,7 @@ import { WorkerMetrics } from '../metrics/worker-metrics';
 import { SandboxExecutor } from './sandbox-executor';
 import { OutputRecorder } from './output-recorder';
 import { judgedReport, runVerdictOf, stageResultOf } from './stage-result.mapper';
+import { BatchChecker, CheckedTest, TestCheckers } from './test-checker';
 
 interface Batch {
   task: TaskPayload;
@@ -26,6 +30,8 @@ interface Batch {
   input: JobInput;
   exec: AgentExec;
   options: RunOptions;
+  /** The job's custom checker, which judges each test the program passed cleanly; null: the comparison judges. */
+  checker: BatchChecker | null;
 }
 
 /**
@@ -33,7 +39,8 @@ interface Batch {
  * container never serves two jobs, but serves the tests of one batch), the
  * program's files written once, then one exec per test with that test's stdin.
  * The workspace is not reset between tests: files a test writes are visible
- * to the later tests of the same batch (never to other batches).
+ * to the later tests of the same batch (never to other batches). A job's
+ * custom checker judges in sandboxes of its own (test-checker.ts).
  */
 @Injectable()
 export class TestBatchRunner {
@@ -42,22 +49,28 @@ export class TestBatchRunner {
     private readonly scratch: JobScratchStore,
     private readonly executor: SandboxExecutor,
     private readonly metrics: WorkerMetrics,
+    private readonly checkers: TestCheckers,
   ) {}
 
   async run(task: TaskPayload): Promise<TaskResult> {
     const language = this.languages.get(task.language);
     const input = await this.scratch.readInput(task.jobId);
-    const files = task.useArtifact ? await this.scratch.readArtifact(task.jobId) : sourceFiles(input);
+    const files = task.useArtifact ? await this.scratch.readArtifact({ jobId: task.jobId }) : sourceFiles(input);
     // Every test has the same share of the budget, so one cap serves them all.
     const outputBytes = OutputRecorder.forTask(task).agentCap(task.limits.outputBytes);
     const exec = runExecOf(language, input, task.limits, outputBytes);
-    const batch: Batch = { task, language, input, exec, options: task.options ?? DEFAULT_RUN_OPTIONS };
+    const checker = await this.checkers.forBatch(task, input);
+    const batch: Batch = { task, language, input, exec, options: task.options ?? DEFAULT_RUN_OPTIONS, checker };
     const request = { jobId: task.jobId, taskId: task.taskId, image: language.image, limits: runSandboxLimits(task.limits) };
-    const tests = await this.executor.withSandbox(request, (sandbox) => {
-      sandbox.writeFiles(files);
-      return this.runTests(sandbox, batch, task.tests ?? []);
-    });
-    return { tests };
+    try {
+      const tests = await this.executor.withSandbox(request, (sandbox) => {
+        sandbox.writeFiles(files);
+        return this.runTests(sandbox, batch, task.tests ?? []);
+      });
+      return { tests };
+    } finally {
+      checker?.release();
+    }
   }
 
   /** In order; with stopOnFirstFailure the batch ends at its first failing test. */
@@ -75,13 +88,32 @@ export class TestBatchRunner {
     const test = batch.input.tests?.[index];
     if (!test) throw new Error(`test ${index} is not in the job's input`);
     const recorder = OutputRecorder.forTask(batch.task);
-    const report = await this.executor.run(sandbox, batch.exec, Buffer.from(test.stdinBase64, 'base64'), recorder.listener);
+    const stdin = Buffer.from(test.stdinBase64, 'base64');
+    const report = await this.executor.run(sandbox, batch.exec, stdin, recorder.listener);
     const recorded = recorder.finish();
     const judged = judgedReport(report, recorded);
-    const expected = test.expectedBase64 === undefined ? undefined : Buffer.from(test.expectedBase64, 'base64');
-    const verdict = verdictOfTest(runVerdictOf(judged, batch.language), judged.stdout, expected, batch.options.comparison);
-    const result = { index, ...stageResultOf(judged, recorded, verdict) };
+    const runVerdict = runVerdictOf(judged, batch.language);
+    const stage = (verdict: Verdict) => stageResultOf(judged, recorded, verdict);
+    const result = batch.checker && runVerdict === Verdict.OK
+      ? await this.checked(batch.checker, { index, input: stdin, output: judged.stdout, answer: expectedOf(test) ?? Buffer.alloc(0) }, stage)
+      : { index, ...stage(verdictOfTest(runVerdict, judged.stdout, expectedOf(test), judgingOf(test, batch.options))) };
     this.metrics.execution('run', batch.language.id, result);
     return result;
   }
+
+  /** A test the program passed cleanly, judged by the checker: its verdict, message, points, or why it could not judge. */
+  private async checked(checker: BatchChecker, test: CheckedTest, stage: (verdict: Verdict) => ReportedStage): Promise<ReportedTest> {
+    const judgement = await checker.judge(test);
+    return {
+      index: test.index,
+      ...stage(judgement.verdict),
+      checkerMessage: judgement.message,
+      ...(judgement.points !== undefined ? { checkerPoints: judgement.points } : {}),
+      ...(judgement.error !== undefined ? { checkerError: judgement.error } : {}),
+    };
+  }
+}
+
+function expectedOf(test: TestCase): Buffer | undefined {
+  return test.expectedBase64 === undefined ? undefined : Buffer.from(test.expectedBase64, 'base64');
 }
