@@ -123,14 +123,21 @@ describe('custom checkers (real sandboxes)', () => {
     expect(verdicts(job)).toEqual([null]);
   });
 
-  it('compares tokens and floats in real runs', async () => {
-    const code = 'print("  0.1  +  0.2 =\\n\\n", 0.1 + 0.2, " yes")';
+  it('compares tokens and floats in real runs (the README’s example)', async () => {
     const job = await execute({
       language: 'python',
-      code,
-      comparison: 'tokens',
-      tests: [{ expected: '0.1 + 0.2 = 0.30000000000000004 yes' }, { expected: '0.1 + 0.2 = 0.3 yes' }, { expected: '1e-1 + 2e-1 = 3e-1 yes', comparison: 'float', absoluteError: 1e-9 }],
+      code: "import math\nprint(math.pi, 'YES')",
+      comparison: 'float',
+      absoluteError: 1e-4,
+      tests: [
+        { expected: '3.1416 YES' },
+        { expected: '3.14159265358 YES', comparison: 'float', relativeError: 1e-9 },
+        { expected: '3.141592653589793\nYES', comparison: 'tokens' },
+        { expected: '3.14159265 YES', comparison: 'float', relativeError: 1e-9 },
+        { expected: '3.141592653589793 YES', comparison: 'trimmed' },
+        { expected: '3.14159265358979 YES', comparison: 'tokens' },
+      ],
     });
-    expect(verdicts(job)).toEqual(['OK', 'WRONG_ANSWER', 'OK']);
+    expect(verdicts(job)).toEqual(['OK', 'OK', 'OK', 'WRONG_ANSWER', 'OK', 'WRONG_ANSWER']);
   });
 });
