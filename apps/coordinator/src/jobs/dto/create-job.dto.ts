@@ -8,6 +8,7 @@ import {
   IsInt,
   IsNotEmpty,
   IsNumber,
+  IsObject,
   IsString,
   IsUrl,
   Matches,
@@ -108,9 +109,11 @@ export class ProgramDto {
   @IsString()
   code?: string;
 
+  // IsObject: ValidateNested alone walks into an array inside the array (`[[{…}]]`) and lets it through.
   @IfPresent()
   @IsArray()
   @ArrayMaxSize(1000)
+  @IsObject({ each: true })
   @ValidateNested({ each: true })
   @Type(() => SourceFileDto)
   files?: SourceFileDto[];
@@ -152,6 +155,7 @@ export class CreateJobDto extends IntersectionType(ProgramDto, ComparisonDto) {
   @IfPresent()
   @IsArray()
   @ArrayMaxSize(10_000)
+  @IsObject({ each: true })
   @ValidateNested({ each: true })
   @Type(() => TestCaseDto)
   tests?: TestCaseDto[];
