@@ -20,6 +20,12 @@ const CHECKERS: Record<string, (run: ScriptedRun, files: string[]) => ScriptedEx
     const [a, b] = numbers;
     return a + b === n ? { exitCode: 0, stderr: `ok ${a} + ${b} = ${n}\n` } : { exitCode: 1, stderr: `wrong answer ${a} + ${b} is not ${n}\n` };
   },
+  // Whether the program's sandbox of its task is still lent while the checker runs (it must not be).
+  alone: (run) => {
+    const task = run.sandbox.owner.part.replace(/-checker$/, '');
+    const program = runtime.sandboxesOf(run.sandbox.owner.id).filter((sandbox) => sandbox.owner.part === task);
+    return program.length > 0 && program.every((sandbox) => sandbox.state === 'removed') ? { stderr: 'ok alone' } : { exitCode: 3, stderr: 'FAIL beside the program' };
+  },
   crash: () => ({ signal: 11, stderr: 'segmentation fault ahead\n' }),
   'sum-crashing-on-2': (run, files) => (text(run, files[0]).trim() === '2' ? { signal: 11 } : CHECKERS.sum(run, files)),
   sleep: async (run) => {
@@ -59,9 +65,11 @@ const sumTests = [
  * What the checker's sandbox itself enforces is the system tier's
  * (checkers.e2e-spec.ts).
  */
+/** The first suite's runtime (the `alone` checker looks at its sandboxes). */
+let runtime: ScriptedSandboxRuntime;
+
 describe('custom checkers (scripted sandboxes)', () => {
   let kiln: Harness;
-  let runtime: ScriptedSandboxRuntime;
   let languagesDir: string;
 
   beforeAll(async () => {
@@ -163,6 +171,18 @@ describe('custom checkers (scripted sandboxes)', () => {
       error: 'test 1: the checker was killed by SIGSEGV',
       tests: [{ verdict: 'WRONG_ANSWER' }, { verdict: 'CHECKER_ERROR' }],
     });
+  });
+
+  it('runs the checker once the program’s sandbox is given back: a task never holds two sandboxes', async () => {
+    const answer = await execute(sumJob({ code: 'alone' }));
+    expect(answer.body).toMatchObject({ verdict: 'OK' });
+    expect(answer.body.tests.map((test: { checkerMessage: string }) => test.checkerMessage)).toEqual(['ok alone', 'ok alone']);
+  });
+
+  it('with stopOnFirstFailure reports the batch up to the first test the checker rejects', async () => {
+    // One batch of two: the program runs both, the checker rejects the first.
+    const answer = await execute(sumJob({}, { tests: [{ stdin: '6' }, { stdin: '5' }], stopOnFirstFailure: true }));
+    expect(answer.body).toMatchObject({ verdict: 'WRONG_ANSWER', tests: [{ index: 0, verdict: 'WRONG_ANSWER' }, { index: 1, verdict: null }] });
   });
 
   it('gives a fresh checker sandbox to the next test after a run that hit a limit', async () => {

@@ -1,6 +1,7 @@
 import type { Server } from 'node:net';
 import { greetingListener } from '../support/host-listener';
 import { Harness, startKiln } from '../support/kiln-harness';
+import { SANDBOX_MODES, modeEnv } from '../support/sandbox-modes';
 import { containersOfJob } from '../support/sandboxes';
 import { createTestNetwork, TestNetwork } from '../support/test-network';
 import { eventually } from '../support/waiting';
@@ -57,11 +58,10 @@ const REPORTING = [networkEgress, hostMounts, rootFsWrite, workspaceFill, identi
  * sent as the checker of a job are contained as they are for a program: no
  * network, no host files or sockets, no privileges, its own cgroup limits,
  * and whatever it does ends the job COMPLETED (CHECKER_ERROR at worst),
- * never FAILED, never the program's WRONG_ANSWER. Container mode only (the
- * checker's sandbox comes from the same runtime as the program's, whose
- * rules hostile-code.e2e-spec.ts shows in both modes).
+ * never FAILED, never the program's WRONG_ANSWER. In every sandbox mode, as
+ * hostile-code.e2e-spec.ts runs the catalogue against programs.
  */
-describe('hostile checkers', () => {
+describe.each(SANDBOX_MODES)('hostile checkers (sandbox mode %s)', (mode) => {
   let kiln: Harness;
   let listener: Server;
   let network: TestNetwork;
@@ -70,7 +70,7 @@ describe('hostile checkers', () => {
   beforeAll(async () => {
     listener = await greetingListener('hello from the host\n');
     network = await createTestNetwork('hostile-checkers');
-    kiln = await startKiln({ env: { KILN_WORKER__CONCURRENCY: '2' } });
+    kiln = await startKiln({ env: { ...modeEnv(mode), KILN_WORKER__CONCURRENCY: '2' } });
     context = {
       host: { coordinatorPort: '8080', testHost: network.gateway, listenerPort: String((listener.address() as { port: number }).port) },
     };

@@ -30,8 +30,15 @@ interface Batch {
   input: JobInput;
   exec: AgentExec;
   options: RunOptions;
-  /** The job's custom checker, which judges each test the program passed cleanly; null: the comparison judges. */
-  checker: BatchChecker | null;
+  /** Whether the job has a custom checker, which judges each test the program passed cleanly (else the comparison judges). */
+  checked: boolean;
+}
+
+/** A test as the program's sandbox left it: judged already, or waiting for the checker. */
+interface RanTest {
+  result: ReportedTest;
+  /** The checker's files, when it still has to judge (the run ended cleanly), and the stage to give its verdict. */
+  toCheck?: { test: CheckedTest; stage: (verdict: Verdict) => ReportedStage };
 }
 
 /**
@@ -39,8 +46,15 @@ interface Batch {
  * container never serves two jobs, but serves the tests of one batch), the
  * program's files written once, then one exec per test with that test's stdin.
  * The workspace is not reset between tests: files a test writes are visible
- * to the later tests of the same batch (never to other batches). A job's
- * custom checker judges in sandboxes of its own (test-checker.ts).
+ * to the later tests of the same batch (never to other batches).
+ *
+ * A job's custom checker judges once the program's sandbox is given back, in
+ * sandboxes of its own (test-checker.ts): a task never holds two sandboxes,
+ * so two leases of one task never wait for each other in a pool that lends
+ * its containers again (nested mode), and the program's timing never shares
+ * the machine with its checker. With stopOnFirstFailure the program's runs
+ * stop at the first failure they show themselves, and the checking at the
+ * first failure it finds; the tests after it are not reported.
  */
 @Injectable()
 export class TestBatchRunner {
@@ -60,31 +74,29 @@ export class TestBatchRunner {
     const outputBytes = OutputRecorder.forTask(task).agentCap(task.limits.outputBytes);
     const exec = runExecOf(language, input, task.limits, outputBytes);
     const checker = await this.checkers.forBatch(task, input);
-    const batch: Batch = { task, language, input, exec, options: task.options ?? DEFAULT_RUN_OPTIONS, checker };
+    const batch: Batch = { task, language, input, exec, options: task.options ?? DEFAULT_RUN_OPTIONS, checked: checker !== null };
     const request = { jobId: task.jobId, taskId: task.taskId, image: language.image, limits: runSandboxLimits(task.limits) };
-    try {
-      const tests = await this.executor.withSandbox(request, (sandbox) => {
-        sandbox.writeFiles(files);
-        return this.runTests(sandbox, batch, task.tests ?? []);
-      });
-      return { tests };
-    } finally {
-      checker?.release();
-    }
+    const ran = await this.executor.withSandbox(request, (sandbox) => {
+      sandbox.writeFiles(files);
+      return this.runTests(sandbox, batch, task.tests ?? []);
+    });
+    const tests = checker ? await this.check(checker, ran, batch.options.stopOnFirstFailure) : ran.map((test) => test.result);
+    for (const test of tests) this.metrics.execution('run', language.id, test);
+    return { tests };
   }
 
   /** In order; with stopOnFirstFailure the batch ends at its first failing test. */
-  private async runTests(sandbox: SandboxLease, batch: Batch, indices: number[]): Promise<ReportedTest[]> {
-    const results: ReportedTest[] = [];
+  private async runTests(sandbox: SandboxLease, batch: Batch, indices: number[]): Promise<RanTest[]> {
+    const results: RanTest[] = [];
     for (const index of indices) {
-      const result = await this.runTest(sandbox, batch, index);
-      results.push(result);
-      if (batch.options.stopOnFirstFailure && result.verdict !== Verdict.OK) break;
+      const ran = await this.runTest(sandbox, batch, index);
+      results.push(ran);
+      if (batch.options.stopOnFirstFailure && ran.result.verdict !== Verdict.OK) break;
     }
     return results;
   }
 
-  private async runTest(sandbox: SandboxLease, batch: Batch, index: number): Promise<ReportedTest> {
+  private async runTest(sandbox: SandboxLease, batch: Batch, index: number): Promise<RanTest> {
     const test = batch.input.tests?.[index];
     if (!test) throw new Error(`test ${index} is not in the job's input`);
     const recorder = OutputRecorder.forTask(batch.task);
@@ -94,14 +106,29 @@ export class TestBatchRunner {
     const judged = judgedReport(report, recorded);
     const runVerdict = runVerdictOf(judged, batch.language);
     const stage = (verdict: Verdict) => stageResultOf(judged, recorded, verdict);
-    const result = batch.checker && runVerdict === Verdict.OK
-      ? await this.checked(batch.checker, { index, input: stdin, output: judged.stdout, answer: expectedOf(test) ?? Buffer.alloc(0) }, stage)
-      : { index, ...stage(verdictOfTest(runVerdict, judged.stdout, expectedOf(test), judgingOf(test, batch.options))) };
-    this.metrics.execution('run', batch.language.id, result);
-    return result;
+    if (!batch.checked || runVerdict !== Verdict.OK) {
+      return { result: { index, ...stage(verdictOfTest(runVerdict, judged.stdout, expectedOf(test), judgingOf(test, batch.options))) } };
+    }
+    const answer = expectedOf(test) ?? Buffer.alloc(0);
+    return { result: { index, ...stage(runVerdict) }, toCheck: { test: { index, input: stdin, output: judged.stdout, answer }, stage } };
   }
 
-  /** A test the program passed cleanly, judged by the checker: its verdict, message, points, or why it could not judge. */
+  /** The checker judges the tests the program passed cleanly, in order, and is given back. */
+  private async check(checker: BatchChecker, ran: RanTest[], stopOnFirstFailure: boolean): Promise<ReportedTest[]> {
+    const results: ReportedTest[] = [];
+    try {
+      for (const { result, toCheck } of ran) {
+        const judged = toCheck ? await this.checked(checker, toCheck.test, toCheck.stage) : result;
+        results.push(judged);
+        if (stopOnFirstFailure && judged.verdict !== Verdict.OK) break;
+      }
+    } finally {
+      checker.release();
+    }
+    return results;
+  }
+
+  /** A test judged by the checker: its verdict, message, points, or why it could not judge. */
   private async checked(checker: BatchChecker, test: CheckedTest, stage: (verdict: Verdict) => ReportedStage): Promise<ReportedTest> {
     const judgement = await checker.judge(test);
     return {

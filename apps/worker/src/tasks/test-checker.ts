@@ -52,7 +52,8 @@ export class TestCheckers {
  * The checker of one batch, run once per test as `<checker> input output
  * answer` in a sandbox of its own (another lease of the job, under the
  * checker's limits and the same sandbox rules as every program), never the
- * program's. The sandbox is leased at the first test to check and serves the
+ * program's: the batch runner calls it once the program's sandbox is given
+ * back. The sandbox is leased at the first test to check and serves the
  * batch's later tests (each test's files under their own names), unless a run
  * hit a limit or was refused, or the test files filled half its workspace:
  * then the next test gets a fresh one. Whatever the checker does is its
