@@ -8,6 +8,7 @@ const sleeper = (seconds: number) => `#include <unistd.h>\nint main(void) { slee
  * Issue 12: a compile artifact (up to sandbox.artifactMaxMb of Redis) is
  * deleted on every path a job can end by: success, cancellation, the
  * deadline; and a compile that finishes after its job ended stores none.
+ * Issue 17: a compiled checker's artifact is deleted alike.
  */
 describe('compile artifacts', () => {
   let kiln: Harness;
@@ -38,6 +39,19 @@ describe('compile artifacts', () => {
     await eventually(() => artifact(id), (n) => n === 0);
   });
 
+  it('a compiled checker’s artifact too: kept for the run tasks, deleted with the program’s when the job is cancelled', async () => {
+    const checker = { language: 'cpp', code: 'int main() { return 0; }' };
+    const accepted = await kiln.http().post('/jobs').send({ language: 'c', code: sleeper(20), tests: [{ stdin: '' }], checker, limits: { timeoutMs: 25000 } });
+    const id = accepted.body.id;
+    const checkerArtifact = () => kiln.redis.exists(`${kiln.prefix}:job:${id}:checker-artifact`);
+    await eventually(() => job(id), (body) => body.tasks.find((t: { id: string }) => t.id === 'run-1').state === 'RUNNING', 30_000);
+    expect([await artifact(id), await checkerArtifact()]).toEqual([1, 1]);
+    // The cancel ends the job and deletes its scratch data before it answers: well before the
+    // artifacts would expire by themselves (jobs.deadlineMs after they were written).
+    expect((await kiln.http().put(`/jobs/${id}/cancel`)).body.state).toBe('CANCELLED');
+    expect([await artifact(id), await checkerArtifact()]).toEqual([0, 0]);
+  });
+
   it('are deleted when the job is ended by its deadline', async () => {
     const accepted = await kiln.http().post('/jobs').send({ language: 'c', code: sleeper(28), limits: { timeoutMs: 30000 } });
     const id = accepted.body.id;
@@ -53,7 +67,7 @@ describe('compile artifacts', () => {
     await kiln.http().put(`/jobs/${id}/cancel`);
     await eventually(() => artifact(id), (n) => n === 0);
     const scratch = kiln.worker!.get(JobScratchStore);
-    expect(await scratch.saveArtifact(id, [{ name: 'main', mode: 0o755, content: Buffer.from('late') }])).toBe(false);
+    expect(await scratch.saveArtifact({ jobId: id }, [{ name: 'main', mode: 0o755, content: Buffer.from('late') }])).toBe(false);
     expect(await artifact(id)).toBe(0);
   });
 });

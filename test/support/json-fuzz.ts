@@ -54,6 +54,8 @@ const HOSTILE_STRINGS = [
   'hex',
   'exact',
   'trimmed',
+  'tokens',
+  'float',
 ];
 
 const HOSTILE_NUMBERS = [0, -0, 1, -1, 0.5, 2.5, 71, 50, 1e308, -1e308, 2 ** 53 + 1, 1e-300, 4294967296, 255, 65536, 1000000];
@@ -61,7 +63,7 @@ const HOSTILE_NUMBERS = [0, -0, 1, -1, 0.5, 2.5, 71, 50, 1e308, -1e308, 2 ** 53 
 /** Keys of every request format Kiln speaks, hostile ones and nonsense: what an added key is drawn from. */
 const KEYS = [
   'language', 'code', 'files', 'name', 'content', 'encoding', 'stdin', 'stdinEncoding', 'args', 'compilerOptions', 'tests', 'expected',
-  'comparison', 'stopOnFirstFailure', 'outputEncoding', 'combinedOutput', 'limits', 'timeoutMs', 'memoryMb', 'cpus', 'processes',
+  'comparison', 'absoluteError', 'relativeError', 'checker', 'stopOnFirstFailure', 'outputEncoding', 'combinedOutput', 'limits', 'timeoutMs', 'memoryMb', 'cpus', 'processes',
   'outputBytes', 'compileTimeoutMs', 'compileMemoryMb', 'cpuTimeMs', 'queue', 'priority', 'webhook', 'version', 'run_timeout',
   'compile_timeout', 'run_memory_limit', 'compile_memory_limit', 'run_cpu_time', 'compile_cpu_time', 'language_id', 'source_code',
   'expected_output', 'cpu_time_limit', 'cpu_extra_time', 'wall_time_limit', 'memory_limit', 'stack_limit',

@@ -26,6 +26,8 @@ export const BASES: Record<Target, Json[]> = {
     { language: 'python', code: 'print(input())', stdin: 'hi', args: ['--fast'], limits: { timeoutMs: 3000, memoryMb: 128, cpuTimeMs: 1000 }, priority: 5 },
     { language: 'c', files: [{ name: 'main.c', content: 'aW50IG1haW4oKXt9', encoding: 'base64' }], compilerOptions: ['-O2'], tests: [{ stdin: '1', expected: '1' }], comparison: 'exact', stopOnFirstFailure: true },
     { language: 'py', code: 'x', outputEncoding: 'base64', combinedOutput: true, queue: 'default', webhook: 'https://hooks.kiln.test/h' },
+    { language: 'python', code: 'print(1.5)', tests: [{ expected: '1.5', comparison: 'float', relativeError: 1e-9 }], comparison: 'tokens', absoluteError: 0.5 },
+    { language: 'python', code: 'print(1 4)', tests: [{ stdin: '5', expected: '0 5' }], checker: { language: 'cpp', files: [{ name: 'checker.cpp', content: 'int main(){}' }], limits: { timeoutMs: 1000 } } },
   ],
   snippet: [{ language: 'python', code: 'print(1)', files: [{ name: 'util.py', content: 'x = 1' }], args: ['a'], tests: [{ stdin: '', expected: '1' }] }],
   piston: [

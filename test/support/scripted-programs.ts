@@ -28,6 +28,9 @@ export function scriptedRuntime(): ScriptedSandboxRuntime {
   return new ScriptedSandboxRuntime(runScript);
 }
 
+/** The scripted program of scriptedRuntime(), for a suite that runs some programs (a checker) as functions of its own. */
+export const scriptedProgram = (run: ScriptedRun): Promise<ScriptedExit> => runScript(run);
+
 /** The source of a scripted program, one step a line. */
 export const script = (...steps: string[]): string => steps.join('\n');
 

@@ -1,3 +1,5 @@
+import { CompiledProgram } from '@kiln/tasks';
+
 /**
  * Names of every Redis key and channel Kiln uses, in one place, known only
  * to this library (docs/architecture.md, "The data model", says who writes
@@ -16,8 +18,9 @@ export class RedisKeys {
     return `${this.prefix}:job:${id}:input`;
   }
 
-  jobArtifact(id: string): string {
-    return `${this.prefix}:job:${id}:artifact`;
+  /** A job's compile artifact: its program's, or its custom checker's. */
+  jobArtifact(id: string, program?: CompiledProgram): string {
+    return program === 'checker' ? `${this.prefix}:job:${id}:checker-artifact` : `${this.prefix}:job:${id}:artifact`;
   }
 
   /** The job's event log (a Redis stream), replayed to late SSE clients. */
@@ -37,7 +40,7 @@ export class RedisKeys {
 
   /** Keys that cleanup deletes; the job record itself expires by retention. */
   jobScratch(id: string): string[] {
-    return [this.jobInput(id), this.jobArtifact(id)];
+    return [this.jobInput(id), this.jobArtifact(id), this.jobArtifact(id, 'checker')];
   }
 
   /** Compile cache: the compile stage result of one compilation, by its key (a hash). */

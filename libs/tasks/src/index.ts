@@ -7,6 +7,7 @@ export * from './jobs/skipped-paths';
 export * from './jobs/execution-outcome';
 export * from './jobs/test-case';
 export * from './jobs/output-comparison';
+export * from './jobs/checker-judgement';
 export * from './limits/limits';
 export * from './limits/resolve-limits';
 export * from './languages/language';

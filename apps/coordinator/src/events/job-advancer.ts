@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { isTerminalJobState, TaskState } from '@kiln/tasks';
+import { isTerminalJobState, JobRecord, TaskState } from '@kiln/tasks';
 import { JobRepository } from '@kiln/store';
 import { JobFinisher } from '../jobs/job-finisher';
 import { TaskQueue } from '../queues/task-queue';
@@ -20,7 +20,7 @@ export class JobAdvancer {
     if (isTerminalJobState(job.state)) return this.finisher.settle(jobId);
     const step = nextStep(job);
     if (step.kind === 'enqueue') {
-      await this.queue.enqueue(job.meta, step.tasks, { compileBudgetUsed: job.tasks.compile?.compile?.budgetUsed ?? 0 });
+      await this.queue.enqueue(job.meta, step.tasks, { compileBudgetUsed: compileBudgetUsed(job) });
       for (const task of step.tasks) {
         await this.store.transitionTask(jobId, { id: task.id, kind: task.kind, state: TaskState.QUEUED });
       }
@@ -28,4 +28,11 @@ export class JobAdvancer {
       await this.finisher.finish(job, step.finish);
     }
   }
+}
+
+/** What the job's compiles (its program's, its checker's) took of its output budget: the runs share the rest. */
+function compileBudgetUsed(job: JobRecord): number {
+  return job.meta.plan
+    .filter((task) => task.kind === 'compile')
+    .reduce((sum, task) => sum + (job.tasks[task.id]?.compile?.budgetUsed ?? 0), 0);
 }

@@ -1,4 +1,4 @@
-import { JobRecord, JobState, StageResult, TaskRecord, TaskState, Verdict } from '@kiln/tasks';
+import { JobRecord, JobState, StageResult, TaskRecord, TaskState, TestSummary, Verdict } from '@kiln/tasks';
 import { nextStep } from './job-progression';
 
 function stage(verdict: Verdict): StageResult {
@@ -119,5 +119,87 @@ describe('nextStep with test cases split into run tasks', () => {
   it('fails the job when a batch could not be run by Kiln', () => {
     const step = nextStep(judged({ 'run-1': { state: TaskState.FAILED, error: 'no image' } }));
     expect(step).toMatchObject({ kind: 'finish', finish: { state: JobState.FAILED, verdict: Verdict.INTERNAL_ERROR } });
+  });
+});
+
+describe('nextStep with a custom checker', () => {
+  const checkerPlan = { language: 'cpp', compiled: true, limits: {} as never };
+
+  /** A C job with a compiled checker and one batch of two tests. */
+  function checked(tasks: Record<string, Partial<TaskRecord>>, stopOnFirstFailure = false): JobRecord {
+    const plan = [
+      { id: 'compile', kind: 'compile' as const },
+      { id: 'checker-compile', kind: 'compile' as const, program: 'checker' as const },
+      { id: 'run-1', kind: 'run' as const, tests: [0, 1] },
+      { id: 'cleanup', kind: 'cleanup' as const },
+    ];
+    const records: Record<string, TaskRecord> = {};
+    for (const task of plan) records[task.id] = { id: task.id, kind: task.kind, state: TaskState.PENDING, ...tasks[task.id] };
+    const options = { comparison: 'trimmed' as const, stopOnFirstFailure, outputEncoding: 'utf8' as const };
+    return {
+      meta: { id: 'j', language: 'c', compiled: true, limits: {} as never, testCount: 2, options, checker: checkerPlan, plan, createdAt: '', queue: 'default', priority: 5 },
+      state: JobState.RUNNING,
+      verdict: null,
+      tasks: records,
+    };
+  }
+
+  const compiled = (verdict: Verdict) => ({ state: TaskState.COMPLETED, compile: stage(verdict) });
+  const bothCompiled = { compile: compiled(Verdict.OK), 'checker-compile': compiled(Verdict.OK) };
+  const tests = (...results: Partial<TestSummary>[]) => ({
+    state: TaskState.COMPLETED,
+    tests: results.map((result, index) => ({ ...stage(Verdict.OK), index, ...result })),
+  });
+
+  it('runs the tests only once both compiles succeeded', () => {
+    expect(nextStep(checked({ compile: compiled(Verdict.OK), 'checker-compile': { state: TaskState.RUNNING } }))).toEqual({ kind: 'wait' });
+    expect(nextStep(checked({ compile: { state: TaskState.RUNNING }, 'checker-compile': compiled(Verdict.OK) }))).toEqual({ kind: 'wait' });
+    expect(nextStep(checked(bothCompiled))).toEqual({ kind: 'enqueue', tasks: [{ id: 'run-1', kind: 'run', tests: [0, 1] }] });
+  });
+
+  it('a program that does not compile is COMPILE_ERROR at once, whatever the checker’s compile does', () => {
+    for (const checker of [{ state: TaskState.RUNNING }, compiled(Verdict.COMPILE_ERROR)]) {
+      const step = nextStep(checked({ compile: compiled(Verdict.COMPILE_ERROR), 'checker-compile': checker }));
+      expect(step).toEqual({ kind: 'finish', finish: { state: JobState.COMPLETED, verdict: Verdict.COMPILE_ERROR } });
+    }
+  });
+
+  it('a checker that does not compile is CHECKER_ERROR once the program compiled, never the program’s COMPILE_ERROR', () => {
+    expect(nextStep(checked({ compile: { state: TaskState.RUNNING }, 'checker-compile': compiled(Verdict.COMPILE_ERROR) }))).toEqual({ kind: 'wait' });
+    const step = nextStep(checked({ compile: compiled(Verdict.OK), 'checker-compile': compiled(Verdict.COMPILE_ERROR) }));
+    expect(step).toEqual({
+      kind: 'finish',
+      finish: { state: JobState.COMPLETED, verdict: Verdict.CHECKER_ERROR, error: 'the checker did not compile: see checkerCompile' },
+    });
+    const slow = nextStep(checked({ compile: compiled(Verdict.OK), 'checker-compile': compiled(Verdict.TIMEOUT) }));
+    expect(slow).toMatchObject({ finish: { verdict: Verdict.CHECKER_ERROR, error: 'the checker could not be compiled (TIMEOUT): see checkerCompile' } });
+  });
+
+  it('fails the job as Kiln’s when Kiln could not run the checker’s compile', () => {
+    const step = nextStep(checked({ compile: compiled(Verdict.OK), 'checker-compile': { state: TaskState.FAILED, error: 'no image' } }));
+    expect(step).toEqual({
+      kind: 'finish',
+      finish: { state: JobState.FAILED, verdict: Verdict.INTERNAL_ERROR, error: 'checker-compile task failed: no image' },
+    });
+  });
+
+  it('takes the checker’s verdicts like any test’s: the first failing one by index', () => {
+    const step = nextStep(checked({ ...bothCompiled, 'run-1': tests({ verdict: Verdict.PRESENTATION_ERROR }, { verdict: Verdict.WRONG_ANSWER }) }));
+    expect(step).toEqual({ kind: 'finish', finish: { state: JobState.COMPLETED, verdict: Verdict.PRESENTATION_ERROR } });
+  });
+
+  it('a checker that failed on any test decides the job, with its reason: CHECKER_ERROR, not the wrong answer before it', () => {
+    const run = tests({ verdict: Verdict.WRONG_ANSWER }, { verdict: Verdict.CHECKER_ERROR, checkerError: 'the checker was killed by SIGSEGV' });
+    expect(nextStep(checked({ ...bothCompiled, 'run-1': run }))).toEqual({
+      kind: 'finish',
+      finish: { state: JobState.COMPLETED, verdict: Verdict.CHECKER_ERROR, error: 'test 1: the checker was killed by SIGSEGV' },
+    });
+  });
+
+  it('with stopOnFirstFailure, a checker’s error is the failure that decides', () => {
+    const run = tests({ verdict: Verdict.CHECKER_ERROR, checkerError: 'the checker failed (exit code 3, testlib’s FAIL)' });
+    expect(nextStep(checked({ ...bothCompiled, 'run-1': run }, true))).toMatchObject({
+      finish: { state: JobState.COMPLETED, verdict: Verdict.CHECKER_ERROR, error: 'test 0: the checker failed (exit code 3, testlib’s FAIL)' },
+    });
   });
 });

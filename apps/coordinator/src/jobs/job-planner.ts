@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { KilnConfig } from '@kiln/config';
-import { JobInput, JobMeta, LanguageDefinition, Limits, RunOptions, TaskPlan } from '@kiln/tasks';
+import { CHECKER_COMPILE_TASK, CheckerPlan, JobInput, JobMeta, LanguageDefinition, Limits, RunOptions, TaskPlan } from '@kiln/tasks';
 
 export interface PlannedJob {
   meta: JobMeta;
@@ -15,6 +15,7 @@ export interface PlanRequest {
   queue: string;
   priority: number;
   options: RunOptions;
+  checker?: CheckerPlan;
   webhook?: string;
   owner?: string | null;
   trace?: Record<string, string>;
@@ -22,7 +23,9 @@ export interface PlanRequest {
 
 /**
  * Turns a validated request into a job of tasks: `compile` for compiled
- * languages (once, whatever the number of tests), then the run tasks, then
+ * languages (once, whatever the number of tests), `checker-compile` for a
+ * compiled checker (its own task, beside the program's compile: see
+ * docs/architecture.md, "Custom checkers"), then the run tasks, then
  * `cleanup`, which always runs last. Test cases are split into run tasks of
  * `jobs.testBatchSize` tests that different workers can take at once.
  */
@@ -35,6 +38,7 @@ export class JobPlanner {
     const testCount = request.input.tests?.length ?? 0;
     const plan: TaskPlan[] = [
       ...(compiled ? [{ id: 'compile', kind: 'compile' as const }] : []),
+      ...(request.checker?.compiled ? [{ id: CHECKER_COMPILE_TASK, kind: 'compile' as const, program: 'checker' as const }] : []),
       ...runTasks(testCount, this.config.jobs.testBatchSize),
       { id: 'cleanup', kind: 'cleanup' },
     ];
@@ -45,6 +49,7 @@ export class JobPlanner {
       limits: request.limits,
       testCount,
       options: request.options,
+      ...(request.checker ? { checker: request.checker } : {}),
       plan,
       createdAt: new Date().toISOString(),
       queue: request.queue,

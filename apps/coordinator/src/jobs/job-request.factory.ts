@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { KilnConfig } from '@kiln/config';
 import {
+  CheckerPlan,
+  Comparison,
   DEFAULT_RUN_OPTIONS,
   JobInput,
   LanguageDefinition,
   LanguageRegistry,
   Limits,
-  mainFileName,
   PRIORITY_RANGE,
   resolveLimits,
   RunOptions,
@@ -14,13 +15,17 @@ import {
   TestCase,
 } from '@kiln/tasks';
 import { FieldError, InvalidRequestException } from '../http/field-error';
-import { CreateJobDto, SourceFileDto, TestCaseDto } from './dto/create-job.dto';
+import { checkerOf } from './checker-request';
+import { jobComparisonOf, testComparisonOf } from './comparison-request';
+import { CreateJobDto, TestCaseDto } from './dto/create-job.dto';
 import { decodeContent } from './request-content';
+import { sourcesOf } from './request-sources';
 
 export interface JobRequest {
   language: LanguageDefinition;
   limits: Limits;
   input: JobInput;
+  checker?: CheckerPlan;
   queue: string;
   priority: number;
   options: RunOptions;
@@ -28,8 +33,9 @@ export interface JobRequest {
 
 /**
  * The checks that depend on configuration (the DTO holds the static ones):
- * known language, file count and sizes, test cases, limits within the
- * configured maxima. Reports every problem at once, each naming its field.
+ * known language, file count and sizes, test cases and how they are judged
+ * (comparison, checker), limits within the configured maxima. Reports every
+ * problem at once, each naming its field.
  */
 @Injectable()
 export class JobRequestFactory {
@@ -43,11 +49,13 @@ export class JobRequestFactory {
     const problems: FieldError[] = [];
     const language = this.languages.resolve(dto.language);
     if (!language) problems.push({ field: 'language', message: `unknown language "${dto.language}"; GET /languages lists them` });
-    const files = this.sourceFiles(dto, language, problems);
+    const files = sourcesOf(dto, language, this.config.jobs, problems);
     const stdin = decodeContent(dto.stdin ?? '', dto.stdinEncoding, 'stdin', problems);
-    this.checkInputs(files, stdin, dto.args ?? [], problems);
+    this.checkInputs(stdin, dto.args ?? [], problems);
     this.checkCompilerOptions(dto.compilerOptions ?? [], language, problems);
-    const tests = this.testCases(dto, problems);
+    const judging = jobComparisonOf(dto, problems);
+    const tests = this.testCases(dto, judging.comparison, problems);
+    const checker = checkerOf(dto, this.languages, this.config, problems);
     const resolved = resolveLimits(dto.limits, this.config.limits, language?.limits);
     problems.push(...resolved.violations);
     const queue = dto.queue ?? this.config.coordinator.queues[0];
@@ -64,14 +72,16 @@ export class JobRequestFactory {
       priority: dto.priority ?? Math.min(PRIORITY_RANGE.default, maxPriority),
       limits: resolved.limits,
       input: {
-        files: files.map((f) => ({ name: f.name, contentBase64: f.content.toString('base64') })),
+        files,
         stdinBase64: stdin.toString('base64'),
         args: dto.args ?? [],
         ...(dto.compilerOptions?.length ? { compilerOptions: dto.compilerOptions } : {}),
         ...(tests.length ? { tests } : {}),
+        ...(checker ? { checker: { files: checker.files } } : {}),
       },
+      ...(checker ? { checker: checker.plan } : {}),
       options: {
-        comparison: dto.comparison ?? DEFAULT_RUN_OPTIONS.comparison,
+        ...judging,
         stopOnFirstFailure: dto.stopOnFirstFailure ?? DEFAULT_RUN_OPTIONS.stopOnFirstFailure,
         outputEncoding: dto.outputEncoding ?? DEFAULT_RUN_OPTIONS.outputEncoding,
         ...(dto.combinedOutput ? { combinedOutput: true } : {}),
@@ -79,34 +89,8 @@ export class JobRequestFactory {
     };
   }
 
-  /** `code` becomes the main file under the language's file name; `files` follow (or lead, without code). */
-  private sourceFiles(dto: CreateJobDto, language: LanguageDefinition | undefined, problems: FieldError[]) {
-    const files = (dto.files ?? []).map((file: SourceFileDto, index) => ({
-      name: file.name,
-      content: decodeContent(file.content, file.encoding, `files[${index}].content`, problems),
-    }));
-    if (dto.code !== undefined) {
-      files.unshift({ name: language ? mainFileName(language, dto.code) : 'main', content: Buffer.from(dto.code, 'utf8') });
-    }
-    if (files.length === 0) problems.push({ field: 'code', message: 'code or files is required' });
-    const seen = new Set<string>();
-    files.forEach((file, index) => {
-      if (seen.has(file.name)) problems.push({ field: fileField(dto, index), message: `duplicate file name "${file.name}"` });
-      seen.add(file.name);
-      if (file.name.length > this.config.jobs.maxFileNameLength) {
-        problems.push({ field: fileField(dto, index), message: `must be at most ${this.config.jobs.maxFileNameLength} characters` });
-      }
-    });
-    return files;
-  }
-
-  private checkInputs(files: { content: Buffer }[], stdin: Buffer, args: string[], problems: FieldError[]): void {
+  private checkInputs(stdin: Buffer, args: string[], problems: FieldError[]): void {
     const jobs = this.config.jobs;
-    if (files.length > jobs.maxFiles) problems.push({ field: 'files', message: `at most ${jobs.maxFiles} files` });
-    const sourceBytes = files.reduce((sum, f) => sum + f.content.length, 0);
-    if (sourceBytes > jobs.maxSourceBytes) {
-      problems.push({ field: 'files', message: `sources total ${sourceBytes} bytes; at most ${jobs.maxSourceBytes}` });
-    }
     if (stdin.length > jobs.maxStdinBytes) problems.push({ field: 'stdin', message: `at most ${jobs.maxStdinBytes} bytes` });
     if (args.length > jobs.maxArgs) problems.push({ field: 'args', message: `at most ${jobs.maxArgs} arguments` });
     args.forEach((arg, index) => {
@@ -130,7 +114,7 @@ export class JobRequestFactory {
   }
 
   /** Each test brings its own stdin, so a job-wide stdin beside tests would be ignored: refused instead. */
-  private testCases(dto: CreateJobDto, problems: FieldError[]): TestCase[] {
+  private testCases(dto: CreateJobDto, comparison: Comparison, problems: FieldError[]): TestCase[] {
     const tests = dto.tests ?? [];
     const { maxTests, maxStdinBytes } = this.config.jobs;
     if (tests.length > maxTests) problems.push({ field: 'tests', message: `at most ${maxTests} test cases` });
@@ -140,16 +124,11 @@ export class JobRequestFactory {
     return tests.map((test: TestCaseDto, index) => {
       const stdin = decodeContent(test.stdin ?? '', test.encoding, `tests[${index}].stdin`, problems);
       if (stdin.length > maxStdinBytes) problems.push({ field: `tests[${index}].stdin`, message: `at most ${maxStdinBytes} bytes` });
-      if (test.expected === undefined) return { stdinBase64: stdin.toString('base64') };
+      const judging = testComparisonOf(test, index, comparison, problems);
+      if (test.expected === undefined) return { stdinBase64: stdin.toString('base64'), ...judging };
       const expected = decodeContent(test.expected, test.encoding, `tests[${index}].expected`, problems);
       if (expected.length > maxStdinBytes) problems.push({ field: `tests[${index}].expected`, message: `at most ${maxStdinBytes} bytes` });
-      return { stdinBase64: stdin.toString('base64'), expectedBase64: expected.toString('base64') };
+      return { stdinBase64: stdin.toString('base64'), expectedBase64: expected.toString('base64'), ...judging };
     });
   }
-}
-
-/** The request field that holds the index-th file of the job (code is file 0 when present). */
-function fileField(dto: CreateJobDto, index: number): string {
-  if (dto.code !== undefined) return index === 0 ? 'code' : `files[${index - 1}].name`;
-  return `files[${index}].name`;
 }

@@ -1,7 +1,7 @@
 import { Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
 import { KilnConfig } from '@kiln/config';
 import { JobEventsRepository, JobRepository } from '@kiln/store';
-import { JobRecord, JobState, TaskState } from '@kiln/tasks';
+import { firstTasksOf, JobRecord, JobState, TaskState } from '@kiln/tasks';
 import { currentTraceCarrier, inSpan } from '@kiln/telemetry';
 import { Principal } from '../auth/principal';
 import { CoordinatorMetrics } from '../metrics/coordinator-metrics';
@@ -75,7 +75,7 @@ export class JobSubmission {
   private async accept({ meta, input }: PlannedJob): Promise<JobRecord> {
     await inSpan('kiln.enqueue', { 'kiln.job': meta.id, 'kiln.queue': meta.queue }, async () => {
       await this.store.create(meta, input);
-      const first = meta.plan.filter((task) => task.kind === (meta.compiled ? 'compile' : 'run'));
+      const first = firstTasksOf(meta.plan);
       await this.queue.enqueue(meta, first);
       for (const task of first) await this.store.transitionTask(meta.id, { id: task.id, kind: task.kind, state: TaskState.QUEUED });
       if (await this.store.transitionJob(meta.id, [JobState.PENDING], JobState.SCHEDULED)) {

@@ -31,11 +31,16 @@ export class JobsService {
     return { state: job.state, verdict: job.verdict };
   }
 
-  /** Waits for the job to end, at most its own limits (every test one after the other) plus the configured margin. */
+  /**
+   * Waits for the job to end, at most its own limits (its compiles, then
+   * every test and its checker one after the other) plus the configured margin.
+   */
   async waitForEnd(job: JobRecord): Promise<{ outcome: WaitOutcome; view: JobView }> {
-    const { limits, compiled, testCount } = job.meta;
-    const runsMs = limits.timeoutMs * Math.max(1, testCount ?? 0);
-    const budget = runsMs + (compiled ? limits.compileTimeoutMs : 0) + this.config.coordinator.execute.waitMarginMs;
+    const { limits, compiled, testCount, checker } = job.meta;
+    const perTestMs = limits.timeoutMs + (checker?.limits.timeoutMs ?? 0);
+    const runsMs = perTestMs * Math.max(1, testCount ?? 0);
+    const compilesMs = (compiled ? limits.compileTimeoutMs : 0) + (checker?.compiled ? checker.limits.compileTimeoutMs : 0);
+    const budget = runsMs + compilesMs + this.config.coordinator.execute.waitMarginMs;
     const id = job.meta.id;
     const outcome = await this.waiters.wait(id, budget, async () => isTerminalJobState((await this.require(id)).state));
     return { outcome, view: toJobView(outcome === 'interrupted' ? await this.lastWord(job) : await this.require(id, undefined, true)) };

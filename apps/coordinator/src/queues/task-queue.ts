@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { KilnConfig } from '@kiln/config';
 import { TaskQueueRepository } from '@kiln/store';
-import { compileOutputShare, JobMeta, runOutputShare, TaskPayload, TaskPlan } from '@kiln/tasks';
+import { checkerCompileOutputShare, compileOutputShare, firstTasksOf, JobMeta, runOutputShare, TaskPayload, TaskPlan } from '@kiln/tasks';
 
 /**
  * Puts a job's tasks on the task queue of its named Kiln queue (one per name
@@ -22,7 +22,7 @@ export class TaskQueue {
 
   /**
    * `delayMs`: the tasks become available to workers only after this long.
-   * `compileBudgetUsed`: what the compile took of the job's output budget (run tasks share the rest).
+   * `compileBudgetUsed`: what the compiles took of the job's output budget (run tasks share the rest).
    */
   async enqueue(meta: JobMeta, tasks: TaskPlan[], options: { delayMs?: number; compileBudgetUsed?: number } = {}): Promise<void> {
     const enqueuedAt = Date.now();
@@ -49,9 +49,9 @@ export class TaskQueue {
   }
 }
 
-/** The task a new job starts with: compile if any, else its run tasks. */
+/** A task a new job starts with: its compiles if any, else its run tasks. */
 function isFirstTask(meta: JobMeta, task: TaskPlan): boolean {
-  return meta.compiled ? task.kind === 'compile' : task.kind === 'run';
+  return firstTasksOf(meta.plan).some((first) => first.id === task.id);
 }
 
 function payloadOf(meta: JobMeta, task: TaskPlan, enqueuedAt: number, compileBudgetUsed: number): TaskPayload {
@@ -65,6 +65,8 @@ function payloadOf(meta: JobMeta, task: TaskPlan, enqueuedAt: number, compileBud
     limits: meta.limits,
     useArtifact: task.kind === 'run' && meta.compiled,
     ...(task.tests ? { tests: task.tests } : {}),
+    ...(task.program ? { program: task.program } : {}),
+    ...(meta.checker && (task.program === 'checker' || task.kind === 'run') ? { checker: meta.checker } : {}),
     ...(meta.options ? { options: meta.options } : {}),
     ...(outputBudget !== null ? { outputBudget } : {}),
     ...(meta.trace ? { trace: meta.trace } : {}),
@@ -76,6 +78,7 @@ function payloadOf(meta: JobMeta, task: TaskPlan, enqueuedAt: number, compileBud
 /** Each execution's share of the job's output budget (see output-budget.ts); none for cleanup or a job planned without a budget. */
 function outputShareOf(meta: JobMeta, task: TaskPlan, compileBudgetUsed: number): number | null {
   if (task.kind === 'cleanup' || meta.limits.jobOutputBytes === undefined) return null;
+  if (task.program === 'checker') return checkerCompileOutputShare(meta.limits);
   if (task.kind === 'compile') return compileOutputShare(meta.limits);
   return runOutputShare(meta.limits, meta.testCount ?? 0, compileBudgetUsed);
 }

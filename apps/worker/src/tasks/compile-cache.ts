@@ -68,12 +68,12 @@ export class CompileCache {
    * stored compile stage is returned. A miss, a disabled cache or any Redis
    * trouble: null, and the caller compiles.
    */
-  async restore(key: string, jobId: string): Promise<ReportedStage | null> {
+  async restore(key: string, artifact: JobArtifact): Promise<ReportedStage | null> {
     if (!this.settings.enabled) return null;
     try {
       const stage = await this.entries.stage(key);
       if (stage === null) return null;
-      if (stage.verdict === 'OK' && !(await this.entries.restoreArtifact(key, jobId))) return null;
+      if (stage.verdict === 'OK' && !(await this.entries.restoreArtifact(key, artifact))) return null;
       await this.entries.touch(key, stage.verdict === 'OK', this.settings.ttlSeconds);
       return stage;
     } catch (error) {
@@ -86,10 +86,10 @@ export class CompileCache {
   async store(key: string, stage: ReportedStage, artifact: JobArtifact | null): Promise<void> {
     if (!this.settings.enabled) return;
     try {
-      const artifactBytes = artifact === null ? 0 : await this.scratch.artifactBytes(artifact.jobId);
+      const artifactBytes = artifact === null ? 0 : await this.scratch.artifactBytes(artifact.jobId, artifact.program);
       const bytes = Buffer.byteLength(JSON.stringify(stage)) + artifactBytes + ENTRY_OVERHEAD_BYTES;
       if (bytes > this.settings.maxEntryMb * MiB || bytes > this.settings.maxMb * MiB) return;
-      if (!(await this.entries.write(key, stage, artifact?.jobId ?? null, bytes))) return;
+      if (!(await this.entries.write(key, stage, artifact, bytes))) return;
       await this.entries.touch(key, artifact !== null, this.settings.ttlSeconds);
       await this.evict();
     } catch (error) {

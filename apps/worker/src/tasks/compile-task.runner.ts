@@ -1,20 +1,29 @@
 import { Injectable } from '@nestjs/common';
-import { DEFAULT_RUN_OPTIONS, LanguageRegistry, Limits, TaskPayload, TaskResult, Verdict, verdictOfExecution } from '@kiln/tasks';
+import { DEFAULT_RUN_OPTIONS, JobInput, LanguageDefinition, LanguageRegistry, Limits, TaskPayload, TaskResult, Verdict, verdictOfExecution } from '@kiln/tasks';
 import { AgentExecReport } from '../agent/agent-session';
 import { Compilation, CompileCache } from './compile-cache';
-import { JobScratchStore } from './job-scratch.store';
-import { commandFor, programEnvironment, sourceFiles } from './program-files';
+import { JobArtifact, JobScratchStore } from './job-scratch.store';
+import { checkerProgram, commandFor, programEnvironment, sourceFiles } from './program-files';
 import { WorkerMetrics } from '../metrics/worker-metrics';
 import { SandboxExecutor } from './sandbox-executor';
 import { OutputRecorder } from './output-recorder';
 import { judgedReport, outcomeOf, stageResultOf } from './stage-result.mapper';
 import { CollectedWorkspace, WorkspaceCollector } from './workspace-collector';
 
+/** What one compile task compiles: the job's program, or its checker (TaskPayload.program). */
+interface CompileTarget {
+  language: LanguageDefinition;
+  program: JobInput;
+  limits: Limits;
+  artifact: JobArtifact;
+}
+
 /**
- * Compiles the job's sources once and stores the workspace as the artifact for
- * its run tasks (what cannot travel is skipped and named in `compile.skipped`,
- * see WorkspaceCollector); an identical compilation done before is taken from
- * the compile cache instead, without a sandbox.
+ * Compiles the job's sources (or its checker's) once and stores the workspace
+ * as the artifact for its run tasks (what cannot travel is skipped and named
+ * in `compile.skipped`, see WorkspaceCollector); an identical compilation
+ * done before is taken from the compile cache instead, without a sandbox.
+ * A checker compiles under its own limits, in a sandbox of its own.
  */
 @Injectable()
 export class CompileTaskRunner {
@@ -28,30 +37,37 @@ export class CompileTaskRunner {
   ) {}
 
   async run(task: TaskPayload): Promise<TaskResult> {
-    const result = await this.compile(task);
-    this.metrics.execution('compile', task.language, result.compile!);
+    const target = this.targetOf(task, await this.scratch.readInput(task.jobId));
+    const result = await this.compile(task, target);
+    this.metrics.execution('compile', target.language.id, result.compile!);
     return result;
   }
 
-  private async compile(task: TaskPayload): Promise<TaskResult> {
-    const language = this.languages.get(task.language);
-    const input = await this.scratch.readInput(task.jobId);
-    const { limits } = task;
+  private targetOf(task: TaskPayload, input: JobInput): CompileTarget {
+    if (task.program !== 'checker') {
+      return { language: this.languages.get(task.language), program: input, limits: task.limits, artifact: { jobId: task.jobId } };
+    }
+    if (!task.checker) throw new Error(`the checker compile of job ${task.jobId} came without its checker`);
+    const language = this.languages.get(task.checker.language);
+    return { language, program: checkerProgram(input, []), limits: task.checker.limits, artifact: { jobId: task.jobId, program: 'checker' } };
+  }
+
+  private async compile(task: TaskPayload, { language, program, limits, artifact }: CompileTarget): Promise<TaskResult> {
     const recorder = OutputRecorder.forTask(task);
     const outputBytes = recorder.agentCap(limits.outputBytes);
     const compilation = {
       language,
-      argv: commandFor(language.compile ?? [], language, input, limits, limits.compileMemoryMb),
+      argv: commandFor(language.compile ?? [], language, program, limits, limits.compileMemoryMb),
       env: programEnvironment(language),
-      files: sourceFiles(input),
+      files: sourceFiles(program),
       collect: this.collector.options,
       stageOptions: task.options ?? DEFAULT_RUN_OPTIONS,
       limits: compileLimitsOf(limits, outputBytes, task.outputBudget),
     };
     const cacheKey = await this.cache.keyOf(compilation);
-    const cached = await this.cache.restore(cacheKey, task.jobId);
+    const cached = await this.cache.restore(cacheKey, artifact);
     if (cached) return { compile: { ...cached, cached: true } };
-    const { report, workspace } = await this.compileAndCollect(task, compilation, recorder, outputBytes);
+    const { report, workspace } = await this.compileAndCollect(task, compilation, recorder);
     if (workspace && 'notKept' in workspace) {
       recorder.listener('stderr', Buffer.from(`\nkiln: the compiled program cannot be kept: ${workspace.notKept}`));
     }
@@ -66,10 +82,10 @@ export class CompileTaskRunner {
     }
     if (verdict !== Verdict.OK || workspace === null) return { compile: stageResultOf(judged, recorded, verdict) };
     if ('notKept' in workspace) return { compile: stageResultOf(judged, recorded, Verdict.COMPILE_ERROR) };
-    const saved = await this.scratch.saveArtifact(task.jobId, workspace.kept.files);
+    const saved = await this.scratch.saveArtifact(artifact, workspace.kept.files);
     const skipped = workspace.kept.skipped ? { skipped: workspace.kept.skipped } : {};
     const compile = { ...stageResultOf(judged, recorded, Verdict.OK), ...skipped };
-    if (saved) await this.cache.store(cacheKey, compile, this.scratch.artifactKey(task.jobId));
+    if (saved) await this.cache.store(cacheKey, compile, artifact);
     return { compile };
   }
 
@@ -81,16 +97,15 @@ export class CompileTaskRunner {
     task: TaskPayload,
     compilation: Compilation & { limits: CompileLimits },
     recorder: OutputRecorder,
-    outputBytes: number,
   ): Promise<{ report: AgentExecReport; workspace: CollectedWorkspace | null }> {
-    const { limits } = task;
+    const { limits } = compilation;
     const report = await this.executor.execute({
       jobId: task.jobId,
       taskId: task.taskId,
       image: compilation.language.image,
-      limits: { memoryMb: limits.compileMemoryMb, cpus: limits.cpus, processes: compilation.limits.processes },
+      limits: { memoryMb: limits.memoryMb, cpus: limits.cpus, processes: limits.processes },
       files: compilation.files,
-      exec: { argv: compilation.argv, env: compilation.env, timeoutMs: limits.compileTimeoutMs, outputBytes, ...compilation.collect },
+      exec: { argv: compilation.argv, env: compilation.env, timeoutMs: limits.timeoutMs, outputBytes: limits.outputBytes, ...compilation.collect },
       stdin: Buffer.alloc(0),
       onOutput: recorder.listener,
     });

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { JobScratchRepository } from '@kiln/store';
+import { JobArtifactRef, JobScratchRepository } from '@kiln/store';
 import { JobInput } from '@kiln/tasks';
 import { decodeFileFrame, FrameDecoder, encodeFileFrame } from '../agent/agent-frames';
 import { AgentFile } from '../agent/agent-session';
@@ -7,10 +7,8 @@ import { AgentFile } from '../agent/agent-session';
 /** The input is gone: the job expired or was cleaned up before this task ran. */
 export class MissingInputError extends Error {}
 
-/** A job's stored compile artifact, as the compile cache is handed it (where it is stored is libs/store's business). */
-export interface JobArtifact {
-  readonly jobId: string;
-}
+/** A job's stored compile artifact (its program's or its checker's), as the compile cache is handed it (where it is stored is libs/store's business). */
+export type JobArtifact = JobArtifactRef;
 
 /**
  * The worker's side of a job's scratch data (JobScratchRepository): the
@@ -32,19 +30,14 @@ export class JobScratchStore {
     return input;
   }
 
-  /** The job's artifact, for the compile cache to keep a copy of. */
-  artifactKey(jobId: string): JobArtifact {
-    return { jobId };
-  }
-
   /** False: the job is over, nothing is kept. */
-  saveArtifact(jobId: string, files: AgentFile[]): Promise<boolean> {
-    return this.scratch.saveArtifact(jobId, Buffer.concat(files.map((f) => encodeFileFrame(f.name, f.content, f.mode))));
+  saveArtifact({ jobId, program }: JobArtifact, files: AgentFile[]): Promise<boolean> {
+    return this.scratch.saveArtifact(jobId, Buffer.concat(files.map((f) => encodeFileFrame(f.name, f.content, f.mode))), program);
   }
 
-  async readArtifact(jobId: string): Promise<AgentFile[]> {
-    const blob = await this.scratch.readArtifact(jobId);
-    if (blob === null) throw new MissingInputError(`the compiled program of job ${jobId} is no longer stored`);
+  async readArtifact({ jobId, program }: JobArtifact): Promise<AgentFile[]> {
+    const blob = await this.scratch.readArtifact(jobId, program);
+    if (blob === null) throw new MissingInputError(`the compiled ${program ?? 'program'} of job ${jobId} is no longer stored`);
     const decoder = new FrameDecoder(blob.length + 16);
     return decoder.push(blob).map((frame) => decodeFileFrame(frame.payload));
   }

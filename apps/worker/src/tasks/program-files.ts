@@ -9,6 +9,15 @@ export function sourceFiles(input: JobInput): AgentFile[] {
   return input.files.map((file) => ({ name: file.name, mode: 0o644, content: Buffer.from(file.contentBase64, 'base64') }));
 }
 
+/**
+ * A job's custom checker as a program of its own (its files, no stdin),
+ * run with `args`: its input, output and answer files, testlib's order.
+ */
+export function checkerProgram(input: JobInput, args: string[]): JobInput {
+  if (!input.checker) throw new Error('the job has no checker in its input');
+  return { files: input.checker.files, stdinBase64: '', args };
+}
+
 /** The program's whole environment: nothing of the worker's own leaks in. */
 export function programEnvironment(language: LanguageDefinition): Record<string, string> {
   return { PATH: SANDBOX_PATH, HOME: '/workspace', TMPDIR: '/tmp', LANG: 'C.UTF-8', ...language.env };

@@ -22,7 +22,7 @@ export class RunTaskRunner {
   async run(task: TaskPayload): Promise<TaskResult> {
     const language = this.languages.get(task.language);
     const input = await this.scratch.readInput(task.jobId);
-    const files = task.useArtifact ? await this.scratch.readArtifact(task.jobId) : sourceFiles(input);
+    const files = task.useArtifact ? await this.scratch.readArtifact({ jobId: task.jobId }) : sourceFiles(input);
     const live = this.output.open(task.jobId, task.taskId);
     // Only what the job's budget keeps is streamed live too.
     const recorder = OutputRecorder.forTask(task, live.listener);

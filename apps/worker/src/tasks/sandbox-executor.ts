@@ -32,14 +32,23 @@ export class SandboxExecutor {
   ) {}
 
   /** Leases a fresh sandbox to `use` and gives it back afterwards. */
-  async withSandbox<T>({ jobId, taskId, image, limits }: TaskSandboxRequest, use: (sandbox: SandboxLease) => Promise<T>): Promise<T> {
-    const request = { owner: { id: jobId, part: taskId }, image, limits };
-    const sandbox = await inSpan('kiln.sandbox.acquire', { 'kiln.image': image }, () => this.runtime.lease(request));
+  async withSandbox<T>(request: TaskSandboxRequest, use: (sandbox: SandboxLease) => Promise<T>): Promise<T> {
+    const sandbox = await this.lease(request);
     try {
       return await use(sandbox);
     } finally {
-      this.runtime.release(sandbox);
+      this.release(sandbox);
     }
+  }
+
+  /** A fresh sandbox for a part of the job's task (`taskId`: the task, or a part of it such as its checker); give it back with release(). */
+  lease({ jobId, taskId, image, limits }: TaskSandboxRequest): Promise<SandboxLease> {
+    const request = { owner: { id: jobId, part: taskId }, image, limits };
+    return inSpan('kiln.sandbox.acquire', { 'kiln.image': image }, () => this.runtime.lease(request));
+  }
+
+  release(sandbox: SandboxLease): void {
+    this.runtime.release(sandbox);
   }
 
   /** One command in a sandbox that already holds its files; an unresponsive agent counts as a timeout. */

@@ -13,6 +13,7 @@ import { TaskEventPublisher } from './task-event.publisher';
 import { TaskQueueConsumer } from './task-queue.consumer';
 import { TaskProcessor } from './task.processor';
 import { TestBatchRunner } from './test-batch.runner';
+import { TestCheckers } from './test-checker';
 import { WorkspaceCollector } from './workspace-collector';
 
 /**
@@ -32,6 +33,7 @@ import { WorkspaceCollector } from './workspace-collector';
     RunTaskRunner,
     OutputStreamer,
     TestBatchRunner,
+    TestCheckers,
     CleanupTaskRunner,
     TaskEventPublisher,
     TaskProcessor,

@@ -4,7 +4,7 @@ import { KilnConfig } from '@kiln/config';
 import { REDIS } from '@kiln/redis';
 import { ReportedStage } from '@kiln/tasks';
 import { RedisKeys } from '../redis-keys';
-import { JobScratchRepository } from './job-scratch.repository';
+import { JobArtifactRef, JobScratchRepository } from './job-scratch.repository';
 
 /** Records an entry's size and keeps the total in step (KEYS: sizes, total; ARGV: entry, bytes). */
 const RECORD_SIZE = `
@@ -46,19 +46,20 @@ export class CompileCacheRepository {
    * The entry's artifact copied (inside Redis) to the job's, expiring like
    * one the job wrote itself. False: the entry has none, or the job is over.
    */
-  async restoreArtifact(entry: string, jobId: string): Promise<boolean> {
-    const artifact = this.keys.jobArtifact(jobId);
+  async restoreArtifact(entry: string, { jobId, program }: JobArtifactRef): Promise<boolean> {
+    const artifact = this.keys.jobArtifact(jobId, program);
     if (!(await this.redis.copy(this.keys.compileCacheArtifact(entry), artifact, 'REPLACE'))) return false;
     await this.redis.pexpire(artifact, this.config.jobs.deadlineMs);
-    return this.scratch.keepArtifactIfLive(jobId);
+    return this.scratch.keepArtifactIfLive(jobId, program);
   }
 
   /**
    * Stores an entry of `bytes` (as the cache counts them): its stage, and the
-   * artifact of job `artifactOf` when it has one. False: that artifact is gone.
+   * job's artifact `artifactOf` when it has one. False: that artifact is gone.
    */
-  async write(entry: string, stage: ReportedStage, artifactOf: string | null, bytes: number): Promise<boolean> {
-    if (artifactOf !== null && !(await this.redis.copy(this.keys.jobArtifact(artifactOf), this.keys.compileCacheArtifact(entry), 'REPLACE'))) return false;
+  async write(entry: string, stage: ReportedStage, artifactOf: JobArtifactRef | null, bytes: number): Promise<boolean> {
+    const source = artifactOf && this.keys.jobArtifact(artifactOf.jobId, artifactOf.program);
+    if (source && !(await this.redis.copy(source, this.keys.compileCacheArtifact(entry), 'REPLACE'))) return false;
     await this.redis.set(this.keys.compileCacheStage(entry), JSON.stringify(stage));
     await this.redis.eval(RECORD_SIZE, 2, this.keys.compileCacheSizes(), this.keys.compileCacheBytes(), entry, String(bytes));
     return true;

@@ -1,5 +1,6 @@
 import { JobRecord, JobView } from './job';
-import { StageSummary, TestResult } from './stage-result';
+import { CHECKER_COMPILE_TASK } from './task';
+import { StageSummary, TestResult, TestSummary } from './stage-result';
 import { renderStage } from './stage-output';
 import { testResultsOf } from './test-results';
 
@@ -19,6 +20,7 @@ export function toJobView(job: JobRecord): JobView {
     verdict: job.verdict,
     language: meta.language,
     compile: stage(job.tasks.compile?.compile, 'compile', 'compile'),
+    ...(meta.checker ? { checkerCompile: stage(job.tasks[CHECKER_COMPILE_TASK]?.compile, CHECKER_COMPILE_TASK, 'compile') } : {}),
     run: stage(job.tasks.run?.run, 'run', 'run'),
     tests: testResultsOf(job).map((result, index) => (result ? renderTest(job, result) : { index, verdict: null })),
     tasks: meta.plan.map((plan) => {
@@ -32,10 +34,16 @@ export function toJobView(job: JobRecord): JobView {
   };
 }
 
-/** A test's result: its summary from the run task that ran it, and that task's stored output of it. */
-function renderTest(job: JobRecord, result: StageSummary & { index: number }): TestResult {
+/** A test's result: its summary from the run task that ran it, and that task's stored output of it (the checker's message too). */
+function renderTest(job: JobRecord, result: TestSummary): TestResult {
   const task = job.meta.plan.find((plan) => plan.tests?.includes(result.index));
   const output = task ? job.outputs?.[task.id]?.tests?.find((test) => test.index === result.index) : undefined;
-  const { index, ...summary } = result;
-  return { index, ...renderStage(summary, output) };
+  const { index, checkerPoints, checkerError, ...summary } = result;
+  return {
+    index,
+    ...renderStage(summary, output),
+    ...(output?.checkerMessage !== undefined ? { checkerMessage: output.checkerMessage } : {}),
+    ...(checkerPoints !== undefined ? { checkerPoints } : {}),
+    ...(checkerError !== undefined ? { checkerError } : {}),
+  };
 }

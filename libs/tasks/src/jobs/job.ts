@@ -1,7 +1,7 @@
 import { Limits } from '../limits/limits';
 import { JobState } from './job-state';
 import { StageResult, TaskOutputs, TaskSummary, TestResult } from './stage-result';
-import { TaskKind, TaskPlan, TaskState } from './task';
+import { CheckerPlan, TaskKind, TaskPlan, TaskState } from './task';
 import { RunOptions, TestCase } from './test-case';
 import { Verdict } from './verdict';
 
@@ -20,6 +20,8 @@ export interface JobInput {
   compilerOptions?: string[];
   /** Test cases (run tasks execute them by index); absent or empty: one plain run. */
   tests?: TestCase[];
+  /** The custom checker's sources (the first file is its main one); its language and limits are in JobMeta.checker. */
+  checker?: { files: SourceFile[] };
 }
 
 /** Immutable facts about a job, fixed when it is planned. */
@@ -32,6 +34,8 @@ export interface JobMeta {
   testCount?: number;
   /** Comparison, stop-on-failure and answer encoding; absent in older records (the defaults). */
   options?: RunOptions;
+  /** The request's custom checker, which judges each test's output in place of the comparison. */
+  checker?: CheckerPlan;
   plan: TaskPlan[];
   createdAt: string;
   /** Named queue the job's tasks go to, and their priority (1–10). */
@@ -69,7 +73,7 @@ export interface JobRecord {
   outputs?: Record<string, TaskOutputs>;
 }
 
-/** How a job ends: its terminal state, verdict and (for FAILED) why. */
+/** How a job ends: its terminal state, verdict and why (FAILED: what Kiln could not do; CHECKER_ERROR: what the checker did). */
 export interface JobFinish {
   state: JobState.COMPLETED | JobState.FAILED | JobState.CANCELLED;
   verdict: Verdict | null;
@@ -89,6 +93,8 @@ export interface JobView {
   verdict: Verdict | null;
   language: string;
   compile: StageResult | null;
+  /** Only for a job with a checker: the checker's compile (null for an interpreted checker). */
+  checkerCompile?: StageResult | null;
   run: StageResult | null;
   /** One entry per test case, in request order; a test that never ran has `verdict: null`. */
   tests: (TestResult | SkippedTest)[];

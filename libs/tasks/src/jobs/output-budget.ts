@@ -10,8 +10,8 @@ import { Limits } from '../limits/limits';
  *
  * Sharing, chosen so that the same program gets the same verdicts however
  * its tests are batched and whichever worker runs first: the compile may use
- * half the budget; each run (the plain run, or each test) gets an equal share
- * of what the compile left. Within its share a run keeps output until the
+ * half the budget (a custom checker's compile a quarter more); each run (the
+ * plain run, or each test) gets an equal share of what the compiles left. Within its share a run keeps output until the
  * next piece would not fit; that run is OUTPUT_LIMIT and says `truncated`.
  */
 
@@ -66,6 +66,15 @@ function budgetOf(limits: Pick<Limits, 'jobOutputBytes'>): number {
 /** The compile stage's share: half the budget. */
 export function compileOutputShare(limits: Pick<Limits, 'jobOutputBytes'>): number {
   return Math.floor(budgetOf(limits) / 2);
+}
+
+/**
+ * A checker's compile (a job with a compiled checker): a quarter of the
+ * budget, beside the program's half, so that the two compiles (which run at
+ * once) leave the runs at least a quarter between them.
+ */
+export function checkerCompileOutputShare(limits: Pick<Limits, 'jobOutputBytes'>): number {
+  return Math.floor(budgetOf(limits) / 4);
 }
 
 /** Each run's share (the plain run, or each of testCount tests): an equal part of what the compile left. */

@@ -12,10 +12,10 @@ export function splitTaskResult(result: TaskResult): { summary: TaskSummary; out
   if (result.tests) {
     summary.tests = [];
     outputs.tests = [];
-    for (const { index, ...test } of result.tests) {
+    for (const { index, checkerMessage, ...test } of result.tests) {
       const [stage, output] = splitStage(test);
       summary.tests.push({ index, ...stage });
-      outputs.tests.push({ index, ...output });
+      outputs.tests.push({ index, ...output, ...(checkerMessage !== undefined ? { checkerMessage } : {}) });
     }
   }
   const hasOutput = outputs.compile || outputs.run || outputs.tests;

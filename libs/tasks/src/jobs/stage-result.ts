@@ -33,9 +33,19 @@ export interface StageResult {
   skipped?: SkippedPaths;
 }
 
+/** What a job's custom checker decided of a test, beside its verdict (absent without a checker, or when it did not run). */
+export interface CheckerFindings {
+  /** The points of testlib's quitp (the checker's exit code 7). */
+  checkerPoints?: number;
+  /** CHECKER_ERROR only: why the checker could not judge. */
+  checkerError?: string;
+}
+
 /** One test case's run: a StageResult and the test's index in the request. */
-export interface TestResult extends StageResult {
+export interface TestResult extends StageResult, CheckerFindings {
   index: number;
+  /** The checker's message (its stderr, bounded: checker-judgement.ts), when a checker judged the test. */
+  checkerMessage?: string;
 }
 
 /**
@@ -65,8 +75,10 @@ export interface StageOutput {
 
 /** A stage as a worker reports it: its summary and its output. */
 export type ReportedStage = StageSummary & StageOutput;
-export type ReportedTest = ReportedStage & { index: number };
-export type TestSummary = StageSummary & { index: number };
+export type ReportedTest = ReportedStage & CheckerFindings & { index: number; checkerMessage?: string };
+export type TestSummary = StageSummary & CheckerFindings & { index: number };
+/** A test's output as stored: the checker's message is output too, read only to answer. */
+export type TestOutput = StageOutput & { index: number; checkerMessage?: string };
 
 /** What a finished task reports back to the coordinator (its output included, within the job's budget). */
 export interface TaskResult {
@@ -87,5 +99,5 @@ export interface TaskSummary {
 export interface TaskOutputs {
   compile?: StageOutput;
   run?: StageOutput;
-  tests?: (StageOutput & { index: number })[];
+  tests?: TestOutput[];
 }

@@ -31,12 +31,43 @@ export function isFinishedTaskState(state: TaskState): boolean {
   return RANK[state] === 3;
 }
 
+/** Which program of a job a compile task compiles: the submission (absent) or the request's custom checker. */
+export type CompiledProgram = 'checker';
+
+/** The id of the task that compiles a job's checker (its submission's compile is `compile`). */
+export const CHECKER_COMPILE_TASK = 'checker-compile';
+
 /** A task as planned: what to run, nothing about how it went. */
 export interface TaskPlan {
   id: string;
   kind: TaskKind;
   /** Indices into the job's test list that this run task executes (empty: one plain run). */
   tests?: number[];
+  /** A compile task of the checker (CHECKER_COMPILE_TASK). */
+  program?: CompiledProgram;
+}
+
+/**
+ * A job's custom checker as planned (README, "Custom checkers"): its
+ * language, whether it is compiled (once, by its own compile task), and the
+ * limits it runs under, each within the configured maxima.
+ */
+export interface CheckerPlan {
+  language: string;
+  compiled: boolean;
+  limits: Limits;
+}
+
+/**
+ * Where a checker's sandbox gets each test's files: `<dir>/<index>/input`,
+ * `output` and `answer` (a checker's own files may not be in it).
+ */
+export const CHECKER_FILES_DIR = 'kiln-check';
+
+/** The tasks a job starts with: its compiles (the submission's, the checker's), or its run tasks when nothing compiles. */
+export function firstTasksOf(plan: readonly TaskPlan[]): TaskPlan[] {
+  const compiles = plan.filter((task) => task.kind === 'compile');
+  return compiles.length ? compiles : plan.filter((task) => task.kind === 'run');
 }
 
 /** Everything a worker needs to run a task; it is the BullMQ job's data. */
@@ -54,6 +85,10 @@ export interface TaskPayload {
   tests?: number[];
   /** The job's run options (absent in tasks enqueued by an older coordinator: the defaults). */
   options?: RunOptions;
+  /** A compile task of the checker: what it compiles (absent: the submission). */
+  program?: CompiledProgram;
+  /** Compile tasks of the checker and run tasks of a job that has one: the checker. */
+  checker?: CheckerPlan;
   /** Id of the API key that made the job (absent without keys): its running share is counted (worker.perKey). */
   owner?: string;
   /**

@@ -7,5 +7,13 @@ export enum Verdict {
   MEMORY_LIMIT = 'MEMORY_LIMIT',
   OUTPUT_LIMIT = 'OUTPUT_LIMIT',
   WRONG_ANSWER = 'WRONG_ANSWER',
+  /** A custom checker said the output is malformed (testlib's `_pe`, exit code 2). */
+  PRESENTATION_ERROR = 'PRESENTATION_ERROR',
+  /**
+   * The request's own checker could not judge: it did not compile, crashed,
+   * ran out of a limit, or gave up (testlib's `_fail`). The judgement failed,
+   * not the program, and not Kiln: the job is COMPLETED with this verdict.
+   */
+  CHECKER_ERROR = 'CHECKER_ERROR',
   INTERNAL_ERROR = 'INTERNAL_ERROR',
 }

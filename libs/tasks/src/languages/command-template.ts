@@ -45,3 +45,8 @@ function scalar(values: TemplateValues, name: string): string | undefined {
 export function takesCompilerOptions(compile: readonly string[] | undefined): boolean {
   return Boolean(compile?.includes('{compilerOptions}'));
 }
+
+/** Whether a language's run step passes arguments on (a checker gets its three files as arguments). */
+export function takesArgs(run: readonly string[]): boolean {
+  return run.includes('{args}');
+}

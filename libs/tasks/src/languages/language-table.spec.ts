@@ -1,4 +1,4 @@
-import { expandCommand, takesCompilerOptions, unknownPlaceholders } from './command-template';
+import { expandCommand, takesArgs, takesCompilerOptions, unknownPlaceholders } from './command-template';
 import { LanguageRegistry } from './language-registry';
 import { LanguageTableError, parseLanguageTable } from './language-table';
 
@@ -94,6 +94,11 @@ describe('expandCommand', () => {
     expect(takesCompilerOptions(['gcc', '{compilerOptions}'])).toBe(true);
     expect(takesCompilerOptions(['gcc', '-O2'])).toBe(false);
     expect(takesCompilerOptions(undefined)).toBe(false);
+  });
+
+  it('says whether a run step takes arguments', () => {
+    expect(takesArgs(['./main', '{args}'])).toBe(true);
+    expect(takesArgs(['./main'])).toBe(false);
   });
 
   it('substitutes scalars inside arguments', () => {

@@ -88,6 +88,11 @@ function statusOf(run: StageResult, signal: number | null, stored: StoredSubmiss
         : { status: JUDGE0_STATUS.nzec, message: `Exited with error status ${run.exitCode}` };
     case Verdict.INTERNAL_ERROR:
       return { status: JUDGE0_STATUS.internalError, message: 'internal error' };
+    // Judge0 submissions have no checker (docs/compat-judge0.md); a checker's verdicts in Judge0's words all the same.
+    case Verdict.PRESENTATION_ERROR:
+      return { status: JUDGE0_STATUS.wrongAnswer, message: null };
+    case Verdict.CHECKER_ERROR:
+      return { status: JUDGE0_STATUS.internalError, message: 'the checker could not judge' };
     default:
       return acceptedOrWrong(run, stored, stdout);
   }
@@ -106,7 +111,7 @@ function acceptedOrWrong(run: StageResult, stored: StoredSubmission, stdout: Buf
   const expected = stored.expectedOutputBase64;
   const wrong =
     stored.redirectStderrToStdout && expected !== null
-      ? !outputMatches(stdout, Buffer.from(expected, 'base64'), 'trimmed')
+      ? !outputMatches(stdout, Buffer.from(expected, 'base64'), { comparison: 'trimmed' })
       : run.verdict === Verdict.WRONG_ANSWER;
   return { status: wrong ? JUDGE0_STATUS.wrongAnswer : JUDGE0_STATUS.accepted, message: null };
 }

@@ -69,6 +69,7 @@ function pistonStatus(stage: StageResult): PistonStatus | null {
     case Verdict.OUTPUT_LIMIT:
       return stage.stderr.length > stage.stdout.length ? 'EL' : 'OL';
     case Verdict.INTERNAL_ERROR:
+    case Verdict.CHECKER_ERROR:
       return 'XX';
     default:
       return stage.signal ? 'SG' : 'RE';

@@ -1,3 +1,4 @@
+import { IntersectionType } from '@nestjs/mapped-types';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -7,6 +8,7 @@ import {
   IsInt,
   IsNotEmpty,
   IsNumber,
+  IsObject,
   IsString,
   IsUrl,
   Matches,
@@ -43,8 +45,27 @@ export class SourceFileDto {
   encoding?: 'utf8' | 'base64';
 }
 
+/** How outputs are compared (README, "Comparison modes"): the job's, or one test's in place of it. */
+export class ComparisonDto {
+  @IfPresent()
+  @IsIn(COMPARISONS)
+  comparison?: Comparison;
+
+  /** `float`: how far a number may be from the expected one. */
+  @IfPresent()
+  @IsNumber()
+  @Min(0)
+  absoluteError?: number;
+
+  /** `float`: how far a number may be from the expected one, as a share of it. */
+  @IfPresent()
+  @IsNumber()
+  @Min(0)
+  relativeError?: number;
+}
+
 /** One test case: the program's stdin and the stdout it must print. */
-export class TestCaseDto {
+export class TestCaseDto extends ComparisonDto {
   @IfPresent()
   @IsString()
   stdin?: string;
@@ -60,21 +81,25 @@ export class TestCaseDto {
   encoding?: 'utf8' | 'base64';
 }
 
-export class LimitsDto {
+/** The limits of one sandboxed program: a job's, or its checker's (which has no output budget of its own). */
+export class SandboxLimitsDto {
   @IfPresent() @IsNumber() timeoutMs?: number;
   @IfPresent() @IsNumber() memoryMb?: number;
   @IfPresent() @IsNumber() cpus?: number;
   @IfPresent() @IsNumber() processes?: number;
   @IfPresent() @IsNumber() outputBytes?: number;
-  @IfPresent() @IsNumber() jobOutputBytes?: number;
   @IfPresent() @IsNumber() compileTimeoutMs?: number;
   @IfPresent() @IsNumber() compileMemoryMb?: number;
   /** CPU time of each run; absent: timeoutMs × cpus. */
   @IfPresent() @IsNumber() cpuTimeMs?: number;
 }
 
-/** The body of POST /execute and POST /jobs (README, "API"). */
-export class CreateJobDto {
+export class LimitsDto extends SandboxLimitsDto {
+  @IfPresent() @IsNumber() jobOutputBytes?: number;
+}
+
+/** A program in a language: `code` (its main file), `files`, or both. A job's, or its checker's. */
+export class ProgramDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(64)
@@ -84,12 +109,26 @@ export class CreateJobDto {
   @IsString()
   code?: string;
 
+  // IsObject: ValidateNested alone walks into an array inside the array (`[[{…}]]`) and lets it through.
   @IfPresent()
   @IsArray()
   @ArrayMaxSize(1000)
+  @IsObject({ each: true })
   @ValidateNested({ each: true })
   @Type(() => SourceFileDto)
   files?: SourceFileDto[];
+}
+
+/** A custom checker (README, "Custom checkers"): a program of its own, compiled once, run for each test. */
+export class CheckerDto extends ProgramDto {
+  @IfPresent()
+  @ValidateNested()
+  @Type(() => SandboxLimitsDto)
+  limits?: SandboxLimitsDto;
+}
+
+/** The body of POST /execute and POST /jobs (README, "API"). */
+export class CreateJobDto extends IntersectionType(ProgramDto, ComparisonDto) {
 
   @IfPresent()
   @IsString()
@@ -116,13 +155,16 @@ export class CreateJobDto {
   @IfPresent()
   @IsArray()
   @ArrayMaxSize(10_000)
+  @IsObject({ each: true })
   @ValidateNested({ each: true })
   @Type(() => TestCaseDto)
   tests?: TestCaseDto[];
 
+  /** Judges each test's output in place of the comparison. */
   @IfPresent()
-  @IsIn(COMPARISONS)
-  comparison?: Comparison;
+  @ValidateNested()
+  @Type(() => CheckerDto)
+  checker?: CheckerDto;
 
   @IfPresent()
   @IsBoolean()
