@@ -23,8 +23,10 @@ export type MachineSizing = Record<string, string>;
  * - worker.concurrency: TASKS_PER_CPU × the CPUs this process may use;
  * - sandbox.pool.size: worker.concurrency (a burst of as many tasks as the
  *   worker runs at once finds its sandboxes started);
- * - sandbox.pool.launchConcurrency: the CPUs (container starts are the
- *   engine's CPU work; more at once than CPUs only queue up in the engine).
+ * - sandbox.pool.launchConcurrency: worker.concurrency too (under demand
+ *   every task slot may need its next container started while the others
+ *   run; a start mostly waits on the engine, whose own churn peaks at about
+ *   as many at once here: docs/performance.md).
  * A value that is neither auto nor a number is left for validation to name.
  */
 export function sizeFromMachine(tree: Tree, cpus = availableParallelism()): MachineSizing {
@@ -36,14 +38,15 @@ export function sizeFromMachine(tree: Tree, cpus = availableParallelism()): Mach
     worker.concurrency = concurrency;
     sized['worker.concurrency'] = `${TASKS_PER_CPU} per CPU × ${cpus} CPU${cpus === 1 ? '' : 's'}`;
   }
+  // An invalid worker.concurrency is validation's to name; the pool is sized as if it were auto.
+  const tasks = typeof worker.concurrency === 'number' ? worker.concurrency : concurrency;
   if (pool.size === AUTO) {
-    // An invalid worker.concurrency is validation's to name; the pool is sized as if it were auto.
-    pool.size = Math.min(64, typeof worker.concurrency === 'number' ? worker.concurrency : concurrency);
+    pool.size = Math.min(64, tasks);
     sized['sandbox.pool.size'] = 'worker.concurrency';
   }
   if (pool.launchConcurrency === AUTO) {
-    pool.launchConcurrency = Math.min(32, cpus);
-    sized['sandbox.pool.launchConcurrency'] = `the CPUs (${cpus})`;
+    pool.launchConcurrency = Math.min(32, tasks);
+    sized['sandbox.pool.launchConcurrency'] = 'worker.concurrency';
   }
   return sized;
 }
