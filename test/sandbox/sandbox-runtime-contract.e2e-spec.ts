@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import Docker from 'dockerode';
 import { KilnConfigModule, loadConfig } from '@kiln/config';
-import { RedisModule } from '@kiln/redis';
+import { StoreModule } from '@kiln/store';
 import { configuredRuntime } from '../../apps/worker/src/runtime-choice';
 import { SandboxRuntime } from '../../apps/worker/src/sandbox/sandbox-runtime';
 import { TEST_REDIS_URL } from '../support/environment';
@@ -24,7 +24,8 @@ for (const mode of SANDBOX_MODES) {
     const loaded = loadConfig({ ...process.env, ...env, ...modeEnv(mode), KILN_SANDBOX__POOL__SIZE: '1', KILN_WORKER__CONCURRENCY: '1' });
     const adapter = await configuredRuntime(loaded);
     expect(adapter.choice.mode).toBe(mode);
-    @Module({ imports: [KilnConfigModule.forRoot(loaded), RedisModule, ...adapter.modules] })
+    // StoreModule: the orphan reaper of the Docker-backed tiers reads the nodes' heartbeats.
+    @Module({ imports: [KilnConfigModule.forRoot(loaded), StoreModule, ...adapter.modules] })
     class ContractModule {}
     const app = await NestFactory.createApplicationContext(ContractModule, { logger: ['error', 'warn'] });
     const runtime = app.get(SandboxRuntime);

@@ -265,8 +265,8 @@ describe('ContainerPool, container mode (single use)', () => {
     await afterTask();
     expect(launcher.asked).toBe(5);
     await pass(PRESSURE_WINDOW_MS);
-    // Three claims within a second: at the third, that pace would empty the shelf before
-    // a refill after the task arrived; the claim starts the replacements at once.
+    // Three claims within a second: at the third (two others, one ready left) that pace would
+    // empty the shelf before a refill after the task arrived; the claim starts the replacements at once.
     await claim();
     await claim();
     expect(launcher.asked).toBe(5);
@@ -275,6 +275,16 @@ describe('ContainerPool, container mode (single use)', () => {
     await started();
     expect(pool.readyIds(PYTHON)).toHaveLength(4);
     expect(launcher.removed).toEqual(['c1']);
+  });
+
+  it('a single claim that finds the shelf empty starts only its own container; the refill follows that start, not beside it', async () => {
+    const { pool, launcher } = containerMode({ KILN_SANDBOX__POOL__SIZE: '2' });
+    const lent = pool.acquire({ image: PYTHON, limits: LIMITS });
+    await pass(0);
+    expect(launcher.asked).toBe(1);
+    await started();
+    await lent;
+    expect(launcher.asked).toBe(2);
   });
 
   it('under pressure gives each waiting task a start of its own, and refills the shelf at most sandbox.pool.launchConcurrency at once', async () => {

@@ -21,10 +21,11 @@ const MAINTAIN_INTERVAL_MS = 1000;
 /** Dead containers tolerated in one acquire before it gives up. */
 const MAX_ACQUIRE_ATTEMPTS = 4;
 /**
- * A shelf is under pressure when it had more claims in this last moment than
- * it has containers ready: at that pace it runs dry before a refill started
- * after the task could arrive (a container start takes ≈ 100 ms on an idle
- * engine, several times that on a busy one: docs/performance.md).
+ * A shelf is under pressure when, besides the claim at hand, it had more
+ * claims in this last moment than it has containers ready: at that pace the
+ * next claim finds it empty, sooner than a refill started after the task
+ * could arrive (a container start takes ≈ 100 ms on an idle engine, several
+ * times that on a busy one: docs/performance.md).
  */
 export const PRESSURE_WINDOW_MS = 1000;
 /**
@@ -196,7 +197,8 @@ export class ContainerPool<T extends PooledContainer = WarmContainer> implements
    * the next tasks find containers started while the engine keeps up.
    */
   private refillUnderPressure(shelf: PoolShelf<T>): void {
-    if (shelf.demand.lately(Date.now(), PRESSURE_WINDOW_MS) > shelf.ready.length) this.maintain(shelf);
+    const otherClaims = shelf.demand.lately(Date.now(), PRESSURE_WINDOW_MS) - 1;
+    if (otherClaims > shelf.ready.length) this.maintain(shelf);
   }
 
   /** The next container delivered: a new one, or one coming back from its last task. */
