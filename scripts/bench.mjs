@@ -26,8 +26,8 @@ const root = new URL('..', import.meta.url).pathname;
 const require = createRequire(import.meta.url);
 const quick = process.argv.includes('--quick');
 const N = quick
-  ? { dockerRun: 3, churn: 16, warmup: 5, latency: 15, jobs: 48, cRepeated: 5, submissions: 4, tests: 5, burst: 100 }
-  : { dockerRun: 10, churn: 64, warmup: 10, latency: 60, jobs: 240, cRepeated: 30, submissions: 20, tests: 20, burst: 500 };
+  ? { dockerRun: 3, churn: 16, warmup: 5, latency: 15, jobs: 48, cRepeated: 5, submissions: 4, pistonSubmissions: 2, tests: 5, burst: 100 }
+  : { dockerRun: 10, churn: 64, warmup: 10, latency: 60, jobs: 240, cRepeated: 30, submissions: 20, pistonSubmissions: 5, tests: 20, burst: 500 };
 const CLIENTS = 8;
 const log = (message) => console.error(`[bench] ${message}`);
 
@@ -88,7 +88,9 @@ async function measurePiston(url, submissions) {
   const piston = await connectPiston(url);
   log(`Piston at ${url} (${piston.versions}${piston.pid ? `, pid ${piston.pid}` : ', its process not found: no own CPU figure'})`);
   const figures = await headline(piston.peer, { own: piston.pid });
-  return { ...figures, versions: piston.versions, judge: await judged(piston.peer, submissions, CLIENTS) };
+  // Tests per second is a rate, and Piston's requests are all alike (each compiles and runs one test):
+  // the first few submissions measure it, so the run stays minutes long.
+  return { ...figures, versions: piston.versions, judge: await judged(piston.peer, submissions.slice(0, N.pistonSubmissions), CLIENTS) };
 }
 
 async function main() {
@@ -120,16 +122,17 @@ async function main() {
 }
 
 function print(before, { dockerRun, kilnDefault, container, nested, piston }) {
-  const configuration = kilnDefault.sandbox ? `sandbox.mode auto → ${kilnDefault.sandbox.mode} here (${kilnDefault.sandbox.reason})` : 'sandbox.mode auto';
+  const configuration = kilnDefault.sandbox ? `sandbox.mode auto chose ${kilnDefault.sandbox.mode} here` : 'sandbox.mode auto';
   console.log(`Machine: ${before}`);
   console.log(`Command: ${piston ? `PISTON_URL=${process.env.PISTON_URL} ` : ''}npm run bench${quick ? ' -- --quick' : ''} (${new Date().toISOString()})`);
   console.log(`Kiln: one standalone process, the default configuration (${configuration}); its own redis-server (append-only, as standalone starts one).`);
+  if (kilnDefault.sandbox) console.log(`Kiln's tier, as /health says it: ${kilnDefault.sandbox.mode} (${kilnDefault.sandbox.reason}).`);
   if (piston) console.log(`Piston: ${process.env.PISTON_URL} (${piston.versions}).`);
   console.log(`Every request back to back (no pause): one client, then ${CLIENTS} closed-loop clients. CPU per job over the ${N.jobs} jobs of the ${CLIENTS}-client run.\n`);
 
   const engines = [kilnDefault, container, nested, ...(piston ? [piston] : [])];
   const each = (cell) => engines.map((engine) => (engine ? cell(engine) : ''));
-  const judge = N.submissions + ' submissions × ' + N.tests + ' tests of a C++ A+B, ' + CLIENTS + ' clients (Kiln: one request with `tests`, compiled once; Piston: one request per test)';
+  const judge = `${N.submissions} submissions × ${N.tests} tests of a C++ A+B, ${CLIENTS} requests at once (Kiln: one request per submission with \`tests\`, compiled once; Piston: one request per test, the first ${N.pistonSubmissions} submissions)`;
   console.log(
     markdown(['measurement', `Kiln default (${kilnDefault.sandbox?.mode ?? 'auto'})`, 'Kiln, container mode', 'Kiln, nested mode', ...(piston ? ['Piston'] : [])], [
       ['Python hello, 1 client, back to back', ...each((e) => latency(e.oneClient))],
@@ -159,6 +162,15 @@ function print(before, { dockerRun, kilnDefault, container, nested, piston }) {
   console.log(`\nload average after: ${loadAverage()}`);
 }
 
+/**
+ * A back-to-back client of container mode needs a new container per task:
+ * once the pool is empty it cannot go faster than the engine starts them,
+ * which the same-run ceiling says.
+ */
+function withBound(row, perTaskCeiling) {
+  return { ...row, measured: `${row.measured} (the engine's container-per-task ceiling here, ${rate(perTaskCeiling, 'tasks/s')}, is ${(1000 / perTaskCeiling).toFixed(0)} ms a task)` };
+}
+
 /** Each target of issue 14 with its figures; those against Piston need PISTON_URL. */
 function targets({ dockerRun, kilnDefault: k, container, piston }) {
   const noPiston = { met: null, why: 'no PISTON_URL' };
@@ -174,7 +186,7 @@ function targets({ dockerRun, kilnDefault: k, container, piston }) {
     { target: 'Kiln’s own process ≤ 5 ms CPU per job', measured: cpuTime(own), met: own <= 5 },
     { target: 'Redis ≤ 1.5 ms CPU per job', measured: cpuTime(k.cpu.redis), met: k.cpu.redis <= 1.5 },
     { target: 'judge workload: tests per second ≥ 3× Piston’s', ...(piston ? versus(k.judge, piston.judge, 'tests/s', 3, false) : noPiston) },
-    { target: 'container mode: Python hello p50, 1 client, ≤ 0.3× `docker run --rm`', ...versus(container.oneClient.p50, dockerRun.p50, 'ms', 0.3, true) },
+    { target: 'container mode: Python hello p50, 1 client, ≤ 0.3× `docker run --rm`', ...withBound(versus(container.oneClient.p50, dockerRun.p50, 'ms', 0.3, true), container.ceiling.perTask) },
     { target: `container mode: throughput, ${CLIENTS} clients, ≥ 0.85× a container per task without Kiln`, ...versus(container.jobsPerSecond, container.ceiling.perTask, 'per s', 0.85, false) },
     { target: 'repeated C hello (compile cache) p50 ≤ 1.2× the Python hello’s', ...versus(k.c.repeated.p50, k.oneClient.p50, 'ms', 1.2, true) },
     {

@@ -31,14 +31,14 @@ export async function burst(peer, program, count) {
   };
 }
 
-/** The submissions through `clients` closed-loop clients; tests judged per second. */
+/** The requests that judge the submissions (the peer's own: one per submission, or one per test) through `clients` closed-loop clients; tests judged per second. */
 export async function judged(peer, submissions, clients) {
-  const queue = [...submissions];
+  const requests = peer.judgeRequests(submissions);
   const tests = submissions.reduce((sum, s) => sum + s.tests.length, 0);
   const started = performance.now();
   await Promise.all(
     Array.from({ length: clients }, async () => {
-      for (let next = queue.shift(); next; next = queue.shift()) await peer.judge(next);
+      for (let next = requests.shift(); next; next = requests.shift()) await next();
     }),
   );
   return tests / ((performance.now() - started) / 1000);

@@ -1,7 +1,7 @@
 // The engines the benchmark drives, behind one shape: `run(program)` sends
 // one program with its stdin, checks the answer and resolves to its time in
-// ms (or throws, saying what came back); `judge(submission)` runs a
-// submission against its tests. A Kiln through its native API, and a Piston
+// ms (or throws, saying what came back); `judgeRequests(submissions)` makes
+// the requests that judge submissions against their tests, each a function. A Kiln through its native API, and a Piston
 // (PISTON_URL) through its own.
 import { randomBytes } from 'node:crypto';
 
@@ -41,12 +41,13 @@ export function kilnPeer(base) {
       if (status !== 200 || body?.verdict !== 'OK' || body.run?.stdout !== expected) throw new WrongAnswer(status, body);
       return ms;
     },
-    /** One request: compiled once, run against every test. */
-    async judge({ language, code, tests }) {
-      const { status, body, ms } = await post(`${base}/execute`, { language, code, tests: tests.map(({ stdin, expected }) => ({ stdin, expected })) });
-      const allPassed = body?.tests?.length === tests.length && body.tests.every((test) => test.verdict === 'OK');
-      if (status !== 200 || body?.verdict !== 'OK' || !allPassed) throw new WrongAnswer(status, body);
-      return ms;
+    /** A submission is one request: compiled once, run against every test. */
+    judgeRequests(submissions) {
+      return submissions.map(({ language, code, tests }) => async () => {
+        const { status, body } = await post(`${base}/execute`, { language, code, tests: tests.map(({ stdin, expected }) => ({ stdin, expected })) });
+        const allPassed = body?.tests?.length === tests.length && body.tests.every((test) => test.verdict === 'OK');
+        if (status !== 200 || body?.verdict !== 'OK' || !allPassed) throw new WrongAnswer(status, body);
+      });
     },
   };
 }
@@ -66,10 +67,9 @@ export function pistonPeer(base) {
   return {
     name: 'Piston',
     run,
-    async judge({ language, code, tests }) {
-      const started = performance.now();
-      for (const test of tests) await run({ language, code, ...test });
-      return performance.now() - started;
+    /** Piston has no tests: every test is a request of its own (each compiles). */
+    judgeRequests(submissions) {
+      return submissions.flatMap(({ language, code, tests }) => tests.map((test) => () => run({ language, code, ...test })));
     },
   };
 }
