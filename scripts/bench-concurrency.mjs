@@ -6,8 +6,10 @@
 // worker.concurrency auto (libs/config/src/machine-sizing.ts,
 // docs/performance.md). A diagnostic, not a test.
 //
-// Usage: node scripts/bench-concurrency.mjs [--values 2,4,8,16] [--clients 16] [--jobs 240] [--mode auto|nested|container]
+// Usage: node scripts/bench-concurrency.mjs [--values 2,4,8,16] [--clients 16] [--jobs 240] [--mode auto|nested|container] [--root DIR]
+//   --root: a built Kiln tree to measure (default: this one), e.g. an older commit's, to compare
 import { cpus } from 'node:os';
+import { resolve } from 'node:path';
 import { cpuMeter } from './bench/cpu.mjs';
 import { startKiln } from './bench/kiln-process.mjs';
 import { backToBack, throughput } from './bench/load.mjs';
@@ -16,9 +18,9 @@ import { startRedis } from './bench/redis-server.mjs';
 import { cpuTime, latency, loadAverage, machine, markdown, rate } from './bench/report.mjs';
 import { summary } from './bench/stats.mjs';
 
-const root = new URL('..', import.meta.url).pathname;
 const args = process.argv.slice(2);
 const option = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
+const root = resolve(option('--root', new URL('..', import.meta.url).pathname));
 const values = option('--values', '2,4,8,16').split(',').map(Number);
 const clients = Number(option('--clients', '16'));
 const jobs = Number(option('--jobs', '240'));
@@ -44,7 +46,7 @@ for (const concurrency of values) {
   }
 }
 console.log(`Machine: ${machine()}`);
-console.log(`Command: node scripts/bench-concurrency.mjs --values ${values.join(',')} --clients ${clients} --jobs ${jobs} --mode ${mode} (${new Date().toISOString()}), ${cpus().length} CPUs\n`);
+console.log(`Command: node scripts/bench-concurrency.mjs --values ${values.join(',')} --clients ${clients} --jobs ${jobs} --mode ${mode} --root ${root} (${new Date().toISOString()}), ${cpus().length} CPUs\n`);
 console.log(
   markdown(['worker.concurrency', `Python hellos, ${clients} clients back to back`, 'CPU per job, whole machine', 'CPU per job, Kiln', 'Python hello, 1 client back to back'], rows),
 );
