@@ -18,9 +18,9 @@ const { loadConfig } = require(join(root, 'dist/libs/config/src/index.js'));
 
 const docker = new Docker();
 const specOf = (mode) => {
-  const { config } = loadConfig({ ...process.env, KILN_HOME: root, KILN_SANDBOX__MODE: mode });
+  const { config } = loadConfig({ ...process.env, KILN_HOME: root });
   const labels = { jobId: '', taskId: '', workerId: 'bench-engine', instance: 'bench-engine', deployment: 'kiln-bench-engine' };
-  return sandboxContainerSpec({ image: 'kiln/python:latest', limits: { memoryMb: 256, cpus: 1, processes: 64 }, labels }, config.sandbox);
+  return sandboxContainerSpec(mode, { image: 'kiln/python:latest', limits: { memoryMb: 256, cpus: 1, processes: 64 }, labels }, config.sandbox);
 };
 const options = specOf('container');
 const env = { PATH: '/usr/bin:/bin', PYTHONDONTWRITEBYTECODE: '1' };

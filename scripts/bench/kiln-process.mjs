@@ -1,5 +1,6 @@
 // Starts Kiln standalone (the built entry point) as a child process for the
-// benchmark, on its own port and Redis prefix, and stops it again.
+// benchmark, on its own port and Redis prefix, and stops it again; its pid
+// (one process: coordinator and worker) for its CPU time.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
@@ -27,8 +28,9 @@ export async function startKiln(root, env) {
   const exited = new Promise((resolve) => child.on('exit', resolve));
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 300; i++) {
-    const healthy = await fetch(`${base}/health`).then((r) => r.ok, () => false);
-    if (healthy) return { base, prefix, stop: async () => (child.kill('SIGTERM'), await exited) };
+    const health = await fetch(`${base}/health`).then((r) => (r.ok ? r.json() : null), () => null);
+    // The sandbox tier the worker chose (sandbox.mode auto), as /health says it.
+    if (health) return { base, prefix, pid: child.pid, sandbox: health.sandbox?.[0], stop: async () => (child.kill('SIGTERM'), await exited) };
     if (child.exitCode !== null) throw new Error(`kiln exited with ${child.exitCode} while starting`);
     await sleep(100);
   }

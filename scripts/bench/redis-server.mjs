@@ -1,5 +1,5 @@
-// A redis-server of a script's own (no persistence), on a free port, and a
-// way to read its used_memory.
+// A redis-server of a script's own (no persistence unless asked), on a free
+// port, its pid, and a way to read its used_memory.
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,10 +8,12 @@ import Redis from 'ioredis';
 import { freePort } from './kiln-process.mjs';
 import { sleep } from './stats.mjs';
 
-export async function startRedis() {
+export async function startRedis({ appendOnly = false } = {}) {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'kiln-mem-'));
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
+  // appendOnly: as Kiln standalone starts its own (apps/kiln/src/embedded-redis.ts).
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', appendOnly ? 'yes' : 'no', '--dir', dir];
+  const child = spawn('redis-server', args, { stdio: 'ignore' });
   const exited = new Promise((resolve) => child.on('exit', resolve));
   const url = `redis://127.0.0.1:${port}`;
   // ioredis keeps the command until it has connected (it retries by itself).
@@ -22,6 +24,7 @@ export async function startRedis() {
   if ((await Promise.race([client.ping(), timeout])) !== 'PONG') throw new Error(`redis-server did not start on port ${port}`);
   return {
     url,
+    pid: child.pid,
     client,
     usedMemory: async () => Number(/used_memory:(\d+)/.exec(await client.info('memory'))[1]),
     stop: async () => {

@@ -22,7 +22,8 @@ const KEY_B = 'fair-share-key-b-0123456789';
 /** A key's id as the coordinator records it (ApiKeys: the first 24 hex digits of its SHA-256). */
 const keyId = (key: string) => createHash('sha256').update(key, 'utf8').digest('hex').slice(0, 24);
 
-const keysOn = { KILN_COORDINATOR__AUTH__MODE: 'on', KILN_COORDINATOR__AUTH__KEYS: `${KEY_A},${KEY_B}` };
+// Two task slots per worker, whatever the machine (worker.concurrency auto would size them from its CPUs).
+const keysOn = { KILN_COORDINATOR__AUTH__MODE: 'on', KILN_COORDINATOR__AUTH__KEYS: `${KEY_A},${KEY_B}`, KILN_WORKER__CONCURRENCY: '2' };
 
 /** A KILN_CONFIG file that lets key A ask for the top priority (the default ceiling, 5, would refuse it). */
 function configLettingAOutrankB(): string {
@@ -112,7 +113,7 @@ describe('fair share between API keys', () => {
     let accepted: string[] = [];
 
     beforeAll(async () => {
-      // Default worker.concurrency (2) and worker.perKey.runningShare (0.5): one slot per key.
+      // worker.concurrency 2 (keysOn) and the default worker.perKey.runningShare (0.5): one slot per key.
       kiln = await startKiln({ runtime: scriptedRuntime(), env: { ...keysOn, KILN_CONFIG: configLettingAOutrankB() } });
     });
 

@@ -5,7 +5,8 @@ import { eventually, remains } from '../support/waiting';
 
 const KEY_A = 'fair-share-key-a-0123456789';
 const KEY_B = 'fair-share-key-b-0123456789';
-const keysOn = { KILN_COORDINATOR__AUTH__MODE: 'on', KILN_COORDINATOR__AUTH__KEYS: `${KEY_A},${KEY_B}` };
+// Two task slots per worker, whatever the machine (worker.concurrency auto would size them from its CPUs).
+const keysOn = { KILN_COORDINATOR__AUTH__MODE: 'on', KILN_COORDINATOR__AUTH__KEYS: `${KEY_A},${KEY_B}`, KILN_WORKER__CONCURRENCY: '2' };
 
 /** Issue 12, fair share, with worker processes: a killed worker does not keep its key's slot (the rest: fair-share.component-spec.ts). */
 describe('fair share between API keys', () => {

@@ -22,8 +22,8 @@ describe('metrics', () => {
   let workerMetricsUrl: string;
 
   beforeAll(async () => {
-    // No warm pool: one container create per task, so the count below is exact.
-    kiln = await startKiln({ env: { KILN_SANDBOX__POOL__SIZE: '0' } });
+    // Container mode without a warm pool: one container create per task, so the count below is exact.
+    kiln = await startKiln({ env: { KILN_SANDBOX__MODE: 'container', KILN_SANDBOX__POOL__SIZE: '0' } });
     workerMetricsUrl = `http://127.0.0.1:${kiln.worker!.get(WorkerMetricsServer).port}`;
   });
 
@@ -75,10 +75,10 @@ describe('metrics', () => {
     expect([...bounds]).toEqual(expect.arrayContaining(['0.01', '60', '+Inf']));
   });
 
-  it('serves the worker’s health on the same small port, and nothing else there', async () => {
+  it('serves the worker’s health on the same small port, with its sandbox tier and why, and nothing else there', async () => {
     const health = await get(`${workerMetricsUrl}/health`);
     expect(health.status).toBe(200);
-    expect(JSON.parse(health.body)).toMatchObject({ status: 'ok' });
+    expect(JSON.parse(health.body)).toMatchObject({ status: 'ok', sandbox: { mode: 'container', setting: 'container', reason: 'sandbox.mode is container: a fresh container per task' } });
     expect((await get(`${workerMetricsUrl}/execute`)).status).toBe(404);
   });
 

@@ -1,6 +1,6 @@
 import Docker from 'dockerode';
 import Redis from 'ioredis';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DockerEventLog } from '../support/docker-events';
@@ -8,7 +8,7 @@ import { TEST_REDIS_URL } from '../support/environment';
 import { Harness, REPO_ROOT, deleteKeys, startKiln } from '../support/kiln-harness';
 import { eventually } from '../support/waiting';
 import { spawnKiln } from '../support/processes';
-import { committedProfile, execAsSandboxUser, seccompProfileOf, withRunningSandbox } from '../support/sandbox-seccomp';
+import { committedProfile, execAsSandboxUser, seccompProfileOf, withRunningSandbox, writeProfileWithoutBwrap } from '../support/sandbox-seccomp';
 import { testPrefix } from '../support/test-run';
 import { AttackSucceeded, IO_URING_PROBE, checkIoUringRefused, ioUring } from '../security/attacks';
 
@@ -222,13 +222,7 @@ describe('nested mode on a host that forbids unprivileged user namespaces', () =
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('refuses to start the worker, saying why', async () => {
-    // Kiln's nested-outer profile minus its bwrap rule (its container-mode profile) forbids
-    // creating namespaces, which is what bwrap meets on such a host.
-    const builtIn = JSON.parse(readFileSync(join(REPO_ROOT, 'apps/worker/src/sandbox/seccomp/nested-outer.json'), 'utf8'));
-    const withoutBwrap = { ...builtIn, syscalls: builtIn.syscalls.filter((rule: { comment?: string }) => !rule.comment?.startsWith('kiln nested mode')) };
-    expect(withoutBwrap.syscalls.length).toBe(builtIn.syscalls.length - 1);
-    const profile = join(dir, 'without-bwrap.json');
-    writeFileSync(profile, JSON.stringify(withoutBwrap));
+    const profile = writeProfileWithoutBwrap(dir);
     const prefix = testPrefix('userns');
     const env = {
       KILN_HOME: REPO_ROOT,

@@ -13,7 +13,7 @@ import { testPrefix } from '../support/test-run';
 
 /**
  * Issue 13, acceptance 2: each Docker-backed adapter under the SandboxRuntime
- * contract, built as a worker gets it (runtime-choice.ts, its preflight, its
+ * contract, built as a worker gets it (runtime-choice.ts, its checks, its
  * Nest modules), against the real engine. Nested mode keeps one outer
  * container, so consecutive leases share it.
  */
@@ -22,8 +22,9 @@ for (const mode of SANDBOX_MODES) {
     const prefix = testPrefix(`contract-${mode}`);
     const env = { KILN_HOME: REPO_ROOT, KILN_REDIS__URL: TEST_REDIS_URL, KILN_REDIS__PREFIX: prefix, KILN_WORKER__ID: `${prefix}-worker`, KILN_LOGGING__LEVEL: 'warn' };
     const loaded = loadConfig({ ...process.env, ...env, ...modeEnv(mode), KILN_SANDBOX__POOL__SIZE: '1', KILN_WORKER__CONCURRENCY: '1' });
-    const adapter = configuredRuntime(loaded.config);
-    await adapter.preflight();
+    const adapter = await configuredRuntime(loaded);
+    expect(adapter.choice.mode).toBe(mode);
+    // StoreModule: the orphan reaper of the Docker-backed tiers reads the nodes' heartbeats.
     @Module({ imports: [KilnConfigModule.forRoot(loaded), StoreModule, ...adapter.modules] })
     class ContractModule {}
     const app = await NestFactory.createApplicationContext(ContractModule, { logger: ['error', 'warn'] });

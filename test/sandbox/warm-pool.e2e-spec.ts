@@ -11,8 +11,11 @@ import { testPrefix } from '../support/test-run';
 const PYTHON = 'kiln/python:latest';
 const docker = new Docker();
 
-/** Issue 4: the warm pool of the default mode (one fresh container per task). */
-describe('warm container pool (default mode)', () => {
+/** The strict tier: one fresh container per task (sandbox.mode container), whatever auto would choose here. */
+const STRICT = { KILN_SANDBOX__MODE: 'container' };
+
+/** Issue 4: the warm pool of container mode (one fresh container per task). */
+describe('warm container pool (container mode)', () => {
   let kiln: Harness;
   let events: DockerEventLog;
   let pool: ContainerPool;
@@ -32,7 +35,7 @@ describe('warm container pool (default mode)', () => {
     events = await DockerEventLog.start(prefix);
     kiln = await startKiln({
       prefix,
-      env: { KILN_SANDBOX__POOL__WARM: 'python', KILN_SANDBOX__POOL__SIZE: '3', KILN_WORKER__CONCURRENCY: '2' },
+      env: { ...STRICT, KILN_SANDBOX__POOL__WARM: 'python', KILN_SANDBOX__POOL__SIZE: '3', KILN_WORKER__CONCURRENCY: '2' },
     });
     pool = kiln.worker!.get(ContainerPool);
   });
@@ -147,7 +150,7 @@ describe('warm container pool (default mode)', () => {
 
 describe('warm container pool sizing and shutdown', () => {
   it('keeps nothing for unused languages, a pool while one is in demand, and none after', async () => {
-    const kiln = await startKiln({ env: { KILN_SANDBOX__POOL__DEMAND_WINDOW_MS: '3000', KILN_SANDBOX__POOL__SIZE: '2' } });
+    const kiln = await startKiln({ env: { ...STRICT, KILN_SANDBOX__POOL__DEMAND_WINDOW_MS: '3000', KILN_SANDBOX__POOL__SIZE: '2' } });
     try {
       expect(await sandboxesOf(kiln.prefix)).toEqual([]);
       const response = await kiln.http().post('/execute').send({ language: 'bash', code: 'echo demand' });
@@ -162,7 +165,7 @@ describe('warm container pool sizing and shutdown', () => {
   });
 
   it('drains on shutdown: no container of the worker is left', async () => {
-    const kiln = await startKiln({ env: { KILN_SANDBOX__POOL__WARM: 'python,bash', KILN_SANDBOX__POOL__SIZE: '2' } });
+    const kiln = await startKiln({ env: { ...STRICT, KILN_SANDBOX__POOL__WARM: 'python,bash', KILN_SANDBOX__POOL__SIZE: '2' } });
     const pool = kiln.worker!.get(ContainerPool);
     await eventually(async () => pool.readyIds(PYTHON).length + pool.readyIds('kiln/base:latest').length, (n) => n === 2, 30_000);
     await kiln.close();

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { ScriptedSandboxRuntime } from '../../apps/worker/src/sandbox/scripted/scripted-sandbox.runtime';
 import { Harness, startKiln } from '../support/kiln-harness';
 
 const KEY_A = 'rate-key-a-0123456789abcdef';
@@ -23,6 +25,32 @@ describe('rate limit', () => {
       const statuses = new Set<number>();
       for (let i = 0; i < 50; i++) statuses.add((await kiln.http().get(i % 2 ? '/languages' : '/api/v2/runtimes')).status);
       expect([...statuses]).toEqual([200]);
+    } finally {
+      await kiln.close();
+    }
+  });
+
+  it('a burst of 500 simultaneous /execute on a loopback Kiln without keys: every one answered, correctly, none refused with 429', async () => {
+    // Sandboxes without Docker (the programs echo their stdin): the burst meets Kiln's HTTP edge, admission and queues, not the engine.
+    const runtime = new ScriptedSandboxRuntime(({ stdin, stdout }) => stdout(`echo ${stdin}`));
+    // A loaded machine may take longer than /execute's default wait for the last of 500: what is tested is that none is refused.
+    const kiln = await startKiln({ runtime, env: { KILN_COORDINATOR__EXECUTE__WAIT_MARGIN_MS: '240000' } });
+    try {
+      expect(kiln.loaded.config.coordinator.rateLimit.mode).toBe('auto');
+      await kiln.coordinator!.listen(0, '127.0.0.1');
+      const url = `http://127.0.0.1:${(kiln.coordinator!.getHttpServer().address() as { port: number }).port}/execute`;
+      const tokens = Array.from({ length: 500 }, () => randomBytes(6).toString('hex'));
+      const answers = await Promise.all(
+        tokens.map(async (stdin) => {
+          const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ language: 'python', code: 'print(input())', stdin }) });
+          const body = (await response.json()) as { verdict?: string; run?: { stdout: string } };
+          return { status: response.status, right: body.verdict === 'OK' && body.run?.stdout === `echo ${stdin}` };
+        }),
+      );
+      const statuses = answers.reduce<Record<number, number>>((count, { status }) => ({ ...count, [status]: (count[status] ?? 0) + 1 }), {});
+      expect(statuses).toEqual({ 200: 500 });
+      expect(answers.filter((answer) => !answer.right)).toEqual([]);
+      expect(runtime.sandboxes).toHaveLength(500);
     } finally {
       await kiln.close();
     }

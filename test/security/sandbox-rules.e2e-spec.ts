@@ -92,7 +92,8 @@ describe('every sandbox rule is load-bearing', () => {
     writeFileSync(`/dev/shm/${shmCanary}`, 'host');
     listener = await greetingListener('hello\n');
     egressNetwork = await createTestNetwork('egress');
-    kiln = await startKiln();
+    // Container mode: every task gets a container built by the weakened spec (nested mode reuses its outer containers).
+    kiln = await startKiln({ env: { KILN_SANDBOX__MODE: 'container' } });
     builder = kiln.worker!.get(ContainerSpecBuilder);
     build = builder.build.bind(builder);
     const listenerPort = String((listener.address() as { port: number }).port);

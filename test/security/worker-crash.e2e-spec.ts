@@ -68,7 +68,8 @@ describe('a worker killed mid-task', () => {
 describe('the warm pool of a worker killed while idle', () => {
   let live: Harness;
   let doomed: KilnProcess | undefined;
-  const reaperEnv = { KILN_SANDBOX__REAPER_INTERVAL_MS: '1000', KILN_NODES__TIMEOUT_MS: '3000', KILN_NODES__HEARTBEAT_MS: '500' };
+  // Container mode: a pool of exactly sandbox.pool.size (nested mode would own worker.concurrency outer containers).
+  const reaperEnv = { KILN_SANDBOX__MODE: 'container', KILN_SANDBOX__REAPER_INTERVAL_MS: '1000', KILN_NODES__TIMEOUT_MS: '3000', KILN_NODES__HEARTBEAT_MS: '500' };
   const poolOf = async (workerId: string) => (await sandboxesOf(live.prefix, `kiln.worker=${workerId}`)).map((c) => c.Id);
 
   beforeAll(async () => {

@@ -1,5 +1,5 @@
 import Docker from 'dockerode';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { Harness, REPO_ROOT } from './kiln-harness';
@@ -21,6 +21,22 @@ export interface SeccompProfile {
 /** A profile as committed in apps/worker/src/sandbox/seccomp/ (container.json, nested-outer.json). */
 export function committedProfile(name: string): SeccompProfile {
   return JSON.parse(readFileSync(join(REPO_ROOT, 'apps/worker/src/sandbox/seccomp', name), 'utf8'));
+}
+
+/**
+ * A host that forbids unprivileged user namespaces, as a nested outer
+ * container meets it: Kiln's nested-outer profile minus its bwrap rule (its
+ * container-mode profile) forbids creating namespaces, which is what bwrap
+ * meets on such a host. Written into `dir`; returns the file, for
+ * sandbox.nested.seccompProfile.
+ */
+export function writeProfileWithoutBwrap(dir: string): string {
+  const builtIn = committedProfile('nested-outer.json');
+  const withoutBwrap = { ...builtIn, syscalls: builtIn.syscalls.filter((rule) => !rule.comment?.startsWith('kiln nested mode')) };
+  if (withoutBwrap.syscalls.length !== builtIn.syscalls.length - 1) throw new Error('nested-outer.json has no single "kiln nested mode" rule any more');
+  const file = join(dir, 'without-bwrap.json');
+  writeFileSync(file, JSON.stringify(withoutBwrap));
+  return file;
 }
 
 /** The seccomp profile the engine holds for a container (`docker inspect`): exactly one `seccomp=` option. */

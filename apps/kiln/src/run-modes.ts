@@ -33,7 +33,7 @@ export async function startKiln(mode: RunMode, loaded: LoadedConfig, stop?: Abor
   const worker = mode === 'coordinator' ? undefined : await bootstrapWorker(loaded);
   const coordinator = mode === 'worker' ? undefined : await bootstrapCoordinator(loaded);
   if (coordinator) logger.log(`coordinator listening on http://${config.coordinator.host}:${config.coordinator.port}`);
-  if (worker) logger.log(`worker running ${config.worker.concurrency} task(s) at once`);
+  if (worker) logger.log(`worker running ${config.worker.concurrency} task(s) at once${sizedNote(loaded)}`);
   return {
     coordinator,
     worker,
@@ -45,4 +45,15 @@ export async function startKiln(mode: RunMode, loaded: LoadedConfig, stop?: Abor
       redis?.kill('SIGTERM');
     },
   };
+}
+
+/** The keys sized from this machine (`auto`), as the start-up log says them. */
+function sizedNote({ config, sizing }: LoadedConfig): string {
+  const values: Record<string, number> = {
+    'worker.concurrency': config.worker.concurrency,
+    'sandbox.pool.size': config.sandbox.pool.size,
+    'sandbox.pool.launchConcurrency': config.sandbox.pool.launchConcurrency,
+  };
+  const sized = Object.entries(sizing).map(([key, how]) => `${key} ${values[key]} (auto: ${how})`);
+  return sized.length ? `; sized from this machine: ${sized.join(', ')}` : '';
 }

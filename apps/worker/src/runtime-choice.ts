@@ -1,43 +1,70 @@
 import type { DynamicModule, Type } from '@nestjs/common';
 import type { ContainerCreateOptions } from 'dockerode';
-import { KilnConfig, SandboxConfig, SandboxMode } from '@kiln/config';
+import { LoadedConfig, SandboxConfig, SandboxMode } from '@kiln/config';
 import { ReaperModule } from './reaper/reaper.module';
 import { containerTier } from './sandbox/container/container-tier';
 import { SandboxSpec } from './sandbox/docker/container-spec';
-import { dockerPreflight } from './sandbox/docker/docker-preflight';
+import { assertDockerReachable, assertRuntimeAvailable, startupLauncher } from './sandbox/docker/docker-preflight';
 import { DockerRuntimeModule } from './sandbox/docker/docker-runtime.module';
 import { DockerTier } from './sandbox/docker/docker-tier';
 import { GivenRuntimeModule } from './sandbox/given-runtime.module';
+import { nestedModeUnavailable, nestedSandboxProblem } from './sandbox/nested/nested-host.check';
 import { nestedTier } from './sandbox/nested/nested-tier';
+import { SandboxChoice, SandboxChoiceModule } from './sandbox/sandbox-choice';
 import { SandboxRuntime } from './sandbox/sandbox-runtime';
 
-/** The worker's sandbox runtime, as the worker is built with it. */
+/** The worker's sandbox runtime, chosen and checked, as the worker is built with it. */
 export interface RuntimeAdapter {
-  /** The Nest modules that make it up; one of them provides SandboxRuntime to the whole worker. */
+  /** The Nest modules that make it up; one of them provides SandboxRuntime, another SandboxChoice, to the whole worker. */
   modules: (DynamicModule | Type)[];
-  /** Checks before the worker is built; throws what the operator must fix. */
-  preflight(): Promise<void>;
+  /** The tier in force and why. */
+  choice: SandboxChoice;
 }
 
-/** One Docker-backed tier per sandbox.mode. */
+/** One Docker-backed tier per sandbox mode. */
 const DOCKER_TIERS: Record<SandboxMode, DockerTier> = { container: containerTier, nested: nestedTier };
 
 /**
- * The one place that chooses the adapter: sandbox.mode's tier, with the
- * orphan reaper that every Docker-backed tier needs. Chosen once, at
- * start-up; nothing below asks for the mode again.
+ * The one place that chooses the adapter, once, at start-up, before the
+ * worker is built; nothing below asks for the mode again. sandbox.mode's
+ * tier, or for `auto` the nested tier where this host can create a nested
+ * sandbox (one is tried) and the container tier where it cannot; with the
+ * orphan reaper that every Docker-backed tier needs. Throws what the
+ * operator must fix: no engine, no OCI runtime, an unusable seccomp profile,
+ * nested mode asked for on a host that cannot give it.
  */
-export function configuredRuntime(config: KilnConfig): RuntimeAdapter {
-  const tier = DOCKER_TIERS[config.sandbox.mode];
-  return { modules: [DockerRuntimeModule.forTier(tier), ReaperModule], preflight: () => dockerPreflight(config.sandbox, tier) };
+export async function configuredRuntime(loaded: LoadedConfig): Promise<RuntimeAdapter> {
+  const { config } = loaded;
+  await assertDockerReachable();
+  await assertRuntimeAvailable(config.sandbox.runtime);
+  const { tier, reason } = await chooseTier(loaded);
+  // An operator's seccomp profile that cannot be used stops the worker here, not at its first task.
+  tier.seccompOption(config.sandbox);
+  const choice = new SandboxChoice(tier.mode, config.sandbox.mode, reason);
+  return { modules: [SandboxChoiceModule.of(choice), DockerRuntimeModule.forTier(tier), ReaperModule], choice };
 }
 
-/** A runtime the caller made (tests: a ScriptedSandboxRuntime): no Docker, so no preflight and no reaper. */
+async function chooseTier({ config, languages }: LoadedConfig): Promise<{ tier: DockerTier; reason: string }> {
+  const setting = config.sandbox.mode;
+  if (setting === 'container') return { tier: containerTier, reason: 'sandbox.mode is container: a fresh container per task' };
+  nestedTier.seccompOption(config.sandbox);
+  const problem = await nestedSandboxProblem(startupLauncher(config, nestedTier), languages);
+  if (setting === 'nested') {
+    if (problem) throw nestedModeUnavailable(problem);
+    return { tier: nestedTier, reason: 'sandbox.mode is nested, and this host creates nested sandboxes' };
+  }
+  return problem
+    ? { tier: containerTier, reason: `sandbox.mode is auto, and this host cannot create nested sandboxes (${problem}): a fresh container per task` }
+    : { tier: nestedTier, reason: 'sandbox.mode is auto, and this host creates nested sandboxes (unprivileged user namespaces): a fresh nested sandbox per task' };
+}
+
+/** A runtime the caller made (tests: a ScriptedSandboxRuntime): no Docker, so no checks and no reaper. */
 export function givenRuntime(runtime: SandboxRuntime): RuntimeAdapter {
-  return { modules: [GivenRuntimeModule.of(runtime)], preflight: async () => undefined };
+  const choice = new SandboxChoice(runtime.tier, 'given', 'a runtime given in code, not by configuration');
+  return { modules: [SandboxChoiceModule.of(choice), GivenRuntimeModule.of(runtime)], choice };
 }
 
-/** The container configuration sandbox.mode's tier gives a sandbox (the bench scripts build theirs with it). */
-export function sandboxContainerSpec(spec: SandboxSpec, sandbox: SandboxConfig): ContainerCreateOptions {
-  return DOCKER_TIERS[sandbox.mode].containerSpec(spec, sandbox);
+/** The container configuration a tier gives a sandbox (the bench scripts build theirs with it). */
+export function sandboxContainerSpec(mode: SandboxMode, spec: SandboxSpec, sandbox: SandboxConfig): ContainerCreateOptions {
+  return DOCKER_TIERS[mode].containerSpec(spec, sandbox);
 }

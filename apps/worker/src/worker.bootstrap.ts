@@ -1,4 +1,4 @@
-import { INestApplicationContext, Module } from '@nestjs/common';
+import { INestApplicationContext, Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { KilnConfigModule, LoadedConfig } from '@kiln/config';
 import { JsonLogger } from '@kiln/telemetry';
@@ -18,10 +18,12 @@ export interface WorkerOptions {
 
 /** Starts a worker: an application context with no HTTP server. */
 export async function bootstrapWorker(loaded: LoadedConfig, options: WorkerOptions = {}): Promise<INestApplicationContext> {
-  const runtime = options.runtime ? givenRuntime(options.runtime) : configuredRuntime(loaded.config);
-  await runtime.preflight();
+  const runtime = options.runtime ? givenRuntime(options.runtime) : await configuredRuntime(loaded);
   @Module({ imports: [KilnConfigModule.forRoot(loaded), WorkerModule.withRuntime(runtime)] })
   class WorkerRootModule {}
   const logger = new JsonLogger(loaded.config.logging.level, { service: 'worker', workerId: workerId(loaded.config) });
-  return NestFactory.createApplicationContext(WorkerRootModule, { logger });
+  const worker = await NestFactory.createApplicationContext(WorkerRootModule, { logger });
+  const { mode, reason } = runtime.choice;
+  new Logger('SandboxChoice').log(`sandbox mode ${mode}: ${reason}`);
+  return worker;
 }

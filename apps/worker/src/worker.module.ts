@@ -8,7 +8,7 @@ import { TasksModule } from './tasks/tasks.module';
 /** The worker: takes tasks from BullMQ and runs them in sandboxes. No HTTP API (docs/architecture.md, "Worker"). */
 @Module({})
 export class WorkerModule {
-  /** The worker's rooms around the sandbox runtime it is built with (runtime-choice.ts). */
+  /** The worker's rooms around the sandbox runtime it is built with (runtime-choice.ts: the runtime and the choice of its tier). */
   static withRuntime(runtime: RuntimeAdapter): DynamicModule {
     return {
       module: WorkerModule,

@@ -32,7 +32,8 @@ describe('loadConfig', () => {
   it('names the key of an invalid value', () => {
     expect(() => load({ KILN_WORKER__CONCURRENCY: '0' })).toThrow(/worker\.concurrency: concurrency must not be less than 1 \(got 0\)/);
     expect(() => load({ KILN_SANDBOX__USER: '0:0' })).toThrow(/sandbox\.user: must be a non-root numeric uid:gid/);
-    expect(() => load({ KILN_WORKER__CONCURRENCY: 'many' })).toThrow(/KILN_WORKER__CONCURRENCY: must be a number/);
+    expect(() => load({ KILN_WORKER__CONCURRENCY: 'many' })).toThrow(/worker\.concurrency: concurrency must be a whole number or auto \(got many\)/);
+    expect(() => load({ KILN_SANDBOX__MODE: 'fast' })).toThrow(/sandbox\.mode: mode must be one of the following values: auto, container, nested \(got fast\)/);
   });
 
   it('mounts the compatibility APIs by default, Judge0 under a non-empty path prefix', () => {

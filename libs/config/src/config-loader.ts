@@ -6,6 +6,7 @@ import { parse } from 'yaml';
 import { LanguageDefinition, LanguageRegistry, LIMIT_KEYS, parseLanguageTable } from '@kiln/tasks';
 import { authEnabled } from './api-exposure';
 import { KilnConfig } from './kiln-config';
+import { AUTO, MachineSizing, sizeFromMachine } from './machine-sizing';
 
 /** Thrown for any bad configuration; the message names the key (or file) at fault. */
 export class ConfigError extends Error {}
@@ -16,6 +17,8 @@ export interface LoadedConfig {
   home: string;
   /** Kiln's version (package.json), reported by every node. */
   version: string;
+  /** The keys set to `auto` and sized from this machine, with how (machine-sizing.ts). */
+  sizing: MachineSizing;
 }
 
 type Tree = Record<string, unknown>;
@@ -44,9 +47,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
   let tree = readYaml(join(home, 'config', 'kiln.yaml'));
   if (env.KILN_CONFIG) tree = deepMerge(tree, readYaml(resolve(env.KILN_CONFIG)), 'KILN_CONFIG');
   applyEnvironment(tree, env);
+  const sizing = sizeFromMachine(tree);
   const config = validateConfig(tree);
   const languagesFile = env.KILN_LANGUAGES ? resolve(env.KILN_LANGUAGES) : join(home, 'config', 'languages.yaml');
-  return { config, languages: new LanguageRegistry(loadLanguages(languagesFile)), home, version: versionIn(home) };
+  return { config, languages: new LanguageRegistry(loadLanguages(languagesFile)), home, version: versionIn(home), sizing };
 }
 
 function versionIn(home: string): string {
@@ -188,7 +192,8 @@ function movedKey(old: string): string {
 }
 
 function coerce(raw: string, current: unknown, name: string): unknown {
-  if (typeof current === 'number') {
+  // A key sized from the machine by default (`auto`) takes a number too.
+  if (typeof current === 'number' || (current === AUTO && /^\s*\d+\s*$/.test(raw))) {
     const value = Number(raw);
     if (raw.trim() === '' || Number.isNaN(value)) throw new ConfigError(`${name}: must be a number (got ${raw})`);
     return value;

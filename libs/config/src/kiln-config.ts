@@ -16,6 +16,8 @@ import {
 } from 'class-validator';
 import { PRIORITY_RANGE } from '@kiln/tasks';
 
+/** The message of a key that takes a whole number or `auto` (sized from the machine). */
+const SIZED_INT = '$property must be a whole number or auto';
 const PRIORITY_MIN = PRIORITY_RANGE.min;
 const PRIORITY_MAX = PRIORITY_RANGE.max;
 
@@ -191,7 +193,8 @@ export class WorkerPerKeyConfig {
 export class WorkerConfig {
   @IsArray() @ArrayNotEmpty() @Matches(/^[a-z0-9][a-z0-9_-]{0,31}$/, { each: true, message: 'each queue name must be 1-32 of a-z, 0-9, _ and -' })
   queues: string[];
-  @IsInt() @Min(1) @Max(256) concurrency: number;
+  /** Tasks run at once; `auto` in the file: sized from the CPUs at start-up (machine-sizing.ts). */
+  @IsInt({ message: SIZED_INT }) @Min(1) @Max(256) concurrency: number;
   @IsInt() @Min(0) shutdownGraceMs: number;
   @IsString() id: string;
   @IsInt() @Min(1000) lockDurationMs: number;
@@ -201,14 +204,20 @@ export class WorkerConfig {
   @ValidateNested() @Type(() => CompileCacheConfig) compileCache: CompileCacheConfig;
 }
 
+/** The sandbox tiers: a fresh container per task (the strict tier), or fresh nested sandboxes in pooled containers. */
 export const SANDBOX_MODES = ['container', 'nested'] as const;
 export type SandboxMode = (typeof SANDBOX_MODES)[number];
+/** sandbox.mode as configured: a tier, or `auto` (nested where the host allows it, else container; apps/worker/src/runtime-choice.ts). */
+export const SANDBOX_MODE_SETTINGS = ['auto', ...SANDBOX_MODES] as const;
+export type SandboxModeSetting = (typeof SANDBOX_MODE_SETTINGS)[number];
 
 export class PoolConfig {
-  @IsInt() @Min(0) @Max(64) size: number;
+  /** `auto` in the file: worker.concurrency (machine-sizing.ts). */
+  @IsInt({ message: SIZED_INT }) @Min(0) @Max(64) size: number;
   @IsArray() @IsString({ each: true }) warm: string[];
   @IsInt() @Min(1000) demandWindowMs: number;
-  @IsInt() @Min(1) @Max(32) launchConcurrency: number;
+  /** `auto` in the file: the CPUs (machine-sizing.ts). */
+  @IsInt({ message: SIZED_INT }) @Min(1) @Max(32) launchConcurrency: number;
   @IsInt() @Min(10_000) maxIdleMs: number;
 }
 
@@ -218,7 +227,7 @@ export class NestedConfig {
 }
 
 export class SandboxConfig {
-  @IsIn(SANDBOX_MODES as unknown as string[]) mode: SandboxMode;
+  @IsIn(SANDBOX_MODE_SETTINGS as unknown as string[]) mode: SandboxModeSetting;
   @ValidateNested() @Type(() => PoolConfig) pool: PoolConfig;
   @ValidateNested() @Type(() => NestedConfig) nested: NestedConfig;
   @IsString() @Matches(/^[a-z][a-z0-9_.-]*$/) runtime: string;

@@ -2,6 +2,7 @@ import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@ne
 import { KILN_VERSION, KilnConfig } from '@kiln/config';
 import { NodeHeartbeat, NodeRepository } from '@kiln/store';
 import { WorkerIdentity } from '../identity/worker-identity';
+import { SandboxChoice } from '../sandbox/sandbox-choice';
 import { TaskQueueConsumer } from '../tasks/task-queue.consumer';
 import { RuntimeWatchdog } from './runtime-watchdog';
 
@@ -17,7 +18,9 @@ export class WorkerHeartbeat implements OnApplicationBootstrap, OnModuleDestroy 
     private readonly config: KilnConfig,
     private readonly watchdog: RuntimeWatchdog,
     private readonly consumer: TaskQueueConsumer,
+    sandbox: SandboxChoice,
   ) {
+    // Beside the facts every node has, the tier in force (every beat carries the facts as they are).
     const facts = {
       id: identity.id,
       instance: identity.instance,
@@ -25,6 +28,7 @@ export class WorkerHeartbeat implements OnApplicationBootstrap, OnModuleDestroy 
       version,
       queues: config.worker.queues,
       concurrency: config.worker.concurrency,
+      sandbox: sandbox.toJSON(),
     };
     this.heartbeat = new NodeHeartbeat(nodes, facts, () => this.state());
   }

@@ -5,10 +5,12 @@ import { KilnConfig } from '@kiln/config';
 import { exposition } from '@kiln/telemetry';
 import { TaskQueueConsumer } from '../tasks/task-queue.consumer';
 import { WorkerMetrics } from '../metrics/worker-metrics';
+import { SandboxChoice } from '../sandbox/sandbox-choice';
 
 /**
  * The worker's only HTTP: a small server on its own port (telemetry.metrics)
- * with /metrics for Prometheus and /health for orchestrators. It serves no API.
+ * with /metrics for Prometheus and /health for orchestrators (with the sandbox
+ * tier in force and why). It serves no API.
  */
 @Injectable()
 export class WorkerMetricsServer implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -19,6 +21,7 @@ export class WorkerMetricsServer implements OnApplicationBootstrap, OnApplicatio
     private readonly config: KilnConfig,
     private readonly metrics: WorkerMetrics,
     private readonly consumer: TaskQueueConsumer,
+    private readonly sandbox: SandboxChoice,
   ) {}
 
   /** The bound port (0 before start or when disabled). */
@@ -52,7 +55,8 @@ export class WorkerMetricsServer implements OnApplicationBootstrap, OnApplicatio
     }
     if (method === 'GET' && path === '/health') {
       const reason = this.consumer.pauseReason();
-      const body = JSON.stringify({ status: reason ? 'unavailable' : 'ok', running: this.consumer.running(), ...(reason ? { reason } : {}) });
+      const state = { status: reason ? 'unavailable' : 'ok', running: this.consumer.running(), ...(reason ? { reason } : {}) };
+      const body = JSON.stringify({ ...state, sandbox: this.sandbox });
       return { status: reason ? 503 : 200, type: 'application/json', body };
     }
     return { status: 404, type: 'application/json', body: JSON.stringify({ error: `Cannot ${method} ${path}` }) };

@@ -19,6 +19,8 @@ export interface NodeBeat {
   memory: { rssBytes: number; hostFreeBytes: number; hostTotalBytes: number };
   /** Workers: whether their Docker engine answers. */
   docker?: { ok: boolean; error?: string };
+  /** Workers: the sandbox tier in force (`container`, `nested`), sandbox.mode as configured (`auto`…) and why. */
+  sandbox?: { mode: string; setting: string; reason: string };
   /** False while the node refuses work (a worker without Docker); `reason` says why. */
   accepting: boolean;
   reason?: string;

@@ -6,7 +6,7 @@ import { WorkerMetrics } from '../../metrics/worker-metrics';
 import { SingleUsePolicy } from '../container/single-use.policy';
 import { NestedReusePolicy } from '../nested/nested-reuse.policy';
 import { SandboxLimits } from '../sandbox-runtime';
-import { AFTER_TASK_DELAY_MS, ContainerPool, PoolLauncher } from './container-pool';
+import { AFTER_TASK_DELAY_MS, ContainerPool, PoolLauncher, PRESSURE_WINDOW_MS } from './container-pool';
 import { PoolDemand } from './pool-demand';
 import { PoolPolicy } from './pool-policy';
 import { PoolShelf } from './pool-shelf';
@@ -200,7 +200,8 @@ describe('ContainerPool, container mode (single use)', () => {
     const other = await lease(pool, small);
     expect(other.updates).toEqual([{ Memory: 64 * MiB, MemorySwap: 64 * MiB, NanoCpus: 0.5e9, PidsLimit: 17 }]);
     expect(other.limits).toEqual(small);
-    expect(launcher.started).toHaveLength(2);
+    // Both were started ahead: none was started for the task that got it.
+    expect([same.id, other.id]).toEqual([launcher.started[0].id, launcher.started[1].id]);
   });
 
   it('drops a container that dies on the shelf at once, and starts another', async () => {
@@ -249,6 +250,62 @@ describe('ContainerPool, container mode (single use)', () => {
     await pass(1000);
     expect(pool.readyIds(PYTHON)).toHaveLength(4);
     expect(most).toBe(1);
+  });
+
+  it('refills after the task for an occasional claim, at the claim itself when claims come back to back', async () => {
+    const { pool, launcher } = containerMode({ KILN_SANDBOX__POOL__WARM: 'python', KILN_SANDBOX__POOL__SIZE: '4', KILN_SANDBOX__POOL__LAUNCH_CONCURRENCY: '4' });
+    const claim = () => pool.acquire({ image: PYTHON, limits: LIMITS });
+    pool.onApplicationBootstrap();
+    await started();
+    expect(launcher.asked).toBe(4);
+    // One claim, three ready left: no start competes with the task; its release refills.
+    const first = await claim();
+    expect(launcher.asked).toBe(4);
+    pool.release(first, true);
+    await afterTask();
+    expect(launcher.asked).toBe(5);
+    await pass(PRESSURE_WINDOW_MS);
+    // Three claims within a second: at the third (two others, one ready left) that pace would
+    // empty the shelf before a refill after the task arrived; the claim starts the replacements at once.
+    await claim();
+    await claim();
+    expect(launcher.asked).toBe(5);
+    await claim();
+    expect(launcher.asked).toBe(8);
+    await started();
+    expect(pool.readyIds(PYTHON)).toHaveLength(4);
+    expect(launcher.removed).toEqual(['c1']);
+  });
+
+  it('a single claim that finds the shelf empty starts only its own container; the refill follows that start, not beside it', async () => {
+    const { pool, launcher } = containerMode({ KILN_SANDBOX__POOL__SIZE: '2' });
+    const lent = pool.acquire({ image: PYTHON, limits: LIMITS });
+    await pass(0);
+    expect(launcher.asked).toBe(1);
+    await started();
+    await lent;
+    expect(launcher.asked).toBe(2);
+  });
+
+  it('under pressure gives each waiting task a start of its own, and refills the shelf at most sandbox.pool.launchConcurrency at once', async () => {
+    const { pool, launcher } = containerMode({ KILN_SANDBOX__POOL__SIZE: '8', KILN_SANDBOX__POOL__LAUNCH_CONCURRENCY: '2' });
+    let inFlight = 0;
+    let most = 0;
+    const launch = launcher.launch.bind(launcher);
+    launcher.launch = async (options, limits) => {
+      most = Math.max(most, ++inFlight);
+      return launch(options, limits).finally(() => inFlight--);
+    };
+    const leases = [0, 1, 2].map(() => pool.acquire({ image: PYTHON, limits: LIMITS }));
+    await pass(0);
+    // Three tasks wait: one start each, none beyond (the shelf's refill waits for a launch slot).
+    expect(launcher.asked).toBe(3);
+    await started();
+    expect((await Promise.all(leases)).map((lent) => lent.id)).toEqual(['c1', 'c2', 'c3']);
+    // Then the shelf fills to its demand (three claims), never more than two starts at a time.
+    most = 0;
+    await pass(10 * START_MS);
+    expect([launcher.asked, pool.readyIds(PYTHON).length, most]).toEqual([6, 3, 2]);
   });
 
   it('replaces a ready container idle past sandbox.pool.maxIdleMs', async () => {
@@ -355,7 +412,7 @@ describe('ContainerPool, nested mode (outer containers reused)', () => {
   });
 
   it('owns up to max(sandbox.pool.size, worker.concurrency) outer containers, lent ones included', async () => {
-    const { pool, launcher } = nestedMode({ KILN_SANDBOX__POOL__WARM: 'python', KILN_SANDBOX__POOL__SIZE: '1', KILN_WORKER__CONCURRENCY: '3' });
+    const { pool, launcher } = nestedMode({ KILN_SANDBOX__POOL__WARM: 'python', KILN_SANDBOX__POOL__SIZE: '1', KILN_WORKER__CONCURRENCY: '3', KILN_SANDBOX__POOL__LAUNCH_CONCURRENCY: '2' });
     pool.onApplicationBootstrap();
     // Two starts at once (sandbox.pool.launchConcurrency), then the third.
     await pass(2 * START_MS);

@@ -21,6 +21,14 @@ const MAINTAIN_INTERVAL_MS = 1000;
 /** Dead containers tolerated in one acquire before it gives up. */
 const MAX_ACQUIRE_ATTEMPTS = 4;
 /**
+ * A shelf is under pressure when, besides the claim at hand, it had more
+ * claims in this last moment than it has containers ready: at that pace the
+ * next claim finds it empty, sooner than a refill started after the task
+ * could arrive (a container start takes ≈ 100 ms on an idle engine, several
+ * times that on a busy one: docs/performance.md).
+ */
+export const PRESSURE_WINDOW_MS = 1000;
+/**
  * Engine calls after a task (removing its container, starting the refill)
  * wait this long: the task's answer is still on its way out, and building
  * and sending those requests would hold it up (measured: scripts/bench-path.mjs).
@@ -114,10 +122,12 @@ export class ContainerPool<T extends PooledContainer = WarmContainer> implements
     const { shelf, options } = this.shelfFor(request);
     shelf.demand.record(Date.now());
     for (let attempt = 1; ; attempt++) {
-      // No refill here: container starts would compete with the task for the CPU.
-      // The release (or the periodic check) refills.
       const ready = shelf.takeReady(request.limits);
       this.metrics.poolCheckouts.inc({ image: request.image, result: ready ? 'hit' : 'miss' });
+      if (ready) {
+        shelf.leased.add(ready);
+        this.refillUnderPressure(shelf);
+      }
       const warm = ready ?? (await this.waitForLaunch(shelf));
       shelf.leased.add(warm);
       if (await this.prepare(warm, options, request.limits)) return warm;
@@ -178,10 +188,24 @@ export class ContainerPool<T extends PooledContainer = WarmContainer> implements
     return { shelf, options };
   }
 
+  /**
+   * Refills are driven by demand. An occasional claim leaves the refill to
+   * the task's release (or the periodic check), so no container start
+   * competes with the task for the CPU. Claims back to back would empty the
+   * shelf before that: under pressure the refill starts at the claim, up to
+   * the shelf's target and sandbox.pool.launchConcurrency starts at once, so
+   * the next tasks find containers started while the engine keeps up.
+   */
+  private refillUnderPressure(shelf: PoolShelf<T>): void {
+    const otherClaims = shelf.demand.lately(Date.now(), PRESSURE_WINDOW_MS) - 1;
+    if (otherClaims > shelf.ready.length) this.maintain(shelf);
+  }
+
   /** The next container delivered: a new one, or one coming back from its last task. */
   private waitForLaunch(shelf: PoolShelf<T>): Promise<T> {
     const promise = new Promise<T>((resolve, reject) => shelf.waiters.push({ resolve, reject }));
     this.supplyWaiters(shelf);
+    this.refillUnderPressure(shelf);
     return promise;
   }
 

@@ -1,5 +1,9 @@
 import Docker from 'dockerode';
-import { SandboxConfig } from '@kiln/config';
+import { KilnConfig } from '@kiln/config';
+import { WorkerIdentity } from '../../identity/worker-identity';
+import { WorkerMetrics } from '../../metrics/worker-metrics';
+import { ContainerLauncher } from './container-launcher';
+import { ContainerSpecBuilder } from './container-spec';
 import { DockerTier } from './docker-tier';
 
 /** Fails with a clear message when no Docker engine answers. */
@@ -27,10 +31,12 @@ export async function assertRuntimeAvailable(runtime: string, docker = new Docke
   }
 }
 
-/** Before a Docker-backed worker is built: the engine answers, has the OCI runtime, and the tier's seccomp profile can be used. */
-export async function dockerPreflight(sandbox: SandboxConfig, tier: DockerTier): Promise<void> {
-  await assertDockerReachable();
-  await assertRuntimeAvailable(sandbox.runtime);
-  // An operator's seccomp profile that cannot be used stops the worker here, not at its first task.
-  tier.seccompOption(sandbox);
+/**
+ * A launcher of the tier's containers before the worker is built, for the
+ * start-up checks that must start one (nested/nested-host.check.ts). Its
+ * containers carry an instance of their own that never beats: should the
+ * worker die during the check, any worker's orphan reaper removes them.
+ */
+export function startupLauncher(config: KilnConfig, tier: DockerTier, docker = new Docker()): ContainerLauncher {
+  return new ContainerLauncher(docker, config, new WorkerIdentity(config), new ContainerSpecBuilder(config, tier), new WorkerMetrics());
 }

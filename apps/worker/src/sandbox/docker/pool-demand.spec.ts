@@ -10,6 +10,16 @@ describe('PoolDemand', () => {
     expect(demand.recent(1000)).toBe(2);
     expect(demand.recent(1900)).toBe(0);
   });
+
+  it('says the pace of the last moments apart from the window', () => {
+    const demand = new PoolDemand(60_000);
+    for (const at of [0, 10_000, 10_400, 10_800, 10_900]) demand.record(at);
+    // The last second: (10 000, 11 000].
+    expect(demand.lately(11_000, 1000)).toBe(3);
+    expect(demand.lately(11_000, 200)).toBe(1);
+    expect(demand.lately(30_000, 1000)).toBe(0);
+    expect(demand.recent(11_000)).toBe(5);
+  });
 });
 
 describe('poolTarget', () => {

@@ -20,6 +20,13 @@ export class PoolDemand {
     if (stale) this.claims = this.claims.slice(stale);
     return this.claims.length;
   }
+
+  /** The claims of the last `ms` (at most the window): the pace of demand right now. */
+  lately(now: number, ms: number): number {
+    let count = 0;
+    for (let i = this.claims.length - 1; i >= 0 && this.claims[i] > now - ms; i--) count++;
+    return count;
+  }
 }
 
 export interface PoolTargetInput {

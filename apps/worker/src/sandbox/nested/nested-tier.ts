@@ -3,7 +3,6 @@ import { buildContainerSpec } from '../docker/container-spec';
 import { DockerTier } from '../docker/docker-tier';
 import { seccompSecurityOpt } from '../docker/seccomp-option';
 import nestedOuterProfile from '../seccomp/nested-outer.json';
-import { NestedHostCheck } from './nested-host.check';
 import { asNestedOuterContainer } from './nested-outer-spec';
 import { NestedReusePolicy } from './nested-reuse.policy';
 
@@ -16,12 +15,13 @@ const seccompOption = (sandbox: SandboxConfig) =>
  * container that serves task after task, retired after
  * sandbox.nested.tasksPerContainer tasks or any task that did not end
  * cleanly. The host must allow unprivileged user namespaces: the worker
- * checks at start-up (nested-host.check.ts).
+ * checks at start-up, before it is built (nested-host.check.ts, called by
+ * runtime-choice.ts).
  */
 export const nestedTier: DockerTier = {
   mode: 'nested',
   seccompOption,
   containerSpec: (spec, sandbox) => asNestedOuterContainer(buildContainerSpec(spec, sandbox, { mode: 'nested', seccomp: seccompOption(sandbox) }), sandbox),
   poolPolicy: (config) => new NestedReusePolicy(config),
-  providers: [NestedHostCheck],
+  providers: [],
 };
