@@ -11,6 +11,10 @@
 #   namespace runsc takes for a container's own). Kiln's sandboxes never have a
 #   network (NetworkMode none, NetworkDisabled), so gVisor is told so and
 #   builds no network stack at all.
+# - `--oci-seccomp`: without it runsc ignores the container's seccomp profile
+#   (gVisor's kernel answers every call itself); with it Kiln's own profile
+#   filters the program's calls inside gVisor as it does under runc
+#   (io_uring, user namespaces, keyctl... refused: SECURITY.md).
 # - dockerd is sent SIGHUP: runtimes are among the settings it reloads live.
 #   It is never restarted (containers of others may be running).
 set -euo pipefail
@@ -34,7 +38,7 @@ changed=$(RUNSC_PATH="$runsc_path" DAEMON_JSON="$daemon_json" node -e '
   const file = process.env.DAEMON_JSON;
   const text = fs.existsSync(file) ? fs.readFileSync(file, "utf8").trim() : "";
   const config = text ? JSON.parse(text) : {};
-  const wanted = { path: process.env.RUNSC_PATH, runtimeArgs: ["--network=none"] };
+  const wanted = { path: process.env.RUNSC_PATH, runtimeArgs: ["--network=none", "--oci-seccomp"] };
   const before = JSON.stringify(config.runtimes?.runsc ?? null);
   if (before === JSON.stringify(wanted)) { console.log("no"); process.exit(0); }
   config.runtimes = { ...(config.runtimes ?? {}), runsc: wanted };
