@@ -5,13 +5,15 @@ import { SandboxLimits } from '../sandbox-runtime';
 export const GVISOR_RUNTIME = 'runsc';
 
 /**
- * Host tasks gVisor's own sandbox takes before the program starts (its
- * kernel's threads, the file proxy): about 40 here, and on its ptrace
- * platform each process of the program costs several more host threads and
- * a stub process (test/security/gvisor.e2e-spec.ts measures both).
+ * Host tasks gVisor's own sandbox takes: about 40 before the program starts
+ * (its kernel's threads, the file proxy), about 8 more per process of the
+ * program on its ptrace platform, and a fork bomb held at RLIMIT_NPROC still
+ * grows them by some 300 a second (measured with Debian's runsc 20221219).
+ * Past the host limit gVisor itself dies, so the backstop leaves a C fork
+ * bomb of the default 64 processes about 13 s.
  */
 export const GVISOR_BASE_HOST_TASKS = 64;
-export const GVISOR_HOST_TASKS_PER_PROCESS = 16;
+export const GVISOR_HOST_TASKS_PER_PROCESS = 64;
 
 /**
  * Reshapes a sandbox container for gVisor. Under runsc the host's pids cgroup
