@@ -47,6 +47,8 @@ start_docker() {
   seed_base_image
   # The compose test builds Kiln's image FROM node:20-bookworm-slim and runs redis:7-bookworm.
   bash "$(dirname "$0")/seed-compose-images.sh"
+  # The gVisor tier (sandbox.runtime: runsc) and its tests need runsc registered with the engine.
+  bash "$(dirname "$0")/register-gvisor.sh"
 }
 
 seed_base_image() {

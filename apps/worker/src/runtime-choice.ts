@@ -4,7 +4,7 @@ import { LoadedConfig, SandboxConfig, SandboxMode } from '@kiln/config';
 import { ReaperModule } from './reaper/reaper.module';
 import { containerTier } from './sandbox/container/container-tier';
 import { SandboxSpec } from './sandbox/docker/container-spec';
-import { assertDockerReachable, assertRuntimeAvailable, startupLauncher } from './sandbox/docker/docker-preflight';
+import { assertDockerReachable, assertRuntimeAvailable, assertTierRunsOn, startupLauncher } from './sandbox/docker/docker-preflight';
 import { DockerRuntimeModule } from './sandbox/docker/docker-runtime.module';
 import { DockerTier } from './sandbox/docker/docker-tier';
 import { GivenRuntimeModule } from './sandbox/given-runtime.module';
@@ -38,6 +38,7 @@ export async function configuredRuntime(loaded: LoadedConfig): Promise<RuntimeAd
   await assertDockerReachable();
   await assertRuntimeAvailable(config.sandbox.runtime);
   const { tier, reason } = await chooseTier(loaded);
+  assertTierRunsOn(tier, config.sandbox.runtime);
   // An operator's seccomp profile that cannot be used stops the worker here, not at its first task.
   tier.seccompOption(config.sandbox);
   const choice = new SandboxChoice(tier.mode, config.sandbox.mode, reason);
@@ -47,6 +48,12 @@ export async function configuredRuntime(loaded: LoadedConfig): Promise<RuntimeAd
 async function chooseTier({ config, languages }: LoadedConfig): Promise<{ tier: DockerTier; reason: string }> {
   const setting = config.sandbox.mode;
   if (setting === 'container') return { tier: containerTier, reason: 'sandbox.mode is container: a fresh container per task' };
+  const refused = nestedTier.refusedRuntimes?.[config.sandbox.runtime];
+  if (setting === 'auto' && refused) {
+    return { tier: containerTier, reason: `sandbox.mode is auto under sandbox.runtime ${config.sandbox.runtime}, where nested sandboxes cannot run: a fresh container per task` };
+  }
+  // Explicit nested mode under a runtime it cannot run on is refused by assertTierRunsOn, without a probe.
+  if (refused) return { tier: nestedTier, reason: 'sandbox.mode is nested' };
   nestedTier.seccompOption(config.sandbox);
   const problem = await nestedSandboxProblem(startupLauncher(config, nestedTier), languages);
   if (setting === 'nested') {

@@ -42,8 +42,23 @@ export interface AgentExecReport {
 
 export type OutputListener = (stream: 'stdout' | 'stderr', chunk: Buffer) => void;
 
+/** What an exec had sent before its agent went away, and when it began. */
+export interface PartialExec {
+  stdout: Buffer;
+  stderr: Buffer;
+  startedAt: number;
+}
+
 /** The agent went away (container killed, crashed, or the stream broke) before answering. */
-export class AgentGoneError extends Error {}
+export class AgentGoneError extends Error {
+  constructor(
+    message: string,
+    /** Set when an exec was running: its output so far (a sandbox that died of memory still has it). */
+    readonly partial?: PartialExec,
+  ) {
+    super(message);
+  }
+}
 /** The agent refused a request (an `X` frame). */
 export class AgentRefusedError extends Error {}
 /** The agent did not answer a ping in time. */
@@ -66,6 +81,7 @@ interface PendingExec {
   skippedMax: number;
   skipped: SkippedEntry[];
   onOutput?: OutputListener;
+  startedAt: number;
   resolve: (report: AgentExecReport) => void;
   reject: (error: Error) => void;
 }
@@ -170,7 +186,7 @@ export class AgentSession {
       const cap = exec.outputBytes ?? 65536;
       const collectMaxBytes = exec.collect ? (exec.collectMaxBytes ?? DEFAULT_COLLECT_MAX_BYTES) : null;
       const skippedMax = exec.collect ? (exec.skippedMax ?? 0) : 0;
-      this.pending = { stdout: [], stderr: [], kept: 0, cap, collectMaxBytes, files: [], skippedMax, skipped: [], onOutput, resolve, reject };
+      this.pending = { stdout: [], stderr: [], kept: 0, cap, collectMaxBytes, files: [], skippedMax, skipped: [], onOutput, startedAt: Date.now(), resolve, reject };
       for (const frame of encodeStdinFrames(stdin)) this.write(frame);
       this.write(encodeExecFrame(exec));
     });
@@ -300,7 +316,7 @@ export class AgentSession {
     this.helloWaiters.splice(0).forEach((w) => w.reject(error));
     const pending = this.pending;
     this.pending = null;
-    pending?.reject(error);
+    pending?.reject(new AgentGoneError(reason, { stdout: Buffer.concat(pending.stdout), stderr: Buffer.concat(pending.stderr), startedAt: pending.startedAt }));
     this.goneListeners.splice(0).forEach((listener) => listener(reason));
   }
 }

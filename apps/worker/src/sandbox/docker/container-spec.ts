@@ -3,6 +3,7 @@ import type { ContainerCreateOptions } from 'dockerode';
 import { KilnConfig, SandboxConfig, SandboxMode } from '@kiln/config';
 import { SandboxLimits } from '../sandbox-runtime';
 import { DOCKER_TIER, DockerTier } from './docker-tier';
+import { GVISOR_RUNTIME, asGvisorContainer } from './gvisor-spec';
 
 /** Label keys on every sandbox container; the reaper and the tests find them by these. */
 export const SANDBOX_LABEL = 'kiln.sandbox';
@@ -40,12 +41,12 @@ export interface TierMarks {
  * mounts, no environment, no capabilities. Files and commands travel over the
  * attached stdin to the agent, which is PID 1 (and the zombie reaper). A tier
  * may reshape it (nested/nested-outer-spec.ts), never loosen what it does not
- * name.
+ * name. Under gVisor the process limit moves inside its kernel (gvisor-spec.ts).
  */
 export function buildContainerSpec(spec: SandboxSpec, sandbox: SandboxConfig, tier: TierMarks): ContainerCreateOptions {
   const memory = spec.limits.memoryMb * MiB;
   const [uid, gid] = sandbox.user.split(':');
-  return {
+  const options: ContainerCreateOptions = {
     Image: spec.image,
     Entrypoint: [AGENT_PATH],
     Cmd: ['--workspace', WORKSPACE],
@@ -104,6 +105,7 @@ export function buildContainerSpec(spec: SandboxSpec, sandbox: SandboxConfig, ti
       ...(sandbox.runtime !== 'runc' ? { Runtime: sandbox.runtime } : {}),
     },
   };
+  return sandbox.runtime === GVISOR_RUNTIME ? asGvisorContainer(options, spec.limits) : options;
 }
 
 /** The tier's container configuration as an injectable, so every sandbox is built by one object. */

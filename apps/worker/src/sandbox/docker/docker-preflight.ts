@@ -26,9 +26,15 @@ export async function assertRuntimeAvailable(runtime: string, docker = new Docke
   if (!available.includes(runtime)) {
     throw new Error(
       `sandbox.runtime is ${runtime}, but the Docker engine has no such runtime (it has: ${available.join(', ')}). ` +
-        'Install and register it (e.g. gVisor: `runsc install`, then restart dockerd), or set sandbox.runtime to runc.',
+        'Install and register it (gVisor: scripts/register-gvisor.sh, or `runsc install` and a SIGHUP to dockerd), or set sandbox.runtime to runc.',
     );
   }
+}
+
+/** A tier refuses an OCI runtime it cannot run under, saying why, before anything is started. */
+export function assertTierRunsOn(tier: DockerTier, runtime: string): void {
+  const why = tier.refusedRuntimes?.[runtime];
+  if (why) throw new Error(`sandbox.mode ${tier.mode} cannot run under sandbox.runtime ${runtime}: ${why}.`);
 }
 
 /**

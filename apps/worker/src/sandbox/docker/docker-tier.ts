@@ -21,6 +21,8 @@ export interface DockerTier {
   poolPolicy(config: KilnConfig): PoolPolicy;
   /** Providers only this tier has (e.g. a start-up check of the host). */
   readonly providers: Provider[];
+  /** OCI runtimes (sandbox.runtime) it cannot run under, each with why: the worker refuses to start with them. */
+  readonly refusedRuntimes?: Readonly<Record<string, string>>;
 }
 
 /** Injection token of the tier a Docker-backed runtime serves. */

@@ -27,3 +27,11 @@ describe('limitUpdate', () => {
     expect(limitUpdate(options({ NetworkMode: 'none' }))).toEqual({ Memory: 256, MemorySwap: 256, NanoCpus: 1e9, PidsLimit: 65 });
   });
 });
+
+describe('poolKey under gVisor', () => {
+  it('keeps limit values in the key: runsc cannot update a started container', () => {
+    const runsc = (host: Record<string, unknown>) => options({ Runtime: 'runsc', ...host });
+    expect(poolKey(runsc({ Memory: 64, MemorySwap: 64 }))).not.toBe(poolKey(runsc({})));
+    expect(poolKey(runsc({}))).toBe(poolKey(runsc({})));
+  });
+});

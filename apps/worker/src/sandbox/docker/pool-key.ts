@@ -1,5 +1,6 @@
 import type { ContainerCreateOptions } from 'dockerode';
 import { createHash } from 'node:crypto';
+import { updatesLimits } from './gvisor-spec';
 
 /** cgroup limits the pool changes on a ready container with Docker's update API. */
 export const UPDATABLE_LIMITS = ['Memory', 'MemorySwap', 'NanoCpus', 'PidsLimit'] as const;
@@ -9,11 +10,13 @@ export const UPDATABLE_LIMITS = ['Memory', 'MemorySwap', 'NanoCpus', 'PidsLimit'
  * container configuration, whatever their limit values (those are updated
  * before use) and labels (they name the pool, not the task). Whether a limit
  * is set at all is part of the key, so a configuration without a limit never
- * gets a container that has one, nor the other way round.
+ * gets a container that has one, nor the other way round. A runtime that
+ * cannot update limits (gVisor) keeps their values in the key: its
+ * containers serve only tasks with the limits they started with.
  */
 export function poolKey(options: ContainerCreateOptions): string {
   const host = { ...(options.HostConfig ?? {}) } as Record<string, unknown>;
-  for (const limit of UPDATABLE_LIMITS) if (limit in host) host[limit] = host[limit] === undefined ? 'unset' : 'set';
+  if (updatesLimits(options)) for (const limit of UPDATABLE_LIMITS) if (limit in host) host[limit] = host[limit] === undefined ? 'unset' : 'set';
   const shape = { ...options, Labels: undefined, name: undefined, HostConfig: host };
   return createHash('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 24);
 }

@@ -1,8 +1,9 @@
 import type Docker from 'dockerode';
 import { AgentExec } from '../../agent/agent-frames';
-import { AgentExecReport, AgentFile, AgentSession, OutputListener } from '../../agent/agent-session';
+import { AgentExecReport, AgentFile, AgentGoneError, AgentSession, OutputListener } from '../../agent/agent-session';
 import { SandboxBody } from '../sandbox-lease';
 import { SandboxLimits } from '../sandbox-runtime';
+import { memoryDeathReport } from './memory-death';
 import { PooledContainer } from './pooled-container';
 
 /**
@@ -65,8 +66,15 @@ export class WarmContainer implements PooledContainer, SandboxBody {
     this.session.writeFiles(files);
   }
 
-  exec(exec: AgentExec, stdin: Buffer, onOutput?: OutputListener): Promise<AgentExecReport> {
-    return this.session.exec(exec, stdin, onOutput);
+  /** A container the OOM killer ended mid-exec answers as the memory limit (memory-death.ts), not as a failure. */
+  async exec(exec: AgentExec, stdin: Buffer, onOutput?: OutputListener): Promise<AgentExecReport> {
+    try {
+      return await this.session.exec(exec, stdin, onOutput);
+    } catch (error) {
+      const report = error instanceof AgentGoneError ? await memoryDeathReport(this.container, error, this.limits) : null;
+      if (report) return report;
+      throw error;
+    }
   }
 
   async kill(): Promise<void> {

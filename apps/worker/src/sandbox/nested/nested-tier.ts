@@ -24,4 +24,10 @@ export const nestedTier: DockerTier = {
   containerSpec: (spec, sandbox) => asNestedOuterContainer(buildContainerSpec(spec, sandbox, { mode: 'nested', seccomp: seccompOption(sandbox) }), sandbox),
   poolPolicy: (config) => new NestedReusePolicy(config),
   providers: [],
+  refusedRuntimes: {
+    // Found by running bwrap under Debian's runsc (release 20221219): test/security/runtime.e2e-spec.ts.
+    runsc:
+      "bubblewrap cannot start inside gVisor (its kernel has no /proc/sys/kernel/overflowuid), and gVisor's own kernel is already the stronger boundary; " +
+      'run gVisor with sandbox.mode container',
+  },
 };
