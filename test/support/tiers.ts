@@ -32,10 +32,7 @@ export const SANDBOX_TIERS: SandboxTier[] = [
   },
 ];
 
-/** The environment that selects the tier (nothing for the defaults). */
+/** The environment that selects the tier, named explicitly (the default mode, auto, would pick one by the host). */
 export function tierEnv(tier: SandboxTier): Record<string, string> {
-  return {
-    ...(tier.mode === 'container' ? {} : { KILN_SANDBOX__MODE: tier.mode }),
-    ...(tier.runtime === 'runc' ? {} : { KILN_SANDBOX__RUNTIME: tier.runtime }),
-  };
+  return { KILN_SANDBOX__MODE: tier.mode, KILN_SANDBOX__RUNTIME: tier.runtime };
 }
