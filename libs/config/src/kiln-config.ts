@@ -251,6 +251,14 @@ export class LimitsConfig {
   @ValidateNested() @Type(() => LimitValues) maxima: LimitValues;
 }
 
+/** Files a job's runs return from their workspaces (`outputFiles` of a request). */
+export class OutputFilesConfig {
+  /** Patterns in one request. */
+  @IsInt() @Min(0) @Max(256) maxPatterns: number;
+  /** Files one run (or test) returns at most; the job's output budget bounds their bytes. */
+  @IsInt() @Min(1) @Max(1000) maxFiles: number;
+}
+
 export class JobsConfig {
   @IsInt() @Min(60) retentionSeconds: number;
   @IsInt() @Min(10_000) deadlineMs: number;
@@ -262,6 +270,7 @@ export class JobsConfig {
   @IsInt() @Min(1) maxArgBytes: number;
   @IsInt() @Min(0) @Max(10_000) maxTests: number;
   @IsInt() @Min(1) @Max(1000) testBatchSize: number;
+  @ValidateNested() @Type(() => OutputFilesConfig) outputFiles: OutputFilesConfig;
 }
 
 export class SnippetsConfig {

@@ -14,6 +14,7 @@ import {
 import { AgentExec } from '../agent/agent-frames';
 import { SandboxLease } from '../sandbox/sandbox-lease';
 import { JobScratchStore } from './job-scratch.store';
+import { OutputFileCollector } from './output-file.collector';
 import { runExecOf, runSandboxLimits, sourceFiles } from './program-files';
 import { WorkerMetrics } from '../metrics/worker-metrics';
 import { SandboxExecutor } from './sandbox-executor';
@@ -42,6 +43,7 @@ export class TestBatchRunner {
     private readonly scratch: JobScratchStore,
     private readonly executor: SandboxExecutor,
     private readonly metrics: WorkerMetrics,
+    private readonly outputFiles: OutputFileCollector,
   ) {}
 
   async run(task: TaskPayload): Promise<TaskResult> {
@@ -80,7 +82,8 @@ export class TestBatchRunner {
     const judged = judgedReport(report, recorded);
     const expected = test.expectedBase64 === undefined ? undefined : Buffer.from(test.expectedBase64, 'base64');
     const verdict = verdictOfTest(runVerdictOf(judged, batch.language), judged.stdout, expected, batch.options.comparison);
-    const result = { index, ...stageResultOf(judged, recorded, verdict) };
+    const stage = await this.outputFiles.withFiles(stageResultOf(judged, recorded, verdict), sandbox, batch.task, batch.language, recorded);
+    const result = { index, ...stage };
     this.metrics.execution('run', batch.language.id, result);
     return result;
   }
