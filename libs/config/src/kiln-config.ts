@@ -51,6 +51,8 @@ export class EndpointsConfig {
   @IsBoolean() piston: boolean;
   /** Judge0 CE compatibility under api.judge0.prefix (docs/compat-judge0.md). */
   @IsBoolean() judge0: boolean;
+  /** MCP over Streamable HTTP at /mcp, its tools calling this API with the caller's key (README "MCP"). */
+  @IsBoolean() mcp: boolean;
 }
 
 export class Judge0ApiConfig {
