@@ -87,7 +87,7 @@ describe.each(MCP_TRANSPORTS)('MCP over %s', (transport) => {
     const languages = (result.structuredContent as { languages: { id: string; compiled: boolean }[] }).languages;
     expect(languages.map((l) => l.id)).toEqual(expect.arrayContaining(['python', 'c', 'javascript']));
     expect(languages.find((l) => l.id === 'c')?.compiled).toBe(true);
-    expect(textOf(result)).toMatch(/^python: Python \S+ \(also py, python3\)$/m);
+    expect(textOf(result)).toMatch(/^python: Python \S+ \(also py, python3\); with numpy \S+, pandas \S+, scipy \S+, matplotlib \S+$/m);
   });
 
   it('a bad argument is a tool error naming it; the API refusal is a tool error with the API message', async () => {

@@ -76,7 +76,10 @@ export function registerJobTools(server: McpServer, client: KilnClient): void {
     },
     async () => {
       const languages = await client.languages();
-      const lines = languages.map((l) => `${l.id}: ${l.name} ${l.version}${l.compiled ? ', compiled' : ''}${l.aliases.length ? ` (also ${l.aliases.join(', ')})` : ''}`);
+      const lines = languages.map((l) => {
+        const packages = Object.entries(l.packages ?? {}).map(([name, version]) => `${name} ${version}`);
+        return `${l.id}: ${l.name} ${l.version}${l.compiled ? ', compiled' : ''}${l.aliases.length ? ` (also ${l.aliases.join(', ')})` : ''}${packages.length ? `; with ${packages.join(', ')}` : ''}`;
+      });
       return toolResult(lines.join('\n'), { languages });
     },
   );
