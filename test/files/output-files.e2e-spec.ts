@@ -1,4 +1,4 @@
-import { Harness, startKiln } from '../support/kiln-harness';
+import { useKiln } from '../support/kiln-suite';
 import { SANDBOX_MODES, modeEnv } from '../support/sandbox-modes';
 
 interface ReturnedFile {
@@ -17,18 +17,10 @@ interface ReturnedFile {
  * and tests is output-files.component-spec.ts's.
  */
 describe.each(SANDBOX_MODES)('output files (sandbox mode %s)', (mode) => {
-  let kiln: Harness;
-
-  beforeAll(async () => {
-    kiln = await startKiln({ env: modeEnv(mode) });
-  });
-
-  afterAll(async () => {
-    await kiln?.close();
-  });
+  const suite = useKiln({ env: modeEnv(mode) });
 
   const execute = async (body: object) => {
-    const answer = await kiln.http().post('/execute').send(body);
+    const answer = await suite.execute(body);
     expect(answer.status).toBe(200);
     return answer.body;
   };

@@ -1,4 +1,4 @@
-import { Harness, startKiln } from '../support/kiln-harness';
+import { useKiln } from '../support/kiln-suite';
 import { SANDBOX_MODES, modeEnv } from '../support/sandbox-modes';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -23,18 +23,10 @@ function pngHeader(png: Buffer) {
  * playground half is test/playground/playground.e2e-spec.ts's.
  */
 describe.each(SANDBOX_MODES)('the Python data stack (sandbox mode %s)', (mode) => {
-  let kiln: Harness;
-
-  beforeAll(async () => {
-    kiln = await startKiln({ env: modeEnv(mode) });
-  });
-
-  afterAll(async () => {
-    await kiln?.close();
-  });
+  const suite = useKiln({ env: modeEnv(mode) });
 
   const execute = async (body: object) => {
-    const answer = await kiln.http().post('/execute').send({ language: 'python', ...body });
+    const answer = await suite.execute({ language: 'python', ...body });
     expect(answer.status).toBe(200);
     return answer.body;
   };
@@ -50,9 +42,9 @@ describe.each(SANDBOX_MODES)('the Python data stack (sandbox mode %s)', (mode) =
     expect(job).toMatchObject({ state: 'COMPLETED', verdict: 'OK', run: { exitCode: 0, stderr: '' } });
     const [first, ...versions] = job.run.stdout.trim().split('\n');
     expect(first).toBe('30 agg');
-    const table = kiln.loaded.languages.get('python').packages!;
+    const table = suite.kiln.loaded.languages.get('python').packages!;
     expect(versions).toEqual(Object.entries(table).map(([name, version]) => `${name} ${version}`));
-    expect(job.run.memoryBytes).toBeLessThan(kiln.loaded.config.limits.defaults.memoryMb * 1024 * 1024);
+    expect(job.run.memoryBytes).toBeLessThan(suite.kiln.loaded.config.limits.defaults.memoryMb * 1024 * 1024);
   });
 
   it('a job with outputFiles ["*.png"] that saves a matplotlib plot returns a valid PNG; matplotlib leaves nothing else in the workspace', async () => {
