@@ -27,13 +27,13 @@ export interface SnippetContent {
   stdin?: string;
   args?: string[];
   tests?: ApiTestCase[];
-}
-
-/** The body of POST /jobs and /execute (README "API"): a program, the limits the clients set, the files to return. */
-export interface JobRequest extends SnippetContent {
-  limits?: { timeoutMs?: number; memoryMb?: number };
   /** Patterns of the workspace files each run returns (README "Output files"). */
   outputFiles?: string[];
+}
+
+/** The body of POST /jobs and /execute (README "API"): a program and the limits the clients set. */
+export interface JobRequest extends SnippetContent {
+  limits?: { timeoutMs?: number; memoryMb?: number };
 }
 
 export interface SnippetView extends SnippetContent {
