@@ -20,10 +20,10 @@ import { ScriptedSandboxRuntime } from '../../apps/worker/src/sandbox/scripted/s
  *   compile-error <text>   the compile step (of a compiled language) fails, <text> on stderr
  *   compile-out <text>     the compile step writes <text> on stdout
  *
- * The compile step (the exec of the `compile` task) leaves the script as the
- * program it names after `-o` (`main` for C); a run finds its script in the
- * first argument that names a workspace file (`main.py`, `./main`). `true`
- * (the exec after a run that collects its output files) exits 0.
+ * The compile step (the exec that collects its workspace) leaves the script
+ * as the program it names after `-o` (`main` for C); a run finds its script
+ * in the first argument that names a workspace file (`main.py`, `./main`).
+ * `true` (the exec after a run that collects its output files) exits 0.
  * What a scripted run proves is everything above the sandbox: the sandbox's
  * own rules are the system tier's.
  */
@@ -36,7 +36,7 @@ export const script = (...steps: string[]): string => steps.join('\n');
 
 async function runScript(run: ScriptedRun): Promise<ScriptedExit> {
   if (run.exec.argv[0] === 'true') return {};
-  return run.sandbox.owner.part === 'compile' ? compile(run) : execute(run);
+  return run.exec.collect ? compile(run) : execute(run);
 }
 
 function compile(run: ScriptedRun): ScriptedExit {

@@ -88,9 +88,16 @@ export interface SessionRunRequest {
   context?: string;
 }
 
-/** What a session run answers: a run stage's fields, and a context's `result`. */
+/** What a session run answers: a run stage's fields, and what a compile or a context adds. */
 export interface SessionRunResult extends StageResult {
-  result?: unknown;
+  /** A compiled language's compile step, when `code` ran. */
+  compile?: StageResult;
+  /** A context run: the value of its final expression, as the language renders it (null: none). */
+  result?: string | null;
+  /** A context run that raised: the exception's name and message. */
+  error?: { name: string; value: string } | null;
+  /** A context run: whether its interpreter was started afresh (what it held is gone), and why. */
+  context?: { name: string; restarted: boolean; reason?: string };
   [field: string]: unknown;
 }
 

@@ -116,13 +116,16 @@ export function registerSessionTools(server: McpServer, client: KilnClient): voi
       title: 'List files',
       description: 'Lists a directory of the session workspace (default: its top): name, size, type, modified.',
       inputSchema: { sessionId, path: z.string().optional().describe('a directory relative to the workspace') },
-      outputSchema: { path: z.string(), entries: z.array(z.looseObject({ name: z.string() })) },
+      outputSchema: { path: z.string(), entries: z.array(z.looseObject({ name: z.string() })), truncated: z.boolean() },
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     async ({ sessionId: id, path = '' }) => {
-      const entries = entriesOf(await client.listSessionFiles(id, path));
+      const listing = await client.listSessionFiles(id, path);
+      const entries = entriesOf(listing);
+      const truncated = (listing as { truncated?: unknown } | null)?.truncated === true;
       const lines = entries.map((entry) => [entry.name, entry.type, entry.size].filter((part) => part !== undefined).join('  '));
-      return toolResult(lines.length ? lines.join('\n') : `${path || '.'} is empty`, { path, entries });
+      const text = lines.length ? lines.join('\n') : `${path || '.'} is empty`;
+      return toolResult(truncated ? `${text}\n(more entries than listed)` : text, { path, entries, truncated });
     },
   );
 
@@ -142,10 +145,21 @@ export function registerSessionTools(server: McpServer, client: KilnClient): voi
   );
 }
 
+/** The verdict, the output, a context's value or exception, and whether its interpreter started afresh. */
 function runText(run: SessionRunResult): string {
   const ending = run.signal ? `signal ${run.signal}` : `exit code ${run.exitCode}`;
-  const result = run.result === undefined ? '' : `result: ${typeof run.result === 'string' ? run.result : JSON.stringify(run.result)}`;
-  return [`${run.verdict}, ${ending}`, outputBlock('stdout', run.stdout), outputBlock('stderr', run.stderr), result].filter(Boolean).join('\n');
+  const { compile, context, error } = run;
+  return [
+    `${run.verdict}, ${ending}`,
+    compile && compile.verdict !== 'OK' ? outputBlock('compiler output', compile.stdout + compile.stderr) : '',
+    outputBlock('stdout', run.stdout),
+    outputBlock('stderr', run.stderr),
+    run.result === undefined || run.result === null ? '' : `result: ${run.result}`,
+    error ? `raised ${error.name}: ${error.value}` : '',
+    context?.restarted ? `context ${context.name} was started afresh${context.reason ? ` (${context.reason})` : ''}: what it held is gone` : '',
+  ]
+    .filter(Boolean)
+    .join('\n');
 }
 
 /** Text when the bytes are UTF-8 (or the caller insists, invalid bytes replaced), else null. */
