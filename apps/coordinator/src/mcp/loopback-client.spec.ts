@@ -6,8 +6,8 @@ describe('the MCP endpoint loopback client', () => {
     ['127.0.0.1', '127.0.0.1'],
     ['::ffff:127.0.0.1', '127.0.0.1'],
     ['::1', '[::1]'],
-    ['fd00::5', '[fd00::5]'],
-    ['10.0.0.5', '10.0.0.5'],
+    ['::ffff:127.0.0.2', '127.0.0.2'],
+    ['127.0.0.2', '127.0.0.2'],
   ])('calls the API at the address the request came in on: %s as %s', (address, host) => {
     expect(hostOf(address)).toBe(host);
   });
