@@ -19,6 +19,8 @@ const moduleNameMapper = {
   '^@kiln/client/(.*)$': '<rootDir>/libs/client/src/$1',
   '^@kiln/store$': '<rootDir>/libs/store/src',
   '^@kiln/store/(.*)$': '<rootDir>/libs/store/src/$1',
+  '^@kiln/mcp$': '<rootDir>/libs/mcp/src',
+  '^@kiln/mcp/(.*)$': '<rootDir>/libs/mcp/src/$1',
 };
 const common = {
   rootDir: __dirname,

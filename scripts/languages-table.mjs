@@ -22,13 +22,17 @@ function limitsOf(language) {
   return [...defaults, ...maxima].join(', ');
 }
 
+function packagesOf(language) {
+  return Object.entries(language.packages ?? {}).map(([name, version]) => `${name} ${version}`).join(', ');
+}
+
 function tableOf(languages) {
   const rows = languages.map((l) =>
-    [l.id, l.name, l.version, (l.aliases ?? []).join(', '), l.compile ? 'yes' : 'no', l.image.replace(/:latest$/, ''), limitsOf(l)]
+    [l.id, l.name, l.version, (l.aliases ?? []).join(', '), l.compile ? 'yes' : 'no', l.image.replace(/:latest$/, ''), limitsOf(l), packagesOf(l)]
       .map((cell) => String(cell).replace(/\|/g, '\\|'))
       .join(' | '),
   );
-  return ['| id | name | version | aliases | compiled | image | own limits |', '|---|---|---|---|---|---|---|', ...rows.map((r) => `| ${r} |`)].join('\n');
+  return ['| id | name | version | aliases | compiled | image | own limits | packages |', '|---|---|---|---|---|---|---|---|', ...rows.map((r) => `| ${r} |`)].join('\n');
 }
 
 const { languages } = parse(readFileSync(tableFile, 'utf8'));

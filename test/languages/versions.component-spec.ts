@@ -15,6 +15,7 @@ describe('language versions', () => {
         version: language.version,
         aliases: language.aliases,
         compiled: Boolean(language.compile),
+        ...(language.packages ? { packages: language.packages } : {}),
       })),
     );
   });

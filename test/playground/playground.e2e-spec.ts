@@ -1,6 +1,7 @@
 // The functions passed to page.evaluate run in the browser: they need DOM types. (The server build,
 // tsconfig.build.json, leaves tests out, so this never lets server code use DOM globals.)
 /// <reference lib="dom" />
+import { readFileSync } from 'node:fs';
 import { Browser, BrowserContext, Page } from 'playwright-core';
 import { languagesWithAwk } from '../support/awk-language';
 import { Harness, startKiln } from '../support/kiln-harness';
@@ -117,6 +118,38 @@ describe('playground (Chromium)', () => {
     const snippet = await kiln.http().get(`/snippets/${link.split('/s/')[1]}`);
     expect(snippet.body).toMatchObject({ language: 'c', code: sum, tests: [{ stdin: '1 2', expected: '3' }, { stdin: '2 2', expected: '5' }] });
     expect(snippet.body.stdin).toBeUndefined();
+  });
+
+  it('shows the matplotlib example’s plot as an image under the output, other files as downloads, and shares the patterns', async () => {
+    const page = await openPlayground(context, base);
+    await page.getByLabel('Example').selectOption({ label: 'Python: a matplotlib plot' });
+    expect(await page.getByLabel('Language').inputValue()).toBe('python');
+    expect(await editorText(page)).toContain('fig.savefig("plot.png", dpi=100)');
+    expect(await page.getByLabel(/Output files to return/).inputValue()).toBe('*.png');
+    await page.getByRole('button', { name: 'Run' }).click();
+    await page.locator('#status[data-state="COMPLETED"]').waitFor({ timeout: 60_000 });
+    expect(await page.locator('#verdict').textContent()).toBe('OK');
+    expect(await page.locator('#output').textContent()).toBe('saved plot.png\n');
+    const plot = page.locator('#files img[alt="plot.png"]');
+    await plot.waitFor();
+    // Chromium decoded it: a real PNG of the figure's size (6 × 3.5 inches at 100 dpi).
+    expect(await plot.evaluate((image: HTMLImageElement) => image.decode().then(() => [image.naturalWidth, image.naturalHeight]))).toEqual([600, 350]);
+    expect(await page.locator('#files a').getAttribute('download')).toBe('plot.png');
+    await screenshot(page, 'playground-matplotlib-plot');
+
+    await replaceCode(page, 'open("data.csv", "w").write("x,y\\n1,2\\n")\nopen("out.txt", "w").write("not asked for")', 'paste');
+    await page.getByLabel(/Output files to return/).fill('*.csv');
+    await page.getByRole('button', { name: 'Run' }).click();
+    await page.locator('#status[data-state="COMPLETED"]').waitFor({ timeout: 60_000 });
+    const download = page.locator('#files a[download="data.csv"]');
+    await download.waitFor();
+    expect(await page.locator('#files img').count()).toBe(0);
+    expect(await page.locator('#files li').count()).toBe(1);
+    const [saved] = await Promise.all([page.waitForEvent('download'), download.click()]);
+    expect(saved.suggestedFilename()).toBe('data.csv');
+    expect(readFileSync(await saved.path(), 'utf8')).toBe('x,y\n1,2\n');
+    const link = await share(page);
+    expect((await kiln.http().get(`/snippets/${link.split('/s/')[1]}`)).body.outputFiles).toEqual(['*.csv']);
   });
 
   it('cancels a running program', async () => {

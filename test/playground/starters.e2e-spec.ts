@@ -1,7 +1,8 @@
 import { Harness, startKiln } from '../support/kiln-harness';
+import { EXAMPLES } from '../../web/src/examples';
 import { STARTER_OUTPUT, STARTERS } from '../../web/src/starters';
 
-/** Issue 8: the playground's starter program of every language runs as shown, and prints what it says. */
+/** Issue 8: the playground's starter program of every language runs as shown, and prints what it says; so does every example (issue 16). */
 describe('playground starters', () => {
   let kiln: Harness;
 
@@ -26,5 +27,11 @@ describe('playground starters', () => {
       stdout: STARTER_OUTPUT,
       compile: '',
     });
+  });
+
+  it.each(Object.entries(EXAMPLES))('the %s example runs OK and returns the files it names', async (_id, example) => {
+    const answer = await kiln.http().post('/execute').send(example.program);
+    expect(answer.body).toMatchObject({ state: 'COMPLETED', verdict: 'OK', run: { stderr: '' } });
+    expect(answer.body.run.files.length).toBeGreaterThan(0);
   });
 });

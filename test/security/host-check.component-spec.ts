@@ -67,6 +67,7 @@ describe('Host header check', () => {
       ['GET', '/judge0/languages', {}, undefined],
       ['POST', '/judge0/submissions', json, JSON.stringify({ language_id: 71, source_code: 'print(1)' })],
       ['POST', '/snippets', json, JSON.stringify({ language: 'python', code: 'print(1)' })],
+      ['POST', '/mcp', { ...json, accept: 'application/json, text/event-stream' }, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' })],
       ['GET', '/health', {}, undefined],
       ['GET', '/metrics', {}, undefined],
       ['OPTIONS', '/execute', { origin: 'http://attacker.test', 'access-control-request-method': 'POST' }, undefined],

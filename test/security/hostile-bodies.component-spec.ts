@@ -14,6 +14,7 @@ const ROUTES = [
   { path: '/jobs', shape: 'native' },
   { path: '/execute', shape: 'native' },
   { path: '/snippets', shape: 'native' },
+  { path: '/mcp', shape: 'native' },
   { path: '/api/v2/execute', shape: 'piston' },
   { path: '/judge0/submissions', shape: 'judge0' },
   { path: '/judge0/submissions/batch', shape: 'judge0' },

@@ -15,11 +15,15 @@ export const AWK_ENTRY = `
     versionCommand: [mawk, -W, version]
 `;
 
-/** A temporary copy of the shipped language table (`shipped`) with awk appended (for KILN_LANGUAGES), and its removal. */
+/**
+ * A temporary copy of the shipped language table (`shipped`; or the table
+ * in use, KILN_LANGUAGES, where a test run points a language at an image
+ * being tried out) with awk appended (for KILN_LANGUAGES), and its removal.
+ */
 export function languagesWithAwk(): { file: string; dir: string; shipped: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'kiln-languages-'));
   const file = join(dir, 'languages.yaml');
-  const shipped = readFileSync(join(REPO_ROOT, 'config', 'languages.yaml'), 'utf8');
+  const shipped = readFileSync(process.env.KILN_LANGUAGES ?? join(REPO_ROOT, 'config', 'languages.yaml'), 'utf8');
   writeFileSync(file, shipped + AWK_ENTRY);
   return { file, dir, shipped, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }

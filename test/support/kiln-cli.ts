@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { REPO_ROOT } from './kiln-harness';
 
-const ENTRY = join(REPO_ROOT, 'dist', 'apps', 'kiln', 'src', 'main.js');
+/** The built entry point, as bin/kiln runs it. */
+export const ENTRY = join(REPO_ROOT, 'dist', 'apps', 'kiln', 'src', 'main.js');
 
 export interface CliRun {
   code: number | null;

@@ -15,12 +15,15 @@ import { ScriptedSandboxRuntime } from '../../apps/worker/src/sandbox/scripted/s
  *   signal <number>        ends killed by that signal
  *   memory <bytes>         says it used that much memory (above the limit: the OOM killer)
  *   cpu <ms>               says it used that much CPU time (above cpuTimeMs: RLIMIT_CPU)
+ *   write <name> <text>   writes <text> and a newline to the workspace file <name>
+ *   fill <name> <bytes>    writes a workspace file of that many bytes ("x" each)
  *   compile-error <text>   the compile step (of a compiled language) fails, <text> on stderr
  *   compile-out <text>     the compile step writes <text> on stdout
  *
  * The compile step (the exec that collects its workspace) leaves the script
  * as the program it names after `-o` (`main` for C); a run finds its script
  * in the first argument that names a workspace file (`main.py`, `./main`).
+ * `true` (the exec after a run that collects its output files) exits 0.
  * What a scripted run proves is everything above the sandbox: the sandbox's
  * own rules are the system tier's.
  */
@@ -35,6 +38,7 @@ export const scriptedProgram = (run: ScriptedRun): Promise<ScriptedExit> => runS
 export const script = (...steps: string[]): string => steps.join('\n');
 
 async function runScript(run: ScriptedRun): Promise<ScriptedExit> {
+  if (run.exec.argv[0] === 'true') return {};
   return run.exec.collect ? compile(run) : execute(run);
 }
 
@@ -71,12 +75,18 @@ async function execute(run: ScriptedRun): Promise<ScriptedExit> {
     else if (step === 'signal') return { ...exit, signal: Number(text) };
     else if (step === 'memory') exit.memoryBytes = Number(text);
     else if (step === 'cpu') exit.cpuMs = Number(text);
+    else if (step === 'write') writeFile(run, text.split(' ')[0], `${text.split(' ').slice(1).join(' ')}\n`);
+    else if (step === 'fill') writeFile(run, text.split(' ')[0], 'x'.repeat(Number(text.split(' ')[1])));
     else if (!step.startsWith('compile-')) {
       run.stderr(`scripted program: unknown step "${step}"\n`);
       return { exitCode: 2 };
     }
   }
   return exit;
+}
+
+function writeFile(run: ScriptedRun, name: string, content: string): void {
+  run.files.set(name, { name, mode: 0o644, content: Buffer.from(content) });
 }
 
 /** The workspace file the exec names first (its argument index too): the script to run or to compile. */

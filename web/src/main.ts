@@ -2,6 +2,8 @@ import { KilnApiError, KilnClient, type LanguageSummary } from '@kiln/client';
 import { ApiKeySettings } from './api-key-settings';
 import { CodeEditor } from './code-editor';
 import { byId } from './dom';
+import { EXAMPLES } from './examples';
+import { FilesView } from './files-view';
 import { LanguagePicker } from './language-picker';
 import { Notice } from './notice';
 import { OutputView } from './output-view';
@@ -26,11 +28,21 @@ const editor = new CodeEditor(byId('editor'), {
 theme.attach(editor);
 const picker = new LanguagePicker(byId('language'), switchLanguage);
 const tests = new TestsPanel(byId('tests-mode'), byId('tests'), byId('add-test'), byId('stdin-field'), byId('tests-field'));
-const form = new ProgramForm(editor, picker, tests, byId('stdin'), byId('args'));
+const form = new ProgramForm(editor, picker, tests, byId('stdin'), byId('args'), byId('output-files'));
 const apiKey = new ApiKeySettings(client, byId('key-settings'), byId('key-form'), byId('api-key'), () => void start());
-const runner = new RunController(client, form, new OutputView(byId('output')), new ResultView(), { run: byId('run'), cancel: byId('cancel') }, showError);
+const runner = new RunController(client, form, new OutputView(byId('output')), new ResultView(), new FilesView(), { run: byId('run'), cancel: byId('cancel') }, showError);
 const share = new ShareController(client, form, notice, byId('share-box'), byId('share-url'), showError);
 byId('share').addEventListener('click', () => void share.share());
+const examples = byId<HTMLSelectElement>('example');
+for (const [id, example] of Object.entries(EXAMPLES)) examples.add(new Option(example.title, id));
+examples.addEventListener('change', () => {
+  const example = EXAMPLES[examples.value];
+  examples.value = '';
+  if (!example || !picker.find(example.program.language)) return;
+  form.load(example.program);
+  picker.choose(example.program.language);
+  void editor.useLanguage(picker.selected()!);
+});
 
 // Ctrl/Cmd-Enter runs from anywhere on the page (the editor handles it itself first).
 document.addEventListener('keydown', (event) => {

@@ -5,7 +5,7 @@ import type { TestsPanel } from './tests-panel';
 
 /**
  * Everything that makes up the program on the page: language, code, stdin,
- * arguments, tests. It reads them for a run or a share and fills them from a
+ * arguments, tests, the files it returns. It reads them for a run or a share and fills them from a
  * snippet. A snippet's extra files are carried along unchanged.
  */
 export class ProgramForm {
@@ -19,18 +19,21 @@ export class ProgramForm {
     private readonly testsPanel: TestsPanel,
     private readonly stdin: HTMLTextAreaElement,
     private readonly args: HTMLTextAreaElement,
+    private readonly outputFiles: HTMLTextAreaElement,
   ) {}
 
   /** What Share stores: only the fields that say something. */
   content(): SnippetContent {
     const tests = this.testsPanel.enabled ? this.testsPanel.tests() : [];
     const args = argsOf(this.args.value);
+    const outputFiles = patternsOf(this.outputFiles.value);
     return {
       language: this.picker.selected()?.id ?? '',
       ...this.sources(),
       ...(!tests.length && this.stdin.value ? { stdin: this.stdin.value } : {}),
       ...(args.length ? { args } : {}),
       ...(tests.length ? { tests } : {}),
+      ...(outputFiles.length ? { outputFiles } : {}),
     };
   }
 
@@ -50,6 +53,7 @@ export class ProgramForm {
     this.editor.code = snippet.code ?? (main ? textOf(main) : '');
     this.stdin.value = snippet.stdin ?? '';
     this.args.value = (snippet.args ?? []).join('\n');
+    this.outputFiles.value = (snippet.outputFiles ?? []).join('\n');
     this.testsPanel.load(snippet.tests);
   }
 
@@ -68,6 +72,14 @@ export class ProgramForm {
 /** One argument per line; a final newline does not make an empty last argument. */
 function argsOf(text: string): string[] {
   return text === '' ? [] : text.replace(/\n$/, '').split('\n');
+}
+
+/** One pattern per line; blank lines and the spaces around a pattern do not count. */
+function patternsOf(text: string): string[] {
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
 }
 
 function textOf(file: ApiFile): string {

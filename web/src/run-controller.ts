@@ -1,4 +1,5 @@
 import { KilnApiError, type KilnClient, type JobView } from '@kiln/client';
+import type { FilesView } from './files-view';
 import type { OutputView } from './output-view';
 import type { ProgramForm } from './program-form';
 import type { ResultView } from './result-view';
@@ -10,7 +11,7 @@ export interface RunButtons {
 
 /**
  * Run: POST /jobs, then follow GET /jobs/:id/events, showing output as it
- * streams and the verdict at the end. Cancel: PUT /jobs/:id/cancel (the
+ * streams and the verdict and the returned files at the end. Cancel: PUT /jobs/:id/cancel (the
  * stream then ends with the cancelled job).
  */
 export class RunController {
@@ -24,6 +25,7 @@ export class RunController {
     private readonly form: ProgramForm,
     private readonly output: OutputView,
     private readonly result: ResultView,
+    private readonly files: FilesView,
     private readonly buttons: RunButtons,
     private readonly onError: (error: unknown) => void,
   ) {
@@ -36,6 +38,7 @@ export class RunController {
     this.setRunning(true);
     this.output.clear();
     this.result.clear();
+    this.files.clear();
     this.result.showState('SUBMITTING');
     const expected = this.form.expectations();
     try {
@@ -45,6 +48,7 @@ export class RunController {
       const job = await this.follow(id);
       this.output.fillFrom(job);
       this.result.showJob(job, expected);
+      this.files.show(job);
     } catch (error) {
       this.result.showError(error instanceof Error ? error.message : String(error));
       this.onError(error);

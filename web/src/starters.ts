@@ -1,3 +1,5 @@
+import { EXAMPLES } from './examples';
+
 /**
  * A starter program for each language of the default table, shown when a
  * language is picked over untouched code. Each prints STARTER_OUTPUT
@@ -31,7 +33,7 @@ export function starterFor(language: { id: string; aliases: string[] }): string 
   return '';
 }
 
-/** Code the user has not written: empty, or some language's untouched starter. */
+/** Code the user has not written: empty, or some language's untouched starter or example. */
 export function isStarterOrBlank(code: string): boolean {
-  return code.trim() === '' || Object.values(STARTERS).includes(code);
+  return code.trim() === '' || Object.values(STARTERS).includes(code) || Object.values(EXAMPLES).some((example) => example.program.code === code);
 }

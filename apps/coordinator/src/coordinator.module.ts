@@ -14,6 +14,8 @@ import { ExecuteController } from './jobs/execute.controller';
 import { JobsController } from './jobs/jobs.controller';
 import { JobsModule } from './jobs/jobs.module';
 import { LanguagesController } from './languages/languages.controller';
+import { McpController } from './mcp/mcp.controller';
+import { McpModule } from './mcp/mcp.module';
 import { MetricsController } from './metrics/metrics.controller';
 import { MetricsModule } from './metrics/metrics.module';
 import { HealthController } from './nodes/health.controller';
@@ -44,6 +46,7 @@ const ROOMS = [
   CompatModule,
   PistonModule,
   Judge0Module,
+  McpModule,
 ];
 
 /**
@@ -64,6 +67,7 @@ const ENDPOINT_GROUPS: Record<keyof EndpointsConfig, Type[] | ((config: KilnConf
   snippets: [SnippetsController],
   piston: [PistonController],
   judge0: judge0Controllers,
+  mcp: [McpController],
 };
 
 /** The coordinator: Kiln's data (libs/store), its rooms, and the endpoint groups switched on. */

@@ -6,7 +6,7 @@ import { processIo } from './cli/cli-io';
 import type { RunningKiln } from './run-modes';
 import { SHUTDOWN_MARGIN_MS, shutdownDeadlineMs } from './shutdown-deadline';
 
-const USAGE = `usage: kiln <${RUN_MODES.join('|')}>   or   kiln <run|languages|job> …
+const USAGE = `usage: kiln <${RUN_MODES.join('|')}>   or   kiln <run|languages|job|mcp> …
 
   standalone    coordinator and worker in one process (starts a private Redis if none answers)
   coordinator   the HTTP API and job listener

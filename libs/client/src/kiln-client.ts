@@ -1,4 +1,18 @@
-import type { ApiErrorBody, JobEvent, JobRequest, JobView, LanguageSummary, SnippetContent, SnippetCreated, SnippetView } from './api-types';
+import type {
+  ApiErrorBody,
+  JobEvent,
+  JobRequest,
+  JobView,
+  LanguageSummary,
+  SessionFileContent,
+  SessionRequest,
+  SessionRunRequest,
+  SessionRunResult,
+  SessionView,
+  SnippetContent,
+  SnippetCreated,
+  SnippetView,
+} from './api-types';
 import { KilnApiError, KilnUnreachableError, reasonOf } from './client-errors';
 import { SseMessage, SseParser } from './sse-parser';
 
@@ -9,10 +23,15 @@ export interface KilnClientOptions {
   key?: string | null;
 }
 
+type FetchBody = NonNullable<Parameters<typeof fetch>[1]>['body'];
+
+/** A request's body: JSON, or raw bytes of a content type (a session's file). */
+type Body = { json: unknown } | { bytes: Uint8Array; contentType: string };
+
 /**
- * Kiln's native API over fetch, for the playground page and the `kiln` CLI
- * alike (both have fetch and web streams). Errors are KilnApiError (the server
- * said no) or KilnUnreachableError (nobody answered).
+ * Kiln's native API over fetch, for the playground page, the `kiln` CLI and
+ * the MCP server alike (all have fetch and web streams). Errors are
+ * KilnApiError (the server said no) or KilnUnreachableError (nobody answered).
  */
 export class KilnClient {
   readonly baseUrl: string;
@@ -28,7 +47,12 @@ export class KilnClient {
   }
 
   submit(request: JobRequest): Promise<{ id: string; state: string; job: JobView }> {
-    return this.json('POST', '/jobs', request);
+    return this.json('POST', '/jobs', { json: request });
+  }
+
+  /** POST /execute: runs the job and answers it finished. */
+  execute(request: JobRequest): Promise<JobView> {
+    return this.json('POST', '/execute', { json: request });
   }
 
   job(id: string): Promise<JobView> {
@@ -40,11 +64,45 @@ export class KilnClient {
   }
 
   createSnippet(snippet: SnippetContent): Promise<SnippetCreated> {
-    return this.json('POST', '/snippets', snippet);
+    return this.json('POST', '/snippets', { json: snippet });
   }
 
   snippet(id: string): Promise<SnippetView> {
     return this.json('GET', `/snippets/${encodeURIComponent(id)}`);
+  }
+
+  createSession(request: SessionRequest): Promise<SessionView> {
+    return this.json('POST', '/sessions', { json: request });
+  }
+
+  session(id: string): Promise<SessionView> {
+    return this.json('GET', sessionPath(id));
+  }
+
+  runInSession(id: string, request: SessionRunRequest): Promise<SessionRunResult> {
+    return this.json('POST', `${sessionPath(id)}/run`, { json: request });
+  }
+
+  /** PUT /sessions/:id/files/<path>: the file's raw bytes. */
+  async writeSessionFile(id: string, path: string, bytes: Uint8Array): Promise<unknown> {
+    const response = await this.send('PUT', sessionFilePath(id, path), { bytes, contentType: 'application/octet-stream' });
+    return bodyOf(response);
+  }
+
+  /** GET /sessions/:id/files/<path>: the file's raw bytes and content type. */
+  async readSessionFile(id: string, path: string): Promise<SessionFileContent> {
+    const response = await this.send('GET', sessionFilePath(id, path));
+    return { bytes: new Uint8Array(await response.arrayBuffer()), contentType: response.headers.get('content-type') ?? 'application/octet-stream' };
+  }
+
+  /** GET /sessions/:id/files?path=<dir>: the directory's listing as the API answers it. */
+  listSessionFiles(id: string, path = ''): Promise<unknown> {
+    return this.json('GET', `${sessionPath(id)}/files${path ? `?path=${encodeURIComponent(path)}` : ''}`);
+  }
+
+  /** DELETE /sessions/:id: the session's sandbox goes at once. */
+  async closeSession(id: string): Promise<unknown> {
+    return bodyOf(await this.send('DELETE', sessionPath(id)));
   }
 
   /**
@@ -70,24 +128,46 @@ export class KilnClient {
     }
   }
 
-  private async json<T>(method: string, path: string, body?: unknown): Promise<T> {
+  private async json<T>(method: string, path: string, body?: Body): Promise<T> {
     const response = await this.send(method, path, body);
     return (await response.json()) as T;
   }
 
-  private async send(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
+  private async send(method: string, path: string, body?: Body, signal?: AbortSignal): Promise<Response> {
     const headers: Record<string, string> = { accept: 'application/json, text/event-stream' };
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (body) headers['content-type'] = 'json' in body ? 'application/json' : body.contentType;
     if (this.key) headers['x-kiln-key'] = this.key;
+    // TypeScript's BodyInit wants bytes over an ArrayBuffer; fetch takes any view.
+    const payload = body === undefined ? undefined : 'json' in body ? JSON.stringify(body.json) : (body.bytes as unknown as FetchBody);
     let response: Response;
     try {
-      response = await fetch(`${this.baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal });
+      response = await fetch(`${this.baseUrl}${path}`, { method, headers, body: payload, signal });
     } catch (error) {
       if ((error as Error).name === 'AbortError') throw error;
       throw new KilnUnreachableError(this.baseUrl, reasonOf(error));
     }
     if (!response.ok) throw new KilnApiError(response.status, await errorBodyOf(response));
     return response;
+  }
+}
+
+function sessionPath(id: string): string {
+  return `/sessions/${encodeURIComponent(id)}`;
+}
+
+/** Each segment of the path encoded, the slashes kept: `/sessions/<id>/files/out/a%20b.txt`. */
+function sessionFilePath(id: string, path: string): string {
+  return `${sessionPath(id)}/files/${path.split('/').map(encodeURIComponent).join('/')}`;
+}
+
+/** An answer's JSON, or null when it has none (204, an empty body). */
+async function bodyOf(response: Response): Promise<unknown> {
+  const text = await response.text();
+  if (!text) return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
   }
 }
 

@@ -43,7 +43,7 @@ export const MOVED_KEYS: Readonly<Record<string, string>> = {
  * language table. Nothing is read from anywhere else.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
-  const home = env.KILN_HOME ? resolve(env.KILN_HOME) : findKilnHome(__dirname);
+  const home = kilnHome(env);
   let tree = readYaml(join(home, 'config', 'kiln.yaml'));
   if (env.KILN_CONFIG) tree = deepMerge(tree, readYaml(resolve(env.KILN_CONFIG)), 'KILN_CONFIG');
   applyEnvironment(tree, env);
@@ -51,6 +51,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
   const config = validateConfig(tree);
   const languagesFile = env.KILN_LANGUAGES ? resolve(env.KILN_LANGUAGES) : join(home, 'config', 'languages.yaml');
   return { config, languages: new LanguageRegistry(loadLanguages(languagesFile)), home, version: versionIn(home), sizing };
+}
+
+/** Where Kiln is installed: KILN_HOME, else the folder above this code that holds config/kiln.yaml. */
+function kilnHome(env: NodeJS.ProcessEnv): string {
+  return env.KILN_HOME ? resolve(env.KILN_HOME) : findKilnHome(__dirname);
+}
+
+/** Kiln's version (package.json), without loading the configuration: for the client commands. */
+export function kilnVersion(env: NodeJS.ProcessEnv = process.env): string {
+  return versionIn(kilnHome(env));
 }
 
 function versionIn(home: string): string {

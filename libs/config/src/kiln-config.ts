@@ -53,6 +53,8 @@ export class EndpointsConfig {
   @IsBoolean() piston: boolean;
   /** Judge0 CE compatibility under api.judge0.prefix (docs/compat-judge0.md). */
   @IsBoolean() judge0: boolean;
+  /** MCP over Streamable HTTP at /mcp, its tools calling this API with the caller's key (README "MCP"). */
+  @IsBoolean() mcp: boolean;
 }
 
 export class Judge0ApiConfig {
@@ -260,6 +262,14 @@ export class LimitsConfig {
   @ValidateNested() @Type(() => LimitValues) maxima: LimitValues;
 }
 
+/** Files a job's runs return from their workspaces (`outputFiles` of a request). */
+export class OutputFilesConfig {
+  /** Patterns in one request. */
+  @IsInt() @Min(0) @Max(256) maxPatterns: number;
+  /** Files one run (or test) returns at most; the job's output budget bounds their bytes. */
+  @IsInt() @Min(1) @Max(1000) maxFiles: number;
+}
+
 export class JobsConfig {
   @IsInt() @Min(60) retentionSeconds: number;
   @IsInt() @Min(10_000) deadlineMs: number;
@@ -271,6 +281,7 @@ export class JobsConfig {
   @IsInt() @Min(1) maxArgBytes: number;
   @IsInt() @Min(0) @Max(10_000) maxTests: number;
   @IsInt() @Min(1) @Max(1000) testBatchSize: number;
+  @ValidateNested() @Type(() => OutputFilesConfig) outputFiles: OutputFilesConfig;
 }
 
 export class SnippetsConfig {

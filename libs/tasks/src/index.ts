@@ -21,6 +21,7 @@ export * from './queues/node-beat';
 export * from './queues/job-stream-event';
 export * from './queues/running-share';
 export * from './jobs/output-budget';
+export * from './jobs/output-files';
 export * from './jobs/stage-output';
 export * from './jobs/test-results';
 export * from './jobs/job-view';

@@ -8,6 +8,7 @@ import {
   LanguageDefinition,
   LanguageRegistry,
   Limits,
+  outputPatternProblem,
   PRIORITY_RANGE,
   resolveLimits,
   RunOptions,
@@ -56,6 +57,7 @@ export class JobRequestFactory {
     const judging = jobComparisonOf(dto, problems);
     const tests = this.testCases(dto, judging.comparison, problems);
     const checker = checkerOf(dto, this.languages, this.config, problems);
+    this.checkOutputFiles(dto.outputFiles ?? [], problems);
     const resolved = resolveLimits(dto.limits, this.config.limits, language?.limits);
     problems.push(...resolved.violations);
     const queue = dto.queue ?? this.config.coordinator.queues[0];
@@ -85,6 +87,7 @@ export class JobRequestFactory {
         stopOnFirstFailure: dto.stopOnFirstFailure ?? DEFAULT_RUN_OPTIONS.stopOnFirstFailure,
         outputEncoding: dto.outputEncoding ?? DEFAULT_RUN_OPTIONS.outputEncoding,
         ...(dto.combinedOutput ? { combinedOutput: true } : {}),
+        ...(dto.outputFiles?.length ? { outputFiles: dto.outputFiles } : {}),
       },
     };
   }
@@ -110,6 +113,16 @@ export class JobRequestFactory {
     options.forEach((option, index) => {
       if (option.includes('\0')) problems.push({ field: `compilerOptions[${index}]`, message: 'must not contain NUL' });
       if (Buffer.byteLength(option) > jobs.maxArgBytes) problems.push({ field: `compilerOptions[${index}]`, message: `at most ${jobs.maxArgBytes} bytes` });
+    });
+  }
+
+  /** Output file patterns: bounded in count and length, relative, never reaching out of the workspace. */
+  private checkOutputFiles(patterns: string[], problems: FieldError[]): void {
+    const { maxPatterns } = this.config.jobs.outputFiles;
+    if (patterns.length > maxPatterns) problems.push({ field: 'outputFiles', message: `at most ${maxPatterns} patterns` });
+    patterns.forEach((pattern, index) => {
+      const problem = outputPatternProblem(pattern);
+      if (problem) problems.push({ field: `outputFiles[${index}]`, message: problem });
     });
   }
 

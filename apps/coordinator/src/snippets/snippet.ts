@@ -9,6 +9,7 @@ export interface Snippet {
   stdin?: string;
   args?: string[];
   tests?: TestCaseDto[];
+  outputFiles?: string[];
   createdAt: string;
   expiresAt: string;
 }

@@ -29,7 +29,14 @@ describe('parseCliArguments', () => {
     expect(parseCliArguments(['job', 'abc', '--url', 'http://other.test:1'], { KILN_URL: 'https://kiln.example' })).toMatchObject({ command: 'job', id: 'abc', url: 'http://other.test:1' });
   });
 
+  it('reads kiln mcp with its server and key', () => {
+    expect(parseCliArguments(['mcp', '--url', 'http://kiln.test:9', '--key', 'k'], env)).toEqual({ command: 'mcp', url: 'http://kiln.test:9', key: 'k', json: false });
+    expect(parseCliArguments(['mcp'], { KILN_KEY: 'secret' })).toMatchObject({ command: 'mcp', url: DEFAULT_URL, key: 'secret' });
+  });
+
   it.each([
+    [['mcp', 'extra'], 'unexpected argument "extra"'],
+    [['mcp', '--lang', 'c'], 'unknown option --lang'],
     [['run'], 'kiln run needs <file>'],
     [['run', 'a.py', 'b.py'], 'unexpected argument "b.py"'],
     [['run', 'a.py', '--timeout', '1.5'], '--timeout must be a whole number'],

@@ -10,18 +10,19 @@ export interface CommonOptions {
 export type CliCommand =
   | ({ command: 'run'; file: string; lang: string | null; stdin: string | null; args: string[]; timeoutMs: number | null } & CommonOptions)
   | ({ command: 'languages' } & CommonOptions)
-  | ({ command: 'job'; id: string } & CommonOptions);
+  | ({ command: 'job'; id: string } & CommonOptions)
+  | ({ command: 'mcp' } & CommonOptions);
 
-export const CLI_COMMANDS = ['run', 'languages', 'job'] as const;
+export const CLI_COMMANDS = ['run', 'languages', 'job', 'mcp'] as const;
 
 export const isCliCommand = (word: string | undefined): boolean => (CLI_COMMANDS as readonly string[]).includes(word ?? '');
 
 export const DEFAULT_URL = 'http://127.0.0.1:8080';
 
-const VALUE_OPTIONS = { run: ['lang', 'stdin', 'timeout', 'url', 'key'], languages: ['url', 'key'], job: ['url', 'key'] } as const;
+const VALUE_OPTIONS = { run: ['lang', 'stdin', 'timeout', 'url', 'key'], languages: ['url', 'key'], job: ['url', 'key'], mcp: ['url', 'key'] } as const;
 
 /**
- * Parses `kiln run|languages|job …`. Options take `--name value` or
+ * Parses `kiln run|languages|job|mcp …`. Options take `--name value` or
  * `--name=value`; `--args` (or `--`) ends the options: everything after it is
  * the program's arguments, verbatim. KILN_URL and KILN_KEY are the defaults
  * of --url and --key.
@@ -33,7 +34,7 @@ export function parseCliArguments(argv: string[], env: NodeJS.ProcessEnv): CliCo
   const { positional, values, json, args } = scan(rest, VALUE_OPTIONS[name], name === 'run');
   const common: CommonOptions = { url: values.url ?? env.KILN_URL ?? DEFAULT_URL, key: values.key ?? env.KILN_KEY ?? null, json };
   checkUrl(common.url);
-  if (name === 'languages') {
+  if (name === 'languages' || name === 'mcp') {
     expectPositionals(positional, [], name);
     return { command: name, ...common };
   }

@@ -61,7 +61,7 @@ export class CompileTaskRunner {
       env: programEnvironment(language),
       files: sourceFiles(program),
       collect: this.collector.options,
-      stageOptions: task.options ?? DEFAULT_RUN_OPTIONS,
+      stageOptions: compileStageOptions(task),
       limits: compileLimitsOf(limits, outputBytes, task.outputBudget),
     };
     const cacheKey = await this.cache.keyOf(compilation);
@@ -115,6 +115,12 @@ export class CompileTaskRunner {
 }
 
 type CompileLimits = ReturnType<typeof compileLimitsOf>;
+
+/** How the compile stage is written: the run options but the output files, which only runs return. */
+function compileStageOptions(task: TaskPayload): object {
+  const { outputFiles: _runsOnly, ...options } = task.options ?? DEFAULT_RUN_OPTIONS;
+  return options;
+}
 
 /** The limits a compilation runs under: part of what decides its outcome, so part of its cache key. */
 function compileLimitsOf(limits: Limits, outputBytes: number, outputShare: number | undefined) {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { LanguageRegistry, TaskPayload, TaskResult } from '@kiln/tasks';
 import { JobScratchStore } from './job-scratch.store';
+import { OutputFileCollector } from './output-file.collector';
 import { OutputStreamer } from './output-streamer';
 import { runExecOf, runSandboxLimits, sourceFiles } from './program-files';
 import { WorkerMetrics } from '../metrics/worker-metrics';
@@ -17,6 +18,7 @@ export class RunTaskRunner {
     private readonly executor: SandboxExecutor,
     private readonly output: OutputStreamer,
     private readonly metrics: WorkerMetrics,
+    private readonly outputFiles: OutputFileCollector,
   ) {}
 
   async run(task: TaskPayload): Promise<TaskResult> {
@@ -26,20 +28,17 @@ export class RunTaskRunner {
     const live = this.output.open(task.jobId, task.taskId);
     // Only what the job's budget keeps is streamed live too.
     const recorder = OutputRecorder.forTask(task, live.listener);
-    const report = await this.executor.execute({
-      jobId: task.jobId,
-      taskId: task.taskId,
-      image: language.image,
-      limits: runSandboxLimits(task.limits),
-      files,
-      stdin: Buffer.from(input.stdinBase64, 'base64'),
-      onOutput: recorder.listener,
-      exec: runExecOf(language, input, task.limits, recorder.agentCap(task.limits.outputBytes)),
+    const exec = runExecOf(language, input, task.limits, recorder.agentCap(task.limits.outputBytes));
+    const request = { jobId: task.jobId, taskId: task.taskId, image: language.image, limits: runSandboxLimits(task.limits) };
+    const run = await this.executor.withSandbox(request, async (sandbox) => {
+      sandbox.writeFiles(files);
+      const report = await this.executor.run(sandbox, exec, Buffer.from(input.stdinBase64, 'base64'), recorder.listener);
+      const recorded = recorder.finish();
+      await live.close();
+      const judged = judgedReport(report, recorded);
+      const stage = stageResultOf(judged, recorded, runVerdictOf(judged, language));
+      return this.outputFiles.withFiles(stage, sandbox, task, language, recorded);
     });
-    const recorded = recorder.finish();
-    await live.close();
-    const judged = judgedReport(report, recorded);
-    const run = stageResultOf(judged, recorded, runVerdictOf(judged, language));
     this.metrics.execution('run', language.id, run);
     return { run };
   }

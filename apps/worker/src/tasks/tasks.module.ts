@@ -6,6 +6,7 @@ import { CleanupTaskRunner } from './cleanup-task.runner';
 import { CompileCache } from './compile-cache';
 import { CompileTaskRunner } from './compile-task.runner';
 import { JobScratchStore } from './job-scratch.store';
+import { OutputFileCollector } from './output-file.collector';
 import { OutputStreamer } from './output-streamer';
 import { RunTaskRunner } from './run-task.runner';
 import { SandboxExecutor } from './sandbox-executor';
@@ -32,6 +33,7 @@ import { WorkspaceCollector } from './workspace-collector';
     WorkspaceCollector,
     RunTaskRunner,
     OutputStreamer,
+    OutputFileCollector,
     TestBatchRunner,
     TestCheckers,
     CleanupTaskRunner,

@@ -17,6 +17,7 @@ import {
 import { AgentExec } from '../agent/agent-frames';
 import { SandboxLease } from '../sandbox/sandbox-lease';
 import { JobScratchStore } from './job-scratch.store';
+import { OutputFileCollector } from './output-file.collector';
 import { runExecOf, runSandboxLimits, sourceFiles } from './program-files';
 import { WorkerMetrics } from '../metrics/worker-metrics';
 import { SandboxExecutor } from './sandbox-executor';
@@ -64,6 +65,7 @@ export class TestBatchRunner {
     private readonly executor: SandboxExecutor,
     private readonly metrics: WorkerMetrics,
     private readonly checkers: TestCheckers,
+    private readonly outputFiles: OutputFileCollector,
   ) {}
 
   async run(task: TaskPayload): Promise<TaskResult> {
@@ -105,7 +107,9 @@ export class TestBatchRunner {
     const recorded = recorder.finish();
     const judged = judgedReport(report, recorded);
     const runVerdict = runVerdictOf(judged, batch.language);
-    const stage = (verdict: Verdict) => stageResultOf(judged, recorded, verdict);
+    // The program's files are collected now, in its own sandbox; a checker decides the verdict later.
+    const withFiles = await this.outputFiles.withFiles(stageResultOf(judged, recorded, runVerdict), sandbox, batch.task, batch.language, recorded);
+    const stage = (verdict: Verdict): ReportedStage => ({ ...withFiles, verdict });
     if (!batch.checked || runVerdict !== Verdict.OK) {
       return { result: { index, ...stage(verdictOfTest(runVerdict, judged.stdout, expectedOf(test), judgingOf(test, batch.options))) } };
     }

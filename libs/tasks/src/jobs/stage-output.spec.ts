@@ -25,6 +25,15 @@ describe('stage output, stored once', () => {
     expect(splitTaskResult({}).outputs).toBeNull();
   });
 
+  it('keeps output files with the output, never in the record, and answers them on the stage', () => {
+    const files = [{ name: 'plot.png', size: 3, encoding: 'base64' as const, content: 'AQID' }];
+    const run: ReportedStage = { stdout: '', stderr: '', files, filesTruncated: true, ...summary };
+    const { summary: kept, outputs } = splitTaskResult({ run });
+    expect(kept.run).toEqual({ ...summary, filesTruncated: true });
+    expect(outputs!.run).toEqual({ stdout: '', stderr: '', files });
+    expect(renderStage(kept.run!, outputs!.run)).toEqual({ stdout: '', stderr: '', ...summary, filesTruncated: true, files });
+  });
+
   it('renders a record written before outputs were stored apart as it was', () => {
     expect(renderStage({ stdout: 'old', stderr: '', output: 'old', ...summary }, undefined)).toEqual({ stdout: 'old', stderr: '', output: 'old', ...summary });
   });

@@ -22,8 +22,8 @@ export function splitTaskResult(result: TaskResult): { summary: TaskSummary; out
   return { summary, outputs: hasOutput ? outputs : null };
 }
 
-function splitStage({ stdout, stderr, interleaving, ...summary }: StageSummary & StageOutput): [StageSummary, StageOutput] {
-  return [summary, { stdout, stderr, ...(interleaving ? { interleaving } : {}) }];
+function splitStage({ stdout, stderr, interleaving, files, ...summary }: StageSummary & StageOutput): [StageSummary, StageOutput] {
+  return [summary, { stdout, stderr, ...(interleaving ? { interleaving } : {}), ...(files ? { files } : {}) }];
 }
 
 /**
@@ -32,11 +32,18 @@ function splitStage({ stdout, stderr, interleaving, ...summary }: StageSummary &
  * output (a record written before outputs were stored apart) keeps its own.
  */
 export function renderStage(summary: StageSummary & Partial<StageResult>, output: StageOutput | undefined): StageResult {
-  const { budgetUsed: _used, stdout, stderr, output: combined, ...rest } = summary;
+  const { budgetUsed: _used, stdout, stderr, output: combined, files: ownFiles, ...rest } = summary;
   const encoding: OutputEncoding = rest.encoding ?? 'utf8';
   const text = output ?? { stdout: stdout ?? '', stderr: stderr ?? '' };
   const interleaved = output?.interleaving ? interleavedOutput(output, encoding) : combined;
-  return { stdout: text.stdout, stderr: text.stderr, ...(interleaved !== undefined ? { output: interleaved } : {}), ...rest };
+  const files = output?.files ?? ownFiles;
+  return {
+    stdout: text.stdout,
+    stderr: text.stderr,
+    ...(interleaved !== undefined ? { output: interleaved } : {}),
+    ...rest,
+    ...(files ? { files } : {}),
+  };
 }
 
 /** The answer's `output`: stdout and stderr interleaved again, from the stored pieces. */

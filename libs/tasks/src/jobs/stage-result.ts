@@ -5,6 +5,14 @@ import { Verdict } from './verdict';
 export type OutputEncoding = 'utf8' | 'base64';
 export const OUTPUT_ENCODINGS: readonly OutputEncoding[] = ['utf8', 'base64'];
 
+/** An output file as a run's result carries it (output-files.ts): always base64, so that any bytes travel. */
+export interface OutputFile {
+  name: string;
+  size: number;
+  encoding: 'base64';
+  content: string;
+}
+
 /** The outcome of one execution of a program (or of its compiler) in a sandbox. */
 export interface StageResult {
   stdout: string;
@@ -31,6 +39,14 @@ export interface StageResult {
    * workspace does not travel to the run tasks (see SkipReason).
    */
   skipped?: SkippedPaths;
+  /**
+   * Runs and tests of a job that asked for output files (`outputFiles`): the
+   * matching files the program left in its workspace, within the run's share
+   * of the output budget.
+   */
+  files?: OutputFile[];
+  /** Present (true) when files matched but did not all come back: over the count or the budget, or a workspace too large to collect. */
+  filesTruncated?: boolean;
 }
 
 /** What a job's custom checker decided of a test, beside its verdict (absent without a checker, or when it did not run). */
@@ -52,7 +68,7 @@ export interface TestResult extends StageResult, CheckerFindings {
  * What the job record keeps of a stage: all but its output, which is stored
  * apart (StageOutput) so that the reads that advance a job never load it.
  */
-export type StageSummary = Omit<StageResult, 'stdout' | 'stderr' | 'output'> & {
+export type StageSummary = Omit<StageResult, 'stdout' | 'stderr' | 'output' | 'files'> & {
   /** Bytes of the job's output budget the stage used (output-budget.ts). Kiln's bookkeeping, never answered. */
   budgetUsed?: number;
 };
@@ -71,6 +87,8 @@ export interface StageOutput {
    * in UTF-16 code units of the text, or in bytes when the encoding is base64.
    */
   interleaving?: number[];
+  /** The output files of a run (StageResult.files): stored with the output, never in the record. */
+  files?: OutputFile[];
 }
 
 /** A stage as a worker reports it: its summary and its output. */

@@ -47,6 +47,8 @@ export interface RunOptions {
   outputEncoding: OutputEncoding;
   /** Each stage result also carries `output`: stdout and stderr interleaved in the order they were written. */
   combinedOutput?: boolean;
+  /** Patterns of the files each run returns from its workspace (output-files.ts); absent: none. */
+  outputFiles?: string[];
 }
 
 export const DEFAULT_RUN_OPTIONS: Readonly<RunOptions> = {

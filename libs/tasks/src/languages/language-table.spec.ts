@@ -67,6 +67,18 @@ describe('parseLanguageTable', () => {
     ]);
   });
 
+  it('accepts packages with their versions and a packagesCommand; names a bad one', () => {
+    const [py] = parseLanguageTable({ languages: [{ ...python, packages: { numpy: '1.24.2' }, packagesCommand: ['python3', '-c', 'x'] }] });
+    expect(py).toMatchObject({ packages: { numpy: '1.24.2' }, packagesCommand: ['python3', '-c', 'x'] });
+    expect(new LanguageRegistry([py]).summaries()[0].packages).toEqual({ numpy: '1.24.2' });
+    expect(new LanguageRegistry(parseLanguageTable({ languages: [c] })).summaries()[0]).not.toHaveProperty('packages');
+    expect(problemsOf({ languages: [{ ...python, packages: { numpy: 1 }, packagesCommand: [] }] })).toEqual([
+      'languages[0] (python): key "packages": must map package names to version strings',
+      'languages[0] (python): key "packagesCommand": must be a non-empty list of strings',
+    ]);
+    expect(problemsOf({ languages: [{ ...python, packages: ['numpy'] }] })).toHaveLength(1);
+  });
+
   it('refuses an empty table', () => {
     expect(problemsOf({})).toEqual(['key "languages": must be a non-empty list']);
   });

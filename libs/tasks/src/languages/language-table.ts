@@ -12,7 +12,7 @@ export class LanguageTableError extends Error {
 
 const ID = /^[a-z][a-z0-9_+#.-]{0,31}$/;
 const FILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
-const KNOWN_KEYS = new Set(['id', 'name', 'version', 'aliases', 'image', 'file', 'extensions', 'compile', 'run', 'env', 'limits', 'versionCommand', 'fileFromCode', 'outOfMemory']);
+const KNOWN_KEYS = new Set(['id', 'name', 'version', 'aliases', 'image', 'file', 'extensions', 'compile', 'run', 'env', 'limits', 'versionCommand', 'fileFromCode', 'outOfMemory', 'packages', 'packagesCommand']);
 
 type Raw = Record<string, unknown>;
 
@@ -56,7 +56,21 @@ function parseEntry(entry: unknown, index: number, problems: string[]): Language
     ...(raw.versionCommand === undefined ? {} : { versionCommand: strings(raw, 'versionCommand', problem, true) }),
     ...(raw.fileFromCode === undefined ? {} : { fileFromCode: pattern(raw, 'fileFromCode', problem) }),
     ...(raw.outOfMemory === undefined ? {} : { outOfMemory: outOfMemory(raw, problem) }),
+    ...(raw.packages === undefined ? {} : { packages: packages(raw, problem) }),
+    ...(raw.packagesCommand === undefined ? {} : { packagesCommand: strings(raw, 'packagesCommand', problem, true) }),
   };
+}
+
+/** Libraries the image holds beyond the toolchain: name → version. */
+function packages(raw: Raw, problem: (k: string, m: string) => void): Record<string, string> {
+  const value = raw.packages as Raw;
+  const valid =
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.entries(value).every(([name, version]) => /^[A-Za-z0-9_.+-]{1,64}$/.test(name) && typeof version === 'string' && version.trim() !== '');
+  if (!valid) problem('packages', 'must map package names to version strings');
+  return valid ? (value as Record<string, string>) : {};
 }
 
 /** A regular expression with at least one capturing group. */

@@ -29,6 +29,10 @@ export interface LanguageDefinition {
   fileFromCode?: string;
   /** How the runtime reports running out of its memory by itself (e.g. the JVM's heap): a MEMORY_LIMIT. */
   outOfMemory?: OutOfMemorySignature;
+  /** Libraries the image holds beyond the toolchain (Python's numpy...): name → version, as GET /languages shows them. */
+  packages?: Record<string, string>;
+  /** argv that prints `name version`, a line each, for every package; the tests check `packages` against it. */
+  packagesCommand?: string[];
 }
 
 /** Every given condition must hold. */
@@ -45,6 +49,8 @@ export interface LanguageSummary {
   version: string;
   aliases: string[];
   compiled: boolean;
+  /** Present where the table names libraries of the image (name → version). */
+  packages?: Record<string, string>;
 }
 
 export function summarizeLanguage(language: LanguageDefinition): LanguageSummary {
@@ -54,5 +60,6 @@ export function summarizeLanguage(language: LanguageDefinition): LanguageSummary
     version: language.version,
     aliases: [...language.aliases],
     compiled: Boolean(language.compile),
+    ...(language.packages ? { packages: { ...language.packages } } : {}),
   };
 }

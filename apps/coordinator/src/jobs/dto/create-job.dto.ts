@@ -180,6 +180,13 @@ export class CreateJobDto extends IntersectionType(ProgramDto, ComparisonDto) {
   @IsBoolean()
   combinedOutput?: boolean;
 
+  /** Patterns of workspace files each run returns (`*.png`, `out/**`); jobs.outputFiles.maxPatterns bounds the count. */
+  @IfPresent()
+  @IsArray()
+  @ArrayMaxSize(1000)
+  @IsString({ each: true })
+  outputFiles?: string[];
+
   @IfPresent()
   @ValidateNested()
   @Type(() => LimitsDto)

@@ -6,4 +6,4 @@ import { CreateJobDto } from '../../jobs/dto/create-job.dto';
  * playground shares), validated exactly as POST /jobs validates it, without
  * limits, queues or webhooks.
  */
-export class CreateSnippetDto extends PickType(CreateJobDto, ['language', 'code', 'files', 'stdin', 'args', 'tests'] as const) {}
+export class CreateSnippetDto extends PickType(CreateJobDto, ['language', 'code', 'files', 'stdin', 'args', 'tests', 'outputFiles'] as const) {}

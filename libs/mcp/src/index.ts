@@ -1,0 +1,2 @@
+export * from './kiln-mcp-server';
+export * from './tool-results';
