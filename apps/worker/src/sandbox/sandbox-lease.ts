@@ -58,15 +58,17 @@ export class SandboxLease {
     private readonly body: SandboxBody,
     readonly owner: SandboxOwner,
     private readonly killGraceMs: number,
+    /** The sandbox is the owner's for good: never reused for another (sandbox-runtime.ts, SandboxRequest). */
+    readonly dedicated = false,
   ) {}
 
   get id(): string {
     return this.body.id;
   }
 
-  /** Whether its sandbox may serve another owner after this one: nothing went wrong, not even a refused file. */
+  /** Whether its sandbox may serve another owner after this one: not dedicated, and nothing went wrong, not even a refused file. */
   get reusable(): boolean {
-    return this.clean && this.killedReason === null && this.body.alive && !this.body.refused;
+    return !this.dedicated && this.clean && this.killedReason === null && this.body.alive && !this.body.refused;
   }
 
   writeFiles(files: AgentFile[]): void {
