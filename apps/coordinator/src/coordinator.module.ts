@@ -23,6 +23,8 @@ import { PlaygroundController } from './playground/playground.controller';
 import { PlaygroundModule } from './playground/playground.module';
 import { QueuesController } from './queues/queues.controller';
 import { QueuesModule } from './queues/queues.module';
+import { SessionsController } from './sessions/sessions.controller';
+import { SessionsModule } from './sessions/sessions.module';
 import { SnippetsController } from './snippets/snippets.controller';
 import { SnippetsModule } from './snippets/snippets.module';
 import { TenancyModule } from './tenancy/tenancy.module';
@@ -40,6 +42,7 @@ const ROOMS = [
   JobsModule,
   EventsModule,
   SnippetsModule,
+  SessionsModule,
   PlaygroundModule,
   CompatModule,
   PistonModule,
@@ -64,6 +67,7 @@ const ENDPOINT_GROUPS: Record<keyof EndpointsConfig, Type[] | ((config: KilnConf
   snippets: [SnippetsController],
   piston: [PistonController],
   judge0: judge0Controllers,
+  sessions: [SessionsController],
 };
 
 /** The coordinator: Kiln's data (libs/store), its rooms, and the endpoint groups switched on. */

@@ -23,3 +23,5 @@ export * from './jobs/output-budget';
 export * from './jobs/stage-output';
 export * from './jobs/test-results';
 export * from './jobs/job-view';
+export * from './sessions/session';
+export * from './sessions/session-commands';

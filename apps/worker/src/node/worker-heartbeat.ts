@@ -2,6 +2,7 @@ import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@ne
 import { KILN_VERSION, KilnConfig } from '@kiln/config';
 import { NodeHeartbeat, NodeRepository } from '@kiln/store';
 import { WorkerIdentity } from '../identity/worker-identity';
+import { SessionHost } from '../sessions/session-host';
 import { TaskQueueConsumer } from '../tasks/task-queue.consumer';
 import { RuntimeWatchdog } from './runtime-watchdog';
 
@@ -17,6 +18,7 @@ export class WorkerHeartbeat implements OnApplicationBootstrap, OnModuleDestroy 
     private readonly config: KilnConfig,
     private readonly watchdog: RuntimeWatchdog,
     private readonly consumer: TaskQueueConsumer,
+    private readonly sessions: SessionHost,
   ) {
     const facts = {
       id: identity.id,
@@ -40,6 +42,7 @@ export class WorkerHeartbeat implements OnApplicationBootstrap, OnModuleDestroy 
   private async state() {
     const docker = await this.watchdog.check();
     const reason = this.consumer.pauseReason();
-    return { running: this.consumer.running(), docker, accepting: reason === null, ...(reason ? { reason } : {}) };
+    const accepting = reason === null;
+    return { running: this.consumer.running(), docker, accepting, sessions: this.sessions.counts(), ...(reason ? { reason } : {}) };
   }
 }
