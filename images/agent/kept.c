@@ -66,7 +66,7 @@ int forget_kept(pid_t pid)
 }
 
 /* The session id of a process (field 6 of /proc/<pid>/stat); -1 when it is gone. */
-static pid_t session_of(pid_t pid)
+static pid_t session_of(pid_t pid, char *state_out)
 {
     char path[64], text[512];
     snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
@@ -84,6 +84,8 @@ static pid_t session_of(pid_t pid)
     int ppid, pgrp, session;
     if (!fields || sscanf(fields + 1, " %c %d %d %d", &state, &ppid, &pgrp, &session) != 4)
         return -1;
+    if (state_out)
+        *state_out = state;
     return session;
 }
 
@@ -105,15 +107,14 @@ static void each_process(void (*visit)(pid_t pid, void *data), void *data)
     closedir(proc);
 }
 
-static int spared(pid_t pid)
-{
-    pid_t session = session_of(pid);
-    return session > 0 && is_kept(session);
-}
-
+/* Counts every live process outside the kept sessions, and kills it. A
+ * zombie is dead already: a kept program that has not reaped its child
+ * yet must not hold the exec up. */
 static void kill_if_unkept(pid_t pid, void *count)
 {
-    if (spared(pid))
+    char state = 0;
+    pid_t session = session_of(pid, &state);
+    if (session < 0 || is_kept(session) || state == 'Z' || state == 'X')
         return;
     if (kill(pid, SIGKILL) == 0 || errno != ESRCH)
         ++*(int *)count;
@@ -128,7 +129,7 @@ int kill_unkept(void)
 
 static void kill_if_in_session(pid_t pid, void *session)
 {
-    if (session_of(pid) == *(pid_t *)session)
+    if (session_of(pid, NULL) == *(pid_t *)session)
         kill(pid, SIGKILL);
 }
 

@@ -632,6 +632,15 @@ describe('kiln-agent (real binary, PID 1 of a pid namespace)', () => {
       expect(await commandLines(agent)).not.toContain('sleep 303');
     });
 
+    it('ends an exec promptly although a kept program never reaps a child the exec’s end killed', async () => {
+      // `sleep 100` leaves the kept session (setsid): the exec below kills it, and it stays a zombie of the kept shell.
+      await keep('setsid sleep 100 & exec sleep 1000');
+      const { result, elapsedMs } = await agent.exec({ argv: ['true'] });
+      expect(result.exitCode).toBe(0);
+      expect(elapsedMs).toBeLessThan(2000);
+      expect(await commandLines(agent)).not.toContain('sleep 100');
+    });
+
     it('ends an exec promptly although a kept program holds its output pipe open', async () => {
       // The kept program grabs the stdout pipe of any other process (the exec below) and holds it.
       await keep('while :; do for f in /proc/[0-9]*/fd/1; do p=${f#/proc/}; p=${p%%/*}; [ "$p" = 1 ] || [ "$p" = $$ ] && continue; case $(readlink $f) in pipe:*) exec 9>>$f; exec sleep 1000;; esac; done; done');

@@ -1,6 +1,6 @@
 import { AgentExec } from '../agent/agent-frames';
 import { AgentExecReport, AgentFile, AgentGoneError, OutputListener } from '../agent/agent-session';
-import { SandboxFileRefusedError, SandboxKilledError, SandboxLease, SandboxReleasedError } from '../sandbox/sandbox-lease';
+import { SandboxFileRefusedError, SandboxKilledError, SandboxLease, SandboxReleasedError, SandboxUnresponsiveError } from '../sandbox/sandbox-lease';
 import { SandboxExecutor } from '../tasks/sandbox-executor';
 import { SessionError } from './session-error';
 
@@ -8,7 +8,9 @@ import { SessionError } from './session-error';
  * One session's sandbox as its requests use it: the dedicated lease, every
  * exec in the workspace with the language's environment, and a sandbox that
  * died (killed, its container gone, its agent silent past the backstop) said
- * once, as the end of the session (sandbox-gone).
+ * once, as the end of the session (sandbox-gone): a sandbox that did not
+ * answer within a run's limit plus sandbox.killGraceMs is killed by the
+ * lease's backstop, so it is gone too.
  */
 export class SessionSandbox {
   constructor(
@@ -21,7 +23,7 @@ export class SessionSandbox {
 
   async run(exec: AgentExec, stdin: Buffer, onOutput?: OutputListener): Promise<AgentExecReport> {
     const full: AgentExec = { env: this.env, ...exec, ...(exec.keep ? { cpuMs: this.keptCpuMs } : {}) };
-    const report = await this.guard(() => this.executor.run(this.lease, full, stdin, onOutput));
+    const report = await this.guard(() => this.executor.run(this.lease, full, stdin, onOutput, 'throw'));
     if (!this.lease.alive) throw gone();
     return report;
   }
@@ -36,7 +38,8 @@ export class SessionSandbox {
       return await work();
     } catch (error) {
       if (error instanceof SandboxFileRefusedError) throw error;
-      if (error instanceof AgentGoneError || error instanceof SandboxKilledError || error instanceof SandboxReleasedError || !this.lease.alive) {
+      const ended = [AgentGoneError, SandboxKilledError, SandboxReleasedError, SandboxUnresponsiveError].some((type) => error instanceof type);
+      if (ended || !this.lease.alive) {
         throw gone();
       }
       throw error;
