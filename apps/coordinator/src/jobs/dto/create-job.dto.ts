@@ -7,6 +7,7 @@ import {
   IsInt,
   IsNotEmpty,
   IsNumber,
+  IsObject,
   IsString,
   IsUrl,
   Matches,
@@ -87,6 +88,7 @@ export class CreateJobDto {
   @IfPresent()
   @IsArray()
   @ArrayMaxSize(1000)
+  @IsObject({ each: true, message: 'each file must be an object {name, content, encoding?}' })
   @ValidateNested({ each: true })
   @Type(() => SourceFileDto)
   files?: SourceFileDto[];
@@ -116,6 +118,7 @@ export class CreateJobDto {
   @IfPresent()
   @IsArray()
   @ArrayMaxSize(10_000)
+  @IsObject({ each: true, message: 'each test must be an object {stdin?, expected?, encoding?}' })
   @ValidateNested({ each: true })
   @Type(() => TestCaseDto)
   tests?: TestCaseDto[];
