@@ -3,6 +3,7 @@ import { Harness, startKiln } from '../support/kiln-harness';
 import { containersOfJob } from '../support/sandboxes';
 import { SANDBOX_MODES, modeEnv } from '../support/sandbox-modes';
 import { sessionClient } from '../support/session-client';
+import { readSse } from '../support/sse-client';
 import { eventually } from '../support/waiting';
 
 /**
@@ -16,6 +17,7 @@ const KEY_B = 'e2e-session-key-b-0123456789';
 
 describe.each(SANDBOX_MODES)('sessions (sandbox mode %s)', (mode) => {
   let kiln: Harness;
+  let base: string;
   const a = sessionClient(() => kiln, KEY_A);
   const b = sessionClient(() => kiln, KEY_B);
   const opened: string[] = [];
@@ -28,8 +30,12 @@ describe.each(SANDBOX_MODES)('sessions (sandbox mode %s)', (mode) => {
         KILN_COORDINATOR__AUTH__KEYS: `${KEY_A},${KEY_B}`,
         KILN_COORDINATOR__SESSIONS__MAX_PER_KEY: '2',
         KILN_WORKER__SESSIONS__MAX: '6',
+        // A small disk, to fill it.
+        KILN_SANDBOX__WORKSPACE_MB: '8',
       },
     });
+    await kiln.coordinator!.listen(0, '127.0.0.1');
+    base = await kiln.coordinator!.getUrl();
   });
 
   afterEach(async () => {
@@ -84,6 +90,28 @@ describe.each(SANDBOX_MODES)('sessions (sandbox mode %s)', (mode) => {
     expect((await a.delete(`/sessions/${id}`)).status).toBe(204);
     await eventually(() => containersOfJob(id), (list) => list.length === 0, 10_000, 'the session’s container removed from the engine');
     expect((await a.post(`/sessions/${id}/run`, { command: ['ls'] })).status).toBe(410);
+  });
+
+  it('streams a context run live (Server-Sent Events), and bounds files by the session’s disk (413)', async () => {
+    const id = await open({ language: 'python' });
+    const code = 'import time\nprint("first", flush=True)\ntime.sleep(0.5)\nprint("second")\n"done"';
+    const { status, events } = await readSse(`${base}/sessions/${id}/run`, { 'x-kiln-key': KEY_A }, { context: 'main', code });
+    expect(status).toBe(200);
+    const outputs = events.filter((event) => event.event === 'output');
+    const end = events.find((event) => event.event === 'end')!;
+    expect(outputs.map((event) => event.data.text).join('')).toBe('first\nsecond\n');
+    expect(end.data).toMatchObject({ result: "'done'", stdout: 'first\nsecond\n' });
+    expect(end.at - outputs[0].at).toBeGreaterThanOrEqual(400);
+
+    const chunk = randomBytes(3 * 1024 * 1024);
+    expect((await a.put(`/sessions/${id}/files/one.bin`, chunk)).status).toBe(200);
+    expect((await a.put(`/sessions/${id}/files/two.bin`, chunk)).status).toBe(200);
+    const full = await a.put(`/sessions/${id}/files/three.bin`, chunk);
+    expect(full.status).toBe(413);
+    expect(full.body.error).toMatch(/does not fit: the session's disk holds 8 MiB/);
+    // The session goes on, and the refused file is not there.
+    expect((await a.get(`/sessions/${id}/files/three.bin`)).status).toBe(404);
+    expect(await run(id, { context: 'main', code: '1 + 1' })).toMatchObject({ result: '2' });
   });
 
   it('a JavaScript session’s context keeps its declarations and modules, and answers the last value', async () => {

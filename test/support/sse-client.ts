@@ -17,7 +17,8 @@ export function readSse(url: string, headers: Record<string, string> = {}, body?
     const started = Date.now();
     const method = body ? 'POST' : 'GET';
     const json = body ? { 'content-type': 'application/json' } : {};
-    const request = http.request(url, { method, headers: { accept: 'text/event-stream', ...json, ...headers } }, (response) => {
+    // agent: false, so no kept-alive socket outlives the stream (and the suite).
+    const request = http.request(url, { method, agent: false, headers: { accept: 'text/event-stream', ...json, ...headers } }, (response) => {
       const events: SseEvent[] = [];
       let buffer = '';
       response.setEncoding('utf8');
