@@ -37,6 +37,7 @@ describe('sessions: the API (scripted sandboxes, real Redis)', () => {
         KILN_COORDINATOR__SESSIONS__MAX_PER_KEY: '2',
         KILN_COORDINATOR__SESSIONS__WORKER_TIMEOUT_MS: String(WORKER_TIMEOUT_MS),
         KILN_WORKER__SESSIONS__MAX: '3',
+        KILN_COORDINATOR__SESSIONS__MAX_FILE_BYTES: '4096',
       },
     });
     await kiln.coordinator!.listen(0, '127.0.0.1');
@@ -178,6 +179,11 @@ describe('sessions: the API (scripted sandboxes, real Redis)', () => {
     expect((await a.get(`/sessions/${id}/files/data/blob.bin`)).status).toBe(404);
     expect((await a.delete(`/sessions/${id}/files/nothing`)).status).toBe(404);
     expect((await a.get(`/sessions/${id}/files?path=nowhere`)).status).toBe(404);
+    // An upload past coordinator.sessions.maxFileBytes is refused before it is read whole.
+    const big = await a.put(`/sessions/${id}/files/big.bin`, Buffer.alloc(4097));
+    expect(big.status).toBe(413);
+    expect(big.body).toMatchObject({ error: 'upload too large: at most 4096 bytes (coordinator.sessions.maxFileBytes)', details: [{ field: 'body' }] });
+    expect((await a.put(`/sessions/${id}/files/empty.txt`, Buffer.alloc(0))).body).toEqual({ path: 'empty.txt', size: 0 });
   });
 
   it('streams a run as Server-Sent Events: output as it comes, then the answer', async () => {
