@@ -25,6 +25,8 @@ export interface CallOptions {
 export class SessionWorkerGoneError extends Error {}
 /** The worker took no command, or stopped saying it is at it, for coordinator.sessions.workerTimeoutMs. */
 export class SessionWorkerSilentError extends Error {}
+/** This coordinator stops: it waits for no answer any more (the request gets a 503). */
+export class SessionCallsClosedError extends Error {}
 
 interface Pending {
   heardAt: number;
@@ -55,7 +57,9 @@ export class SessionCalls implements OnApplicationBootstrap, OnModuleDestroy {
     this.stop = await this.channel.onMessages(this.instance, (message) => this.heard(message));
   }
 
+  /** Nothing waits past the coordinator's end: every call still waiting fails now. */
   async onModuleDestroy(): Promise<void> {
+    for (const pending of [...this.pending.values()]) pending.settle({ error: new SessionCallsClosedError('this coordinator is stopping') });
     await this.stop?.();
   }
 
@@ -82,6 +86,7 @@ export class SessionCalls implements OnApplicationBootstrap, OnModuleDestroy {
       const pending: Pending = { heardAt: startedAt, onOutput: options.onOutput, settle };
       this.pending.set(requestId, pending);
       watch = setInterval(() => void this.check(requestId, pending, worker, startedAt, options.maxWaitMs), Math.min(250, Math.ceil(silenceMs / 4)));
+      watch.unref();
       this.channel.sendCommand(worker.workerInstance, envelope, options.upload).then(
         (listeners) => {
           if (listeners === 0) settle({ error: new SessionWorkerGoneError(`worker ${worker.workerId} does not listen for its sessions any more`) });

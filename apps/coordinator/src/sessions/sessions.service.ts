@@ -1,4 +1,4 @@
-import { ConflictException, GoneException, Injectable, InternalServerErrorException, PayloadTooLargeException } from '@nestjs/common';
+import { ConflictException, GoneException, Injectable, InternalServerErrorException, PayloadTooLargeException, ServiceUnavailableException } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { KilnConfig } from '@kiln/config';
 import { SessionAnswer, SessionRepository } from '@kiln/store';
@@ -19,7 +19,7 @@ import { Principal } from '../auth/principal';
 import { NodeView } from '../nodes/node-registry';
 import { CreateSessionDto } from './dto/create-session.dto';
 import { SessionRunDto } from './dto/session-run.dto';
-import { CallOptions, OutputHandler, SessionCalls, SessionWorkerGoneError, SessionWorkerSilentError } from './session-calls';
+import { CallOptions, OutputHandler, SessionCalls, SessionCallsClosedError, SessionWorkerGoneError, SessionWorkerSilentError } from './session-calls';
 import { keySessionsFull, noSession, noWorkerForSessions, refusalOf, sessionEnded, workerNotAnswering } from './session-errors';
 import { SessionPlacement } from './session-placement';
 import { SessionRequest, SessionRequestFactory } from './session-request.factory';
@@ -159,6 +159,7 @@ export class SessionsService {
     } catch (error) {
       await this.store.discard(meta);
       if (error instanceof SessionWorkerGoneError || error instanceof SessionWorkerSilentError) return false;
+      if (error instanceof SessionCallsClosedError) throw new ServiceUnavailableException({ error: `${error.message}: try again` });
       throw error;
     }
     if (answer.reply.ok) return true;
@@ -174,6 +175,7 @@ export class SessionsService {
     try {
       answer = await this.calls.call(meta, command, options);
     } catch (error) {
+      if (error instanceof SessionCallsClosedError) throw new ServiceUnavailableException({ error: `${error.message}: try again` });
       if (!(error instanceof SessionWorkerGoneError || error instanceof SessionWorkerSilentError)) throw error;
       if (await this.placement.alive(meta.workerId, meta.workerInstance)) throw workerNotAnswering(record, error.message);
       throw await this.ended(record, 'lost', `its worker ${meta.workerId} is gone`);
