@@ -1,12 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { unlinkSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:net';
-import { greetingListener } from '../support/host-listener';
+import { AttackHost, prepareAttackHost } from '../support/attack-host';
 import { Harness, startKiln } from '../support/kiln-harness';
 import { containersOfJob } from '../support/sandboxes';
 import { SANDBOX_MODES, modeEnv } from '../support/sandbox-modes';
 import { sessionClient } from '../support/session-client';
-import { createTestNetwork, TestNetwork } from '../support/test-network';
 import { eventually } from '../support/waiting';
 import { Attack, AttackContext, HOSTILE_CODE, JobAnswer } from '../security/attacks';
 
@@ -28,21 +25,15 @@ function asJobAnswer(result: Record<string, unknown> & { verdict: string; compil
 }
 
 describe.each(SANDBOX_MODES)('hostile code in a session (sandbox mode %s)', (mode) => {
-  const canary = `kiln-canary-${randomBytes(12).toString('hex')}`;
-  const shmCanary = `kiln-shm-canary-${randomBytes(6).toString('hex')}`;
   let kiln: Harness;
-  let listener: Server;
-  let network: TestNetwork;
+  let host: AttackHost;
   let context: AttackContext;
   const a = sessionClient(() => kiln, KEY_A);
   const b = sessionClient(() => kiln, KEY_B);
 
   beforeAll(async () => {
-    // The canary sits in the environment of the worker and coordinator (this process).
-    process.env.CANARY_SECRET_FOR_KILN_TESTS = canary;
-    writeFileSync(`/dev/shm/${shmCanary}`, 'host');
-    listener = await greetingListener('hello from the host\n');
-    network = await createTestNetwork('session-attacks');
+    host = await prepareAttackHost('session-attacks');
+    context = host.context;
     kiln = await startKiln({
       env: {
         ...modeEnv(mode),
@@ -51,23 +42,11 @@ describe.each(SANDBOX_MODES)('hostile code in a session (sandbox mode %s)', (mod
         KILN_WORKER__SESSIONS__MAX: '4',
       },
     });
-    context = {
-      host: {
-        canary,
-        shmCanary,
-        coordinatorPort: '8080',
-        testHost: network.gateway,
-        listenerPort: String((listener.address() as { port: number }).port),
-      },
-    };
   });
 
   afterAll(async () => {
-    delete process.env.CANARY_SECRET_FOR_KILN_TESTS;
-    unlinkSync(`/dev/shm/${shmCanary}`);
-    listener?.close();
     await kiln?.close();
-    await network?.remove();
+    await host?.close();
   });
 
   /** A session of the attack's language and limits, for `use`; closed after. */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ContextOutcome } from '@kiln/tasks';
 import { AgentExec } from '../../agent/agent-frames';
-import { AgentExecReport, OutputListener } from '../../agent/agent-session';
+import { AgentExecReport, AgentRefusedError, OutputListener } from '../../agent/agent-session';
 import { SessionError } from '../session-error';
 import { SessionSandbox } from '../session-sandbox';
 import { ContextDriver } from './context-drivers';
@@ -71,7 +71,13 @@ export class SessionContexts {
       const held = this.names.join(', ');
       throw new SessionError('invalid', `a session keeps at most ${this.maxContexts} contexts (worker.sessions.maxContexts); it has ${held}`, 'context');
     }
-    const { result } = await this.sandbox.run({ argv: [...this.driver.argv, 'serve', name], keep: true }, Buffer.alloc(0));
+    const { result } = await this.sandbox.run({ argv: [...this.driver.argv, 'serve', name], keep: true }, Buffer.alloc(0)).catch((error: Error) => {
+      // An agent older than kept programs refuses the key.
+      if (error instanceof AgentRefusedError && /keep/.test(error.message)) {
+        throw new SessionError('failed', `this sandbox's agent cannot keep a context (${error.message}): its image predates kept programs; rebuild the images`);
+      }
+      throw error;
+    });
     if (!result.keptPid) throw new SessionError('failed', `the context ${name} could not start: ${result.execError ?? `exit code ${result.exitCode}`}`);
     this.kept.set(name, result.keptPid);
   }
