@@ -3,7 +3,8 @@
  * static in its file. The agent speaks the wire protocol
  * (docs/agent-protocol.md): main.c starts it and dispatches frames, frames.c
  * carries them, workspace.c handles F (files in, files collected back),
- * exec.c S and E (stdin, one exec, its R). nested-supervisor.c runs one
+ * exec.c S and E (stdin, one exec, its R), kept.c the programs an E keeps
+ * running after it (keep=1). nested-supervisor.c runs one
  * bubblewrap sandbox after another in nested mode; sandbox-seccomp.c is the
  * nested sandboxes' own seccomp filter.
  */
@@ -72,6 +73,28 @@ void __attribute__((noreturn)) die(int code);
 int parse_u64(const char *s, uint64_t *out);
 void handle_stdin_frame(uint32_t len);
 void handle_exec_frame(uint32_t len);
+
+/* ------------------------------------------------------------------ kept.c */
+
+#include <sys/types.h>
+
+/* Kept programs at once (keep=1 beyond it is an X). */
+#define MAX_KEPT 8
+
+int kept_count(void);
+/* Whether pid leads a kept program's session. */
+int is_kept(pid_t pid);
+/* -1 when MAX_KEPT are kept already. */
+int keep_program(pid_t pid);
+/* 1 if pid was kept (its leader exited, or it was stopped). */
+int forget_kept(pid_t pid);
+/* A kept leader was reaped: 1 if it was kept, and then the rest of its session is killed. */
+int kept_ended(pid_t leader);
+/* SIGKILL to every process but the agent and the kept sessions; how many were signalled. */
+int kill_unkept(void);
+/* No longer kept: every process of its session is killed and the leader reaped. */
+void stop_kept(pid_t leader);
+void stop_all_kept(void);
 
 /* ------------------------------------------------------- nested-supervisor.c */
 

@@ -2,7 +2,8 @@
  * S and E frames: the program's stdin, then one exec of it, from the request
  * to the R frame. The program is hostile: its output is drained without bound
  * on time but with a bound on memory, its limits are set before it starts,
- * and every process it made is killed and reaped before the result is sent.
+ * and every process it made is killed and reaped before the result is sent,
+ * but for the kept programs (keep=1, kept.c) and what they started.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -51,12 +52,15 @@ static uint64_t now_ms(void)
 /* Outside a pid namespace kill(-1) would hit every process of our uid on the
  * host, so only PID 1 may use it; otherwise the program's group is the best
  * we can do, and only while its leader is unreaped (so the pgid can't have
- * been recycled by an unrelated process). */
+ * been recycled by an unrelated process). As PID 1 with kept programs, every
+ * process but theirs (kept.c). */
 static void kill_program(void)
 {
     if (!running_pid)
         return;
-    if (is_pid1)
+    if (is_pid1 && kept_count() > 0)
+        kill_unkept();
+    else if (is_pid1)
         kill(-1, SIGKILL);
     else if (!running_reaped)
         kill(-running_pid, SIGKILL);
@@ -65,6 +69,8 @@ static void kill_program(void)
 void __attribute__((noreturn)) die(int code)
 {
     kill_program();
+    /* As PID 1 our exit ends the namespace; outside one, nothing else would end them. */
+    stop_all_kept();
     _exit(code);
 }
 
@@ -130,7 +136,11 @@ struct exec_request {
     char **argv, **envp;
     const char *cwd;
     uint64_t timeout_ms, cpu_ms, output_bytes, fsize_bytes, nofile, collect_max_bytes, skipped_max;
+    /* stop: a kept program's pid, ended before this exec runs (0: none). */
+    uint64_t stop;
     int collect;
+    /* Started in the background and kept after this exec (kept.c). */
+    int keep;
 };
 
 static const struct { const char *key; size_t offset; } number_keys[] = {
@@ -141,6 +151,7 @@ static const struct { const char *key; size_t offset; } number_keys[] = {
     { "nofile", offsetof(struct exec_request, nofile) },
     { "collect_max_bytes", offsetof(struct exec_request, collect_max_bytes) },
     { "skipped_max", offsetof(struct exec_request, skipped_max) },
+    { "stop", offsetof(struct exec_request, stop) },
 };
 
 int parse_u64(const char *s, uint64_t *out)
@@ -177,6 +188,10 @@ static const char *set_exec_option(struct exec_request *req, const char *key, co
     if (!strcmp(key, "collect")) {
         req->collect = value[0] == '1';
         return strcmp(value, "0") && strcmp(value, "1") ? "collect must be 0 or 1" : NULL;
+    }
+    if (!strcmp(key, "keep")) {
+        req->keep = value[0] == '1';
+        return strcmp(value, "0") && strcmp(value, "1") ? "keep must be 0 or 1" : NULL;
     }
     for (size_t i = 0; i < sizeof number_keys / sizeof number_keys[0]; i++) {
         if (strcmp(key, number_keys[i].key))
@@ -228,6 +243,10 @@ static const char *parse_exec_request(char *payload, size_t len, struct exec_req
         req->cpu_ms = 2 * req->timeout_ms;
     if (req->skipped_max > MAX_SKIPPED_REPORTED)
         req->skipped_max = MAX_SKIPPED_REPORTED;
+    if (req->keep && req->collect)
+        return "keep and collect exclude each other";
+    if (req->stop > INT32_MAX)
+        return "E key stop: bad pid";
     return NULL;
 }
 
@@ -356,6 +375,30 @@ static void read_child_report(int fd, char *text, size_t size)
     text[got] = 0;
 }
 
+/* A kept program reads and writes nothing of the exec's: its stdio is /dev/null. */
+static int spawn_kept(struct exec_run *run)
+{
+    int report[2] = { -1, -1 };
+    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (null < 0 || pipe2(report, O_CLOEXEC) < 0 || (run->pid = fork()) < 0) {
+        send_error("cannot start program: %s", strerror(errno));
+        if (null >= 0)
+            close(null);
+        if (report[0] >= 0) {
+            close(report[0]);
+            close(report[1]);
+        }
+        return -1;
+    }
+    if (run->pid == 0)
+        exec_child(run->req, null, null, null, report[1]);
+    close(null);
+    close(report[1]);
+    read_child_report(report[0], run->exec_error, sizeof run->exec_error);
+    close(report[0]);
+    return 0;
+}
+
 static int spawn_program(struct exec_run *run)
 {
     int p[8] = { -1, -1, -1, -1, -1, -1, -1, -1 }; /* stdin, stdout, stderr, report */
@@ -464,7 +507,10 @@ static void reap_children(struct exec_run *run)
         if (pid < 0 && errno == ECHILD)
             run->no_children = 1;
         if (pid <= 0)
-            return;
+            break;
+        /* A kept program that ended during this exec: not this exec's, and no longer kept. */
+        if (kept_ended(pid))
+            continue;
         /* wait4 reports the process plus the children it reaped itself. */
         run->cpu_us += (uint64_t)usage.ru_utime.tv_sec * 1000000 + usage.ru_utime.tv_usec +
                        (uint64_t)usage.ru_stime.tv_sec * 1000000 + usage.ru_stime.tv_usec;
@@ -478,6 +524,9 @@ static void reap_children(struct exec_run *run)
             run->ended_ms = now_ms();
         }
     }
+    /* Kept programs stay our children: the exec's own are all gone once nothing unkept is left. */
+    if (is_pid1 && kept_count() > 0 && run->killing && run->main_reaped && kill_unkept() == 0)
+        run->no_children = 1;
 }
 
 static void enforce_limits(struct exec_run *run)
@@ -496,7 +545,8 @@ static void enforce_limits(struct exec_run *run)
     }
     if (run->killing) {
         kill_program(); /* again: catches anything forked meanwhile */
-        if (!is_pid1 && now >= run->kill_started_ms + NON_PID1_DRAIN_MS) {
+        /* Escaped processes (not PID 1) or kept ones may hold the pipes for ever. */
+        if ((!is_pid1 || kept_count() > 0) && now >= run->kill_started_ms + NON_PID1_DRAIN_MS) {
             close_fd(&run->stdout_fd);
             close_fd(&run->stderr_fd);
         }
@@ -573,7 +623,8 @@ static long long read_oom_kills(void)
 
 /* ------------------------------------------------------- running an exec */
 
-static void send_result(const struct exec_run *run, int oom_killed, const char *collect_error, uint64_t skipped)
+static void send_result(const struct exec_run *run, int oom_killed, const char *collect_error, uint64_t skipped,
+                        pid_t kept_pid)
 {
     char text[1024];
     int status = run->main_status;
@@ -586,19 +637,48 @@ static void send_result(const struct exec_run *run, int oom_killed, const char *
                      (unsigned long long)(run->ended_ms - run->started_ms), (unsigned long long)(run->cpu_us / 1000),
                      (unsigned long long)run->max_rss_kb, (unsigned long long)run->stdout_bytes,
                      (unsigned long long)run->stderr_bytes, collect_error, (unsigned long long)skipped, run->exec_error);
+    if (kept_pid > 0)
+        n += snprintf(text + n, sizeof text - n, "pid=%d\n", (int)kept_pid);
     send_frame('R', text, n);
 }
 
 static void reap_strays(void)
 {
-    while (waitpid(-1, NULL, WNOHANG) > 0) {
+    pid_t pid;
+    while ((pid = waitpid(-1, NULL, WNOHANG)) > 0)
+        kept_ended(pid);
+}
+
+/* keep=1: started, and answered at once (with its pid) unless it could not be executed. */
+static void run_kept(const struct exec_request *req)
+{
+    struct exec_run run = { .req = req, .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1 };
+    if (kept_count() >= MAX_KEPT) {
+        send_error("keep: at most %d programs are kept at once", MAX_KEPT);
+        return;
     }
+    run.started_ms = run.ended_ms = now_ms();
+    if (spawn_kept(&run) < 0)
+        return;
+    if (run.exec_error[0]) {
+        waitpid(run.pid, &run.main_status, 0);
+        send_result(&run, 0, "", 0, 0);
+        return;
+    }
+    keep_program(run.pid);
+    send_result(&run, 0, "", 0, run.pid);
 }
 
 static void run_exec(const struct exec_request *req)
 {
     struct exec_run run = { .req = req, .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1 };
     reap_strays(); /* so their usage isn't billed to this exec */
+    if (req->stop)
+        stop_kept((pid_t)req->stop);
+    if (req->keep) {
+        run_kept(req);
+        return;
+    }
     long long oom_before = read_oom_kills();
     run.started_ms = now_ms();
     run.deadline_ms = run.started_ms + req->timeout_ms;
@@ -622,7 +702,7 @@ static void run_exec(const struct exec_request *req)
     uint64_t skipped = 0;
     if (req->collect && succeeded)
         collect_error = collect_workspace(req->collect_max_bytes, req->skipped_max, &skipped);
-    send_result(&run, oom_killed, collect_error, skipped);
+    send_result(&run, oom_killed, collect_error, skipped, 0);
 }
 
 void handle_exec_frame(uint32_t len)

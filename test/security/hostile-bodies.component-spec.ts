@@ -124,6 +124,9 @@ describe('hostile JSON bodies', () => {
       piston: '/api/v2/execute',
       judge0: '/judge0/submissions',
       'judge0-batch': '/judge0/submissions/batch',
+      session: '/sessions',
+      // No such session: a body that passes its checks is a 404 (the checks come first).
+      'session-run': '/sessions/AAAAAAAAAAAAAAAAAAAAAA/run',
     };
     const TYPES = ['application/json', 'application/json', 'application/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/vnd.kiln+json'];
     const targets = Object.keys(BASES) as Target[];

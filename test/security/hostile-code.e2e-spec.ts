@@ -1,14 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { statfsSync, unlinkSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:net';
+import { statfsSync } from 'node:fs';
 import Docker from 'dockerode';
-import { greetingListener } from '../support/host-listener';
+import { AttackHost, prepareAttackHost } from '../support/attack-host';
 import { Harness, startKiln } from '../support/kiln-harness';
 import { SANDBOX_TIERS, tierEnv } from '../support/tiers';
 import { eventually } from '../support/waiting';
 import { committedProfile, execAsSandboxUser, seccompProfileOf, withRunningSandbox } from '../support/sandbox-seccomp';
-import { TestNetwork, createTestNetwork } from '../support/test-network';
 import {
   Attack,
   AttackContext,
@@ -30,39 +28,21 @@ import {
  */
 describe.each(SANDBOX_TIERS.map((tier) => [tier.name, tier] as const))('hostile code (tier %s)', (_name, tier) => {
   const mode = tier.mode;
-  const canary = `kiln-canary-${randomBytes(12).toString('hex')}`;
-  const shmCanary = `kiln-shm-canary-${randomBytes(6).toString('hex')}`;
   let kiln: Harness;
-  let listener: Server;
+  let host: AttackHost;
   let context: AttackContext;
   let dockerRoot: string;
-  let network: TestNetwork;
 
   beforeAll(async () => {
-    // The canary sits in the environment of the worker and coordinator (this process).
-    process.env.CANARY_SECRET_FOR_KILN_TESTS = canary;
-    writeFileSync(`/dev/shm/${shmCanary}`, 'host');
-    listener = await greetingListener('hello from the host\n');
-    network = await createTestNetwork('hostile');
+    host = await prepareAttackHost('hostile');
+    context = host.context;
     kiln = await startKiln({ env: { ...tierEnv(tier), KILN_WORKER__CONCURRENCY: '2' } });
     dockerRoot = (await new Docker().info()).DockerRootDir;
-    context = {
-      host: {
-        canary,
-        shmCanary,
-        coordinatorPort: '8080',
-        testHost: network.gateway,
-        listenerPort: String((listener.address() as { port: number }).port),
-      },
-    };
   });
 
   afterAll(async () => {
-    delete process.env.CANARY_SECRET_FOR_KILN_TESTS;
-    unlinkSync(`/dev/shm/${shmCanary}`);
-    listener?.close();
     await kiln?.close();
-    await network?.remove();
+    await host?.close();
   });
 
   const run = async (attack: Attack): Promise<JobAnswer> => {

@@ -7,7 +7,7 @@ import { Json } from './json-fuzz';
  * a valid request of every format Kiln takes for the mutations to start
  * from, and the error shape each API promises.
  */
-export type Target = 'native' | 'snippet' | 'piston' | 'judge0' | 'judge0-batch';
+export type Target = 'native' | 'snippet' | 'piston' | 'judge0' | 'judge0-batch' | 'session' | 'session-run';
 
 export interface FuzzQuery {
   base64_encoded?: string;
@@ -39,6 +39,15 @@ export const BASES: Record<Target, Json[]> = {
     { language_id: '50', source_code: 'aW50IG1haW4oKXt9', compiler_options: '-O2', command_line_arguments: 'a "b c"', wall_time_limit: '3', callback_url: 'https://hooks.kiln.test/h' },
   ],
   'judge0-batch': [{ submissions: [{ language_id: 71, source_code: 'print(1)' }, { language_id: 50, source_code: 'int main(){}', stdin: 'x' }] }],
+  session: [
+    { language: 'python', limits: { timeoutMs: 3000, memoryMb: 128, cpuTimeMs: 1000 }, idleTimeoutMs: 60000, files: [{ name: 'util.py', content: 'x = 1' }, { name: 'd/b.bin', content: 'aGk=', encoding: 'base64' }] },
+    { language: 'c', limits: { compileTimeoutMs: 5000, outputBytes: 4096 } },
+  ],
+  'session-run': [
+    { code: 'print(input())', stdin: 'hi', args: ['a'], timeoutMs: 2000 },
+    { command: ['ls', '-l'], stdin: 'aGk=', stdinEncoding: 'base64' },
+    { code: 'x + 1', context: 'main' },
+  ],
 };
 
 export interface Answer {

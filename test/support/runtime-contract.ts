@@ -198,6 +198,18 @@ export function describeRuntimeContract(name: string, start: () => Promise<Contr
       }
     });
 
+    it('lends a dedicated sandbox (a session’s): files in, confirmed, and never another owner’s after', async () => {
+      const held = await runtime.lease({ owner: { id: `contract-session-${++owners}`, part: 'session' }, image: CONTRACT_IMAGE, limits: LIMITS, dedicated: true });
+      try {
+        expect(held).toMatchObject({ dedicated: true, alive: true, reusable: false });
+        await held.putFiles([{ name: 'note.txt', mode: 0o644, content: Buffer.from('confirmed\n') }]);
+        expect(text(await run(held, 'readNote')).stdout).toBe('confirmed\n');
+        expect(held.reusable).toBe(false);
+      } finally {
+        runtime.release(held);
+      }
+    });
+
     it('refuses a lease once it is given back: its sandbox may serve someone else by then', async () => {
       const held = await lease();
       runtime.release(held);

@@ -1,4 +1,4 @@
-import type { ScriptedExit, ScriptedRun } from '../../apps/worker/src/sandbox/scripted/scripted-sandbox';
+import type { ScriptedExit, ScriptedProgram, ScriptedRun } from '../../apps/worker/src/sandbox/scripted/scripted-sandbox';
 import { ScriptedSandboxRuntime } from '../../apps/worker/src/sandbox/scripted/scripted-sandbox.runtime';
 
 /**
@@ -20,8 +20,9 @@ import { ScriptedSandboxRuntime } from '../../apps/worker/src/sandbox/scripted/s
  *   compile-error <text>   the compile step (of a compiled language) fails, <text> on stderr
  *   compile-out <text>     the compile step writes <text> on stdout
  *
- * The compile step (the exec that collects its workspace) leaves the script
- * as the program it names after `-o` (`main` for C); a run finds its script
+ * The compile step (the exec that collects its workspace, or in a session
+ * the exec that names its output with `-o`) leaves the script as the program
+ * it names after `-o` (`main` for C); a run finds its script
  * in the first argument that names a workspace file (`main.py`, `./main`).
  * `true` (the exec after a run that collects its output files) exits 0.
  * What a scripted run proves is everything above the sandbox: the sandbox's
@@ -31,19 +32,27 @@ export function scriptedRuntime(): ScriptedSandboxRuntime {
   return new ScriptedSandboxRuntime(runScript);
 }
 
-/** The scripted program of scriptedRuntime(), for a suite that runs some programs (a checker) as functions of its own. */
-export const scriptedProgram = (run: ScriptedRun): Promise<ScriptedExit> => runScript(run);
+/** The program scriptedRuntime's sandboxes run, for a runtime that adds to it (scripted-sessions.ts). */
+export const scriptedProgram: ScriptedProgram = runScript;
 
 /** The source of a scripted program, one step a line. */
 export const script = (...steps: string[]): string => steps.join('\n');
 
 async function runScript(run: ScriptedRun): Promise<ScriptedExit> {
+  // The collecting exec of output files (output-file.collector.ts) is neither a compile nor a program.
   if (run.exec.argv[0] === 'true') return {};
-  return run.exec.collect ? compile(run) : execute(run);
+  return isCompile(run) ? compile(run) : execute(run);
+}
+
+/** A job's compile collects its workspace; a session's (which keeps its workspace) names its output with -o. */
+function isCompile(run: ScriptedRun): boolean {
+  return Boolean(run.exec.collect) || run.exec.argv.includes('-o');
 }
 
 function compile(run: ScriptedRun): ScriptedExit {
-  const source = programFile(run);
+  // Not the output of an earlier compile (a session keeps its workspace): the sources come after -o's name.
+  const output = run.exec.argv[run.exec.argv.indexOf('-o') + 1];
+  const source = programFile(run, output);
   const steps = source ? stepsOf(source.content) : [];
   for (const [step, text] of steps) if (step === 'compile-out') run.stdout(`${text}\n`);
   const errors = steps.filter(([step]) => step === 'compile-error');
@@ -52,8 +61,7 @@ function compile(run: ScriptedRun): ScriptedExit {
     if (!source) run.stderr(`no source among ${run.exec.argv.join(' ')}\n`);
     return { exitCode: 1 };
   }
-  const output = run.exec.argv[run.exec.argv.indexOf('-o') + 1] ?? 'main';
-  run.files.set(output, { name: output, mode: 0o755, content: source.content });
+  run.files.set(output ?? 'main', { name: output ?? 'main', mode: 0o755, content: source.content });
   return { exitCode: 0 };
 }
 
@@ -89,9 +97,10 @@ function writeFile(run: ScriptedRun, name: string, content: string): void {
   run.files.set(name, { name, mode: 0o644, content: Buffer.from(content) });
 }
 
-/** The workspace file the exec names first (its argument index too): the script to run or to compile. */
-function programFile(run: ScriptedRun): { content: Buffer; argIndex: number } | undefined {
+/** The workspace file the exec names first, but `skip` (its argument index too): the script to run or to compile. */
+function programFile(run: ScriptedRun, skip?: string): { content: Buffer; argIndex: number } | undefined {
   for (const [argIndex, arg] of run.exec.argv.entries()) {
+    if (arg === skip) continue;
     const file = run.files.get(arg.replace(/^\.\//, ''));
     if (file) return { content: file.content, argIndex };
   }

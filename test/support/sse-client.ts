@@ -8,11 +8,17 @@ export interface SseEvent {
   at: number;
 }
 
-/** Reads a Server-Sent Events stream to its end, recording when each event arrived. */
-export function readSse(url: string, headers: Record<string, string> = {}): Promise<{ status: number; events: SseEvent[] }> {
+/**
+ * Reads a Server-Sent Events stream to its end, recording when each event
+ * arrived: a GET, or with `body` a POST of that JSON (a session's run).
+ */
+export function readSse(url: string, headers: Record<string, string> = {}, body?: object): Promise<{ status: number; events: SseEvent[] }> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
-    const request = http.get(url, { headers: { accept: 'text/event-stream', ...headers } }, (response) => {
+    const method = body ? 'POST' : 'GET';
+    const json = body ? { 'content-type': 'application/json' } : {};
+    // agent: false, so no kept-alive socket outlives the stream (and the suite).
+    const request = http.request(url, { method, agent: false, headers: { accept: 'text/event-stream', ...json, ...headers } }, (response) => {
       const events: SseEvent[] = [];
       let buffer = '';
       response.setEncoding('utf8');
@@ -30,6 +36,7 @@ export function readSse(url: string, headers: Record<string, string> = {}): Prom
       response.on('error', reject);
     });
     request.on('error', reject);
+    request.end(body ? JSON.stringify(body) : undefined);
   });
 }
 

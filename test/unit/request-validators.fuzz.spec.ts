@@ -20,6 +20,9 @@ import { CreateJobDto } from '../../apps/coordinator/src/jobs/dto/create-job.dto
 import { JobRequestFactory } from '../../apps/coordinator/src/jobs/job-request.factory';
 import { JobSubmission } from '../../apps/coordinator/src/jobs/job-submission';
 import { JobsService } from '../../apps/coordinator/src/jobs/jobs.service';
+import { CreateSessionDto } from '../../apps/coordinator/src/sessions/dto/create-session.dto';
+import { SessionRunDto } from '../../apps/coordinator/src/sessions/dto/session-run.dto';
+import { SessionRequestFactory } from '../../apps/coordinator/src/sessions/session-request.factory';
 import { CreateSnippetDto } from '../../apps/coordinator/src/snippets/dto/create-snippet.dto';
 import { SnippetsService } from '../../apps/coordinator/src/snippets/snippets.service';
 import { JsonFuzzer, seededRandom } from '../support/json-fuzz';
@@ -28,7 +31,7 @@ import { Answer, BASES, SEEDS, shapeProblem, Target } from '../support/request-f
 /**
  * Issue 12, acceptance 6 (the request side): a bounded, deterministic fuzz of
  * every request validator — the body checks at the edge, the native DTO and
- * its configuration checks, and the Piston and Judge0 request rules and
+ * its configuration checks, the session and session-run DTOs and their checks, and the Piston and Judge0 request rules and
  * mappers — run exactly as the routes run them, each error through its
  * route's own exception filter. Whatever the body, the answer is a success
  * or a 4xx in that API's error shape; never a 500, never a crash.
@@ -53,12 +56,22 @@ function pipelines() {
   const piston = new PistonExecutionService(new PistonRuntimes(languages), jobs, config);
   const judge0Languages = new Judge0Languages(languages);
   const judge0 = new Judge0SubmissionsService(jobs, judge0Languages, {} as Judge0SubmissionStore, new Judge0SubmissionView(judge0Languages, config), config);
+  // Sessions: checked as POST /sessions and POST /sessions/:id/run check them (a Python session's run), then "accepted".
+  const sessions = new SessionRequestFactory(config, languages);
+  const python = languages.get('python');
+  const session = async (body: unknown) => (sessions.create((await snippetPipe.transform(body, { type: 'body', metatype: CreateSessionDto })) as CreateSessionDto), Promise.reject(new Accepted()));
+  const sessionRun = async (body: unknown) => {
+    const dto = (await snippetPipe.transform(body, { type: 'body', metatype: SessionRunDto })) as SessionRunDto;
+    return sessions.run(dto, python, { ...config.limits.defaults }), Promise.reject(new Accepted());
+  };
   const filters: Record<Target, ExceptionFilter> = {
     native: new ApiExceptionFilter(),
     snippet: new ApiExceptionFilter(),
     piston: new PistonExceptionFilter(),
     judge0: new Judge0ExceptionFilter(),
     'judge0-batch': new Judge0ExceptionFilter(),
+    session: new ApiExceptionFilter(),
+    'session-run': new ApiExceptionFilter(),
   };
   const run: Record<Target, (body: unknown, query: Judge0Query) => Promise<unknown>> = {
     native: (body) => jobs.submit(body as object, ANONYMOUS),
@@ -66,6 +79,8 @@ function pipelines() {
     piston: (body) => piston.execute(body, ANONYMOUS),
     judge0: (body, query) => judge0.create(body as never, query, ANONYMOUS),
     'judge0-batch': (body, query) => judge0.createBatch(body as never, query, ANONYMOUS),
+    session,
+    'session-run': sessionRun,
   };
   return { run, filters };
 }

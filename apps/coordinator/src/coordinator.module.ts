@@ -25,6 +25,8 @@ import { PlaygroundController } from './playground/playground.controller';
 import { PlaygroundModule } from './playground/playground.module';
 import { QueuesController } from './queues/queues.controller';
 import { QueuesModule } from './queues/queues.module';
+import { SessionsController } from './sessions/sessions.controller';
+import { SessionsModule } from './sessions/sessions.module';
 import { SnippetsController } from './snippets/snippets.controller';
 import { SnippetsModule } from './snippets/snippets.module';
 import { TenancyModule } from './tenancy/tenancy.module';
@@ -42,6 +44,7 @@ const ROOMS = [
   JobsModule,
   EventsModule,
   SnippetsModule,
+  SessionsModule,
   PlaygroundModule,
   CompatModule,
   PistonModule,
@@ -68,6 +71,7 @@ const ENDPOINT_GROUPS: Record<keyof EndpointsConfig, Type[] | ((config: KilnConf
   piston: [PistonController],
   judge0: judge0Controllers,
   mcp: [McpController],
+  sessions: [SessionsController],
 };
 
 /** The coordinator: Kiln's data (libs/store), its rooms, and the endpoint groups switched on. */

@@ -3,6 +3,7 @@ import { StoreModule } from '@kiln/store';
 import { CancellationModule } from './cancellation/cancellation.module';
 import { NodeModule } from './node/node.module';
 import { RuntimeAdapter } from './runtime-choice';
+import { SessionsModule } from './sessions/sessions.module';
 import { TasksModule } from './tasks/tasks.module';
 
 /** The worker: takes tasks from BullMQ and runs them in sandboxes. No HTTP API (docs/architecture.md, "Worker"). */
@@ -12,7 +13,7 @@ export class WorkerModule {
   static withRuntime(runtime: RuntimeAdapter): DynamicModule {
     return {
       module: WorkerModule,
-      imports: [StoreModule, ...runtime.modules, TasksModule, CancellationModule, NodeModule],
+      imports: [StoreModule, ...runtime.modules, TasksModule, SessionsModule, CancellationModule, NodeModule],
     };
   }
 }

@@ -84,7 +84,7 @@ export function validateConfig(tree: Tree): KilnConfig {
   const errors = validateSync(config, { whitelist: true, forbidNonWhitelisted: true });
   const problems = errors.length
     ? flattenErrors(errors)
-    : [...defaultsAboveMaxima(config), ...authWithoutKeys(config), ...perKeyProblems(config)];
+    : [...defaultsAboveMaxima(config), ...authWithoutKeys(config), ...perKeyProblems(config), ...sessionProblems(config)];
   if (problems.length) {
     throw new ConfigError(`invalid configuration:\n${problems.map((line) => `  - ${line}`).join('\n')}`);
   }
@@ -112,6 +112,19 @@ function perKeyProblems(config: KilnConfig): string[] {
     if (!auth.keys.includes(override.key)) problems.push(`${at}.key: is not one of coordinator.auth.keys`);
     if (override.maxTasks !== undefined && override.maxTasks < largest) problems.push(`${at}.maxTasks: must be at least ${largest}: ${why}`);
   });
+  return problems;
+}
+
+/** A session's default idle time within its maximum, and both within its lifetime. */
+function sessionProblems(config: KilnConfig): string[] {
+  const { idleTimeoutMs, maxIdleTimeoutMs, maxLifetimeMs } = config.coordinator.sessions;
+  const problems: string[] = [];
+  if (idleTimeoutMs > maxIdleTimeoutMs) {
+    problems.push(`coordinator.sessions.idleTimeoutMs: must not exceed coordinator.sessions.maxIdleTimeoutMs (${idleTimeoutMs} > ${maxIdleTimeoutMs})`);
+  }
+  if (maxIdleTimeoutMs > maxLifetimeMs) {
+    problems.push(`coordinator.sessions.maxIdleTimeoutMs: must not exceed coordinator.sessions.maxLifetimeMs (${maxIdleTimeoutMs} > ${maxLifetimeMs})`);
+  }
   return problems;
 }
 

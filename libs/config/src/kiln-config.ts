@@ -55,6 +55,8 @@ export class EndpointsConfig {
   @IsBoolean() judge0: boolean;
   /** MCP over Streamable HTTP at /mcp, its tools calling this API with the caller's key (README "MCP"). */
   @IsBoolean() mcp: boolean;
+  /** POST /sessions and everything under /sessions/:id (docs/sessions.md). */
+  @IsBoolean() sessions: boolean;
 }
 
 export class Judge0ApiConfig {
@@ -142,6 +144,28 @@ export class PerKeyConfig {
   @IsArray() @ValidateNested({ each: true }) @Type(() => PerKeyOverride) overrides: PerKeyOverride[];
 }
 
+/**
+ * Sessions as the coordinator admits and serves them (docs/sessions.md); the
+ * sandboxes' limits are limits.* as for jobs, the sessions one worker holds
+ * worker.sessions.*.
+ */
+export class CoordinatorSessionsConfig {
+  /** Live sessions of one API key at once (429 past it); without keys there is one tenant and no such limit. */
+  @IsInt() @Min(1) @Max(10_000) maxPerKey: number;
+  /** A session's sandbox is removed after this long without a request, unless it asks for another (idleTimeoutMs). */
+  @IsInt() @Min(1000) idleTimeoutMs: number;
+  /** The most a session may ask for. */
+  @IsInt() @Min(1000) maxIdleTimeoutMs: number;
+  /** However busy, a session ends this long after it was made. */
+  @IsInt() @Min(10_000) maxLifetimeMs: number;
+  /** A worker that neither takes a session's request nor says it is still at it for this long is taken for gone (503). */
+  @IsInt() @Min(500) @Max(120_000) workerTimeoutMs: number;
+  /** Largest file one PUT /sessions/:id/files/<path> may upload, bytes (the session's disk bounds them all together). */
+  @IsInt() @Min(1024) @Max(256 << 20) maxFileBytes: number;
+  /** How long an ended session still answers 410 with why it ended (then 404), seconds. */
+  @IsInt() @Min(60) retentionSeconds: number;
+}
+
 export class CoordinatorConfig {
   @IsString() @MinLength(1) host: string;
   @IsInt() @Min(0) @Max(65535) port: number;
@@ -159,6 +183,7 @@ export class CoordinatorConfig {
   @ValidateNested() @Type(() => WebhooksConfig) webhooks: WebhooksConfig;
   @ValidateNested() @Type(() => ApiConfig) api: ApiConfig;
   @ValidateNested() @Type(() => ExecuteConfig) execute: ExecuteConfig;
+  @ValidateNested() @Type(() => CoordinatorSessionsConfig) sessions: CoordinatorSessionsConfig;
   @IsInt() @Min(0) shutdownGraceMs: number;
 }
 
@@ -192,6 +217,14 @@ export class WorkerPerKeyConfig {
   @IsNumber() @Min(0.01) @Max(1) runningShare: number;
 }
 
+/** The sessions one worker holds (docs/sessions.md). */
+export class WorkerSessionsConfig {
+  /** Sessions this worker holds at once, each a sandbox of its own beside the tasks' (0: it takes none). */
+  @IsInt() @Min(0) @Max(1000) max: number;
+  /** Stateful contexts (live interpreters) of one session at once; the sandbox's agent keeps at most 8 programs. */
+  @IsInt() @Min(1) @Max(8) maxContexts: number;
+}
+
 export class WorkerConfig {
   @IsArray() @ArrayNotEmpty() @Matches(/^[a-z0-9][a-z0-9_-]{0,31}$/, { each: true, message: 'each queue name must be 1-32 of a-z, 0-9, _ and -' })
   queues: string[];
@@ -204,6 +237,7 @@ export class WorkerConfig {
   @IsInt() @Min(0) @Max(10) maxStalledCount: number;
   @ValidateNested() @Type(() => WorkerPerKeyConfig) perKey: WorkerPerKeyConfig;
   @ValidateNested() @Type(() => CompileCacheConfig) compileCache: CompileCacheConfig;
+  @ValidateNested() @Type(() => WorkerSessionsConfig) sessions: WorkerSessionsConfig;
 }
 
 /** The sandbox tiers: a fresh container per task (the strict tier), or fresh nested sandboxes in pooled containers. */

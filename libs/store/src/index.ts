@@ -16,3 +16,5 @@ export * from './repositories/running-share.repository';
 export * from './repositories/snippet.repository';
 export * from './repositories/judge0-submission.repository';
 export * from './repositories/node.repository';
+export * from './repositories/session.repository';
+export * from './repositories/session-channel.repository';

@@ -8,7 +8,7 @@ import { NodeRepository } from './repositories/node.repository';
 const GOODBYE_TIMEOUT_MS = 1000;
 
 export type NodeFacts = Pick<NodeBeat, 'id' | 'instance' | 'role' | 'version' | 'queues' | 'concurrency'>;
-export type NodeState = Pick<NodeBeat, 'running' | 'accepting' | 'reason' | 'docker' | 'pool'>;
+export type NodeState = Pick<NodeBeat, 'running' | 'accepting' | 'reason' | 'docker' | 'pool' | 'sessions'>;
 
 /**
  * Writes a node's heartbeat into the shared nodes hash every interval: who it

@@ -116,6 +116,41 @@ export class RedisKeys {
     return `${this.prefix}:judge0:submission:${token}`;
   }
 
+  /** A session's record (hash: meta, state, lastUsedAt...), by its id. */
+  session(id: string): string {
+    return `${this.prefix}:session:${id}`;
+  }
+
+  /** One API key's live sessions, scored by the time by which each ends (coordinator.sessions.maxPerKey counts them). */
+  keySessions(keyId: string): string {
+    return `${this.prefix}:key:${keyId}:sessions`;
+  }
+
+  /** Sorted set of live sessions, scored by their deadline (the coordinators' session sweeper walks it). */
+  liveSessions(): string {
+    return `${this.prefix}:live-sessions`;
+  }
+
+  /** Pub/sub: the commands for the sessions one worker instance holds. */
+  sessionCommandsChannel(workerInstance: string): string {
+    return `${this.prefix}:session-commands:${workerInstance}`;
+  }
+
+  /** Pub/sub: what workers say to one coordinator instance about its session requests. */
+  sessionMessagesChannel(coordinatorInstance: string): string {
+    return `${this.prefix}:session-messages:${coordinatorInstance}`;
+  }
+
+  /** The answer to one session request (JSON), until its coordinator takes it. */
+  sessionReply(requestId: string): string {
+    return `${this.prefix}:session-request:${requestId}:reply`;
+  }
+
+  /** The bytes that travel with one session request (an upload) or its answer (a download). */
+  sessionTransfer(requestId: string, direction: 'in' | 'out'): string {
+    return `${this.prefix}:session-request:${requestId}:${direction}`;
+  }
+
   /** Hash of every node's latest heartbeat, by node id. */
   nodes(): string {
     return `${this.prefix}:nodes`;

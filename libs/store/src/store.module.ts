@@ -18,6 +18,8 @@ import { Judge0SubmissionRepository } from './repositories/judge0-submission.rep
 import { KeyLedgerRepository } from './repositories/key-ledger.repository';
 import { NodeRepository } from './repositories/node.repository';
 import { RunningShareRepository } from './repositories/running-share.repository';
+import { SessionChannelRepository } from './repositories/session-channel.repository';
+import { SessionRepository } from './repositories/session.repository';
 import { SnippetRepository } from './repositories/snippet.repository';
 
 const REPOSITORIES = [
@@ -31,6 +33,8 @@ const REPOSITORIES = [
   SnippetRepository,
   Judge0SubmissionRepository,
   NodeRepository,
+  SessionRepository,
+  SessionChannelRepository,
   TaskQueueRepository,
   EventQueueRepository,
   WebhookQueueRepository,

@@ -25,3 +25,5 @@ export * from './jobs/output-files';
 export * from './jobs/stage-output';
 export * from './jobs/test-results';
 export * from './jobs/job-view';
+export * from './sessions/session';
+export * from './sessions/session-commands';

@@ -17,8 +17,16 @@ const ANY_TYPE_JSON = 'kiln:any-type-json';
  */
 export const JsonBodyOfAnyType = () => SetMetadata(ANY_TYPE_JSON, true);
 
+const RAW_BODY = 'kiln:raw-body';
+
 /**
- * The API speaks JSON only: a body of another type is 415, a malformed one
+ * A route whose body is raw bytes of any type (a session's file upload),
+ * which its handler reads itself, within its own limit: not parsed here.
+ */
+export const RawBody = () => SetMetadata(RAW_BODY, true);
+
+/**
+ * The API speaks JSON only (but for RawBody routes): a body of another type is 415, a malformed one
  * 400, an oversized one 413, a hostile one (too deep, prototype keys) 400 —
  * all in the API's error shape. An interceptor, not a middleware: it runs
  * after the guards, so a request that the rate limit or the key check
@@ -39,7 +47,9 @@ export class JsonBodyInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const http = context.switchToHttp();
-    const anyType = this.reflector.getAllAndOverride<boolean>(ANY_TYPE_JSON, [context.getHandler(), context.getClass()]) ?? false;
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(RAW_BODY, targets)) return next.handle();
+    const anyType = this.reflector.getAllAndOverride<boolean>(ANY_TYPE_JSON, targets) ?? false;
     return from(this.read(http.getRequest<Request>(), http.getResponse<Response>(), anyType)).pipe(switchMap(() => next.handle()));
   }
 

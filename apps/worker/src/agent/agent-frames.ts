@@ -82,6 +82,14 @@ export interface AgentExec {
   collectMaxBytes?: number;
   /** While collecting, name up to this many skipped entries in `N` frames (the agent's default: none). */
   skippedMax?: number;
+  /**
+   * Start the program in the background and keep it after this exec, and the
+   * ones after it, until it exits or a later exec names it in `stop` (the
+   * answer comes at once, with its pid): a session's stateful context.
+   */
+  keep?: boolean;
+  /** Before this exec runs, end the kept program of this pid and everything of its session. */
+  stop?: number;
 }
 
 export interface AgentFile {
@@ -102,6 +110,8 @@ export interface AgentResult extends ExecutionOutcome {
   /** Entries a collection skipped, whether or not an `N` frame named them. */
   skippedCount: number;
   execError: string | null;
+  /** The pid of a kept program (an exec with `keep`), when it started. */
+  keptPid?: number;
 }
 
 /** An entry a collection skipped: the path as the program named it (bytes), and the agent's reason. */
@@ -165,9 +175,11 @@ export function encodeExecFrame(exec: AgentExec): Buffer {
     ['nofile', exec.nofile],
     ['collect_max_bytes', exec.collectMaxBytes],
     ['skipped_max', exec.skippedMax],
+    ['stop', exec.stop],
   ];
   for (const [key, value] of numbers) if (value !== undefined) pairs.push([key, countText(key, value)]);
   if (exec.collect !== undefined) pairs.push(['collect', exec.collect ? '1' : '0']);
+  if (exec.keep !== undefined) pairs.push(['keep', exec.keep ? '1' : '0']);
   return encodeFrame(FRAME_EXEC, Buffer.concat(pairs.flatMap(([key, value]) => [cString(key), cString(value)])));
 }
 
@@ -379,6 +391,8 @@ export function parseResult(payload: Buffer): AgentResult {
     // Absent from an exec that did not collect with an agent older than the key.
     skippedCount: fields.has('skipped') ? requireInteger(fields, 'skipped', COUNT) : 0,
     execError: fields.get('exec_error') || null,
+    // Only the answer to an exec that keeps its program carries a pid.
+    ...(fields.has('pid') ? { keptPid: requireInteger(fields, 'pid', [1, 2 ** 31 - 1]) } : {}),
   };
 }
 

@@ -105,6 +105,8 @@ export class AgentSession {
   private readonly goneListeners: ((reason: string) => void)[] = [];
   private goneReason: string | null = null;
   private refusal: string | null = null;
+  /** Whether it ever refused a frame outside an exec (the sandbox must not serve another owner). */
+  private refusedOnce = false;
   private readonly diagnostics: Buffer[] = [];
 
   constructor(
@@ -195,6 +197,24 @@ export class AgentSession {
   /** The last `X` frame received outside an exec, if any. */
   get refusalText(): string | null {
     return this.refusal;
+  }
+
+  /** It refused something outside an exec at some point, even if settleFiles took the refusal since. */
+  get hasRefused(): boolean {
+    return this.refusedOnce;
+  }
+
+  /**
+   * Waits until the agent has handled every frame sent so far (a ping, which
+   * it answers in order), then gives the refusal of a file among them, if
+   * any, and forgets it: the next exec is not failed by it. For a holder
+   * that goes on with the sandbox after a refused file (a session's upload).
+   */
+  async settleFiles(timeoutMs: number): Promise<string | null> {
+    await this.ping(timeoutMs);
+    const refusal = this.refusal;
+    this.refusal = null;
+    return refusal;
   }
 
   /** What the agent wrote to its own stderr (diagnostics), for error messages. */
@@ -303,6 +323,7 @@ export class AgentSession {
     this.pending = null;
     if (pending) pending.reject(new AgentRefusedError(message));
     else this.refusal = message;
+    if (!pending) this.refusedOnce = true;
   }
 
   private keepDiagnostics(chunk: Buffer): void {

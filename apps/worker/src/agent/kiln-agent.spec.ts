@@ -216,6 +216,16 @@ function rawExecFrame(...strings: string[]): Buffer {
   return encodeFrame(FRAME_EXEC, Buffer.from(strings.map((s) => `${s}\0`).join('')));
 }
 
+/** The command lines of the namespace's processes, one a line, as a fresh exec sees them. */
+async function commandLines(agent: AgentUnderTest): Promise<string[]> {
+  const { stdout } = await agent.exec({ argv: ['sh', '-c', 'for p in /proc/[0-9]*; do tr "\\0" " " < $p/cmdline; echo; done'] });
+  return stdout
+    .toString()
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+}
+
 describe('kiln-agent (real binary, PID 1 of a pid namespace)', () => {
   let agent: AgentUnderTest;
 
@@ -585,6 +595,77 @@ describe('kiln-agent (real binary, PID 1 of a pid namespace)', () => {
     expect(result.exitCode).toBe(0);
     expect(result.maxRssBytes).toBeGreaterThanOrEqual(64 << 20);
   });
+
+  describe('kiln-agent kept programs (keep=1, stop=<pid>: a session’s stateful contexts)', () => {
+    const keep = async (script: string) => {
+      const { result, elapsedMs } = await agent.exec({ argv: ['sh', '-c', script], keep: true });
+      expect(result).toMatchObject({ exitCode: 0, execError: null });
+      expect(elapsedMs).toBeLessThan(1000); // answered at once, not when it ends
+      return result.keptPid!;
+    };
+
+    it('keeps the program and what it starts across execs, while every exec’s own processes still die', async () => {
+      const pid = await keep('sleep 300 & exec sleep 301');
+      expect(pid).toBeGreaterThan(1);
+      const plain = await agent.exec({ argv: ['sh', '-c', 'sleep 200 & setsid sleep 201 & echo done'] });
+      expect(plain.stdout.toString()).toBe('done\n');
+      const lines = await commandLines(agent);
+      expect(lines).toEqual(expect.arrayContaining(['sleep 300', 'sleep 301']));
+      expect(lines).not.toContain('sleep 200');
+      expect(lines).not.toContain('sleep 201');
+    });
+
+    it('stop ends the kept program and everything of its session before the exec runs', async () => {
+      const pid = await keep('sleep 300 & (sleep 302 &) ; exec sleep 301');
+      const { result } = await agent.exec({ argv: ['true'], stop: pid });
+      expect(result.exitCode).toBe(0);
+      const lines = await commandLines(agent);
+      expect(lines.filter((line) => line.startsWith('sleep 30'))).toEqual([]);
+      // A pid that is no longer kept is not an error.
+      expect((await agent.exec({ argv: ['true'], stop: pid })).result.exitCode).toBe(0);
+    });
+
+    it('once a kept program’s leader exits, what it left dies with the next exec', async () => {
+      await keep('sleep 303 & exit 0');
+      await new Promise((done) => setTimeout(done, 200));
+      // Ended as the next exec starts (its leader is reaped then), not only at its end.
+      expect(await commandLines(agent)).not.toContain('sleep 303');
+    });
+
+    it('ends an exec promptly although a kept program never reaps a child the exec’s end killed', async () => {
+      // `sleep 100` leaves the kept session (setsid): the exec below kills it, and it stays a zombie of the kept shell.
+      await keep('setsid sleep 100 & exec sleep 1000');
+      const { result, elapsedMs } = await agent.exec({ argv: ['true'] });
+      expect(result.exitCode).toBe(0);
+      expect(elapsedMs).toBeLessThan(2000);
+      expect(await commandLines(agent)).not.toContain('sleep 100');
+    });
+
+    it('ends an exec promptly although a kept program holds its output pipe open', async () => {
+      // The kept program grabs the stdout pipe of any other process (the exec below) and holds it.
+      await keep('while :; do for f in /proc/[0-9]*/fd/1; do p=${f#/proc/}; p=${p%%/*}; [ "$p" = 1 ] || [ "$p" = $$ ] && continue; case $(readlink $f) in pipe:*) exec 9>>$f; exec sleep 1000;; esac; done; done');
+      const { stdout, result, elapsedMs } = await agent.exec({ argv: ['sh', '-c', 'sleep 0.5; echo hi'] });
+      expect(stdout.toString()).toBe('hi\n');
+      expect(result.exitCode).toBe(0);
+      expect(elapsedMs).toBeGreaterThanOrEqual(1500); // it did hold the pipe: the drain deadline ended the wait
+      expect(elapsedMs).toBeLessThan(4000);
+    });
+
+    it(`keeps at most 8 programs (more is an X), and one that cannot be executed is not kept`, async () => {
+      const lost = await agent.exec({ argv: ['/nonexistent/program'], keep: true });
+      expect(lost.result).toMatchObject({ exitCode: 127 });
+      expect(lost.result.execError).toMatch(/No such file/);
+      expect(lost.result.keptPid).toBeUndefined();
+      for (let i = 0; i < 8; i++) await keep(`exec sleep ${400 + i}`);
+      agent.send(encodeExecFrame({ env: ENV, argv: ['sleep', '500'], keep: true }));
+      await agent.expectError(/at most 8 programs are kept/);
+    });
+
+    it('refuses keep with collect', async () => {
+      agent.send(encodeExecFrame({ env: ENV, argv: ['true'], keep: true, collect: true }));
+      await agent.expectError(/keep and collect exclude each other/);
+    });
+  });
 });
 
 describe('kiln-agent collecting as an unprivileged user (as in a sandbox)', () => {
@@ -618,10 +699,7 @@ describe('kiln-agent when it is not PID 1', () => {
       expect(result.exitCode).toBe(0);
       expect(stdout.toString()).not.toBe('1\n'); // the shell in front is PID 1, not the agent
       expect(elapsedMs).toBeLessThan(2500); // the escaped sleep holds the pipes until the drain deadline
-      const { stdout: commands } = await agent.exec({
-        argv: ['sh', '-c', 'for p in /proc/[0-9]*; do tr "\\0" " " < $p/cmdline; echo; done'],
-      });
-      const lines = commands.toString().split('\n').map((line) => line.trim());
+      const lines = await commandLines(agent);
       expect(lines).toContain('sleep 101'); // escaped with setsid: out of reach without kill(-1)
       expect(lines).not.toContain('sleep 100'); // same process group: killed
       expect(lines.some((line) => line.startsWith('sh -c "$@"; exit $?'))).toBe(true); // PID 1 survived

@@ -3,6 +3,7 @@ import { KILN_VERSION, KilnConfig } from '@kiln/config';
 import { NodeHeartbeat, NodeRepository } from '@kiln/store';
 import { WorkerIdentity } from '../identity/worker-identity';
 import { SandboxChoice } from '../sandbox/sandbox-choice';
+import { SessionHost } from '../sessions/session-host';
 import { TaskQueueConsumer } from '../tasks/task-queue.consumer';
 import { RuntimeWatchdog } from './runtime-watchdog';
 
@@ -19,6 +20,7 @@ export class WorkerHeartbeat implements OnApplicationBootstrap, OnModuleDestroy 
     private readonly watchdog: RuntimeWatchdog,
     private readonly consumer: TaskQueueConsumer,
     sandbox: SandboxChoice,
+    private readonly sessions: SessionHost,
   ) {
     // Beside the facts every node has, the tier in force (every beat carries the facts as they are).
     const facts = {
@@ -44,6 +46,7 @@ export class WorkerHeartbeat implements OnApplicationBootstrap, OnModuleDestroy 
   private async state() {
     const docker = await this.watchdog.check();
     const reason = this.consumer.pauseReason();
-    return { running: this.consumer.running(), docker, accepting: reason === null, ...(reason ? { reason } : {}) };
+    const accepting = reason === null;
+    return { running: this.consumer.running(), docker, accepting, sessions: this.sessions.counts(), ...(reason ? { reason } : {}) };
   }
 }

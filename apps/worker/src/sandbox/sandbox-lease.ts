@@ -10,6 +10,12 @@ export class SandboxUnresponsiveError extends Error {}
 /** Thrown by run() on a lease already given back: its sandbox may serve someone else by now. */
 export class SandboxReleasedError extends Error {}
 
+/** Thrown by putFiles() when the sandbox could not write a file (the agent's reason); the lease stays usable. */
+export class SandboxFileRefusedError extends Error {}
+
+/** How long putFiles waits for the sandbox to have written what it was sent. */
+const FILES_SETTLE_MS = 30_000;
+
 /** Who a sandbox serves. */
 export interface SandboxOwner {
   /** The job (or, later, the session) that holds it: killing the owner ends all of its sandboxes. */
@@ -38,6 +44,8 @@ export interface SandboxBody {
   /** It refused something outside an exec (a file it could not write): it must not serve another owner. */
   readonly refused: boolean;
   writeFiles(files: AgentFile[]): void;
+  /** Resolves once every file sent so far is written, with the reason of one that could not be (and forgets it). */
+  settleFiles(timeoutMs: number): Promise<string | null>;
   exec(exec: AgentExec, stdin: Buffer, onOutput?: OutputListener): Promise<AgentExecReport>;
   /** Kills it now; a pending exec fails. Never throws. */
   kill(): Promise<void>;
@@ -58,20 +66,39 @@ export class SandboxLease {
     private readonly body: SandboxBody,
     readonly owner: SandboxOwner,
     private readonly killGraceMs: number,
+    /** The sandbox is the owner's for good: never reused for another (sandbox-runtime.ts, SandboxRequest). */
+    readonly dedicated = false,
   ) {}
 
   get id(): string {
     return this.body.id;
   }
 
-  /** Whether its sandbox may serve another owner after this one: nothing went wrong, not even a refused file. */
+  /** False once its sandbox died (killed, removed behind Kiln's back, its agent gone). */
+  get alive(): boolean {
+    return this.body.alive;
+  }
+
+  /** Whether its sandbox may serve another owner after this one: not dedicated, and nothing went wrong, not even a refused file. */
   get reusable(): boolean {
-    return this.clean && this.killedReason === null && this.body.alive && !this.body.refused;
+    return !this.dedicated && this.clean && this.killedReason === null && this.body.alive && !this.body.refused;
   }
 
   writeFiles(files: AgentFile[]): void {
     this.refuseReleased();
     this.body.writeFiles(files);
+  }
+
+  /**
+   * Writes files and waits until the sandbox has: one it could not write
+   * (it exists, a directory is in the way, the disk is full) is a
+   * SandboxFileRefusedError, and the lease goes on (a session's upload).
+   */
+  async putFiles(files: AgentFile[]): Promise<void> {
+    this.refuseReleased();
+    this.body.writeFiles(files);
+    const refusal = await this.body.settleFiles(FILES_SETTLE_MS);
+    if (refusal) throw new SandboxFileRefusedError(refusal);
   }
 
   /**

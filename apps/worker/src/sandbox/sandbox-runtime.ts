@@ -15,6 +15,12 @@ export interface SandboxRequest {
   owner: SandboxOwner;
   image: string;
   limits: SandboxLimits;
+  /**
+   * The sandbox is the owner's for good (a session, held across requests):
+   * given back, it is removed, never reused for another owner; meanwhile no
+   * pool counts on it coming back.
+   */
+  dedicated?: boolean;
 }
 
 /** Whether the runtime can make sandboxes now (the worker takes no tasks while it cannot). */
@@ -35,7 +41,7 @@ export class SandboxRuntimeClosedError extends Error {}
  * - a lease is one sandbox for one owner (a job's task; a session is an owner
  *   too), for as many runs as the owner makes, until it is released; no one
  *   else gets that sandbox meanwhile, and nothing of one lease is visible to
- *   the next;
+ *   the next; a dedicated lease's sandbox never serves anyone else at all;
  * - killOwner() kills every sandbox of the owner at once and refuses it new
  *   ones for a while (a cancel that overtakes a task);
  * - windDown() when the worker stops taking tasks, drain() after the last
@@ -59,7 +65,7 @@ export abstract class SandboxRuntime implements BeforeApplicationShutdown {
     if (this.drained) throw new SandboxRuntimeClosedError('the worker is stopping: no more sandboxes');
     this.refuseKilledOwner(request.owner.id);
     const body = await this.take(request);
-    const lease = new SandboxLease(body, request.owner, this.killGraceMs);
+    const lease = new SandboxLease(body, request.owner, this.killGraceMs, request.dedicated ?? false);
     this.live.set(lease, body);
     // A kill may have arrived while the sandbox was being taken.
     if (this.killedOwners.has(request.owner.id)) await lease.kill('cancelled');

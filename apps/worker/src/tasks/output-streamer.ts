@@ -5,46 +5,63 @@ import { OutputListener } from '../agent/agent-session';
 const FLUSH_BYTES = 8192;
 const FLUSH_MS = 25;
 
-/** One run's live output: chunks coalesced briefly, appended to the job's event log in order. */
-export class OutputStream {
-  private buffered: { stream: 'stdout' | 'stderr'; chunks: Buffer[]; bytes: number } | null = null;
+/**
+ * Output on its way somewhere live: chunks of one key (a stream) coalesced
+ * briefly (8 KiB or 25 ms), sent in order. Live output is a convenience:
+ * a failed send never fails the run that wrote it.
+ */
+export class CoalescedOutput<K extends string> {
+  private buffered: { key: K; chunks: Buffer[]; bytes: number } | null = null;
   private timer?: NodeJS.Timeout;
   private chain: Promise<void> = Promise.resolve();
 
-  constructor(
-    private readonly log: JobEventsRepository,
-    private readonly jobId: string,
-    private readonly task: string,
-    private readonly test?: number,
-  ) {}
+  constructor(private readonly send: (key: K, data: Buffer) => Promise<unknown>) {}
 
-  readonly listener: OutputListener = (stream, chunk) => {
-    if (this.buffered && this.buffered.stream !== stream) this.flushBuffer();
-    this.buffered ??= { stream, chunks: [], bytes: 0 };
+  push(key: K, chunk: Buffer): void {
+    if (this.buffered && this.buffered.key !== key) this.flush();
+    this.buffered ??= { key, chunks: [], bytes: 0 };
     this.buffered.chunks.push(chunk);
     this.buffered.bytes += chunk.length;
-    if (this.buffered.bytes >= FLUSH_BYTES) this.flushBuffer();
-    else this.timer ??= setTimeout(() => this.flushBuffer(), FLUSH_MS);
-  };
+    if (this.buffered.bytes >= FLUSH_BYTES) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), FLUSH_MS);
+  }
 
-  /** Everything written so far is in the log (call before reporting the task's end). */
+  /** Everything pushed so far has been sent. */
   async close(): Promise<void> {
-    this.flushBuffer();
+    this.flush();
     await this.chain;
   }
 
-  private flushBuffer(): void {
+  private flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
     const buffered = this.buffered;
     this.buffered = null;
     if (!buffered) return;
-    const dataBase64 = Buffer.concat(buffered.chunks).toString('base64');
-    const test = this.test !== undefined ? { test: this.test } : {};
-    // Live output is a convenience: a failed append never fails the task.
-    this.chain = this.chain
-      .then(() => this.log.append(this.jobId, { type: 'output', task: this.task, stream: buffered.stream, dataBase64, ...test }))
-      .catch(() => undefined);
+    const data = Buffer.concat(buffered.chunks);
+    this.chain = this.chain.then(() => this.send(buffered.key, data)).then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+}
+
+/** One run's live output, appended to the job's event log in order. */
+export class OutputStream {
+  private readonly output: CoalescedOutput<'stdout' | 'stderr'>;
+
+  constructor(log: JobEventsRepository, jobId: string, task: string, test?: number) {
+    const label = test !== undefined ? { test } : {};
+    this.output = new CoalescedOutput((stream, data) =>
+      log.append(jobId, { type: 'output', task, stream, dataBase64: data.toString('base64'), ...label }),
+    );
+  }
+
+  readonly listener: OutputListener = (stream, chunk) => this.output.push(stream, chunk);
+
+  /** Everything written so far is in the log (call before reporting the task's end). */
+  close(): Promise<void> {
+    return this.output.close();
   }
 }
 

@@ -51,8 +51,19 @@ export class SandboxExecutor {
     this.runtime.release(sandbox);
   }
 
-  /** One command in a sandbox that already holds its files; an unresponsive agent counts as a timeout. */
-  async run(sandbox: SandboxLease, exec: AgentExec, stdin: Buffer, onOutput?: OutputListener): Promise<AgentExecReport> {
+  /**
+   * One command in a sandbox that already holds its files; an unresponsive
+   * agent counts as a timeout (its sandbox is killed: a task's lease ends
+   * with it), unless `unresponsive` is 'throw' (a session, whose sandbox is
+   * then gone for good).
+   */
+  async run(
+    sandbox: SandboxLease,
+    exec: AgentExec,
+    stdin: Buffer,
+    onOutput?: OutputListener,
+    unresponsive: 'timeout' | 'throw' = 'timeout',
+  ): Promise<AgentExecReport> {
     const withDefaults = {
       fsizeBytes: this.config.sandbox.fileSizeMb * 1024 * 1024,
       nofile: this.config.sandbox.nofile,
@@ -61,7 +72,7 @@ export class SandboxExecutor {
     try {
       return await inSpan('kiln.program.run', { 'kiln.command': exec.argv[0] }, () => sandbox.run({ exec: withDefaults, stdin, onOutput }));
     } catch (error) {
-      if (error instanceof SandboxUnresponsiveError) return unresponsiveReport(exec);
+      if (error instanceof SandboxUnresponsiveError && unresponsive === 'timeout') return unresponsiveReport(exec);
       throw error;
     }
   }

@@ -41,6 +41,6 @@ import { WorkspaceCollector } from './workspace-collector';
     TaskProcessor,
     TaskQueueConsumer,
   ],
-  exports: [TaskQueueConsumer],
+  exports: [TaskQueueConsumer, SandboxExecutor],
 })
 export class TasksModule {}

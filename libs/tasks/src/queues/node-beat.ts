@@ -13,6 +13,8 @@ export interface NodeBeat {
   concurrency: number;
   /** Tasks running now. */
   running: number;
+  /** Workers: the sessions it holds and the most it may (worker.sessions.max; 0: it takes none). */
+  sessions?: { held: number; max: number };
   /** Warm sandbox pool, by image: ready containers (workers with a pool). */
   pool?: Record<string, number>;
   cpu: { load1: number; cores: number };

@@ -113,7 +113,7 @@ export class ProgramDto {
   @IfPresent()
   @IsArray()
   @ArrayMaxSize(1000)
-  @IsObject({ each: true })
+  @IsObject({ each: true, message: 'each file must be an object {name, content, encoding?}' })
   @ValidateNested({ each: true })
   @Type(() => SourceFileDto)
   files?: SourceFileDto[];
@@ -155,7 +155,7 @@ export class CreateJobDto extends IntersectionType(ProgramDto, ComparisonDto) {
   @IfPresent()
   @IsArray()
   @ArrayMaxSize(10_000)
-  @IsObject({ each: true })
+  @IsObject({ each: true, message: 'each test must be an object {stdin?, expected?, encoding?}' })
   @ValidateNested({ each: true })
   @Type(() => TestCaseDto)
   tests?: TestCaseDto[];

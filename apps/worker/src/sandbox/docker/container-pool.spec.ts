@@ -119,8 +119,8 @@ const pass = (ms: number) => jest.advanceTimersByTimeAsync(ms);
 const started = () => pass(START_MS);
 const afterTask = () => pass(AFTER_TASK_DELAY_MS);
 /** pool.acquire, with the fake time a start takes let pass. */
-async function lease(pool: ContainerPool<FakeContainer>, limits = LIMITS): Promise<FakeContainer> {
-  const lent = pool.acquire({ image: PYTHON, limits });
+async function lease(pool: ContainerPool<FakeContainer>, limits = LIMITS, dedicated = false): Promise<FakeContainer> {
+  const lent = pool.acquire({ image: PYTHON, limits, dedicated });
   await started();
   return lent;
 }
@@ -400,6 +400,19 @@ describe('ContainerPool, nested mode (outer containers reused)', () => {
     expect(await waiting).toBe(first);
     await pass(1000);
     expect(launcher.asked).toBe(1);
+  });
+
+  it('lets a dedicated container (a session’s) leave the shelf: nobody waits for it, it is in use until given back, then removed', async () => {
+    const { pool, launcher } = nestedMode();
+    const held = await lease(pool, LIMITS, true);
+    // With one outer container in all, a lent one would be waited for; a dedicated one is not.
+    const other = await lease(pool);
+    expect(other.id).toBe('c2');
+    expect([...pool.inUseIds()].sort()).toEqual(['c1', 'c2']);
+    pool.release(held, true);
+    await afterTask();
+    expect(launcher.removed).toEqual(['c1']);
+    expect([...pool.inUseIds()]).toEqual(['c2']);
   });
 
   it('retires a container past sandbox.maxContainerAgeMs with the task it serves', async () => {

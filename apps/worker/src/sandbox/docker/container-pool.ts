@@ -38,6 +38,8 @@ export const AFTER_TASK_DELAY_MS = 30;
 export interface PoolRequest {
   image: string;
   limits: SandboxLimits;
+  /** The container leaves the pool for good: the pool neither waits for it nor takes it back for another task. */
+  dedicated?: boolean;
 }
 
 /** What the pool needs of the launcher (container-launcher.ts; a fake in the pool's unit test). */
@@ -69,6 +71,8 @@ export class ContainerPool<T extends PooledContainer = WarmContainer> implements
   private readonly logger = new Logger(ContainerPool.name);
   private readonly shelves = new Map<string, PoolShelf<T>>();
   private readonly shelfOf = new Map<T, PoolShelf<T>>();
+  /** Lent for good (a dedicated lease): in use, but no shelf's any more. */
+  private readonly dedicated = new Set<T>();
   private readonly launches = new Set<Promise<void>>();
   /** What releases left for AFTER_TASK_DELAY_MS later (drain does it at once). */
   private readonly afterTask = new Map<NodeJS.Timeout, () => void>();
@@ -130,7 +134,10 @@ export class ContainerPool<T extends PooledContainer = WarmContainer> implements
       }
       const warm = ready ?? (await this.waitForLaunch(shelf));
       shelf.leased.add(warm);
-      if (await this.prepare(warm, options, request.limits)) return warm;
+      if (await this.prepare(warm, options, request.limits)) {
+        if (request.dedicated) this.dedicate(shelf, warm);
+        return warm;
+      }
       this.discard(shelf, warm);
       if (attempt >= MAX_ACQUIRE_ATTEMPTS) throw new Error(`no live sandbox container of ${request.image} after ${attempt} tries`);
     }
@@ -157,15 +164,22 @@ export class ContainerPool<T extends PooledContainer = WarmContainer> implements
     });
   }
 
-  /** Ids of the containers lent to tasks, or resting between two: the orphan reaper never takes them. */
+  /** Ids of the containers lent out (dedicated ones too), or resting between two tasks: the orphan reaper never takes them. */
   inUseIds(): Set<string> {
     const shelves = [...this.shelves.values()];
-    return new Set(shelves.flatMap((shelf) => [...shelf.leased, ...shelf.resting].map((warm) => warm.id)));
+    const inUse = [...this.dedicated, ...shelves.flatMap((shelf) => [...shelf.leased, ...shelf.resting])];
+    return new Set(inUse.map((warm) => warm.id));
   }
 
   /** Ids of the ready containers of an image (tests, diagnostics). */
   readyIds(image: string): string[] {
     return [...this.shelves.values()].filter((s) => s.image === image).flatMap((s) => s.ready.map((warm) => warm.id));
+  }
+
+  /** Off the shelf for good: the shelf no longer counts it as lent (it will not come back to a waiter). */
+  private dedicate(shelf: PoolShelf<T>, warm: T): void {
+    shelf.leased.delete(warm);
+    this.dedicated.add(warm);
   }
 
   private afterThisTask(action: () => void): void {
@@ -264,7 +278,7 @@ export class ContainerPool<T extends PooledContainer = WarmContainer> implements
   }
 
   private keepsForNextTask(shelf: PoolShelf<T>, warm: T, reusable: boolean): boolean {
-    if (!reusable || this.closing || !warm.alive || !this.policy.mayServeAgain(warm, Date.now())) return false;
+    if (!reusable || this.closing || !warm.alive || this.dedicated.has(warm) || !this.policy.mayServeAgain(warm, Date.now())) return false;
     return this.owned(shelf) < this.target(shelf) || shelf.waiters.length > 0;
   }
 
@@ -301,6 +315,7 @@ export class ContainerPool<T extends PooledContainer = WarmContainer> implements
   /** No longer the pool's: in no state, and its end of stream no longer matters. */
   private forget(shelf: PoolShelf<T>, warm: T): void {
     shelf.forget(warm);
+    this.dedicated.delete(warm);
     this.shelfOf.delete(warm);
   }
 

@@ -44,8 +44,8 @@ export class DockerSandboxRuntime extends SandboxRuntime {
     return this.images.of(image);
   }
 
-  protected async take({ owner, image, limits }: SandboxRequest): Promise<WarmContainer> {
-    const warm = await this.pool.acquire({ image, limits });
+  protected async take({ owner, image, limits, dedicated }: SandboxRequest): Promise<WarmContainer> {
+    const warm = await this.pool.acquire({ image, limits, dedicated });
     warm.rename(this.launcher.containerName(owner.id, owner.part, randomBytes(3).toString('hex')));
     return warm;
   }

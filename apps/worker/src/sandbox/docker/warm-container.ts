@@ -33,7 +33,11 @@ export class WarmContainer implements PooledContainer, SandboxBody {
   }
 
   get refused(): boolean {
-    return this.session.refusalText !== null;
+    return this.session.hasRefused;
+  }
+
+  settleFiles(timeoutMs: number): Promise<string | null> {
+    return this.session.settleFiles(timeoutMs);
   }
 
   ping(timeoutMs: number): Promise<void> {

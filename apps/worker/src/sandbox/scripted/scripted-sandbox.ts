@@ -87,6 +87,11 @@ export class ScriptedSandbox implements SandboxBody {
     for (const file of files) this.files.set(file.name, file);
   }
 
+  /** A scripted workspace takes every file. */
+  async settleFiles(): Promise<string | null> {
+    return null;
+  }
+
   async exec(exec: AgentExec, stdin: Buffer, onOutput?: OutputListener): Promise<AgentExecReport> {
     if (!this.alive) throw new AgentGoneError(`scripted sandbox ${this.id} is ${this.state}`);
     if (this.stopCurrent) throw new Error('an exec is already running in this sandbox');

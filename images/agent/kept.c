@@ -1,0 +1,170 @@
+/*
+ * Kept programs (an E with keep=1): started in the background, they outlive
+ * the exec that started them, and the execs after it, until their leader
+ * exits or a later E names them in stop=. A Kiln session keeps its stateful
+ * contexts' interpreters this way (docs/sessions.md).
+ *
+ * Each kept program leads its own session (exec_child calls setsid), and
+ * nothing can join a session from outside it, so "kept" is a property of a
+ * session: a process is spared by the end-of-exec kill when its session's
+ * leader is a kept program that has not exited. Everything else (the exec's
+ * own processes, whatever they started, orphans of an exited kept leader)
+ * dies as before. With no kept program the agent kills with kill(-1), as it
+ * always did; with some it walks /proc instead (only as PID 1: outside a pid
+ * namespace /proc is the host's).
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agent.h"
+
+/* A stopped kept program's leader is waited for this long at most. */
+#define STOP_WAIT_MS 1000
+
+static pid_t kept[MAX_KEPT];
+static int kept_total;
+
+int kept_count(void)
+{
+    return kept_total;
+}
+
+int is_kept(pid_t pid)
+{
+    for (int i = 0; i < kept_total; i++)
+        if (kept[i] == pid)
+            return 1;
+    return 0;
+}
+
+int keep_program(pid_t pid)
+{
+    if (kept_total >= MAX_KEPT)
+        return -1;
+    kept[kept_total++] = pid;
+    return 0;
+}
+
+int forget_kept(pid_t pid)
+{
+    for (int i = 0; i < kept_total; i++) {
+        if (kept[i] != pid)
+            continue;
+        kept[i] = kept[--kept_total];
+        return 1;
+    }
+    return 0;
+}
+
+/* The session id of a process (field 6 of /proc/<pid>/stat); -1 when it is gone. */
+static pid_t session_of(pid_t pid, char *state_out)
+{
+    char path[64], text[512];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ssize_t n = read(fd, text, sizeof text - 1);
+    close(fd);
+    if (n <= 0)
+        return -1;
+    text[n] = 0;
+    /* The command name may hold spaces and parentheses: the fields start after the last ')'. */
+    char *fields = strrchr(text, ')');
+    char state;
+    int ppid, pgrp, session;
+    if (!fields || sscanf(fields + 1, " %c %d %d %d", &state, &ppid, &pgrp, &session) != 4)
+        return -1;
+    if (state_out)
+        *state_out = state;
+    return session;
+}
+
+/* Calls visit(pid) for every process of the namespace but the agent itself. */
+static void each_process(void (*visit)(pid_t pid, void *data), void *data)
+{
+    DIR *proc = opendir("/proc");
+    if (!proc)
+        return;
+    pid_t self = getpid();
+    struct dirent *entry;
+    while ((entry = readdir(proc))) {
+        char *end;
+        long pid = strtol(entry->d_name, &end, 10);
+        if (*end || pid <= 0 || pid == self)
+            continue;
+        visit((pid_t)pid, data);
+    }
+    closedir(proc);
+}
+
+/* Counts every live process outside the kept sessions, and kills it. A
+ * zombie is dead already: a kept program that has not reaped its child
+ * yet must not hold the exec up. */
+static void kill_if_unkept(pid_t pid, void *count)
+{
+    char state = 0;
+    pid_t session = session_of(pid, &state);
+    if (session < 0 || is_kept(session) || state == 'Z' || state == 'X')
+        return;
+    if (kill(pid, SIGKILL) == 0 || errno != ESRCH)
+        ++*(int *)count;
+}
+
+int kill_unkept(void)
+{
+    int count = 0;
+    each_process(kill_if_unkept, &count);
+    return count;
+}
+
+static void kill_if_in_session(pid_t pid, void *session)
+{
+    if (session_of(pid, NULL) == *(pid_t *)session)
+        kill(pid, SIGKILL);
+}
+
+static uint64_t monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+int kept_ended(pid_t leader)
+{
+    if (!forget_kept(leader))
+        return 0;
+    each_process(kill_if_in_session, &leader);
+    return 1;
+}
+
+void stop_kept(pid_t leader)
+{
+    if (!forget_kept(leader))
+        return; /* never kept, or it exited and was reaped already */
+    each_process(kill_if_in_session, &leader);
+    /* The leader is our child: reap it, so its pid is not mistaken for a live one. */
+    for (uint64_t deadline = monotonic_ms() + STOP_WAIT_MS; monotonic_ms() < deadline;) {
+        pid_t reaped = waitpid(leader, NULL, WNOHANG);
+        if (reaped == leader || (reaped < 0 && errno == ECHILD))
+            return;
+        struct timespec pause = { 0, 10 * 1000000 };
+        nanosleep(&pause, NULL);
+    }
+}
+
+void stop_all_kept(void)
+{
+    while (kept_total > 0)
+        stop_kept(kept[kept_total - 1]);
+}
