@@ -242,9 +242,9 @@ describe('custom checkers (scripted sandboxes)', () => {
     ['a bound that is not a number', { checker: undefined, comparison: 'float', relativeError: '1e-6' }, 'relativeError', expect.stringContaining('relativeError must be a number')],
     ['a test’s unknown comparison', { checker: undefined, tests: [{ stdin: '5', comparison: 'close' }] }, 'tests[0].comparison', expect.stringContaining('must be one of the following values')],
     // Found by the request fuzz: an array inside the array slipped past the nested validation and crashed (500).
-    ['a list inside the list of files', { files: [[{ name: 'util.sh', content: 'x' }]] }, 'files', 'each value in files must be an object'],
-    ['a list inside the checker’s files', { checker: { language: 'python', files: [[]] } }, 'checker.files', 'each value in files must be an object'],
-    ['a list inside the tests', { tests: [[{ stdin: '5' }]] }, 'tests', 'each value in tests must be an object'],
+    ['a list inside the list of files', { files: [[{ name: 'util.sh', content: 'x' }]] }, 'files', 'each file must be an object {name, content, encoding?}'],
+    ['a list inside the checker’s files', { checker: { language: 'python', files: [[]] } }, 'checker.files', 'each file must be an object {name, content, encoding?}'],
+    ['a list inside the tests', { tests: [[{ stdin: '5' }]] }, 'tests', 'each test must be an object {stdin?, expected?, encoding?}'],
   ])('refuses %s: 400 naming the field, nothing run', async (_case, change, field, message) => {
     const before = runtime.sandboxes.length;
     const answer = await execute({ ...sumJob(), ...change });
