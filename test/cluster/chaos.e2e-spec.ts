@@ -96,6 +96,8 @@ describe('the cluster under faults', () => {
       // No idle warm pool: "nothing left" below counts every sandbox of live
       // workers too. A crashed worker's pool is reaped in worker-crash.e2e-spec.
       KILN_SANDBOX__POOL__SIZE: '0',
+      // Container mode: nested mode keeps its outer containers for the next tasks, whatever the pool size.
+      KILN_SANDBOX__MODE: 'container',
     };
   });
 

@@ -205,8 +205,9 @@ describe('Judge0 CE API', () => {
         status_id: 3,
         token: created.body.token,
         number_of_runs: 1,
-        cpu_time_limit: '5.0',
-        wall_time_limit: '5.0',
+        // Python's own default time limit (config/languages.yaml: its data stack takes a second to import).
+        cpu_time_limit: '10.0',
+        wall_time_limit: '10.0',
         memory_limit: 128000,
         max_processes_and_or_threads: 64,
         exit_code: 0,

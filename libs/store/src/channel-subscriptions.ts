@@ -30,7 +30,9 @@ export class ChannelSubscriptions {
       set.delete(handler);
       if (set.size > 0 || this.handlers.get(channel) !== set) return;
       this.handlers.delete(channel);
-      await this.subscriber.unsubscribe(channel).catch(() => undefined);
+      // Not waited for: delivery already stopped with the handler, and a Redis that is gone
+      // would hold the UNSUBSCRIBE (and a shutdown waiting on it) until its retries ran out.
+      void this.subscriber.unsubscribe(channel).catch(() => undefined);
     };
   }
 }
