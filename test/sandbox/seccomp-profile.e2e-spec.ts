@@ -24,7 +24,7 @@ describe('a seccomp profile the worker cannot use', () => {
   });
 
   it.each([
-    ['sandbox.seccompProfile', {}, 'KILN_SANDBOX__SECCOMP_PROFILE'],
+    ['sandbox.seccompProfile', { KILN_SANDBOX__MODE: 'container' }, 'KILN_SANDBOX__SECCOMP_PROFILE'],
     ['sandbox.nested.seccompProfile', { KILN_SANDBOX__MODE: 'nested' }, 'KILN_SANDBOX__NESTED__SECCOMP_PROFILE'],
   ])('%s: the worker refuses to start, naming the key and the file', async (key, modeEnv, variable) => {
     const profile = join(dir, `${variable}.json`);
