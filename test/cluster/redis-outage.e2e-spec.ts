@@ -10,7 +10,11 @@ import { testPrefix } from '../support/test-run';
 
 const GRACE_MS = 3000;
 
-/** Issue 12, acceptance 7: processes started while Redis is down wait for it; SIGTERM with Redis gone still ends them in time. */
+/**
+ * Issue 12, acceptance 7: processes started while Redis is down wait for it; SIGTERM with Redis gone still ends them in time.
+ *
+ * @system-serial processes ended by SIGTERM must be gone within a deadline of a few seconds.
+ */
 describe('a cluster whose Redis is down', () => {
   let redis: PrivateRedis;
   let prefix: string;

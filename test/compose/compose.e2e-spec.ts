@@ -14,7 +14,12 @@ function composeCommand(): string[] {
   throw new Error('neither `docker compose` nor `docker-compose` is installed (.ci/run installs Debian\'s docker-compose)');
 }
 
-/** Issue 6, acceptance 6: the shipped docker-compose.yml really starts and serves; `down` leaves no sandbox. */
+/**
+ * Issue 6, acceptance 6: the shipped docker-compose.yml really starts and serves; `down` leaves no sandbox.
+ *
+ * @system-serial builds Kiln's own image (kiln/kiln:latest: npm ci and the whole build, both cores for minutes)
+ * and runs a cluster of containers.
+ */
 describe('docker-compose.yml', () => {
   const project = `kiln-test-${randomBytes(3).toString('hex')}`;
   const prefix = testPrefix('compose');

@@ -43,6 +43,10 @@ describe('a worker killed mid-task', () => {
     expect((await docker.getContainer(orphan.Id).inspect()).Id).toBe(orphan.Id);
 
     worker = spawnKiln('worker', workerEnv());
+    // The reaper's time is counted from the restarted worker's start-up, not the process's boot.
+    const restarted = (nodes: { id: string; instance: string; status: string }[]) =>
+      nodes.some((n) => n.id === 'crash-worker' && n.instance !== orphan.Labels['kiln.instance'] && n.status === 'UP');
+    await eventually(() => kiln.http().get('/nodes').then((r) => r.body), restarted, 30_000, 'the restarted worker up');
     await eventually(
       () => docker.getContainer(orphan.Id).inspect().then(() => true, () => false),
       (exists) => !exists,

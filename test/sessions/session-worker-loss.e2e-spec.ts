@@ -10,6 +10,8 @@ import { eventually } from '../support/waiting';
  * stale, and leaves no container once another worker's orphan reaper has
  * run. The worker is a process of its own (spawned from the build), so
  * that it can die as a crash does.
+ *
+ * @system-serial answers within 2 s after a SIGKILL are timed.
  */
 describe('a session whose worker is SIGKILLed', () => {
   const WORKER_TIMEOUT_MS = 2000;
