@@ -17,8 +17,10 @@ function composeCommand(): string[] {
 /**
  * Issue 6, acceptance 6: the shipped docker-compose.yml really starts and serves; `down` leaves no sandbox.
  *
- * @system-serial builds Kiln's own image (kiln/kiln:latest: npm ci and the whole build, both cores for minutes)
- * and runs a cluster of containers.
+ * Beside another suite (it times nothing): most of its minutes are the image's build, `npm ci` mostly waiting on the
+ * registry.
+ *
+ * @system-early builds Kiln's image (minutes), so it starts first and its build passes beside the other suites.
  */
 describe('docker-compose.yml', () => {
   const project = `kiln-test-${randomBytes(3).toString('hex')}`;

@@ -2,7 +2,7 @@ import Docker from 'dockerode';
 import { Harness, startKiln } from '../support/kiln-harness';
 import { eventually, remains } from '../support/waiting';
 import { isContainerOfJob, sandboxesOf } from '../support/sandboxes';
-import { KilnProcess, spawnKiln } from '../support/processes';
+import { KilnProcess, spawnKiln, workerUp } from '../support/processes';
 
 /** Issue 3, acceptance 3: a worker SIGKILLed mid-task leaves nothing behind once restarted. */
 describe('a worker killed mid-task', () => {
@@ -44,9 +44,7 @@ describe('a worker killed mid-task', () => {
 
     worker = spawnKiln('worker', workerEnv());
     // The reaper's time is counted from the restarted worker's start-up, not the process's boot.
-    const restarted = (nodes: { id: string; instance: string; status: string }[]) =>
-      nodes.some((n) => n.id === 'crash-worker' && n.instance !== orphan.Labels['kiln.instance'] && n.status === 'UP');
-    await eventually(() => kiln.http().get('/nodes').then((r) => r.body), restarted, 30_000, 'the restarted worker up');
+    await workerUp(kiln, 'crash-worker', orphan.Labels['kiln.instance']);
     await eventually(
       () => docker.getContainer(orphan.Id).inspect().then(() => true, () => false),
       (exists) => !exists,

@@ -1,5 +1,5 @@
 import { Harness, startKiln } from '../support/kiln-harness';
-import { KilnProcess, spawnKiln } from '../support/processes';
+import { KilnProcess, spawnKiln, workerUp } from '../support/processes';
 import { containersOfJob } from '../support/sandboxes';
 import { sessionClient } from '../support/session-client';
 import { eventually } from '../support/waiting';
@@ -80,6 +80,7 @@ describe('a session whose worker is SIGKILLed', () => {
 
     // Another worker of the deployment on this engine reaps what the dead one left.
     reaper = spawnKiln('worker', workerEnv('session-reaper-worker'));
+    await workerUp(kiln, 'session-reaper-worker');
     await eventually(() => containersOfJob(id), (list) => list.length === 0, 20_000, () => `the session’s container reaped; reaper output: ${reaper?.output()}`);
   });
 });
