@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DEFAULT_RUN_OPTIONS, LanguageRegistry, Limits, TaskPayload, TaskResult, Verdict, verdictOfExecution } from '@kiln/tasks';
+import { DEFAULT_RUN_OPTIONS, JobInput, LanguageRegistry, Limits, TaskPayload, TaskResult, Verdict, verdictOfExecution } from '@kiln/tasks';
 import { AgentExecReport } from '../agent/agent-session';
 import { Compilation, CompileCache } from './compile-cache';
 import { JobScratchStore } from './job-scratch.store';
@@ -27,15 +27,14 @@ export class CompileTaskRunner {
     private readonly collector: WorkspaceCollector,
   ) {}
 
-  async run(task: TaskPayload): Promise<TaskResult> {
-    const result = await this.compile(task);
+  async run(task: TaskPayload, input: JobInput): Promise<TaskResult> {
+    const result = await this.compile(task, input);
     this.metrics.execution('compile', task.language, result.compile!);
     return result;
   }
 
-  private async compile(task: TaskPayload): Promise<TaskResult> {
+  private async compile(task: TaskPayload, input: JobInput): Promise<TaskResult> {
     const language = this.languages.get(task.language);
-    const input = await this.scratch.readInput(task.jobId);
     const { limits } = task;
     const recorder = OutputRecorder.forTask(task);
     const outputBytes = recorder.agentCap(limits.outputBytes);

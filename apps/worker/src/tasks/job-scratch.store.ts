@@ -26,10 +26,9 @@ export interface JobArtifact {
 export class JobScratchStore {
   constructor(private readonly scratch: JobScratchRepository) {}
 
-  async readInput(jobId: string): Promise<JobInput> {
-    const input = await this.scratch.readInput(jobId);
-    if (input === null) throw new MissingInputError(`the input of job ${jobId} is no longer stored`);
-    return input;
+  /** The input, or null once it is gone (the job expired or ended). */
+  findInput(jobId: string): Promise<JobInput | null> {
+    return this.scratch.readInput(jobId);
   }
 
   /** The job's artifact, for the compile cache to keep a copy of. */
@@ -52,4 +51,10 @@ export class JobScratchStore {
   deleteScratch(jobId: string): Promise<void> {
     return this.scratch.deleteScratch(jobId);
   }
+}
+
+/** The input read for a job, which must be there (its task is about to run). */
+export function inputOrFail(jobId: string, input: JobInput | null): JobInput {
+  if (input === null) throw new MissingInputError(`the input of job ${jobId} is no longer stored`);
+  return input;
 }

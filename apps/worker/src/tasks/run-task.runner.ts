@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { LanguageRegistry, TaskPayload, TaskResult } from '@kiln/tasks';
+import { JobInput, LanguageRegistry, TaskPayload, TaskResult } from '@kiln/tasks';
 import { JobScratchStore } from './job-scratch.store';
 import { OutputStreamer } from './output-streamer';
 import { runExecOf, runSandboxLimits, sourceFiles } from './program-files';
@@ -19,9 +19,8 @@ export class RunTaskRunner {
     private readonly metrics: WorkerMetrics,
   ) {}
 
-  async run(task: TaskPayload): Promise<TaskResult> {
+  async run(task: TaskPayload, input: JobInput): Promise<TaskResult> {
     const language = this.languages.get(task.language);
-    const input = await this.scratch.readInput(task.jobId);
     const files = task.useArtifact ? await this.scratch.readArtifact(task.jobId) : sourceFiles(input);
     const live = this.output.open(task.jobId, task.taskId);
     // Only what the job's budget keeps is streamed live too.
