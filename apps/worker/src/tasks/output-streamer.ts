@@ -5,11 +5,15 @@ import { OutputListener } from '../agent/agent-session';
 const FLUSH_BYTES = 8192;
 const FLUSH_MS = 25;
 
-/** One run's live output: chunks coalesced briefly, appended to the job's event log in order. */
+/**
+ * One run's live output: chunks coalesced briefly, appended to the job's
+ * event log in order (each append is sent at once: the commands of one
+ * connection run in the order they are sent).
+ */
 export class OutputStream {
   private buffered: { stream: 'stdout' | 'stderr'; chunks: Buffer[]; bytes: number } | null = null;
   private timer?: NodeJS.Timeout;
-  private chain: Promise<void> = Promise.resolve();
+  private last: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly log: JobEventsRepository,
@@ -27,10 +31,15 @@ export class OutputStream {
     else this.timer ??= setTimeout(() => this.flushBuffer(), FLUSH_MS);
   };
 
-  /** Everything written so far is in the log (call before reporting the task's end). */
-  async close(): Promise<void> {
+  /**
+   * Sends what is still buffered; resolves once everything is in the log.
+   * The task's report may be sent without waiting for that: sent after, on
+   * the same connection, it is written after the output (and in the same
+   * write when sent in the same turn).
+   */
+  close(): Promise<void> {
     this.flushBuffer();
-    await this.chain;
+    return this.last;
   }
 
   private flushBuffer(): void {
@@ -42,9 +51,8 @@ export class OutputStream {
     const dataBase64 = Buffer.concat(buffered.chunks).toString('base64');
     const test = this.test !== undefined ? { test: this.test } : {};
     // Live output is a convenience: a failed append never fails the task.
-    this.chain = this.chain
-      .then(() => this.log.append(this.jobId, { type: 'output', task: this.task, stream: buffered.stream, dataBase64, ...test }))
-      .catch(() => undefined);
+    const sent = this.log.append(this.jobId, { type: 'output', task: this.task, stream: buffered.stream, dataBase64, ...test }).catch(() => undefined);
+    this.last = Promise.all([this.last, sent]).then(() => undefined);
   }
 }
 

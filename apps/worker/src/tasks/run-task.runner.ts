@@ -36,7 +36,8 @@ export class RunTaskRunner {
       exec: runExecOf(language, input, task.limits, recorder.agentCap(task.limits.outputBytes)),
     });
     const recorded = recorder.finish();
-    await live.close();
+    // Not waited for: the task's report, sent next on the same connection, follows the output into Redis.
+    void live.close();
     const judged = judgedReport(report, recorded);
     const run = stageResultOf(judged, recorded, runVerdictOf(judged, language));
     this.metrics.execution('run', language.id, run);
