@@ -18,7 +18,7 @@
 // Needs `npm run build` and the runtime images. A diagnostic, not a test:
 // the counts are exact, CPU times depend on the machine's load.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -115,11 +115,18 @@ function diffCounts(after, before) {
   return out;
 }
 
-/** Names of BullMQ's scripts by SHA-1 (EVALSHA carries only that). */
-function bullScripts() {
+/** Names of BullMQ's scripts, and of libs/store's where the measured tree has them, by SHA-1 (EVALSHA carries only that). */
+function knownScripts() {
   const require = createRequire(join(root, 'package.json'));
-  const dir = join(require.resolve('bullmq').replace(/dist\/cjs\/.*$/, ''), 'dist/cjs/scripts');
   const names = {};
+  const store = join(root, 'dist/libs/store/src');
+  if (existsSync(join(store, 'scripts/store-script.js'))) {
+    require(join(store, 'index.js'));
+    for (const script of require(join(store, 'scripts/store-script.js')).StoreScript.all) {
+      names[createHash('sha1').update(script.lua).digest('hex')] = `kiln:${script.name}`;
+    }
+  }
+  const dir = join(require.resolve('bullmq').replace(/dist\/cjs\/.*$/, ''), 'dist/cjs/scripts');
   for (const file of readdirSync(dir).filter((f) => /-\d+\.js$/.test(f))) {
     const script = Object.values(require(join(dir, file)))[0];
     if (script?.content) names[createHash('sha1').update(script.content).digest('hex')] = `bullmq:${script.name}`;
@@ -131,7 +138,7 @@ function bullScripts() {
 for (let i = 0; i < 20; i++) await hello();
 
 // ------------------------------------------------- one job at a time, traced
-const scripts = bullScripts();
+const scripts = knownScripts();
 const prefix = kiln.prefix;
 /** An EVAL's script, by the SHA-1 its EVALSHA would name, with its first line (listed once at the end). */
 const evalScripts = new Map();

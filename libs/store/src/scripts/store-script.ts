@@ -9,11 +9,16 @@ type ScriptArgument = string | Buffer | number;
  * the command it becomes on a client, unique within libs/store.
  */
 export class StoreScript {
+  /** Every script made so far (scripts/measure-request-path.mjs names them in what MONITOR shows). */
+  static readonly all: StoreScript[] = [];
+
   constructor(
     readonly name: string,
     readonly numberOfKeys: number,
     readonly lua: string,
-  ) {}
+  ) {
+    StoreScript.all.push(this);
+  }
 
   /**
    * Makes the scripts commands of the client. Before any command is sent
