@@ -61,12 +61,6 @@ export class ContainerPool<T extends PooledContainer = WarmContainer> implements
   private readonly logger = new Logger(ContainerPool.name);
   private readonly shelves = new Map<string, PoolShelf<T>>();
   private readonly shelfOf = new Map<T, PoolShelf<T>>();
-  /**
-   * The shelf and container configuration of each image and limits asked
-   * for: a configuration (with its seccomp profile) built and hashed once,
-   * not for every task (measured: ≈ 0.3 ms of CPU each time).
-   */
-  private readonly shelfOfRequest = new Map<string, { shelf: PoolShelf<T>; options: ContainerCreateOptions }>();
   private readonly launches = new Set<Promise<void>>();
   /** What releases left for AFTER_TASK_DELAY_MS later (drain does it at once). */
   private readonly afterTask = new Map<NodeJS.Timeout, () => void>();
@@ -173,13 +167,6 @@ export class ContainerPool<T extends PooledContainer = WarmContainer> implements
   }
 
   private shelfFor(request: PoolRequest): { shelf: PoolShelf<T>; options: ContainerCreateOptions } {
-    const { memoryMb, cpus, processes } = request.limits;
-    const requestKey = `${request.image}\n${memoryMb}\n${cpus}\n${processes}`;
-    const known = this.shelfOfRequest.get(requestKey);
-    if (known) {
-      known.shelf.template = { options: known.options, limits: request.limits };
-      return known;
-    }
     const options = this.launcher.optionsFor(request.image, request.limits);
     const key = poolKey(options);
     let shelf = this.shelves.get(key);
@@ -188,7 +175,6 @@ export class ContainerPool<T extends PooledContainer = WarmContainer> implements
       this.shelves.set(key, shelf);
     }
     shelf.template = { options, limits: request.limits };
-    this.shelfOfRequest.set(requestKey, { shelf, options });
     return { shelf, options };
   }
 
