@@ -26,6 +26,8 @@ describe('a session whose worker is SIGKILLed', () => {
     KILN_SANDBOX__REAPER_INTERVAL_MS: '1000',
     KILN_NODES__TIMEOUT_MS: String(NODES_TIMEOUT_MS),
     KILN_NODES__HEARTBEAT_MS: '500',
+    // In nested mode (what auto picks here) the session's outer container is named after it at once, as modeEnv does.
+    KILN_SANDBOX__NESTED__NAME_AFTER_MS: '0',
   });
 
   beforeAll(async () => {
