@@ -9,8 +9,10 @@ export const GVISOR_RUNTIME = 'runsc';
  * (its kernel's threads, the file proxy), about 8 more per process of the
  * program on its ptrace platform, and a fork bomb held at RLIMIT_NPROC still
  * grows them by some 300 a second (measured with Debian's runsc 20221219).
- * Past the host limit gVisor itself dies, so the backstop leaves a C fork
- * bomb of the default 64 processes about 13 s.
+ * Past the host limit gVisor's kernel exits (Go's fatal status 2), which
+ * sandbox-death.ts answers as the program's own doing: a C fork bomb of the
+ * default 64 processes gets there after some 13 to 30 s, so one within a
+ * shorter time limit ends TIMEOUT, one with a longer RUNTIME_ERROR (killed).
  */
 export const GVISOR_BASE_HOST_TASKS = 64;
 export const GVISOR_HOST_TASKS_PER_PROCESS = 64;
