@@ -44,10 +44,11 @@ const NATIVE_MEMORY_BOMBS: Record<string, string> = {
 describe.each(SANDBOX_TIERS.map((tier) => [tier.name, tier] as const))('memory limit (tier %s)', (_name, tier) => {
   const suite = useKiln({ env: tierEnv(tier) });
 
-  it.each(Object.keys(NATIVE_MEMORY_BOMBS))('%s: a memory bomb is MEMORY_LIMIT, its memoryBytes at the limit', async (language) => {
+  it.each(Object.keys(NATIVE_MEMORY_BOMBS))('%s: a memory bomb is MEMORY_LIMIT, its memoryBytes near the limit', async (language) => {
     const response = await suite.execute({ language, code: NATIVE_MEMORY_BOMBS[language], limits: { memoryMb: 128 } });
     expect(response.body).toMatchObject({ state: 'COMPLETED', verdict: 'MEMORY_LIMIT', run: { verdict: 'MEMORY_LIMIT' } });
+    // A peak RSS, which counts the interpreter's mapped files beside what the cgroup charged: near the limit, not at it to the byte.
     expect(response.body.run.memoryBytes).toBeGreaterThanOrEqual(96 * 1024 * 1024);
-    expect(response.body.run.memoryBytes).toBeLessThanOrEqual(128 * 1024 * 1024);
+    expect(response.body.run.memoryBytes).toBeLessThanOrEqual(144 * 1024 * 1024);
   });
 });
