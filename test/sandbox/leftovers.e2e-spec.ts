@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { DockerEventLog } from '../support/docker-events';
 import { Harness, startKiln } from '../support/kiln-harness';
-import { containersOfJob } from '../support/sandboxes';
 import { SANDBOX_TIERS, SandboxTier, tierEnv } from '../support/tiers';
 import { eventually } from '../support/waiting';
 
@@ -17,29 +17,33 @@ function hostProcesses(marker: string): string[] {
  * answers); under gVisor they live inside gVisor's kernel, which the host
  * sees as gVisor's own processes only, so there the task's container itself
  * must be gone (the container tier never reuses one), and with it every
- * process of the program.
+ * process of the program: the engine's own events say which container
+ * served the job and that it was destroyed.
  */
-async function expectNothingLeft(tier: SandboxTier, jobId: string, marker: string): Promise<void> {
+async function expectNothingLeft(tier: SandboxTier, events: DockerEventLog, jobId: string, marker: string): Promise<void> {
   expect(hostProcesses(marker)).toEqual([]);
-  if (tier.mode === 'container') {
-    await eventually(
-      () => containersOfJob(jobId),
-      (left) => left.length === 0,
-      20_000,
-      () => `the task's container of job ${jobId} to be removed`,
-    );
-  }
+  if (tier.mode !== 'container') return;
+  const served = await eventually(async () => events.containersOf(jobId), (ids) => ids.length > 0, 10_000, () => `the engine to name a container after job ${jobId}`);
+  await eventually(
+    async () => served.filter((id) => !events.destroyed(id)),
+    (left) => left.length === 0,
+    20_000,
+    () => `the container(s) of job ${jobId} to be destroyed`,
+  );
 }
 
 /** Issue 4: nothing a program starts outlives its task, in every tier (issue 15). */
 describe.each(SANDBOX_TIERS.map((tier) => [tier.name, tier] as const))('leftover processes (tier %s)', (_name, tier) => {
   let kiln: Harness;
+  let events: DockerEventLog;
 
   beforeAll(async () => {
     kiln = await startKiln({ env: { ...tierEnv(tier), KILN_SANDBOX__POOL__WARM: 'bash,python' } });
+    events = await DockerEventLog.start(kiln.prefix);
   });
 
   afterAll(async () => {
+    events?.stop();
     await kiln?.close();
   });
 
@@ -56,7 +60,7 @@ describe.each(SANDBOX_TIERS.map((tier) => [tier.name, tier] as const))('leftover
     // The sleepers did run while the task was alive...
     expect(Number(answer.body.run.stdout.trim())).toBeGreaterThanOrEqual(3);
     // ...and none is left now, checked at once: the agent kills and reaps everything before it answers.
-    await expectNothingLeft(tier, answer.body.id, 'sleep 730');
+    await expectNothingLeft(tier, events, answer.body.id, 'sleep 730');
   });
 
   it('a python program that double-forks a daemon leaves nothing either', async () => {
@@ -72,6 +76,6 @@ describe.each(SANDBOX_TIERS.map((tier) => [tier.name, tier] as const))('leftover
     ].join('\n');
     const answer = await kiln.http().post('/execute').send({ language: 'python', code });
     expect(answer.body).toMatchObject({ verdict: 'OK', run: { stdout: 'parent exits\n' } });
-    await expectNothingLeft(tier, answer.body.id, 'sleep 7304');
+    await expectNothingLeft(tier, events, answer.body.id, 'sleep 7304');
   });
 });
