@@ -3,7 +3,8 @@
 // - component: `test/**/*.component-spec.ts`, a real Redis and Kiln in the test's process,
 //   never a Docker engine; suites run in parallel, each on its own Redis prefix.
 // - system: `test/**/*.e2e-spec.ts`, the real Docker engine and runtime images too
-//   (sandbox rules, hostile code, languages, cluster faults, compose, browser); one at a time.
+//   (sandbox rules, hostile code, languages, cluster faults, compose, browser); independent
+//   suites on Jest's workers, then those marked `@system-serial` alone (test/support/system-runner.ts).
 const { $schema, ...swcOptions } = JSON.parse(require('fs').readFileSync(`${__dirname}/.swcrc`, 'utf8'));
 const swc = ['@swc/jest', swcOptions];
 const moduleNameMapper = {
@@ -46,6 +47,7 @@ module.exports = {
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/support/system-global-setup.ts',
       globalTeardown: '<rootDir>/test/support/system-global-teardown.ts',
+      runner: '<rootDir>/test/support/system-runner.ts',
       setupFilesAfterEnv: ['<rootDir>/test/support/system-setup.ts'],
     },
   ],

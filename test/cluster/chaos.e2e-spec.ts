@@ -63,6 +63,9 @@ function webhookCounter(): Promise<WebhookCounter> {
 /**
  * Issue 6, acceptances 1 and 2: a cluster of processes on its own Redis keeps
  * every promise while its parts are killed and restarted.
+ *
+ * @system-serial 300 jobs through a cluster of four processes whose parts are killed on deadlines: the machine's
+ * whole load, and deadlines a neighbour would move.
  */
 describe('the cluster under faults', () => {
   const WORKERS = ['w1', 'w2', 'w3'];

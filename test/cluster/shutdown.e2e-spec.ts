@@ -5,7 +5,11 @@ import { sandboxesOf } from '../support/sandboxes';
 import { eventually } from '../support/waiting';
 import { freePort, KilnProcess, spawnKiln } from '../support/processes';
 
-/** Issue 6, acceptance 3 and the coordinator's side of graceful shutdown. */
+/**
+ * Issue 6, acceptance 3 and the coordinator's side of graceful shutdown.
+ *
+ * @system-serial processes ended by SIGTERM must be gone within their grace deadlines of a few seconds.
+ */
 describe('graceful shutdown of a worker (SIGTERM)', () => {
   let kiln: Harness;
   const workers: KilnProcess[] = [];

@@ -14,7 +14,14 @@ function composeCommand(): string[] {
   throw new Error('neither `docker compose` nor `docker-compose` is installed (.ci/run installs Debian\'s docker-compose)');
 }
 
-/** Issue 6, acceptance 6: the shipped docker-compose.yml really starts and serves; `down` leaves no sandbox. */
+/**
+ * Issue 6, acceptance 6: the shipped docker-compose.yml really starts and serves; `down` leaves no sandbox.
+ *
+ * Beside another suite (it times nothing): most of its minutes are the image's build, `npm ci` mostly waiting on the
+ * registry.
+ *
+ * @system-early builds Kiln's image (minutes), so it starts first and its build passes beside the other suites.
+ */
 describe('docker-compose.yml', () => {
   const project = `kiln-test-${randomBytes(3).toString('hex')}`;
   const prefix = testPrefix('compose');

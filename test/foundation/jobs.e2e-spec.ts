@@ -6,7 +6,11 @@ import { eventually } from '../support/waiting';
 import { SANDBOX_MODES, modeEnv } from '../support/sandbox-modes';
 import { TEST_REDIS_URL } from '../support/environment';
 
-/** Foundation acceptance 4: asynchronous jobs, polling, cancellation. */
+/**
+ * Foundation acceptance 4: asynchronous jobs, polling, cancellation.
+ *
+ * @system-serial a running job's cancellation is timed: its container gone within 1 s.
+ */
 describe.each(SANDBOX_MODES)('POST /jobs, GET /jobs/:id, PUT /jobs/:id/cancel (sandbox mode %s)', (mode) => {
   let kiln: Harness;
 

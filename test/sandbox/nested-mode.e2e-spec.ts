@@ -131,8 +131,10 @@ describe('nested mode', () => {
       const top = (await new Docker().getContainer(outer).top({ ps_args: '-o pid,args' })) as { Processes: string[][] };
       return top.Processes.map(([, args]) => args);
     };
-    // Once the next nested sandbox is up (between two tasks the list is shorter).
-    const commands = await eventually(processes, (list) => list.length >= 3);
+    // Once the next nested sandbox is up, its agent running (between two tasks the list is shorter, and while
+    // bwrap sets the sandbox up its child is a second bwrap until it becomes the agent).
+    const nextSandboxUp = (list: string[]) => list.length >= 3 && list.slice(1).some((args) => args.startsWith('/usr/local/bin/kiln-agent'));
+    const commands = await eventually(processes, nextSandboxUp, 10_000, 'the next nested sandbox up, its agent running');
     expect(commands[0]).toMatch(/^\/usr\/local\/bin\/kiln-agent --nested/);
     expect(commands.slice(1).map((c) => c.split(' ')[0])).toEqual(['/usr/bin/bwrap', '/usr/local/bin/kiln-agent']);
   });

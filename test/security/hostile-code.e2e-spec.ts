@@ -1,7 +1,4 @@
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { statfsSync } from 'node:fs';
-import Docker from 'dockerode';
 import { asGvisorSecurityOpt } from '../../apps/worker/src/sandbox/docker/gvisor-spec';
 import { AttackHost, prepareAttackHost } from '../support/attack-host';
 import { Harness, startKiln } from '../support/kiln-harness';
@@ -15,30 +12,25 @@ import {
   IO_URING_PROBE,
   JobAnswer,
   checkIoUringRefused,
-  daemon,
-  forkBombC,
-  forkBombShell,
-  tmpFill,
-  workspaceFill,
 } from './attacks';
 
 /**
- * Issue 3: every attack of the catalogue fails, the host is unaffected, and
- * Kiln keeps serving. Runs in every tier (test/support/tiers.ts lists what a
- * tier shows differently by design).
+ * Issue 3: every attack of the catalogue fails and Kiln keeps serving. Runs in
+ * every tier (test/support/tiers.ts lists what a tier shows differently by
+ * design). What the attacks leave on the host as a whole (its free disk, its
+ * processes, its answer time after fork bombs) is read with nothing else
+ * running, in hostile-host.e2e-spec.ts.
  */
 describe.each(SANDBOX_TIERS.map((tier) => [tier.name, tier] as const))('hostile code (tier %s)', (_name, tier) => {
   const mode = tier.mode;
   let kiln: Harness;
   let host: AttackHost;
   let context: AttackContext;
-  let dockerRoot: string;
 
   beforeAll(async () => {
     host = await prepareAttackHost('hostile');
     context = host.context;
     kiln = await startKiln({ env: { ...tierEnv(tier), KILN_WORKER__CONCURRENCY: '2' } });
-    dockerRoot = (await new Docker().info()).DockerRootDir;
   });
 
   afterAll(async () => {
@@ -50,14 +42,6 @@ describe.each(SANDBOX_TIERS.map((tier) => [tier.name, tier] as const))('hostile 
     const response = await kiln.http().post('/execute').send(attack.request(context));
     expect(response.status).toBe(200);
     return response.body;
-  };
-
-  /** Kiln still answers a hello world in normal time. */
-  const expectStillServing = async () => {
-    const started = Date.now();
-    const answer = await kiln.http().post('/execute').send({ language: 'python', code: 'print("still here")' });
-    expect(answer.body.run?.stdout).toBe('still here\n');
-    expect(Date.now() - started).toBeLessThan(5000);
   };
 
   it.each(HOSTILE_CODE.filter((attack) => !(attack.name in tier.differs)).map((attack) => [attack.name, attack]))('%s: fails', async (_name, attack) => {
@@ -79,26 +63,6 @@ describe.each(SANDBOX_TIERS.map((tier) => [tier.name, tier] as const))('hostile 
       const { stdout, stderr } = await execAsSandboxUser(sandbox, ['python3', '-c', IO_URING_PROBE]);
       checkIoUringRefused(stdout, stderr);
     });
-  });
-
-  it('after the fork bombs, a hello world still answers in normal time', async () => {
-    await Promise.all([run(forkBombShell), run(forkBombC)]);
-    await expectStillServing();
-  });
-
-  it('after the disk fills, the host’s free space is unchanged', async () => {
-    const before = freeBytes(dockerRoot);
-    await run(workspaceFill);
-    await run(tmpFill);
-    expect(Math.abs(freeBytes(dockerRoot) - before)).toBeLessThan(16 * 1024 * 1024);
-    await expectStillServing();
-  });
-
-  it('after a daemonizing program, nothing of it runs on the host', async () => {
-    const answer = await run(daemon);
-    daemon.check(answer, context);
-    // Its sandbox is killed as the task ends, and the daemon with it; one that escaped would stay.
-    await eventually(async () => hostProcessesMatching('sleep 31337'), (list) => list.length === 0, 5000, 'no process of the daemon on the host');
   });
 
   it('a file named to escape the workspace is refused at the API', async () => {
@@ -146,13 +110,3 @@ describe.each(SANDBOX_TIERS.map((tier) => [tier.name, tier] as const))('hostile 
     expect((await kiln.http().get(`/jobs/${holder.body.id}`)).body.verdict).toBe('OK');
   });
 });
-
-function freeBytes(path: string): number {
-  const stats = statfsSync(path);
-  return stats.bavail * stats.bsize;
-}
-
-function hostProcessesMatching(pattern: string): string[] {
-  const result = spawnSync('pgrep', ['-af', pattern], { encoding: 'utf8' });
-  return result.stdout.split('\n').filter((line) => line && !line.includes('pgrep'));
-}

@@ -2,7 +2,7 @@ import Docker from 'dockerode';
 import { Harness, startKiln } from '../support/kiln-harness';
 import { eventually, remains } from '../support/waiting';
 import { isContainerOfJob, sandboxesOf } from '../support/sandboxes';
-import { KilnProcess, spawnKiln } from '../support/processes';
+import { KilnProcess, spawnKiln, workerUp } from '../support/processes';
 
 /** Issue 3, acceptance 3: a worker SIGKILLed mid-task leaves nothing behind once restarted. */
 describe('a worker killed mid-task', () => {
@@ -43,6 +43,8 @@ describe('a worker killed mid-task', () => {
     expect((await docker.getContainer(orphan.Id).inspect()).Id).toBe(orphan.Id);
 
     worker = spawnKiln('worker', workerEnv());
+    // The reaper's time is counted from the restarted worker's start-up, not the process's boot.
+    await workerUp(kiln, 'crash-worker', orphan.Labels['kiln.instance']);
     await eventually(
       () => docker.getContainer(orphan.Id).inspect().then(() => true, () => false),
       (exists) => !exists,

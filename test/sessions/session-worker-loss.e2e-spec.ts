@@ -1,5 +1,5 @@
 import { Harness, startKiln } from '../support/kiln-harness';
-import { KilnProcess, spawnKiln } from '../support/processes';
+import { KilnProcess, spawnKiln, workerUp } from '../support/processes';
 import { containersOfJob } from '../support/sandboxes';
 import { sessionClient } from '../support/session-client';
 import { eventually } from '../support/waiting';
@@ -10,6 +10,8 @@ import { eventually } from '../support/waiting';
  * stale, and leaves no container once another worker's orphan reaper has
  * run. The worker is a process of its own (spawned from the build), so
  * that it can die as a crash does.
+ *
+ * @system-serial answers within 2 s after a SIGKILL are timed.
  */
 describe('a session whose worker is SIGKILLed', () => {
   const WORKER_TIMEOUT_MS = 2000;
@@ -24,6 +26,8 @@ describe('a session whose worker is SIGKILLed', () => {
     KILN_SANDBOX__REAPER_INTERVAL_MS: '1000',
     KILN_NODES__TIMEOUT_MS: String(NODES_TIMEOUT_MS),
     KILN_NODES__HEARTBEAT_MS: '500',
+    // In nested mode (what auto picks here) the session's outer container is named after it at once, as modeEnv does.
+    KILN_SANDBOX__NESTED__NAME_AFTER_MS: '0',
   });
 
   beforeAll(async () => {
@@ -78,6 +82,7 @@ describe('a session whose worker is SIGKILLed', () => {
 
     // Another worker of the deployment on this engine reaps what the dead one left.
     reaper = spawnKiln('worker', workerEnv('session-reaper-worker'));
+    await workerUp(kiln, 'session-reaper-worker');
     await eventually(() => containersOfJob(id), (list) => list.length === 0, 20_000, () => `the session’s container reaped; reaper output: ${reaper?.output()}`);
   });
 });

@@ -2,7 +2,8 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { REPO_ROOT } from './kiln-harness';
+import { Harness, REPO_ROOT } from './kiln-harness';
+import { eventually } from './waiting';
 
 const ENTRY = join(REPO_ROOT, 'dist', 'apps', 'kiln', 'src', 'main.js');
 
@@ -44,4 +45,15 @@ export function freePort(): Promise<number> {
     });
     server.on('error', reject);
   });
+}
+
+/**
+ * Waits until worker `id` is UP in the deployment's /nodes (a start of it
+ * other than instance `after`, when given), so that a wait on what the worker
+ * does next (a reaper's sweep, say) is not spent on its process's boot.
+ */
+export function workerUp(kiln: Harness, id: string, after?: string, timeoutMs = 60_000): Promise<unknown> {
+  type Node = { id: string; instance: string; status: string };
+  const up = (nodes: Node[]) => nodes.some((node) => node.id === id && node.instance !== after && node.status === 'UP');
+  return eventually(async () => (await kiln.http().get('/nodes')).body as Node[], up, timeoutMs, `worker ${id} up`);
 }
