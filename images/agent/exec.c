@@ -705,8 +705,16 @@ static int poll_timeout(const struct exec_run *run)
 
 enum { SLOT_WORKER, SLOT_SIGNALS, SLOT_STDIN, SLOT_STDOUT, SLOT_STDERR, SLOTS };
 
+static void take_live_frames(struct exec_run *run)
+{
+    if (run->req->interactive)
+        while (take_live_frame(run)) {
+        }
+}
+
 static void exec_step(struct exec_run *run)
 {
+    take_live_frames(run); /* some may have come with the E, before the program started */
     struct pollfd slot[SLOTS] = {
         [SLOT_WORKER] = { .fd = in_has_room() ? 0 : -1, .events = POLLIN },
         [SLOT_SIGNALS] = { .fd = signal_fd, .events = POLLIN },
@@ -723,9 +731,7 @@ static void exec_step(struct exec_run *run)
         log_error("worker closed stdin during an exec");
         die(eof_exit_code);
     }
-    if (run->req->interactive)
-        while (take_live_frame(run)) {
-        }
+    take_live_frames(run);
     if (slot[SLOT_SIGNALS].revents)
         drain_signalfd();
     if (slot[SLOT_STDIN].revents && run->stdin_fd >= 0)

@@ -128,6 +128,8 @@ export interface AgentResult extends ExecutionOutcome {
   keptPid?: number;
   /** The exec's nonce as the R echoed it (absent when the exec sent none). */
   nonce?: string;
+  /** Set by the worker, never the agent: the exec ended because the program wrote into the agent's channel (why). */
+  tampered?: string;
 }
 
 /** An entry a collection skipped: the path as the program named it (bytes), and the agent's reason. */
