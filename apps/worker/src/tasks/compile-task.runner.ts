@@ -38,8 +38,7 @@ export class CompileTaskRunner {
     private readonly interactive: InteractiveStages,
   ) {}
 
-  async run(task: TaskPayload): Promise<TaskResult> {
-    const input = await this.scratch.readInput(task.jobId);
+  async run(task: TaskPayload, input: JobInput): Promise<TaskResult> {
     const target = this.targetOf(task, input);
     // An interactive job's client hears when its compile starts and how it ended (interactive-stages.ts).
     const interactive = input.interactive && task.program !== 'checker';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { LanguageRegistry, TaskPayload, TaskResult } from '@kiln/tasks';
+import { JobInput, LanguageRegistry, TaskPayload, TaskResult } from '@kiln/tasks';
 import { InteractiveStages } from './interactive-stages';
 import { JobScratchStore } from './job-scratch.store';
 import { OutputFileCollector } from './output-file.collector';
@@ -23,9 +23,8 @@ export class RunTaskRunner {
     private readonly interactive: InteractiveStages,
   ) {}
 
-  async run(task: TaskPayload): Promise<TaskResult> {
+  async run(task: TaskPayload, input: JobInput): Promise<TaskResult> {
     const language = this.languages.get(task.language);
-    const input = await this.scratch.readInput(task.jobId);
     const files = task.useArtifact ? await this.scratch.readArtifact({ jobId: task.jobId }) : sourceFiles(input);
     const live = this.output.open(task.jobId, task.taskId);
     // Only what the job's budget keeps is streamed live too.
@@ -34,17 +33,20 @@ export class RunTaskRunner {
     const request = { jobId: task.jobId, taskId: task.taskId, image: language.image, limits: runSandboxLimits(task.limits) };
     // An interactive job's stdin goes on while it runs, from its stdin stream (interactive-stages.ts).
     const liveInput = input.interactive ? this.interactive.liveInput(task.jobId) : undefined;
+    let flushed: Promise<void> = Promise.resolve();
     const run = await this.executor.withSandbox(request, async (sandbox) => {
       sandbox.writeFiles(files);
       if (input.interactive) await this.interactive.began(task.jobId, task.taskId, 'run');
       const report = await this.executor.run(sandbox, exec, Buffer.from(input.stdinBase64, 'base64'), recorder.listener, 'timeout', liveInput);
       const recorded = recorder.finish();
-      await live.close();
+      // Not waited for: the task's report, sent next on the same connection, follows the output into Redis
+      // (an interactive job's exit waits for it below: it goes through the event log beside the output).
+      flushed = live.close();
       const judged = judgedReport(report, recorded);
       const stage = stageResultOf(judged, recorded, runVerdictOf(judged, language));
       return this.outputFiles.withFiles(stage, sandbox, task, language, recorded);
     });
-    if (input.interactive) await this.interactive.ended(task.jobId, task.taskId, 'run', run);
+    if (input.interactive) await flushed.then(() => this.interactive.ended(task.jobId, task.taskId, 'run', run));
     this.metrics.execution('run', language.id, run);
     return { run };
   }
