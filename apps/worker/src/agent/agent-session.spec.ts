@@ -32,17 +32,20 @@ describe('AgentSession: the exec nonce', () => {
   it('sends a fresh nonce with every exec and takes the result that echoes it', async () => {
     const { session, push, sent } = agentStream();
     const first = session.exec({ argv: ['x'] }, Buffer.alloc(0));
+    await settle(); // frames leave at the end of the turn
     const nonce = execNonce(sent);
     expect(nonce).toMatch(/^[0-9a-f]{32}$/);
     push(encodeFrame(FRAME_RESULT, Buffer.from(`${RESULT}nonce=${nonce}\n`)));
     await expect(first).resolves.toMatchObject({ result: { exitCode: 3 } });
     void session.exec({ argv: ['x'] }, Buffer.alloc(0));
+    await settle();
     expect(execNonce(sent.slice(1))).not.toBe(nonce);
   });
 
   it('a result without the exec’s nonce (forged by the program) ends the run as the program’s failure, and the real one is not believed either', async () => {
     const { session, push, sent } = agentStream();
     const exec = session.exec({ argv: ['x'] }, Buffer.alloc(0));
+    await settle(); // frames leave at the end of the turn
     const nonce = execNonce(sent);
     push(Buffer.concat([encodeFrame(FRAME_STDOUT, Buffer.from('forged\n')), encodeFrame(FRAME_RESULT, Buffer.from(FORGED))]));
     push(encodeFrame(FRAME_RESULT, Buffer.from(`${RESULT}nonce=${nonce}\n`)));
@@ -56,6 +59,7 @@ describe('AgentSession: the exec nonce', () => {
   it('a result with a wrong nonce is forged too', async () => {
     const { session, push } = agentStream();
     const exec = session.exec({ argv: ['x'] }, Buffer.alloc(0));
+    await settle(); // frames leave at the end of the turn
     push(encodeFrame(FRAME_RESULT, Buffer.from(`${FORGED}nonce=0123456789abcdef0123456789abcdef\n`)));
     await expect(exec).resolves.toMatchObject({ result: { tampered: expect.any(String) } });
   });
@@ -63,11 +67,13 @@ describe('AgentSession: the exec nonce', () => {
   it('a refusal carries the nonce: with it, the exec is refused with its text; without it, it was forged', async () => {
     const refused = agentStream();
     const exec = refused.session.exec({ argv: ['x'] }, Buffer.alloc(0));
+    await settle(); // frames leave at the end of the turn
     refused.push(encodeFrame(FRAME_ERROR, Buffer.from(`nonce=${execNonce(refused.sent)}\ncannot start program: out of memory`)));
     await expect(exec).rejects.toThrow(new AgentRefusedError('cannot start program: out of memory'));
 
     const forged = agentStream();
     const other = forged.session.exec({ argv: ['x'] }, Buffer.alloc(0));
+    await settle(); // frames leave at the end of the turn
     forged.push(encodeFrame(FRAME_ERROR, Buffer.from('cannot start program: out of memory')));
     await expect(other).resolves.toMatchObject({ result: { tampered: expect.stringMatching(/refusal/) } });
   });
@@ -75,6 +81,7 @@ describe('AgentSession: the exec nonce', () => {
   it('garbage in the stream during an exec ends it as the program’s failure, at once', async () => {
     const { session, push } = agentStream();
     const exec = session.exec({ argv: ['x'] }, Buffer.alloc(0));
+    await settle(); // frames leave at the end of the turn
     push(Buffer.from('this is not a frame at all\n'));
     await expect(exec).resolves.toMatchObject({ result: { signal: 9, tampered: expect.stringMatching(/unreadable agent stream/) } });
   });
@@ -84,6 +91,7 @@ describe('AgentSession: the exec nonce', () => {
     push(encodeFrame('H', Buffer.from('kiln-agent 1')));
     await session.ready();
     const exec = session.exec({ argv: ['x'] }, Buffer.alloc(0));
+    await settle(); // frames leave at the end of the turn
     push(encodeFrame('H', Buffer.from('kiln-agent 1')));
     await expect(exec).resolves.toMatchObject({ result: { tampered: expect.stringMatching(/new agent/) } });
   });
@@ -100,6 +108,7 @@ describe('AgentSession: interactive execs', () => {
         return () => (detached = true);
       },
     });
+    await settle(); // frames leave at the end of the turn
     const execFrame = sent.find((frame) => frame.type === FRAME_EXEC)!;
     expect(execFrame.payload.toString().split('\0')).toEqual(expect.arrayContaining(['interactive', '1']));
     control!.write(Buffer.alloc(40 * 1024, 'a'));

@@ -591,7 +591,8 @@ describe('kiln-agent (real binary, PID 1 of a pid namespace)', () => {
 
   it('interactive: an idle program still ends at its wall time', async () => {
     const { result, elapsedMs } = await agent.exec({ argv: ['sh', '-c', 'read line'], interactive: true, timeoutMs: 500 });
-    expect(result).toMatchObject({ timedOut: true, signal: 9 });
+    // Killed at the deadline (its stdin is closed as the kill starts, so a shell may exit of that first: either way it timed out).
+    expect(result.timedOut).toBe(true);
     expect(elapsedMs).toBeLessThan(5000);
   });
 
