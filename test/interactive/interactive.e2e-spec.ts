@@ -43,6 +43,18 @@ describe('interactive runs (native WebSocket, Docker)', () => {
     expect(withoutTasks(polled.body)).toEqual(withoutTasks(done.job as Record<string, unknown>));
   });
 
+  it('a compiled program: the compile stage starts and ends before the run stage, then the run reads its line', async () => {
+    const client = await InteractiveClient.connect(url);
+    const code = '#include <stdio.h>\nint main(void){ char n[64]; printf("name? "); fflush(stdout); if (scanf("%63s", n) == 1) printf("hello, %s\\n", n); return 0; }';
+    client.send({ type: 'start', job: { language: 'c', code } });
+    await client.until(() => client.text() === 'name? ', 60_000, 'the prompt');
+    client.send({ type: 'stdin', data: 'Linus\n' });
+    await client.next('done', 30_000);
+    const flow = client.messages.filter((m) => m.type === 'stage' || m.type === 'exit').map((m) => `${m.type}:${m.stage}${m.type === 'exit' ? `:${m.status}` : ''}`);
+    expect(flow).toEqual(['stage:compile', 'exit:compile:OK', 'stage:run', 'exit:run:OK']);
+    expect(client.text()).toBe('name? hello, Linus\n');
+  });
+
   it('stdin end-of-file reaches the running program', async () => {
     const client = await InteractiveClient.connect(url);
     client.send({ type: 'start', job: { language: 'python', code: 'import sys\nprint("ready", flush=True)\nprint(len(sys.stdin.read()))' } });
