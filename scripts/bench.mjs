@@ -7,7 +7,8 @@
 // reported, not failed. Exits non-zero only when something answered wrongly
 // or could not run.
 //
-// Usage: node scripts/bench.mjs [--quick]       (--quick: fewer requests, for development)
+// Usage: node scripts/bench.mjs [--quick] [--tiers]   (--quick: fewer requests, for development;
+//                                                     --tiers: the tier rows only)
 //        PISTON_URL=http://127.0.0.1:2000 node scripts/bench.mjs   (adds Piston's column and the ratios)
 // Needs the build (dist/) and the runtime images; `npm run bench` makes both first.
 import { createRequire } from 'node:module';
@@ -25,6 +26,7 @@ import { summary } from './bench/stats.mjs';
 const root = new URL('..', import.meta.url).pathname;
 const require = createRequire(import.meta.url);
 const quick = process.argv.includes('--quick');
+const tiersOnly = process.argv.includes('--tiers');
 const N = quick
   ? { dockerRun: 3, churn: 16, warmup: 5, latency: 15, jobs: 48, cRepeated: 5, submissions: 4, pistonSubmissions: 2, tests: 5, burst: 100 }
   : { dockerRun: 10, churn: 64, warmup: 10, latency: 60, jobs: 240, cRepeated: 30, submissions: 20, pistonSubmissions: 5, tests: 20, burst: 500 };
@@ -93,7 +95,51 @@ async function measurePiston(url, submissions) {
   return { ...figures, versions: piston.versions, judge: await judged(piston.peer, submissions.slice(0, N.pistonSubmissions), CLIENTS) };
 }
 
+/**
+ * The isolation tiers (README, "Sandbox"; test/support/tiers.ts), each a
+ * worker's sandbox.mode under its sandbox.runtime, so the cost of each step
+ * up in isolation is a number of the same run.
+ */
+const TIERS = [
+  { name: 'container (runc)', env: { KILN_SANDBOX__MODE: 'container', KILN_SANDBOX__RUNTIME: 'runc' } },
+  { name: 'nested (runc)', env: { KILN_SANDBOX__MODE: 'nested', KILN_SANDBOX__RUNTIME: 'runc' } },
+  { name: 'container (runsc, gVisor)', env: { KILN_SANDBOX__MODE: 'container', KILN_SANDBOX__RUNTIME: 'runsc' } },
+];
+
+/** The tier rows: one client's back-to-back p50 and CLIENTS clients' throughput, with the CPU per job. */
+function printTiers(tiers) {
+  console.log(`\nIsolation tiers (Python hello; the tier as /health says it):\n`);
+  console.log(
+    markdown(
+      ['tier', 'as /health says it', 'back to back, 1 client: p50', `${CLIENTS} clients: throughput`, 'CPU per job, whole machine'],
+      tiers.map(({ name, figures }) => [
+        name,
+        figures.sandbox ? `${figures.sandbox.mode}, ${figures.sandbox.runtime}` : '',
+        latency(figures.oneClient),
+        rate(figures.jobsPerSecond),
+        cpuTime(figures.cpu.machine),
+      ]),
+    ),
+  );
+}
+
+/** The tiers measured one after another, reusing the figures of a tier the run measured already. */
+async function measureTiers(measured = {}) {
+  const tiers = [];
+  for (const tier of TIERS) tiers.push({ name: tier.name, figures: measured[tier.name] ?? (await measureKiln(`tier ${tier.name}`, tier.env, {})) });
+  return tiers;
+}
+
 async function main() {
+  if (tiersOnly) {
+    const before = machine();
+    const tiers = await measureTiers();
+    console.log(`Machine: ${before}`);
+    console.log(`Command: node scripts/bench.mjs --tiers${quick ? ' --quick' : ''} (${new Date().toISOString()})`);
+    printTiers(tiers);
+    console.log(`\nload average after: ${loadAverage()}`);
+    return;
+  }
   const before = machine();
   log(before);
   const submissions = judgeSubmissions(N.submissions, N.tests);
@@ -101,19 +147,20 @@ async function main() {
   await dockerRunTimes(2);
   const dockerRun = summary(await dockerRunTimes(N.dockerRun));
   const kilnDefault = await measureKiln('default configuration', {}, { c: true, judge: submissions, burst: true });
-  const container = await measureKiln('sandbox.mode container', { KILN_SANDBOX__MODE: 'container' }, {});
+  const container = await measureKiln('sandbox.mode container', TIERS[0].env, {});
   // Each tier's ceiling right after Kiln ran it (and stopped), under the same load.
   log('ceilings without Kiln: a container per task, raw container churn');
   container.ceiling = {
     perTask: await containerCeiling(sandboxSpec('container'), agentSession(), N.churn, CLIENTS),
     churn: await rawChurn(sandboxSpec('container'), N.churn, CLIENTS),
   };
-  const nested = await measureKiln('sandbox.mode nested', { KILN_SANDBOX__MODE: 'nested' }, {});
+  const nested = await measureKiln('sandbox.mode nested', TIERS[1].env, {});
   log('ceiling without Kiln: nested sandboxes');
   nested.ceiling = await nestedCeiling(sandboxSpec('nested'), agentSession(), N.jobs, CLIENTS);
+  const tiers = await measureTiers({ [TIERS[0].name]: container, [TIERS[1].name]: nested });
   const piston = process.env.PISTON_URL ? await measurePiston(process.env.PISTON_URL, submissions) : null;
   const results = { dockerRun, kilnDefault, container, nested, piston };
-  print(before, results);
+  print(before, results, tiers);
   const failures = kilnDefault.burst.failures;
   if (failures.length) {
     log(`wrong or missing answers in the burst:\n  ${failures.slice(0, 5).join('\n  ')}`);
@@ -121,7 +168,7 @@ async function main() {
   }
 }
 
-function print(before, { dockerRun, kilnDefault, container, nested, piston }) {
+function print(before, { dockerRun, kilnDefault, container, nested, piston }, tiers) {
   const configuration = kilnDefault.sandbox ? `sandbox.mode auto chose ${kilnDefault.sandbox.mode} here` : 'sandbox.mode auto';
   console.log(`Machine: ${before}`);
   console.log(`Command: ${piston ? `PISTON_URL=${process.env.PISTON_URL} ` : ''}npm run bench${quick ? ' -- --quick' : ''} (${new Date().toISOString()})`);
@@ -156,6 +203,8 @@ function print(before, { dockerRun, kilnDefault, container, nested, piston }) {
       [`Python hello in fresh nested sandboxes, ${CLIENTS} outer containers, no Kiln`, rate(nested.ceiling, 'tasks/s')],
     ]),
   );
+
+  printTiers(tiers);
 
   console.log(`\nTargets (issue 14; default configuration unless named):\n`);
   console.log(markdown(['target', 'measured (same run)', 'met'], targets({ dockerRun, kilnDefault, container, piston }).map(targetRow)));

@@ -69,7 +69,7 @@ describe('nodes and queues', () => {
   });
 
   it('GET /queues shows depth, activity, failures and throughput per queue', async () => {
-    type QueueView = { name: string; kind: string; workers: number; depth: number; counts: Record<string, number>; throughput: Record<string, number> };
+    type QueueView = { name: string; kind: string; workers: number; tiers: unknown[]; depth: number; counts: Record<string, number>; throughput: Record<string, number> };
     // The jobs' cleanup tasks wait a moment in the queue (delayed) before they run.
     const queues = await eventually(
       async () => (await kiln.http().get('/queues')).body as QueueView[],
@@ -77,6 +77,9 @@ describe('nodes and queues', () => {
     );
     const byName = Object.fromEntries(queues.map((q) => [q.name, q]));
     expect(byName.default).toMatchObject({ kind: 'tasks', workers: 1, depth: 0 });
+    // The tiers of the workers serving each queue (scripted runtimes here; test/cluster/split-tiers.e2e-spec.ts: runc and runsc).
+    expect(byName.default.tiers).toEqual([{ mode: 'scripted', runtime: 'none', setting: 'given', reason: expect.any(String), workers: 1 }]);
+    expect(byName.heavy.tiers).toEqual([{ mode: 'scripted', runtime: 'none', setting: 'given', reason: expect.any(String), workers: 1 }]);
     expect(byName.heavy).toMatchObject({ kind: 'tasks', workers: 1 });
     expect(byName.default.counts).toEqual(expect.objectContaining({ active: expect.any(Number), failed: 0 }));
     expect(byName.default.throughput.completedTotal).toBeGreaterThanOrEqual(3);

@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { REPO_ROOT } from '../support/kiln-harness';
 import { freePort, spawnKiln } from '../support/processes';
 import { testPrefix } from '../support/test-run';
@@ -18,6 +21,19 @@ describe('kiln start-up', () => {
     const kiln = spawnKiln('coordinator', { ...base, KILN_COORDINATOR__PROT: '1' });
     expect(await kiln.exited).toBe(78);
     expect(kiln.output()).toContain('KILN_COORDINATOR__PROT: no configuration key coordinator.prot');
+  });
+
+  it('stops a coordinator whose language table sends a language to a queue it does not accept, naming both (issue 15)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kiln-languages-'));
+    try {
+      const file = join(dir, 'languages.yaml');
+      writeFileSync(file, readFileSync(join(REPO_ROOT, 'config', 'languages.yaml'), 'utf8').replace('  - id: bash\n', '  - id: bash\n    queue: untrusted\n'));
+      const kiln = spawnKiln('coordinator', { ...base, KILN_LANGUAGES: file });
+      expect(await kiln.exited).toBe(78);
+      expect(kiln.output()).toContain('language bash: queue "untrusted" is not one of coordinator.queues (default)');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('says plainly that no Docker engine answers', async () => {

@@ -1,10 +1,15 @@
 import { useKiln } from '../support/kiln-suite';
+import { SANDBOX_TIERS, tierEnv } from '../support/tiers';
 
 const MiB = 1024 * 1024;
 
-/** Issue 5, acceptance 7: cpuTimeMs and memoryBytes come from the kernel's accounting of the program. */
-describe('resource accounting', () => {
-  const suite = useKiln();
+/**
+ * Issue 5, acceptance 7: cpuTimeMs and memoryBytes come from the kernel's
+ * accounting of the program; issue 15: within the same bounds in every tier
+ * (under gVisor, its kernel's accounting).
+ */
+describe.each(SANDBOX_TIERS.map((tier) => [tier.name, tier] as const))('resource accounting (tier %s)', (_name, tier) => {
+  const suite = useKiln({ env: tierEnv(tier) });
 
 
   it('reports 800–1300 ms of CPU for a busy loop of one CPU-second', async () => {

@@ -1,4 +1,5 @@
 import { useKiln } from '../support/kiln-suite';
+import { SANDBOX_TIERS, tierEnv } from '../support/tiers';
 
 /** Programs that allocate (and touch) 1 MiB after another, forever. */
 const MEMORY_BOMBS: Record<string, string> = {
@@ -25,5 +26,29 @@ describe('memory limit across runtimes', () => {
   it.each(Object.keys(MEMORY_BOMBS))('%s: a memory bomb is MEMORY_LIMIT', async (language) => {
     const response = await suite.execute({ language, code: MEMORY_BOMBS[language], limits: { memoryMb: 128 } });
     expect(response.body).toMatchObject({ state: 'COMPLETED', verdict: 'MEMORY_LIMIT', run: { verdict: 'MEMORY_LIMIT' } });
+  });
+});
+
+/** A C malloc bomb and a Python one, touching every page. */
+const NATIVE_MEMORY_BOMBS: Record<string, string> = {
+  c: '#include <stdlib.h>\n#include <string.h>\nint main(void) { for (;;) { char *b = malloc(1 << 20); if (!b) return 1; memset(b, 1, 1 << 20); } }',
+  python: 'held = []\nwhile True:\n    held.append(bytearray(b"x" * (1 << 20)))',
+};
+
+/**
+ * Issue 15, acceptance 2: the memory bombs are MEMORY_LIMIT in every tier.
+ * Under gVisor the host's memory cgroup holds gVisor's kernel with the
+ * program and the host's OOM killer ends the whole sandbox; the worker reads
+ * why from the engine (apps/worker/src/sandbox/docker/sandbox-death.ts).
+ */
+describe.each(SANDBOX_TIERS.map((tier) => [tier.name, tier] as const))('memory limit (tier %s)', (_name, tier) => {
+  const suite = useKiln({ env: tierEnv(tier) });
+
+  it.each(Object.keys(NATIVE_MEMORY_BOMBS))('%s: a memory bomb is MEMORY_LIMIT, its memoryBytes near the limit', async (language) => {
+    const response = await suite.execute({ language, code: NATIVE_MEMORY_BOMBS[language], limits: { memoryMb: 128 } });
+    expect(response.body).toMatchObject({ state: 'COMPLETED', verdict: 'MEMORY_LIMIT', run: { verdict: 'MEMORY_LIMIT' } });
+    // A peak RSS, which counts the interpreter's mapped files beside what the cgroup charged: near the limit, not at it to the byte.
+    expect(response.body.run.memoryBytes).toBeGreaterThanOrEqual(96 * 1024 * 1024);
+    expect(response.body.run.memoryBytes).toBeLessThanOrEqual(144 * 1024 * 1024);
   });
 });

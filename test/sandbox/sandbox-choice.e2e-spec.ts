@@ -12,7 +12,7 @@ import { eventually } from '../support/waiting';
 
 interface Health {
   status: string;
-  sandbox: { mode: string; setting: string; reason: string; workers: number }[];
+  sandbox: { mode: string; runtime: string; setting: string; reason: string; workers: number }[];
 }
 
 /** `kiln standalone` with the default sandbox.mode (auto), on a port and prefix of its own. */
@@ -60,7 +60,7 @@ describe('sandbox.mode auto (the default)', () => {
     const { kiln, url, prefix } = await standalone();
     try {
       const health = await healthOf(kiln, url);
-      expect(health.sandbox).toEqual([{ mode: 'nested', setting: 'auto', reason: expect.stringMatching(/^sandbox\.mode is auto, and this host creates nested sandboxes/), workers: 1 }]);
+      expect(health.sandbox).toEqual([{ mode: 'nested', runtime: 'runc', setting: 'auto', reason: expect.stringMatching(/^sandbox\.mode is auto, and this host creates nested sandboxes/), workers: 1 }]);
       expect(kiln.output()).toContain('sandbox mode nested: sandbox.mode is auto, and this host creates nested sandboxes');
       const nodes = (await request(url).get('/nodes')).body as { role: string; sandbox?: unknown }[];
       expect(nodes.find((node) => node.role === 'worker')?.sandbox).toEqual(health.sandbox.map(({ workers, ...tier }) => tier)[0]);
@@ -75,7 +75,7 @@ describe('sandbox.mode auto (the default)', () => {
     const { kiln, url, prefix } = await standalone({ KILN_SANDBOX__NESTED__SECCOMP_PROFILE: writeProfileWithoutBwrap(dir) });
     try {
       const [tier] = (await healthOf(kiln, url)).sandbox;
-      expect(tier).toEqual({ mode: 'container', setting: 'auto', reason: expect.stringMatching(/^sandbox\.mode is auto, and this host cannot create nested sandboxes \(.*bwrap.*\): a fresh container per task$/s), workers: 1 });
+      expect(tier).toEqual({ mode: 'container', runtime: 'runc', setting: 'auto', reason: expect.stringMatching(/^sandbox\.mode is auto, and this host cannot create nested sandboxes \(.*bwrap.*\): a fresh container per task$/s), workers: 1 });
       expect(kiln.output()).toContain('sandbox mode container: sandbox.mode is auto, and this host cannot create nested sandboxes');
       const answer = await request(url).post('/execute').send({ language: 'python', code: 'print(input())', stdin: 'strict' });
       expect(answer.body).toMatchObject({ verdict: 'OK', run: { stdout: 'strict\n' } });
@@ -88,7 +88,7 @@ describe('sandbox.mode auto (the default)', () => {
     const kiln = await startKiln({ env: { KILN_SANDBOX__MODE: 'container' } });
     try {
       const health = await kiln.http().get('/health');
-      expect(health.body.sandbox).toEqual([{ mode: 'container', setting: 'container', reason: 'sandbox.mode is container: a fresh container per task', workers: 1 }]);
+      expect(health.body.sandbox).toEqual([{ mode: 'container', runtime: 'runc', setting: 'container', reason: 'sandbox.mode is container: a fresh container per task', workers: 1 }]);
     } finally {
       await kiln.close();
     }

@@ -8,20 +8,22 @@ import { SandboxRuntime } from '../../apps/worker/src/sandbox/sandbox-runtime';
 import { TEST_REDIS_URL } from '../support/environment';
 import { REPO_ROOT } from '../support/kiln-harness';
 import { describeRuntimeContract } from '../support/runtime-contract';
-import { SANDBOX_MODES, modeEnv } from '../support/sandbox-modes';
 import { testPrefix } from '../support/test-run';
+import { SANDBOX_TIERS, tierEnv } from '../support/tiers';
 
 /**
  * Issue 13, acceptance 2: each Docker-backed adapter under the SandboxRuntime
  * contract, built as a worker gets it (runtime-choice.ts, its checks, its
- * Nest modules), against the real engine. Nested mode keeps one outer
- * container, so consecutive leases share it.
+ * Nest modules), against the real engine, in every tier (issue 15: the
+ * container tier under gVisor too). Nested mode keeps one outer container,
+ * so consecutive leases share it.
  */
-for (const mode of SANDBOX_MODES) {
-  describeRuntimeContract(mode, async () => {
-    const prefix = testPrefix(`contract-${mode}`);
+for (const tier of SANDBOX_TIERS) {
+  const { mode } = tier;
+  describeRuntimeContract(tier.name, async () => {
+    const prefix = testPrefix(`contract-${tier.name}`);
     const env = { KILN_HOME: REPO_ROOT, KILN_REDIS__URL: TEST_REDIS_URL, KILN_REDIS__PREFIX: prefix, KILN_WORKER__ID: `${prefix}-worker`, KILN_LOGGING__LEVEL: 'warn' };
-    const loaded = loadConfig({ ...process.env, ...env, ...modeEnv(mode), KILN_SANDBOX__POOL__SIZE: '1', KILN_WORKER__CONCURRENCY: '1' });
+    const loaded = loadConfig({ ...process.env, ...env, ...tierEnv(tier), KILN_SANDBOX__POOL__SIZE: '1', KILN_WORKER__CONCURRENCY: '1' });
     const adapter = await configuredRuntime(loaded);
     expect(adapter.choice.mode).toBe(mode);
     // StoreModule: the orphan reaper of the Docker-backed tiers reads the nodes' heartbeats.

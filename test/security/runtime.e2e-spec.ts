@@ -34,6 +34,45 @@ describe('sandbox.runtime', () => {
       expect(answer.body.run.stdout).not.toContain(release());
     });
 
+    /**
+     * runsc answers a seccomp rule's ENOSYS (clone3's) with EPERM, and glibc
+     * then starts no thread: the profile is adapted for it (gvisor-spec.ts).
+     * Each of these fails to start a thread without that.
+     */
+    it('runs multi-threaded programs: Python threads, Node, the JVM', async () => {
+      const programs = [
+        { language: 'python', code: 'import threading\nt = threading.Thread(target=print, args=("thread",))\nt.start(); t.join()', expected: 'thread\n' },
+        { language: 'javascript', code: 'console.log("node")', expected: 'node\n' },
+        { language: 'java', code: 'public class Main { public static void main(String[] a) { System.out.println("jvm"); } }', expected: 'jvm\n' },
+      ];
+      for (const { expected, ...program } of programs) {
+        const answer = await kiln.http().post('/execute').send(program);
+        expect(answer.body).toMatchObject({ state: 'COMPLETED', verdict: 'OK', run: { stdout: expected } });
+      }
+    }, 90_000);
+
+    /**
+     * gVisor's ptrace platform gives every process of the program host threads
+     * (apps/worker/src/sandbox/docker/gvisor-spec.ts): a fork bomb held at its
+     * process limit still multiplies them until the host's pids limit stops
+     * gVisor's kernel, some 13 to 30 s in. That ending is the program's
+     * (sandbox-death.ts): a verdict within its time limit, never a FAILED job
+     * retried, nor the backstop's wait. Within 30 s the bomb may also reach
+     * its time limit first on a slow machine: TIMEOUT, as in the other tiers.
+     */
+    it('contains a C fork bomb with a long time limit: the program’s verdict within its limit, never Kiln’s failure', async () => {
+      const started = Date.now();
+      const answer = await kiln
+        .http()
+        .post('/execute')
+        .send({ language: 'c', code: '#include <unistd.h>\nint main(void){ for(;;) fork(); }', limits: { timeoutMs: 30_000 } });
+      expect(answer.body).toMatchObject({ state: 'COMPLETED', run: { signal: 'SIGKILL' } });
+      expect(['RUNTIME_ERROR', 'TIMEOUT']).toContain(answer.body.verdict);
+      expect(answer.body.run.wallTimeMs).toBeLessThan(30_000 + 2_000);
+      // The compile, the one run, and the time the engine takes to remove a sandbox of thousands of host threads.
+      expect(Date.now() - started).toBeLessThan(60_000);
+    }, 90_000);
+
     it('runs programs, and the sandbox attacks still fail under runsc', async () => {
       for (const attack of [networkEgress, userNamespace]) {
         const answer = await kiln.http().post('/execute').send(attack.request({ host: { coordinatorPort: '8080', testHost: '127.0.0.1', listenerPort: '9' } }));

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { WorkerMetrics } from '../../apps/worker/src/metrics/worker-metrics';
 import { Harness, startKiln } from '../support/kiln-harness';
-import { SANDBOX_MODES, modeEnv } from '../support/sandbox-modes';
+import { SANDBOX_TIERS, tierEnv } from '../support/tiers';
 
 interface Skipped {
   entries: { path: string; reason: string }[];
@@ -37,13 +37,14 @@ const firstTooLong = (path: string) => {
  * Issue 12, acceptance 5: whatever paths a program leaves in its compile
  * workspace, the job ends COMPLETED with the program's own verdict after
  * exactly one compile; what cannot travel to the run is named in
- * `compile.skipped`, the rest is collected and the run gets it.
+ * `compile.skipped`, the rest is collected and the run gets it; in every
+ * tier (issue 15: under gVisor the agent walks gVisor's filesystem).
  */
-describe.each(SANDBOX_MODES)('paths a program leaves in its workspace (sandbox mode %s)', (mode) => {
+describe.each(SANDBOX_TIERS.map((tier) => [tier.name, tier] as const))('paths a program leaves in its workspace (tier %s)', (_name, tier) => {
   let kiln: Harness;
 
   beforeAll(async () => {
-    kiln = await startKiln({ env: modeEnv(mode) });
+    kiln = await startKiln({ env: tierEnv(tier) });
   });
 
   afterAll(async () => {

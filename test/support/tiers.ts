@@ -13,11 +13,17 @@ export interface SandboxTier {
   runtime: 'runc' | 'runsc';
   /** Hostile-code attacks (attacks.ts names) this tier's suite does not run, with why. */
   differs: Record<string, string>;
+  /**
+   * What a program sees or gets differently in this tier where every suite
+   * still runs (nothing left out): the suites' checks allow for it, and
+   * SECURITY.md ("Isolation tiers") says it to operators.
+   */
+  behaves: Record<string, string>;
 }
 
 export const SANDBOX_TIERS: SandboxTier[] = [
-  { name: 'container', mode: 'container', runtime: 'runc', differs: {} },
-  { name: 'nested', mode: 'nested', runtime: 'runc', differs: {} },
+  { name: 'container', mode: 'container', runtime: 'runc', differs: {}, behaves: {} },
+  { name: 'nested', mode: 'nested', runtime: 'runc', differs: {}, behaves: {} },
   {
     name: 'gvisor',
     mode: 'container',
@@ -28,6 +34,18 @@ export const SANDBOX_TIERS: SandboxTier[] = [
       'sandbox-wide rlimits (nofile, fsize, core)': "gVisor's /proc has no /proc/<pid>/limits; the agent still sets the hard limits on every program",
       'cgroup limits (memory, swap, CPU quota, pids)':
         'the cgroup is the host’s, around gVisor’s whole kernel, and no cgroupfs is mounted inside; the memory bomb, busy loop and fork bombs show the limits hold',
+    },
+    behaves: {
+      'fork bomb (C), verdict':
+        "gVisor's ptrace platform gives each of the program's processes host threads, which multiply while a fork bomb is held at its process limit until the host pids limit stops gVisor's kernel (some 13-30 s in): RUNTIME_ERROR (SIGKILL) then, TIMEOUT within a shorter time limit; under runc always TIMEOUT (runtime.e2e-spec.ts, sandbox-death.ts)",
+      'memory bomb, cpuTimeMs and memoryBytes':
+        "the host's OOM killer ends the whole sandbox (gVisor's kernel with the program): MEMORY_LIMIT from the engine's OOMKilled, memoryBytes the limit, cpuTimeMs 0 (nothing is left to ask)",
+      'cpuTimeMs under contention':
+        "gVisor accounts a task's CPU time as the time it was running in gVisor's kernel: with more runnable tasks than host CPUs (a fork bomb) the sum exceeds wall time × CPUs; a single busy loop reads as under runc (accounting.e2e-spec.ts)",
+      'leftover processes':
+        "the program's processes live inside gVisor's kernel and never appear in the host's process table: the leftover suite checks that the task's container is gone instead (leftovers.e2e-spec.ts)",
+      'statx of a named path':
+        "gVisor 20221219 answers statx with AT_NO_AUTOMOUNT with EINVAL, so coreutils' `ls DIR`, `stat FILE` fail there (`ls` of the current directory works); programs that call stat/fstatat are unaffected",
     },
   },
 ];

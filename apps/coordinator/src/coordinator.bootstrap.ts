@@ -9,6 +9,7 @@ import { ApiExceptionFilter } from './http/api-exception.filter';
 import { hostCheckMiddleware } from './http/host-check.middleware';
 import { InFlightRequests } from './http/in-flight-requests';
 import { JsonBodyInterceptor } from './http/json-body.interceptor';
+import { assertLanguageQueues } from './jobs/language-queues';
 import { apiValidationPipe } from './http/validation.pipe';
 
 export interface CoordinatorOptions {
@@ -18,6 +19,7 @@ export interface CoordinatorOptions {
 
 /** Builds the coordinator's HTTP application (not yet listening). */
 export async function createCoordinator(loaded: LoadedConfig): Promise<INestApplication> {
+  assertLanguageQueues(loaded);
   @Module({ imports: [KilnConfigModule.forRoot(loaded), CoordinatorModule.forConfig(loaded.config)] })
   class CoordinatorRootModule {}
   const app = await NestFactory.create<NestExpressApplication>(CoordinatorRootModule, {

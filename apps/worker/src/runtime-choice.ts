@@ -41,7 +41,7 @@ export async function configuredRuntime(loaded: LoadedConfig): Promise<RuntimeAd
   assertTierRunsOn(tier, config.sandbox.runtime);
   // An operator's seccomp profile that cannot be used stops the worker here, not at its first task.
   tier.seccompOption(config.sandbox);
-  const choice = new SandboxChoice(tier.mode, config.sandbox.mode, reason);
+  const choice = new SandboxChoice(tier.mode, config.sandbox.runtime, config.sandbox.mode, reason);
   return { modules: [SandboxChoiceModule.of(choice), DockerRuntimeModule.forTier(tier), ReaperModule], choice };
 }
 
@@ -67,7 +67,7 @@ async function chooseTier({ config, languages }: LoadedConfig): Promise<{ tier: 
 
 /** A runtime the caller made (tests: a ScriptedSandboxRuntime): no Docker, so no checks and no reaper. */
 export function givenRuntime(runtime: SandboxRuntime): RuntimeAdapter {
-  const choice = new SandboxChoice(runtime.tier, 'given', 'a runtime given in code, not by configuration');
+  const choice = new SandboxChoice(runtime.tier, 'none', 'given', 'a runtime given in code, not by configuration');
   return { modules: [SandboxChoiceModule.of(choice), GivenRuntimeModule.of(runtime)], choice };
 }
 

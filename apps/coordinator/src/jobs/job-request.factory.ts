@@ -63,7 +63,7 @@ export class JobRequestFactory {
     }
     const resolved = resolveLimits(dto.limits, this.config.limits, language?.limits);
     problems.push(...resolved.violations);
-    const queue = dto.queue ?? this.config.coordinator.queues[0];
+    const queue = dto.queue ?? language?.queue ?? this.config.coordinator.queues[0];
     if (!this.config.coordinator.queues.includes(queue)) {
       problems.push({ field: 'queue', message: `unknown queue "${queue}"; this server has: ${this.config.coordinator.queues.join(', ')}` });
     }

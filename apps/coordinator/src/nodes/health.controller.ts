@@ -2,28 +2,9 @@ import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { RedisHealth } from '@kiln/redis';
 import { Public } from '../auth/public.decorator';
-import { NodeRegistry, NodeView } from './node-registry';
+import { NodeRegistry } from './node-registry';
+import { sandboxTiers } from './sandbox-tiers';
 
-/** Workers that run one sandbox tier for one reason. */
-export interface SandboxTierView {
-  mode: string;
-  setting: string;
-  reason: string;
-  workers: number;
-}
-
-/** The tiers the alive workers run, each with why and how many (their heartbeats carry it). */
-export function sandboxTiers(workers: NodeView[]): SandboxTierView[] {
-  const tiers = new Map<string, SandboxTierView>();
-  for (const { sandbox } of workers) {
-    if (!sandbox) continue;
-    const key = JSON.stringify([sandbox.mode, sandbox.setting, sandbox.reason]);
-    const tier = tiers.get(key) ?? { ...sandbox, workers: 0 };
-    tier.workers++;
-    tiers.set(key, tier);
-  }
-  return [...tiers.values()];
-}
 
 /**
  * Liveness and readiness: Redis answers, and some worker with a working

@@ -79,6 +79,13 @@ describe('parseLanguageTable', () => {
     expect(problemsOf({ languages: [{ ...python, packages: ['numpy'] }] })).toHaveLength(1);
   });
 
+  it('accepts a queue for the language and names a bad one', () => {
+    const [py] = parseLanguageTable({ languages: [{ ...python, queue: 'untrusted' }] });
+    expect(py.queue).toBe('untrusted');
+    expect(parseLanguageTable({ languages: [c] })[0]).not.toHaveProperty('queue');
+    expect(problemsOf({ languages: [{ ...python, queue: 'Not A Queue' }] })).toEqual(['languages[0] (python): key "queue": must be 1-32 of a-z, 0-9, _ and -']);
+  });
+
   it('refuses an empty table', () => {
     expect(problemsOf({})).toEqual(['key "languages": must be a non-empty list']);
   });

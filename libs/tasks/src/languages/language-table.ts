@@ -11,8 +11,9 @@ export class LanguageTableError extends Error {
 }
 
 const ID = /^[a-z][a-z0-9_+#.-]{0,31}$/;
+const QUEUE_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
 const FILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
-const KNOWN_KEYS = new Set(['id', 'name', 'version', 'aliases', 'image', 'file', 'extensions', 'compile', 'run', 'env', 'limits', 'versionCommand', 'fileFromCode', 'outOfMemory', 'packages', 'packagesCommand']);
+const KNOWN_KEYS = new Set(['id', 'name', 'version', 'aliases', 'image', 'file', 'extensions', 'compile', 'run', 'env', 'limits', 'versionCommand', 'fileFromCode', 'outOfMemory', 'packages', 'packagesCommand', 'queue']);
 
 type Raw = Record<string, unknown>;
 
@@ -58,7 +59,15 @@ function parseEntry(entry: unknown, index: number, problems: string[]): Language
     ...(raw.outOfMemory === undefined ? {} : { outOfMemory: outOfMemory(raw, problem) }),
     ...(raw.packages === undefined ? {} : { packages: packages(raw, problem) }),
     ...(raw.packagesCommand === undefined ? {} : { packagesCommand: strings(raw, 'packagesCommand', problem, true) }),
+    ...(raw.queue === undefined ? {} : { queue: queueName(raw, problem) }),
   };
+}
+
+/** The named queue the language's jobs go to when a request names none (as coordinator.queues spells queue names). */
+function queueName(raw: Raw, problem: (k: string, m: string) => void): string {
+  const queue = text(raw, 'queue', problem);
+  if (queue && !QUEUE_NAME.test(queue)) problem('queue', 'must be 1-32 of a-z, 0-9, _ and -');
+  return queue;
 }
 
 /** Libraries the image holds beyond the toolchain: name → version. */

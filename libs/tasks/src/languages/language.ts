@@ -33,6 +33,12 @@ export interface LanguageDefinition {
   packages?: Record<string, string>;
   /** argv that prints `name version`, a line each, for every package; the tests check `packages` against it. */
   packagesCommand?: string[];
+  /**
+   * The named queue (coordinator.queues) this language's jobs go to when the
+   * request names none, so its code runs in the tier of that queue's workers
+   * (e.g. C on `untrusted`, served by gVisor workers).
+   */
+  queue?: string;
 }
 
 /** Every given condition must hold. */

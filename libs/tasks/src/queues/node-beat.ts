@@ -1,3 +1,15 @@
+/** A worker's sandbox tier: the mode and OCI runtime its sandboxes run in, as it chose them at start-up. */
+export interface SandboxTierFacts {
+  /** `container`, `nested` (or `scripted`: a runtime given in code). */
+  mode: string;
+  /** sandbox.runtime: `runc`, `runsc` (gVisor); `none` for a runtime given in code. */
+  runtime: string;
+  /** sandbox.mode as configured (`auto`, `container`, `nested`, or `given`). */
+  setting: string;
+  /** One sentence: why this tier. */
+  reason: string;
+}
+
 /** A node's heartbeat, stored in the nodes hash; GET /nodes, /health and the orphan reaper read it. */
 export interface NodeBeat {
   id: string;
@@ -21,8 +33,8 @@ export interface NodeBeat {
   memory: { rssBytes: number; hostFreeBytes: number; hostTotalBytes: number };
   /** Workers: whether their Docker engine answers. */
   docker?: { ok: boolean; error?: string };
-  /** Workers: the sandbox tier in force (`container`, `nested`), sandbox.mode as configured (`auto`…) and why. */
-  sandbox?: { mode: string; setting: string; reason: string };
+  /** Workers: the sandbox tier in force for every queue they serve, and why. */
+  sandbox?: SandboxTierFacts;
   /** False while the node refuses work (a worker without Docker); `reason` says why. */
   accepting: boolean;
   reason?: string;

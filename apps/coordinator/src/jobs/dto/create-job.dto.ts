@@ -200,7 +200,7 @@ export class CreateJobDto extends IntersectionType(ProgramDto, ComparisonDto) {
   @Type(() => LimitsDto)
   limits?: LimitsDto;
 
-  /** A named queue (coordinator.queues); default: the language's queue, else the first. */
+  /** A named queue (coordinator.queues); default: the language's queue (languages.yaml `queue`), else the first. */
   @IfPresent()
   @IsString()
   @MaxLength(32)

@@ -27,6 +27,24 @@ describe('the container spec under gVisor (sandbox.runtime: runsc)', () => {
     expect(host.PidsLimit).toBe(33);
   });
 
+  it('allows what the profile answers ENOSYS (clone3), which runsc would answer EPERM, stopping glibc’s fallback to clone; keeps every other rule', () => {
+    type Profile = { syscalls: { names: string[]; action: string; errnoRet?: number }[] };
+    const profileOf = (runtime: string) => {
+      const option = containerTier.containerSpec(spec, sandboxWith(runtime)).HostConfig!.SecurityOpt!.find((o: string) => o.startsWith('seccomp='))!;
+      return JSON.parse(option.slice('seccomp='.length)) as Profile;
+    };
+    const runc = profileOf('runc');
+    const runsc = profileOf('runsc');
+    expect(runc.syscalls).toContainEqual(expect.objectContaining({ names: ['clone3'], action: 'SCMP_ACT_ERRNO', errnoRet: 38 }));
+    expect(runsc.syscalls).toContainEqual(expect.objectContaining({ names: ['clone3'], action: 'SCMP_ACT_ALLOW' }));
+    expect(runsc.syscalls.filter((rule) => rule.errnoRet === 38)).toEqual([]);
+    // io_uring stays refused (EPERM, which runsc gives anyway), and the rest is the same profile.
+    expect(runsc.syscalls).toContainEqual(expect.objectContaining({ names: ['io_uring_setup', 'io_uring_enter', 'io_uring_register'], action: 'SCMP_ACT_ERRNO' }));
+    expect(runsc.syscalls).toHaveLength(runc.syscalls.length);
+    // One string per profile, the same every time (the pool keys containers by its digest).
+    expect(containerTier.containerSpec(spec, sandboxWith('runsc')).HostConfig!.SecurityOpt).toEqual(containerTier.containerSpec(spec, sandboxWith('runsc')).HostConfig!.SecurityOpt);
+  });
+
   it('nested mode refuses gVisor, saying why; container mode runs under it', () => {
     expect(() => assertTierRunsOn(nestedTier, 'runsc')).toThrow(/sandbox\.mode nested cannot run under sandbox\.runtime runsc: bubblewrap cannot start inside gVisor/);
     expect(() => assertTierRunsOn(containerTier, 'runsc')).not.toThrow();

@@ -3,7 +3,7 @@ import { AgentExec } from '../../agent/agent-frames';
 import { AgentExecReport, AgentFile, AgentGoneError, AgentSession, LiveInput, OutputListener } from '../../agent/agent-session';
 import { SandboxBody } from '../sandbox-lease';
 import { SandboxLimits } from '../sandbox-runtime';
-import { memoryDeathReport } from './memory-death';
+import { programDeathReport } from './sandbox-death';
 import { PooledContainer } from './pooled-container';
 
 /**
@@ -73,12 +73,12 @@ export class WarmContainer implements PooledContainer, SandboxBody {
     this.session.writeFiles(files);
   }
 
-  /** A container the OOM killer ended mid-exec answers as the memory limit (memory-death.ts), not as a failure. */
+  /** A container that died mid-exec of the program's doing (its memory, or under gVisor its processes: sandbox-death.ts) answers with the program's verdict, not as a failure. */
   async exec(exec: AgentExec, stdin: Buffer, onOutput?: OutputListener, live?: LiveInput): Promise<AgentExecReport> {
     try {
       return await this.session.exec(exec, stdin, onOutput, live);
     } catch (error) {
-      const report = error instanceof AgentGoneError ? await memoryDeathReport(this.container, error, this.limits) : null;
+      const report = error instanceof AgentGoneError ? await programDeathReport(this.container, error, this.limits) : null;
       if (report) return report;
       throw error;
     }

@@ -1,0 +1,77 @@
+import type Docker from 'dockerode';
+import { AgentExecReport, AgentGoneError, PartialExec } from '../../agent/agent-session';
+import { SandboxLimits } from '../sandbox-runtime';
+import { GVISOR_RUNTIME } from './gvisor-spec';
+
+const MiB = 1024 * 1024;
+/** How long the engine may take to record the end of a container whose stream just closed. */
+const EXIT_RECORD_TIMEOUT_MS = 3000;
+/** The status a Go program exits with on a fatal runtime error: gVisor's kernel when the host refuses it a thread. */
+const GO_FATAL_EXIT = 2;
+
+/**
+ * The report of an exec whose whole container died of the program's doing,
+ * or null when it died for any other reason (then it is Kiln's failure):
+ *
+ * - The kernel's OOM killer ended it. Under runc the agent outlives the
+ *   program and reports the kill itself (images/agent/exec.c reads the
+ *   cgroup's oom_kill counter); under gVisor the memory cgroup holds gVisor's
+ *   own kernel with the program, which has no OOM killer of its own, so the
+ *   host kills the whole sandbox and only the engine knows why
+ *   (`State.OOMKilled`). That is the program's memory limit: MEMORY_LIMIT.
+ * - Under gVisor, its kernel exited with Go's fatal status. On its ptrace
+ *   platform every process of the program is a host process that gets a host
+ *   thread for every thread of gVisor's kernel that runs it, so a fork bomb
+ *   held at the program's process limit (RLIMIT_NPROC, gvisor-spec.ts) still
+ *   multiplies host threads until the container's host pids limit refuses
+ *   one and gVisor's kernel stops (measured with Debian's runsc 20221219: the
+ *   default 64 processes reach it after some 13 to 30 s). Nothing else the
+ *   program does can make it exit so; it is the program's process count:
+ *   RUNTIME_ERROR, killed (SIGKILL), as a process killed by a limit is. Never
+ *   retried, never the backstop's wait.
+ *
+ * Either way the answer keeps the output the program wrote before.
+ */
+export async function programDeathReport(container: Docker.Container, gone: AgentGoneError, limits: SandboxLimits): Promise<AgentExecReport | null> {
+  if (!gone.partial) return null;
+  const info = await exitedInfo(container);
+  if (!info || info.State.Running) return null;
+  // Nothing is left to ask about CPU time or peak memory: the sandbox's kernel died with the program.
+  if (info.State.OOMKilled) return deathReport(gone.partial, { oomKilled: true, maxRssBytes: limits.memoryMb * MiB });
+  if (info.HostConfig.Runtime === GVISOR_RUNTIME && info.State.ExitCode === GO_FATAL_EXIT) return deathReport(gone.partial, { oomKilled: false, maxRssBytes: 0 });
+  return null;
+}
+
+function deathReport({ stdout, stderr, startedAt }: PartialExec, how: { oomKilled: boolean; maxRssBytes: number }): AgentExecReport {
+  return {
+    result: {
+      exitCode: null,
+      signal: 9,
+      timedOut: false,
+      cpuLimited: false,
+      outputLimited: false,
+      oomKilled: how.oomKilled,
+      wallMs: Date.now() - startedAt,
+      cpuMs: 0,
+      maxRssBytes: how.maxRssBytes,
+      stdoutBytes: stdout.length,
+      stderrBytes: stderr.length,
+      collectError: null,
+      skippedCount: 0,
+      execError: null,
+    },
+    stdout,
+    stderr,
+    files: [],
+    skipped: [],
+  };
+}
+
+async function exitedInfo(container: Docker.Container): Promise<Docker.ContainerInspectInfo | null> {
+  const deadline = Date.now() + EXIT_RECORD_TIMEOUT_MS;
+  for (;;) {
+    const info = await container.inspect().catch(() => null);
+    if (!info || !info.State.Running || Date.now() > deadline) return info;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
