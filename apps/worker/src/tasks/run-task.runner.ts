@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { JobInput, LanguageRegistry, TaskPayload, TaskResult } from '@kiln/tasks';
 import { InteractiveStages } from './interactive-stages';
+import { InteractorPairs } from './interactor-pair';
 import { JobScratchStore } from './job-scratch.store';
 import { OutputFileCollector } from './output-file.collector';
 import { OutputStreamer } from './output-streamer';
@@ -21,9 +22,12 @@ export class RunTaskRunner {
     private readonly metrics: WorkerMetrics,
     private readonly outputFiles: OutputFileCollector,
     private readonly interactive: InteractiveStages,
+    private readonly interactors: InteractorPairs,
   ) {}
 
   async run(task: TaskPayload, input: JobInput): Promise<TaskResult> {
+    // An interactive problem: the program talks to its interactor (interactor-pair.ts).
+    if (input.interactor) return this.interactors.run(task, input);
     const language = this.languages.get(task.language);
     const files = task.useArtifact ? await this.scratch.readArtifact({ jobId: task.jobId }) : sourceFiles(input);
     const live = this.output.open(task.jobId, task.taskId);

@@ -6,6 +6,7 @@ import { CleanupTaskRunner } from './cleanup-task.runner';
 import { CompileCache } from './compile-cache';
 import { CompileTaskRunner } from './compile-task.runner';
 import { InteractiveStages } from './interactive-stages';
+import { InteractorPairs } from './interactor-pair';
 import { JobScratchStore } from './job-scratch.store';
 import { OutputFileCollector } from './output-file.collector';
 import { OutputStreamer } from './output-streamer';
@@ -34,6 +35,7 @@ import { WorkspaceCollector } from './workspace-collector';
     WorkspaceCollector,
     RunTaskRunner,
     InteractiveStages,
+    InteractorPairs,
     OutputStreamer,
     OutputFileCollector,
     TestBatchRunner,

@@ -28,6 +28,12 @@ export interface JobInput {
    * JobStdinRepository), and the worker logs its stages' starts and exits.
    */
   interactive?: true;
+  /**
+   * An interactive problem's interactor (an interpreted language): it runs
+   * beside the program with `stdinBase64` as its own stdin, wired to the
+   * program's stdout and stdin; its exit code decides (testlib's convention).
+   */
+  interactor?: { language: string; files: SourceFile[] };
 }
 
 /** Immutable facts about a job, fixed when it is planned. */
