@@ -15,21 +15,33 @@ const MISDIRECTED_REQUEST = 421;
  * origin, so it cannot be a rebound one.
  */
 export function hostCheckMiddleware(config: KilnConfig): RequestHandler {
+  const refusal = hostRefusal(config);
+  return (request: Request, response: Response, next: NextFunction) => {
+    const refused = refusal(request.headers.host);
+    if (!refused) {
+      next();
+      return;
+    }
+    response.status(MISDIRECTED_REQUEST).json(refused);
+  };
+}
+
+/**
+ * The same rule for what no middleware sees (a WebSocket upgrade): the 421
+ * body for a `Host` header the check refuses, null when it is answered or
+ * the check is off.
+ */
+export function hostRefusal(config: KilnConfig): (header: string | undefined) => { error: string; details: { field: string; message: string }[] } | null {
   const allowed = new Set(config.coordinator.hostCheck.allowedHosts.map((name) => hostnameOf(name)));
   const addressesToo = !isLoopbackHost(config.coordinator.host);
   const answers = (hostname: string | null) => hostname !== null && (isLoopbackName(hostname) || allowed.has(hostname) || (addressesToo && isIP(hostname) !== 0));
   const rule = `must name loopback (127.0.0.1, [::1], localhost)${addressesToo ? ', an IP address' : ''} or one of coordinator.hostCheck.allowedHosts`;
-  const pass: RequestHandler = (_request, _response, next) => next();
-  if (!hostCheckEnabled(config)) return pass;
-  return (request: Request, response: Response, next: NextFunction) => {
-    const header = request.headers.host ?? '';
-    if (answers(hostnameOf(header))) {
-      next();
-      return;
-    }
-    response.status(MISDIRECTED_REQUEST).json({
-      error: header ? `this Kiln does not answer to the host ${JSON.stringify(header.slice(0, 255))}` : 'a Host header is required',
-      details: [{ field: 'host', message: rule }],
-    });
-  };
+  if (!hostCheckEnabled(config)) return () => null;
+  return (header = '') =>
+    answers(hostnameOf(header))
+      ? null
+      : {
+          error: header ? `this Kiln does not answer to the host ${JSON.stringify(header.slice(0, 255))}` : 'a Host header is required',
+          details: [{ field: 'host', message: rule }],
+        };
 }

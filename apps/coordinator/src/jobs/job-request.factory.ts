@@ -58,6 +58,10 @@ export class JobRequestFactory {
     const tests = this.testCases(dto, judging.comparison, problems);
     const checker = checkerOf(dto, this.languages, this.config, problems);
     this.checkOutputFiles(dto.outputFiles ?? [], problems);
+    if (dto.interactive && (dto.tests?.length || dto.checker)) {
+      problems.push({ field: 'interactive', message: 'an interactive job runs its program once: it takes no tests or checker' });
+    }
+    const interactor = this.interactorOf(dto, problems);
     const resolved = resolveLimits(dto.limits, this.config.limits, language?.limits);
     problems.push(...resolved.violations);
     const queue = dto.queue ?? language?.queue ?? this.config.coordinator.queues[0];
@@ -80,6 +84,8 @@ export class JobRequestFactory {
         ...(dto.compilerOptions?.length ? { compilerOptions: dto.compilerOptions } : {}),
         ...(tests.length ? { tests } : {}),
         ...(checker ? { checker: { files: checker.files } } : {}),
+        ...(dto.interactive ? { interactive: true as const } : {}),
+        ...(interactor ? { interactor } : {}),
       },
       ...(checker ? { checker: checker.plan } : {}),
       options: {
@@ -114,6 +120,19 @@ export class JobRequestFactory {
       if (option.includes('\0')) problems.push({ field: `compilerOptions[${index}]`, message: 'must not contain NUL' });
       if (Buffer.byteLength(option) > jobs.maxArgBytes) problems.push({ field: `compilerOptions[${index}]`, message: `at most ${jobs.maxArgBytes} bytes` });
     });
+  }
+
+  /** The interactor's language and sources; it judges the one run, so it goes with neither tests, a checker nor a live client. */
+  private interactorOf(dto: CreateJobDto, problems: FieldError[]): JobInput['interactor'] {
+    if (!dto.interactor) return undefined;
+    const language = this.languages.resolve(dto.interactor.language);
+    if (!language) problems.push({ field: 'interactor.language', message: `unknown language "${dto.interactor.language}"; GET /languages lists them` });
+    else if (language.compile) problems.push({ field: 'interactor.language', message: `${language.id} is compiled: an interactor is an interpreted language's program, for now` });
+    if (dto.tests?.length || dto.checker || dto.interactive) {
+      problems.push({ field: 'interactor', message: 'an interactor judges the one run: no tests, checker or interactive with it' });
+    }
+    const files = sourcesOf(dto.interactor, language, this.config.jobs, problems, 'interactor.');
+    return language ? { language: language.id, files } : undefined;
   }
 
   /** Output file patterns: bounded in count and length, relative, never reaching out of the workspace. */

@@ -5,6 +5,8 @@ import { MetricsModule } from '../metrics/metrics.module';
 import { CleanupTaskRunner } from './cleanup-task.runner';
 import { CompileCache } from './compile-cache';
 import { CompileTaskRunner } from './compile-task.runner';
+import { InteractiveStages } from './interactive-stages';
+import { InteractorPairs } from './interactor-pair';
 import { JobScratchStore } from './job-scratch.store';
 import { OutputFileCollector } from './output-file.collector';
 import { OutputStreamer } from './output-streamer';
@@ -32,6 +34,8 @@ import { WorkspaceCollector } from './workspace-collector';
     CompileTaskRunner,
     WorkspaceCollector,
     RunTaskRunner,
+    InteractiveStages,
+    InteractorPairs,
     OutputStreamer,
     OutputFileCollector,
     TestBatchRunner,

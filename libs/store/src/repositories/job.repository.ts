@@ -103,11 +103,12 @@ return 1`);
  * already: its terminal fields (ARGV[11] on, ARGV[10] pairs), the tasks that
  * will never run (the triples after them, moved forward only), the
  * retention expiry of the record and its outputs, its leaving the live jobs,
- * its scratch data (input and artifact) deleted, the end in its event log,
+ * its scratch data (input, artifact, an interactive job's stdin stream:
+ * KEYS[7]) deleted, the end in its event log,
  * the job-ended signal, and (ARGV[5] = '1', when nothing else is to be
  * told: no webhook) its end marked announced.
  */
-const END_JOB = new StoreScript('kilnEndJob', 6, `${APPEND_TO_LOG_LUA}${FORWARD_LUA}${ONE_OF_LUA}
+const END_JOB = new StoreScript('kilnEndJob', 7, `${APPEND_TO_LOG_LUA}${FORWARD_LUA}${ONE_OF_LUA}
 local current = redis.call('HGET', KEYS[1], 'state')
 if not current or not one_of(current, ARGV[1]) then return 0 end
 local fields = tonumber(ARGV[10])
@@ -116,7 +117,7 @@ for i = 11 + 2 * fields, #ARGV, 3 do forward(KEYS[1], ARGV[i], ARGV[i + 1], ARGV
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 redis.call('EXPIRE', KEYS[2], ARGV[2])
 redis.call('ZREM', KEYS[3], ARGV[3])
-redis.call('DEL', KEYS[4], KEYS[5])
+redis.call('DEL', KEYS[4], KEYS[5], KEYS[7])
 append_to_log(KEYS[6], ARGV[6], ARGV[7], ARGV[8], ARGV[9])
 redis.call('PUBLISH', ARGV[4], ARGV[3])
 if ARGV[5] == '1' then redis.call('HSET', KEYS[1], 'announced', '1') end
@@ -299,7 +300,7 @@ export class JobRepository {
     const skips = skipped.map((task) => ({ ...task, state: TaskState.SKIPPED }));
     const entry = this.logEntry(id, { type: 'state', state: finish.state, verdict: finish.verdict });
     const [input, artifact] = this.keys.jobScratch(id);
-    const keys = [this.keys.job(id), this.keys.jobOutputs(id), this.keys.liveJobs(), input, artifact, entry.key];
+    const keys = [this.keys.job(id), this.keys.jobOutputs(id), this.keys.liveJobs(), input, artifact, entry.key, this.keys.jobStdin(id)];
     const args = [
       LIVE_STATES.join(','),
       this.config.jobs.retentionSeconds,

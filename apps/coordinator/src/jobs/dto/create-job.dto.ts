@@ -180,6 +180,25 @@ export class CreateJobDto extends IntersectionType(ProgramDto, ComparisonDto) {
   @IsBoolean()
   combinedOutput?: boolean;
 
+  /**
+   * true: the run reads stdin while it runs, sent over the interactive
+   * WebSocket (README, "Interactive runs"), after `stdin`; one run, no tests.
+   */
+  @IfPresent()
+  @IsBoolean()
+  interactive?: boolean;
+
+  /**
+   * An interactive problem's interactor (README, "Interactors"): it runs beside
+   * the program, each in its own sandbox, the program's stdout its stdin and
+   * its stdout the program's; `stdin` is its input only; its exit code
+   * decides (testlib's convention). Interpreted languages only, for now.
+   */
+  @IfPresent()
+  @ValidateNested()
+  @Type(() => ProgramDto)
+  interactor?: ProgramDto;
+
   /** Patterns of workspace files each run returns (`*.png`, `out/**`); jobs.outputFiles.maxPatterns bounds the count. */
   @IfPresent()
   @IsArray()
