@@ -72,6 +72,8 @@ const ENDPOINT_GROUPS: Record<keyof EndpointsConfig, Type[] | ((config: KilnConf
   judge0: judge0Controllers,
   mcp: [McpController],
   sessions: [SessionsController],
+  // WebSocket routes, not controllers: each gateway asks the configuration itself (http/websocket-upgrades.ts).
+  interactive: [],
 };
 
 /** The coordinator: Kiln's data (libs/store), its rooms, and the endpoint groups switched on. */

@@ -57,6 +57,8 @@ export class EndpointsConfig {
   @IsBoolean() mcp: boolean;
   /** POST /sessions and everything under /sessions/:id (docs/sessions.md). */
   @IsBoolean() sessions: boolean;
+  /** Interactive runs over WebSocket (live stdin); with piston on, Piston's /api/v2/connect too. */
+  @IsBoolean() interactive: boolean;
 }
 
 export class Judge0ApiConfig {
