@@ -51,7 +51,6 @@ export class WebSocketUpgrades implements OnApplicationBootstrap, OnApplicationS
   }
 
   onApplicationBootstrap(): void {
-    if (this.routes.size === 0) return;
     this.server = this.adapter.httpAdapter?.getHttpServer() as Server | undefined;
     this.server?.on('upgrade', this.listener);
   }
