@@ -1,6 +1,8 @@
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import net from 'node:net';
+import { RedisKeys } from '@kiln/store';
+import { WebhookDispatcher } from '../../apps/coordinator/src/webhooks/webhook-dispatcher';
 import { Harness, startKiln } from '../support/kiln-harness';
 import { scriptedRuntime } from '../support/scripted-programs';
 import { eventually, remains } from '../support/waiting';
@@ -100,6 +102,30 @@ describe('webhooks', () => {
       expect(createHmac('sha256', SECRET).update(`${timestamp}.${body}`).digest('hex')).toBe(digest);
       expect(Math.abs(Date.now() / 1000 - Number(timestamp))).toBeLessThan(60);
     } finally {
+      server.close();
+    }
+  });
+
+  it('a coordinator that fails just after a job ended still sends its webhook: the retried event finishes the end', async () => {
+    const dispatcher = kiln.coordinator!.get(WebhookDispatcher, { strict: false });
+    const dispatch = dispatcher.dispatch;
+    let calls = 0;
+    dispatcher.dispatch = async function (...args) {
+      if (++calls === 1) throw new Error('the coordinator stopped here');
+      return dispatch.apply(this, args);
+    };
+    const { server, url, received } = await receiver(204);
+    try {
+      // The end itself (state, log, the waiters' wake-up) is one step of the store, done before the failure.
+      const done = await kiln.http().post('/execute').send({ language: 'python', code: 'out late', webhook: url });
+      expect(done.body).toMatchObject({ state: 'COMPLETED', verdict: 'OK', run: { stdout: 'late\n' } });
+      await eventually(async () => received.length, (n) => n === 1, 15_000);
+      expect(JSON.parse(received[0].body)).toMatchObject({ id: done.body.id, state: 'COMPLETED', verdict: 'OK' });
+      expect(calls).toBe(2);
+      expect(await kiln.redis.hget(new RedisKeys(kiln.prefix).job(done.body.id), 'announced')).toBe('1');
+      await remains(async () => received.length, (n) => n === 1, 1000, 'one delivery and no more');
+    } finally {
+      dispatcher.dispatch = dispatch;
       server.close();
     }
   });

@@ -1,3 +1,6 @@
+import { Queue } from 'bullmq';
+import { RedisKeys, taskQueueName } from '@kiln/store';
+import { TEST_REDIS_URL } from '../support/environment';
 import { Harness, startKiln } from '../support/kiln-harness';
 import { containersOfJob } from '../support/sandboxes';
 import { eventually } from '../support/waiting';
@@ -95,6 +98,21 @@ describe.each(SANDBOX_MODES)('POST /execute (standalone, real Docker and Redis) 
       ],
     });
     expect(response.body).toMatchObject({ verdict: 'OK', run: { stdout: '42\n' } });
+  });
+
+  it('needs no cleanup task for a job its tasks ended: none is queued, and its scratch data is already gone', async () => {
+    const response = await execute({ language: 'python', code: 'print(1)' });
+    expect(response.body.tasks).toEqual([
+      { id: 'run', kind: 'run', state: 'COMPLETED', workerId: expect.any(String) },
+      { id: 'cleanup', kind: 'cleanup', state: 'SKIPPED', workerId: null },
+    ]);
+    const queue = new Queue(taskQueueName('default'), { connection: { url: TEST_REDIS_URL } as never, prefix: kiln.prefix });
+    try {
+      expect(await queue.getJob(`${response.body.id}.cleanup`)).toBeUndefined();
+    } finally {
+      await queue.close();
+    }
+    expect(await kiln.redis.exists(...new RedisKeys(kiln.prefix).jobScratch(response.body.id))).toBe(0);
   });
 
   it('leaves no container of a finished job behind', async () => {

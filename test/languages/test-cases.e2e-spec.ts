@@ -2,6 +2,7 @@ import { INestApplicationContext } from '@nestjs/common';
 import { loadConfig } from '@kiln/config';
 import { bootstrapWorker } from '../../apps/worker/src/worker.bootstrap';
 import { Harness, startKiln } from '../support/kiln-harness';
+import { eventually } from '../support/waiting';
 
 interface TaskView {
   id: string;
@@ -98,6 +99,23 @@ describe('test cases', () => {
       expect.objectContaining({ index: 1, verdict: 'WRONG_ANSWER' }),
       { index: 2, verdict: null },
     ]);
+  });
+
+  it('a job decided while a batch still runs gets its cleanup task; one decided by reports alone needs none', async () => {
+    // Batches of 3: test 0 fails at once in run-1, which decides the job while run-2 (test 3) still sleeps.
+    const code = 'read a; if [ "$a" = 3 ]; then sleep 5; fi; echo "$a"';
+    const tests = ['0', '1', '2', '3'].map((stdin) => ({ stdin, expected: stdin === '0' ? 'not 0' : stdin }));
+    const decided = await execute({ language: 'bash', code, tests, stopOnFirstFailure: true, limits: { timeoutMs: 10_000 } });
+    expect(decided.body.verdict).toBe('WRONG_ANSWER');
+    const cleanup = await eventually(
+      async () => (await kiln.http().get(`/jobs/${decided.body.id}`)).body.tasks.find((task: TaskView) => task.id === 'cleanup'),
+      (task) => task.state === 'COMPLETED',
+    );
+    expect(cleanup.state).toBe('COMPLETED');
+
+    const plain = await execute({ language: 'bash', code: 'read a; echo "$a"', tests: [{ stdin: '1', expected: '1' }] });
+    expect(plain.body.verdict).toBe('OK');
+    expect(plain.body.tasks.find((task: TaskView) => task.id === 'cleanup')).toMatchObject({ state: 'SKIPPED', workerId: null });
   });
 
   it('keeps files a test writes for the later tests of its batch, never for other batches', async () => {

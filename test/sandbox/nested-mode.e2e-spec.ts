@@ -12,7 +12,8 @@ import { committedProfile, execAsSandboxUser, seccompProfileOf, withRunningSandb
 import { testPrefix } from '../support/test-run';
 import { AttackSucceeded, IO_URING_PROBE, checkIoUringRefused, ioUring } from '../security/attacks';
 
-const NESTED = { KILN_SANDBOX__MODE: 'nested', KILN_SANDBOX__POOL__WARM: 'python' };
+/** Every task's outer container named after its job (nameAfterMs 0): the tests find it by the engine's renames. */
+const NESTED = { KILN_SANDBOX__MODE: 'nested', KILN_SANDBOX__POOL__WARM: 'python', KILN_SANDBOX__NESTED__NAME_AFTER_MS: '0' };
 
 /** What the first task leaves behind: files in every writable place, processes, an abstract socket. */
 const LEAVE_TRACES = `
@@ -134,6 +135,43 @@ describe('nested mode', () => {
     const commands = await eventually(processes, (list) => list.length >= 3);
     expect(commands[0]).toMatch(/^\/usr\/local\/bin\/kiln-agent --nested/);
     expect(commands.slice(1).map((c) => c.split(' ')[0])).toEqual(['/usr/bin/bwrap', '/usr/local/bin/kiln-agent']);
+  });
+});
+
+describe('nested mode: outer containers named only for tasks that run a while (sandbox.nested.nameAfterMs)', () => {
+  let kiln: Harness;
+  let events: DockerEventLog;
+
+  beforeAll(async () => {
+    const env = { ...NESTED, KILN_SANDBOX__POOL__SIZE: '1', KILN_WORKER__CONCURRENCY: '1', KILN_SANDBOX__NESTED__NAME_AFTER_MS: '2000' };
+    kiln = await startKiln({ env });
+    events = await DockerEventLog.start(kiln.prefix);
+  });
+
+  afterAll(async () => {
+    events?.stop();
+    await kiln?.close();
+  });
+
+  const execute = (body: object) => kiln.http().post('/execute').send(body);
+  const renames = (id?: string) => events.events.filter((e) => e.action === 'rename' && (!id || e.id === id));
+
+  it('asks the engine for no rename for a short task; a long one is named after its job while it runs, and ready after', async () => {
+    expect((await execute({ language: 'python', code: 'print("first")' })).body.verdict).toBe('OK');
+    const before = renames().length;
+    const short = await execute({ language: 'python', code: 'print("short")' });
+    expect(short.body.run.stdout).toBe('short\n');
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect(renames()).toHaveLength(before);
+
+    const long = await execute({ language: 'python', code: 'import time\ntime.sleep(3)\nprint("long")' });
+    expect(long.body.run.stdout).toBe('long\n');
+    const [outer] = await eventually(async () => events.containersOf(long.body.id), (ids) => ids.length === 1);
+    const names = await eventually(
+      async () => renames(outer).map((e) => e.attributes.name ?? ''),
+      (list) => list.length >= 2 && list[list.length - 1].includes('-ready-'),
+    );
+    expect(names.slice(-2)).toEqual([expect.stringContaining(`-${long.body.id}-run-`), expect.stringContaining('-ready-')]);
   });
 });
 

@@ -6,4 +6,13 @@
  */
 export const SANDBOX_MODES: string[] = ['container', 'nested'];
 
-export const modeEnv = (mode: string): Record<string, string> => ({ KILN_SANDBOX__MODE: mode });
+/**
+ * A mode's environment, the mode named explicitly (the default, auto, picks
+ * one by the host). In nested mode every task's outer container is named
+ * after its job (sandbox.nested.nameAfterMs 0), as container mode names
+ * each of its containers: the suites find a job's sandbox by its name.
+ */
+export const modeEnv = (mode: string): Record<string, string> => ({
+  KILN_SANDBOX__MODE: mode,
+  ...(mode === 'nested' ? { KILN_SANDBOX__NESTED__NAME_AFTER_MS: '0' } : {}),
+});

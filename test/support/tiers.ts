@@ -1,3 +1,5 @@
+import { modeEnv } from './sandbox-modes';
+
 /**
  * The isolation tiers every sandbox suite runs in: a sandbox mode
  * (`sandbox.mode`) under an OCI runtime (`sandbox.runtime`). Where a tier
@@ -32,7 +34,7 @@ export const SANDBOX_TIERS: SandboxTier[] = [
   },
 ];
 
-/** The environment that selects the tier, named explicitly (the default mode, auto, would pick one by the host). */
+/** The environment that selects the tier, named explicitly (the default mode, auto, would pick one by the host); see modeEnv. */
 export function tierEnv(tier: SandboxTier): Record<string, string> {
-  return { KILN_SANDBOX__MODE: tier.mode, KILN_SANDBOX__RUNTIME: tier.runtime };
+  return { ...modeEnv(tier.mode), KILN_SANDBOX__RUNTIME: tier.runtime };
 }

@@ -262,6 +262,7 @@ export class PoolConfig {
 export class NestedConfig {
   @IsInt() @Min(1) @Max(100_000) tasksPerContainer: number;
   @IsString() seccompProfile: string;
+  @IsInt() @Min(0) @Max(3_600_000) nameAfterMs: number;
 }
 
 export class SandboxConfig {

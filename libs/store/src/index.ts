@@ -5,6 +5,7 @@ export * from './node-heartbeat';
 export * from './queues/bull-queues';
 export * from './queues/task-queue.repository';
 export * from './queues/event-queue.repository';
+export { EventConsumer, EventConsumerSettings } from './queues/event-consumer';
 export * from './queues/webhook-queue.repository';
 export * from './repositories/job.repository';
 export * from './repositories/job-scratch.repository';

@@ -151,6 +151,21 @@ export class RedisKeys {
     return `${this.prefix}:session-request:${requestId}:${direction}`;
   }
 
+  /** Stream of the workers' task events, read by the coordinators' consumer group; an entry is deleted once applied. */
+  taskEvents(): string {
+    return `${this.prefix}:task-events`;
+  }
+
+  /** Stream of task events no coordinator could apply (capped): kept for operators, not applied again. */
+  taskEventsFailed(): string {
+    return `${this.prefix}:task-events:failed`;
+  }
+
+  /** How many task events were applied: in all, or (with `minute`, epoch minutes) in that minute, kept two hours. */
+  taskEventsApplied(minute?: number): string {
+    return minute === undefined ? `${this.prefix}:task-events:applied` : `${this.prefix}:task-events:applied:${minute}`;
+  }
+
   /** Hash of every node's latest heartbeat, by node id. */
   nodes(): string {
     return `${this.prefix}:nodes`;

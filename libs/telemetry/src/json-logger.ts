@@ -51,6 +51,8 @@ export class JsonLogger implements LoggerService {
 
   /** Nest passes (message, ...params, context): the last string is the context. */
   private write(level: 'info' | 'error' | 'warn' | 'debug' | 'fatal', message: unknown, rest: unknown[]): void {
+    // Below the level nothing is built: the per-job lines cost nothing when they are not written.
+    if (!this.pino.isLevelEnabled(level)) return;
     const context = typeof rest[rest.length - 1] === 'string' ? (rest[rest.length - 1] as string) : undefined;
     const traceId = currentTraceId();
     const base = { ...(context ? { context } : {}), ...(traceId ? { traceId } : {}) };

@@ -3,6 +3,9 @@ import { JobsModule } from '../jobs/jobs.module';
 import { JobAdvancer } from './job-advancer';
 import { StuckJobSweeper } from './stuck-job-sweeper';
 import { TaskCompletedHandler } from './task-completed.handler';
+import { TaskEndRecorder } from './task-end.recorder';
+import { OlderWorkersEventsListener } from './older-workers-events.listener';
+import { TaskEventApplier } from './task-event.applier';
 import { TaskEventsListener } from './task-events.listener';
 import { TaskFailedHandler } from './task-failed.handler';
 import { TaskStartedHandler } from './task-started.handler';
@@ -14,6 +17,6 @@ import { TaskStartedHandler } from './task-started.handler';
  */
 @Module({
   imports: [JobsModule],
-  providers: [JobAdvancer, TaskStartedHandler, TaskCompletedHandler, TaskFailedHandler, TaskEventsListener, StuckJobSweeper],
+  providers: [JobAdvancer, TaskEndRecorder, TaskStartedHandler, TaskCompletedHandler, TaskFailedHandler, TaskEventApplier, TaskEventsListener, OlderWorkersEventsListener, StuckJobSweeper],
 })
 export class EventsModule {}

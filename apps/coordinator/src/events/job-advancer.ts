@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { isTerminalJobState, JobRecord, TaskState } from '@kiln/tasks';
 import { JobRepository } from '@kiln/store';
+import { isTerminalJobState, JobRecord, TaskState } from '@kiln/tasks';
 import { JobFinisher } from '../jobs/job-finisher';
 import { TaskQueue } from '../queues/task-queue';
 import { nextStep } from './job-progression';
 
-/** Reads a job and carries out its next step (see job-progression.ts). */
+/** Carries out a job's next step, decided from its record (see job-progression.ts). */
 @Injectable()
 export class JobAdvancer {
   constructor(
@@ -14,19 +14,22 @@ export class JobAdvancer {
     private readonly finisher: JobFinisher,
   ) {}
 
-  async advance(jobId: string): Promise<void> {
-    const job = await this.store.get(jobId);
-    if (!job) return;
-    if (isTerminalJobState(job.state)) return this.finisher.settle(jobId);
+  /** From the record as just read or written: nothing is read again. */
+  async advance(job: JobRecord): Promise<void> {
+    if (isTerminalJobState(job.state)) return this.finisher.settle(job.meta.id);
     const step = nextStep(job);
     if (step.kind === 'enqueue') {
       await this.queue.enqueue(job.meta, step.tasks, { compileBudgetUsed: compileBudgetUsed(job) });
-      for (const task of step.tasks) {
-        await this.store.transitionTask(jobId, { id: task.id, kind: task.kind, state: TaskState.QUEUED });
-      }
+      // One write for all of them (the command connection pipelines what one turn issues).
+      await Promise.all(step.tasks.map((task) => this.store.transitionTask(job.meta.id, { id: task.id, kind: task.kind, state: TaskState.QUEUED })));
     } else if (step.kind === 'finish') {
       await this.finisher.finish(job, step.finish);
     }
+  }
+
+  async advanceById(jobId: string): Promise<void> {
+    const job = await this.store.get(jobId);
+    if (job) await this.advance(job);
   }
 }
 

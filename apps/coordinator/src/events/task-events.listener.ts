@@ -1,49 +1,40 @@
-import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger } from '@nestjs/common';
-import { Job } from 'bullmq';
-import { EVENT_QUEUE } from '@kiln/store';
-import { TaskEvent } from '@kiln/tasks';
-import { inSpan } from '@kiln/telemetry';
-import { TaskCompletedHandler } from './task-completed.handler';
-import { TaskFailedHandler } from './task-failed.handler';
-import { TaskStartedHandler } from './task-started.handler';
+import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { EventConsumer, EventQueueRepository } from '@kiln/store';
+import { TaskEventApplier } from './task-event.applier';
+
+/** Events applied at once by one coordinator. */
+const CONCURRENCY = 8;
 
 /**
- * Consumes the workers' task events. Events wait in Redis while no
- * coordinator runs and are applied when one starts; each handler is
- * idempotent, so a redelivered event changes nothing.
+ * Consumes the workers' task events (EventQueueRepository): they wait in
+ * Redis while no coordinator runs and are applied when one starts; one that
+ * could not be applied is tried again (5 times, from 500 ms apart), and one
+ * whose coordinator died before it was applied is handed to another after
+ * 10 s. Each handler is idempotent, so an event applied twice changes nothing.
  */
-@Processor(EVENT_QUEUE, { concurrency: 8 })
-export class TaskEventsListener extends WorkerHost {
-  private readonly logger = new Logger(TaskEventsListener.name);
+@Injectable()
+export class TaskEventsListener implements OnApplicationBootstrap, OnApplicationShutdown {
+  private consumer?: EventConsumer;
 
   constructor(
-    private readonly started: TaskStartedHandler,
-    private readonly completed: TaskCompletedHandler,
-    private readonly failed: TaskFailedHandler,
-  ) {
-    super();
+    private readonly events: EventQueueRepository,
+    private readonly applier: TaskEventApplier,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const name = `coordinator-${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
+    const settings = { name, concurrency: CONCURRENCY, retryDelayMs: 500, reclaimAfterMs: 10_000, attempts: 5 };
+    this.consumer = this.events.consume((event) => this.applier.apply(event), settings);
   }
 
-  async process(job: Job<TaskEvent>): Promise<void> {
-    const event = job.data;
-    const attributes = { 'kiln.job': event.jobId, 'kiln.task': event.taskId, 'kiln.worker': event.workerId };
-    await inSpan(`kiln.event.${event.type}`, attributes, () => this.apply(event), { parent: event.trace });
-  }
-
-  private apply(event: TaskEvent): Promise<void> {
-    switch (event.type) {
-      case 'started':
-        return this.started.handle(event);
-      case 'completed':
-        return this.completed.handle(event);
-      case 'failed':
-        return this.failed.handle(event);
-    }
-  }
-
-  @OnWorkerEvent('failed')
-  onFailed(job: Job<TaskEvent> | undefined, error: Error): void {
-    this.logger.error(`could not apply ${job?.data.type} event of ${job?.data.jobId}/${job?.data.taskId}: ${error.message}`);
+  /**
+   * After the HTTP drain (CoordinatorDrain): an /execute in flight is
+   * answered only if its job's events are still applied meanwhile. Then no
+   * more events are taken; those being applied are finished first.
+   */
+  async onApplicationShutdown(): Promise<void> {
+    await this.consumer?.stop();
   }
 }

@@ -2,7 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { JobEventsRepository, JobRepository } from '@kiln/store';
 import { JobState, TaskEvent, TaskState } from '@kiln/tasks';
 
-/** A worker began a task: the task is RUNNING, and so is the job if it was waiting. */
+/**
+ * An older worker's report that it began a task: the task is RUNNING, and so
+ * is the job if it was waiting. (A worker now writes that itself, in one
+ * step: JobRepository.startTask.)
+ */
 @Injectable()
 export class TaskStartedHandler {
   constructor(

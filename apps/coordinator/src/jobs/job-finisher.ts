@@ -5,6 +5,7 @@ import { CoordinatorMetrics } from '../metrics/coordinator-metrics';
 import { TaskQueue } from '../queues/task-queue';
 import { KeyAdmission } from '../tenancy/key-admission';
 import { WebhookDispatcher } from '../webhooks/webhook-dispatcher';
+import { cleanupTask, mayLeaveSandboxes, unstartedTasks } from './job-leftovers';
 
 /**
  * The cleanup waits this long in the queue, so that its processing (and its
@@ -14,10 +15,14 @@ import { WebhookDispatcher } from '../webhooks/webhook-dispatcher';
 const CLEANUP_DELAY_MS = 250;
 
 /**
- * Ends jobs: the terminal transition (once), then `settle`, which does what a
- * finished job still needs — skip its unstarted tasks, give its tasks back to
- * its key's share, enqueue cleanup, announce the end — each step idempotent and re-run on every later event, so
- * a coordinator that dies between two steps loses nothing.
+ * Ends jobs. A job its tasks decided ends in one step of the store
+ * (JobRepository.end: terminal state, skipped tasks, expiry, scratch data
+ * deleted, the end logged and signalled to every coordinator's waiters),
+ * after its unstarted tasks are withdrawn from the queue and before what
+ * the store cannot do: queue the webhook, give the key's tasks back, queue
+ * cleanup where a sandbox may still be alive. `settle` does all of that
+ * again, each step idempotent, on every later event of the job, so a
+ * coordinator that dies between two steps loses nothing.
  */
 @Injectable()
 export class JobFinisher {
@@ -34,11 +39,26 @@ export class JobFinisher {
     private readonly admission: KeyAdmission,
   ) {}
 
-  /** Ends a job whose tasks decided it (see job-progression.ts). */
+  /** Ends a job whose tasks decided it (see job-progression.ts); false when it had ended already. */
   async finish(job: JobRecord, finish: JobFinish): Promise<boolean> {
-    const applied = await this.jobs.finish(job.meta.id, finish);
-    await this.settle(job.meta.id);
-    return applied;
+    const unstarted = unstartedTasks(job);
+    // Before the end: a crash in between leaves the job live, and the retried event withdraws them again.
+    if (unstarted.length) await this.queue.withdraw(job.meta, unstarted.map((task) => task.id));
+    const cleanup = mayLeaveSandboxes(job) ? null : cleanupTask(job);
+    const skipped = cleanup ? [...unstarted, cleanup] : unstarted;
+    const ended = await this.jobs.end(job, { finish, skipped, announced: !job.meta.webhook });
+    if (!ended) {
+      await this.settle(job.meta.id);
+      return false;
+    }
+    if (job.meta.webhook) {
+      await this.webhooks.dispatch(job.meta.id, job.meta.webhook, job.meta.owner);
+      await this.jobs.markAnnounced(job.meta.id);
+    }
+    this.ended(ended);
+    await this.admission.ended(job.meta);
+    await this.ensureCleanup(ended);
+    return true;
   }
 
   /**
@@ -66,28 +86,29 @@ export class JobFinisher {
     if (!job.announced) {
       await this.announceEnd(job);
       await this.jobs.markAnnounced(jobId);
-      this.metrics.jobFinished(job);
-      this.logger.log({ msg: 'job finished', jobId, state: job.state, verdict: job.verdict, ...(job.error ? { error: job.error } : {}) });
+      this.ended(job);
     }
     await this.admission.ended(job.meta);
     await this.ensureCleanup(job);
   }
 
+  private ended(job: JobRecord): void {
+    this.metrics.jobFinished(job);
+    const { id: jobId } = job.meta;
+    this.logger.log({ msg: 'job finished', jobId, state: job.state, verdict: job.verdict, ...(job.error ? { error: job.error } : {}) });
+  }
+
   /** Tasks that will never run (after a compile error, a failure or a cancel) say so. */
   private async skipUnstarted(job: JobRecord): Promise<string[]> {
-    const unstarted = job.meta.plan.filter(
-      (task) => task.kind !== 'cleanup' && [TaskState.PENDING, TaskState.QUEUED].includes(job.tasks[task.id].state),
-    );
-    for (const task of unstarted) {
-      await this.jobs.transitionTask(job.meta.id, { ...job.tasks[task.id], state: TaskState.SKIPPED });
-    }
+    const unstarted = unstartedTasks(job);
+    await Promise.all(unstarted.map((task) => this.jobs.transitionTask(job.meta.id, { ...task, state: TaskState.SKIPPED })));
     return unstarted.map((task) => task.id);
   }
 
   private async ensureCleanup(job: JobRecord): Promise<void> {
-    const cleanup = job.meta.plan.find((task) => task.kind === 'cleanup');
-    if (!cleanup || job.tasks[cleanup.id]?.state !== TaskState.PENDING) return;
-    await this.queue.enqueue(job.meta, [cleanup], { delayMs: CLEANUP_DELAY_MS });
+    const cleanup = cleanupTask(job);
+    if (!cleanup || cleanup.state !== TaskState.PENDING) return;
+    await this.queue.enqueue(job.meta, [{ id: cleanup.id, kind: 'cleanup' }], { delayMs: CLEANUP_DELAY_MS });
     await this.jobs.transitionTask(job.meta.id, { id: cleanup.id, kind: 'cleanup', state: TaskState.QUEUED });
   }
 

@@ -1,7 +1,7 @@
 import { Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
 import { KilnConfig } from '@kiln/config';
-import { JobEventsRepository, JobRepository } from '@kiln/store';
-import { firstTasksOf, JobRecord, JobState, TaskState } from '@kiln/tasks';
+import { JobRepository } from '@kiln/store';
+import { firstTasksOf, JobRecord } from '@kiln/tasks';
 import { currentTraceCarrier, inSpan } from '@kiln/telemetry';
 import { Principal } from '../auth/principal';
 import { CoordinatorMetrics } from '../metrics/coordinator-metrics';
@@ -31,7 +31,6 @@ export class JobSubmission {
     private readonly queue: TaskQueue,
     private readonly nodes: NodeRegistry,
     private readonly webhooks: WebhookTargets,
-    private readonly events: JobEventsRepository,
     private readonly metrics: CoordinatorMetrics,
     private readonly limits: KeyLimits,
     private readonly admission: KeyAdmission,
@@ -72,17 +71,18 @@ export class JobSubmission {
     return accepted;
   }
 
+  /** Stored SCHEDULED with its first tasks QUEUED (one step), then those tasks enqueued; the record is not read back. */
   private async accept({ meta, input }: PlannedJob): Promise<JobRecord> {
-    await inSpan('kiln.enqueue', { 'kiln.job': meta.id, 'kiln.queue': meta.queue }, async () => {
-      await this.store.create(meta, input);
+    const job = await inSpan('kiln.enqueue', { 'kiln.job': meta.id, 'kiln.queue': meta.queue }, async () => {
       const first = firstTasksOf(meta.plan);
+      const stored = await this.store.create(
+        meta,
+        input,
+        first.map((task) => task.id),
+      );
       await this.queue.enqueue(meta, first);
-      for (const task of first) await this.store.transitionTask(meta.id, { id: task.id, kind: task.kind, state: TaskState.QUEUED });
-      if (await this.store.transitionJob(meta.id, [JobState.PENDING], JobState.SCHEDULED)) {
-        await this.events.append(meta.id, { type: 'state', state: JobState.SCHEDULED });
-      }
+      return stored;
     });
-    const job = (await this.store.getWithOutputs(meta.id))!;
     this.metrics.jobSubmitted(job);
     this.logger.log({ msg: 'job accepted', jobId: meta.id, language: meta.language, queue: meta.queue, tasks: meta.plan.length });
     return job;
@@ -93,7 +93,7 @@ export class JobSubmission {
     if (!(await this.nodes.anyReady())) {
       throw new ServiceUnavailableException({ error: 'no worker is available to run jobs; try again later' });
     }
-    const waiting = await this.queue.waiting();
+    const waiting = await this.queue.backlog(this.config.coordinator.maxQueuedTasks);
     if (waiting >= this.config.coordinator.maxQueuedTasks) {
       throw new ServiceUnavailableException({ error: `the queue is full (${waiting} tasks waiting); try again later` });
     }

@@ -9,6 +9,9 @@ import { CoordinatorDrain } from '../http/coordinator-drain';
  */
 export type WaitOutcome = 'done' | 'timeout' | 'interrupted';
 
+/** How long into a wait the job's state is read once, in case it ended before the wait began. */
+const CHECK_AFTER_MS = 1000;
+
 @Injectable()
 export class JobWaiters implements OnModuleInit, OnApplicationBootstrap {
   private readonly waiting = new Map<string, Set<(outcome: WaitOutcome) => void>>();
@@ -29,8 +32,12 @@ export class JobWaiters implements OnModuleInit, OnApplicationBootstrap {
 
   /**
    * Resolves 'done' when the job is announced done, 'timeout' after timeoutMs,
-   * 'interrupted' when the coordinator stops. `isDone` is checked once after
-   * subscribing, closing the race with a job that ended before the wait began.
+   * 'interrupted' when the coordinator stops. `isDone` closes the race with a
+   * job that ended before the wait began: it is asked once, CHECK_AFTER_MS
+   * into the wait if no wake-up came first, not at once, so a job answered
+   * within that time costs no read (its end cannot come before the request
+   * that waits for it has registered: that happens in the turn its job was
+   * queued in, and the end's signal is a later message).
    */
   async wait(jobId: string, timeoutMs: number, isDone: () => Promise<boolean>): Promise<WaitOutcome> {
     let wake!: (outcome: WaitOutcome) => void;
@@ -38,12 +45,18 @@ export class JobWaiters implements OnModuleInit, OnApplicationBootstrap {
     const set = this.waiting.get(jobId) ?? new Set();
     set.add(wake);
     this.waiting.set(jobId, set);
+    const check = setTimeout(() => {
+      isDone().then(
+        (done) => done && wake('done'),
+        () => undefined,
+      );
+    }, Math.min(CHECK_AFTER_MS, timeoutMs));
     let timer: NodeJS.Timeout | undefined;
     try {
-      if (await isDone()) return 'done';
       const timedOut = new Promise<WaitOutcome>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
       return await Promise.race([woken, timedOut]);
     } finally {
+      clearTimeout(check);
       clearTimeout(timer);
       set.delete(wake);
       if (set.size === 0) this.waiting.delete(jobId);

@@ -42,8 +42,14 @@ export class JobsService {
     const compilesMs = (compiled ? limits.compileTimeoutMs : 0) + (checker?.compiled ? checker.limits.compileTimeoutMs : 0);
     const budget = runsMs + compilesMs + this.config.coordinator.execute.waitMarginMs;
     const id = job.meta.id;
-    const outcome = await this.waiters.wait(id, budget, async () => isTerminalJobState((await this.require(id)).state));
+    const outcome = await this.waiters.wait(id, budget, () => this.hasEnded(id));
     return { outcome, view: toJobView(outcome === 'interrupted' ? await this.lastWord(job) : await this.require(id, undefined, true)) };
+  }
+
+  /** Whether the job is over (or gone: the answer then says it is not found); reads its state alone. */
+  private async hasEnded(id: string): Promise<boolean> {
+    const [state] = await this.store.states([id]);
+    return state === null || isTerminalJobState(state);
   }
 
   /** A stopping coordinator's answer: the job now, or as submitted if its Redis (which may be gone) does not say at once. */

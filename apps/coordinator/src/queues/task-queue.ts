@@ -3,6 +3,9 @@ import { KilnConfig } from '@kiln/config';
 import { TaskQueueRepository } from '@kiln/store';
 import { checkerCompileOutputShare, compileOutputShare, firstTasksOf, JobMeta, runOutputShare, TaskPayload, TaskPlan } from '@kiln/tasks';
 
+/** How long a reading of the waiting tasks serves admission while the backlog is far below its limit. */
+const BACKLOG_READING_MS = 1000;
+
 /**
  * Puts a job's tasks on the task queue of its named Kiln queue (one per name
  * in coordinator.queues), each with what a worker needs to run it, retried
@@ -10,6 +13,10 @@ import { checkerCompileOutputShare, compileOutputShare, firstTasksOf, JobMeta, r
  */
 @Injectable()
 export class TaskQueue {
+  private lastReading = { count: 0, at: 0 };
+  /** Tasks this coordinator enqueued since the last reading. */
+  private queuedSince = 0;
+
   constructor(
     private readonly queues: TaskQueueRepository,
     private readonly config: KilnConfig,
@@ -32,6 +39,7 @@ export class TaskQueue {
       followUp: !isFirstTask(meta, task),
     }));
     await this.queues.enqueue(meta.queue, queued, { attempts: this.config.coordinator.taskAttempts, delayMs: options.delayMs });
+    this.queuedSince += tasks.length;
   }
 
   /**
@@ -41,6 +49,21 @@ export class TaskQueue {
    */
   waiting(): Promise<number> {
     return this.queues.waiting(this.names());
+  }
+
+  /**
+   * The waiting tasks as admission against `limit` needs them: the last
+   * reading plus what this coordinator queued since, while that is below half
+   * the limit and the reading younger than BACKLOG_READING_MS; else a fresh
+   * reading. So the count is exact wherever the limit could be reached, and
+   * read at most once a second far below it, not for every job.
+   */
+  async backlog(limit: number): Promise<number> {
+    const estimate = this.lastReading.count + this.queuedSince;
+    if (estimate * 2 < limit && Date.now() - this.lastReading.at < BACKLOG_READING_MS) return estimate;
+    this.queuedSince = 0;
+    this.lastReading = { count: await this.waiting(), at: Date.now() };
+    return this.lastReading.count;
   }
 
   /** Takes tasks that no worker has picked up yet off the queue (cancellation). */

@@ -108,6 +108,7 @@ export class AgentSession {
   /** Whether it ever refused a frame outside an exec (the sandbox must not serve another owner). */
   private refusedOnce = false;
   private readonly diagnostics: Buffer[] = [];
+  private readonly outgoing: Buffer[] = [];
 
   constructor(
     private readonly stream: Duplex,
@@ -222,8 +223,22 @@ export class AgentSession {
     return Buffer.concat(this.diagnostics).toString('utf8').trim();
   }
 
+  /**
+   * Frames leave together at the end of the turn that wrote them (a task's
+   * files and its exec are one write, not one each: every write costs a
+   * system call here and a copy in the engine's attach proxy), in order.
+   */
   private write(frame: Buffer): void {
-    if (!this.goneReason) this.stream.write(frame);
+    if (this.goneReason) return;
+    if (this.outgoing.push(frame) === 1) setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    const frames = this.outgoing.splice(0);
+    if (this.goneReason) return;
+    this.stream.cork();
+    for (const frame of frames) this.stream.write(frame);
+    this.stream.uncork();
   }
 
   /**

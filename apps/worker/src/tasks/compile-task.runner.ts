@@ -36,8 +36,8 @@ export class CompileTaskRunner {
     private readonly collector: WorkspaceCollector,
   ) {}
 
-  async run(task: TaskPayload): Promise<TaskResult> {
-    const target = this.targetOf(task, await this.scratch.readInput(task.jobId));
+  async run(task: TaskPayload, input: JobInput): Promise<TaskResult> {
+    const target = this.targetOf(task, input);
     const result = await this.compile(task, target);
     this.metrics.execution('compile', target.language.id, result.compile!);
     return result;

@@ -24,10 +24,9 @@ export type JobArtifact = JobArtifactRef;
 export class JobScratchStore {
   constructor(private readonly scratch: JobScratchRepository) {}
 
-  async readInput(jobId: string): Promise<JobInput> {
-    const input = await this.scratch.readInput(jobId);
-    if (input === null) throw new MissingInputError(`the input of job ${jobId} is no longer stored`);
-    return input;
+  /** The input, or null once it is gone (the job expired or ended). */
+  findInput(jobId: string): Promise<JobInput | null> {
+    return this.scratch.readInput(jobId);
   }
 
   /** False: the job is over, nothing is kept. */
@@ -45,4 +44,10 @@ export class JobScratchStore {
   deleteScratch(jobId: string): Promise<void> {
     return this.scratch.deleteScratch(jobId);
   }
+}
+
+/** The input read for a job, which must be there (its task is about to run). */
+export function inputOrFail(jobId: string, input: JobInput | null): JobInput {
+  if (input === null) throw new MissingInputError(`the input of job ${jobId} is no longer stored`);
+  return input;
 }

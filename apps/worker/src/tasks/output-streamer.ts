@@ -7,13 +7,15 @@ const FLUSH_MS = 25;
 
 /**
  * Output on its way somewhere live: chunks of one key (a stream) coalesced
- * briefly (8 KiB or 25 ms), sent in order. Live output is a convenience:
- * a failed send never fails the run that wrote it.
+ * briefly (8 KiB or 25 ms). Each batch is sent at once rather than after the
+ * previous one is answered: the commands of one Redis connection run in the
+ * order they are sent. Live output is a convenience: a failed send never
+ * fails the run that wrote it.
  */
 export class CoalescedOutput<K extends string> {
   private buffered: { key: K; chunks: Buffer[]; bytes: number } | null = null;
   private timer?: NodeJS.Timeout;
-  private chain: Promise<void> = Promise.resolve();
+  private last: Promise<void> = Promise.resolve();
 
   constructor(private readonly send: (key: K, data: Buffer) => Promise<unknown>) {}
 
@@ -26,10 +28,15 @@ export class CoalescedOutput<K extends string> {
     else this.timer ??= setTimeout(() => this.flush(), FLUSH_MS);
   }
 
-  /** Everything pushed so far has been sent. */
-  async close(): Promise<void> {
+  /**
+   * Sends what is still buffered; resolves once everything has been sent.
+   * What is sent after on the same connection (a task's report) is written
+   * after the output without waiting for this (and in the same write when
+   * sent in the same turn).
+   */
+  close(): Promise<void> {
     this.flush();
-    await this.chain;
+    return this.last;
   }
 
   private flush(): void {
@@ -38,11 +45,8 @@ export class CoalescedOutput<K extends string> {
     const buffered = this.buffered;
     this.buffered = null;
     if (!buffered) return;
-    const data = Buffer.concat(buffered.chunks);
-    this.chain = this.chain.then(() => this.send(buffered.key, data)).then(
-      () => undefined,
-      () => undefined,
-    );
+    const sent = this.send(buffered.key, Buffer.concat(buffered.chunks)).catch(() => undefined);
+    this.last = Promise.all([this.last, sent]).then(() => undefined);
   }
 }
 
@@ -59,7 +63,7 @@ export class OutputStream {
 
   readonly listener: OutputListener = (stream, chunk) => this.output.push(stream, chunk);
 
-  /** Everything written so far is in the log (call before reporting the task's end). */
+  /** Everything written so far is sent to the log (see CoalescedOutput.close). */
   close(): Promise<void> {
     return this.output.close();
   }

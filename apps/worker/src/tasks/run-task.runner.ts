@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { LanguageRegistry, TaskPayload, TaskResult } from '@kiln/tasks';
+import { JobInput, LanguageRegistry, TaskPayload, TaskResult } from '@kiln/tasks';
 import { JobScratchStore } from './job-scratch.store';
 import { OutputFileCollector } from './output-file.collector';
 import { OutputStreamer } from './output-streamer';
@@ -21,9 +21,8 @@ export class RunTaskRunner {
     private readonly outputFiles: OutputFileCollector,
   ) {}
 
-  async run(task: TaskPayload): Promise<TaskResult> {
+  async run(task: TaskPayload, input: JobInput): Promise<TaskResult> {
     const language = this.languages.get(task.language);
-    const input = await this.scratch.readInput(task.jobId);
     const files = task.useArtifact ? await this.scratch.readArtifact({ jobId: task.jobId }) : sourceFiles(input);
     const live = this.output.open(task.jobId, task.taskId);
     // Only what the job's budget keeps is streamed live too.
@@ -34,7 +33,8 @@ export class RunTaskRunner {
       sandbox.writeFiles(files);
       const report = await this.executor.run(sandbox, exec, Buffer.from(input.stdinBase64, 'base64'), recorder.listener);
       const recorded = recorder.finish();
-      await live.close();
+      // Not waited for: the task's report, sent next on the same connection, follows the output into Redis.
+      void live.close();
       const judged = judgedReport(report, recorded);
       const stage = stageResultOf(judged, recorded, runVerdictOf(judged, language));
       return this.outputFiles.withFiles(stage, sandbox, task, language, recorded);

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DelayedError, Job } from 'bullmq';
 import { JobRepository } from '@kiln/store';
-import { TaskPayload, TaskResult } from '@kiln/tasks';
+import { JobInput, TaskPayload, TaskResult, TaskState } from '@kiln/tasks';
 import { currentTraceCarrier, inSpan, SpanKind } from '@kiln/telemetry';
 import { RunningShare } from '../fair-share/running-share';
 import { WorkerIdentity } from '../identity/worker-identity';
@@ -9,9 +9,13 @@ import { TaskOutcome, WorkerMetrics } from '../metrics/worker-metrics';
 import { SandboxKilledError } from '../sandbox/sandbox-lease';
 import { CleanupTaskRunner } from './cleanup-task.runner';
 import { CompileTaskRunner } from './compile-task.runner';
+import { inputOrFail, JobScratchStore } from './job-scratch.store';
 import { RunTaskRunner } from './run-task.runner';
 import { TaskEventPublisher } from './task-event.publisher';
 import { TestBatchRunner } from './test-batch.runner';
+
+/** What starting a task finds when its job has ended meanwhile. */
+const JOB_OVER = Symbol('job over');
 
 /**
  * Takes tasks from the queue and runs them. A program's failure is a result
@@ -33,6 +37,7 @@ export class TaskProcessor {
     private readonly metrics: WorkerMetrics,
     private readonly share: RunningShare,
     private readonly jobs: JobRepository,
+    private readonly scratch: JobScratchStore,
   ) {}
 
   /** Tasks being processed right now (for the heartbeat). */
@@ -70,19 +75,18 @@ export class TaskProcessor {
   private async processTask(job: Job<TaskPayload>): Promise<TaskOutcome> {
     const task = job.data;
     const log = { jobId: task.jobId, taskId: task.taskId, workerId: this.identity.id, attempt: job.attemptsMade + 1 };
-    const report = { ...log, trace: currentTraceCarrier() };
-    if (task.kind !== 'cleanup' && !(await this.jobs.isLive(task.jobId))) {
-      await this.events.publish({ ...report, type: 'failed', error: 'skipped: the job was already over' });
+    const startedAt = new Date().toISOString();
+    const unstarted = { ...log, kind: task.kind, trace: currentTraceCarrier() };
+    const input = task.kind === 'cleanup' ? null : await this.start(task, startedAt);
+    if (input === JOB_OVER) {
+      await this.events.publish({ ...unstarted, type: 'failed', error: 'skipped: the job was already over' });
       return 'skipped';
     }
+    // The reports carry the whole task (its kind, when it began): the coordinator records them without reading it first.
+    const report = { ...unstarted, startedAt };
     this.logger.log({ msg: 'task started', ...log, kind: task.kind, language: task.language });
-    // `started` travels while the task runs (it is off the answer's path);
-    // awaiting it before `completed` keeps the two in order.
-    const started = this.events.publish({ ...report, type: 'started' });
-    started.catch(() => undefined);
     try {
-      const result = await this.runTask(task);
-      await started;
+      const result = await this.runTask(task, input);
       await this.events.publish({ ...report, type: 'completed', result });
       this.logger.log({ msg: 'task finished', ...log, verdict: (result.compile ?? result.run)?.verdict ?? null });
       return 'completed';
@@ -99,14 +103,23 @@ export class TaskProcessor {
     }
   }
 
-  private runTask(task: TaskPayload): Promise<TaskResult> {
-    switch (task.kind) {
-      case 'compile':
-        return this.compile.run(task);
-      case 'run':
-        return task.tests?.length ? this.testBatches.run(task) : this.runs.run(task);
-      case 'cleanup':
-        return this.cleanup.run(task);
-    }
+  /**
+   * Marks the task (and its job) RUNNING, which also says whether the job is
+   * still live, and reads its input: one round trip, both commands leaving
+   * in one write (the connection pipelines what one turn issues). JOB_OVER:
+   * nothing was written and nothing is to run; null: no input is stored.
+   */
+  private async start(task: TaskPayload, startedAt: string): Promise<JobInput | null | typeof JOB_OVER> {
+    const running = { id: task.taskId, kind: task.kind, state: TaskState.RUNNING, startedAt, workerId: this.identity.id };
+    const [live, input] = await Promise.all([this.jobs.startTask(task.jobId, running), this.scratch.findInput(task.jobId)]);
+    return live ? input : JOB_OVER;
+  }
+
+  /** A missing input fails the attempt (MissingInputError) like any failure of Kiln's. */
+  private async runTask(task: TaskPayload, input: JobInput | null): Promise<TaskResult> {
+    if (task.kind === 'cleanup') return this.cleanup.run(task);
+    const stored = inputOrFail(task.jobId, input);
+    if (task.kind === 'compile') return this.compile.run(task, stored);
+    return task.tests?.length ? this.testBatches.run(task, stored) : this.runs.run(task, stored);
   }
 }

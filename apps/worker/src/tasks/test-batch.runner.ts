@@ -68,9 +68,8 @@ export class TestBatchRunner {
     private readonly outputFiles: OutputFileCollector,
   ) {}
 
-  async run(task: TaskPayload): Promise<TaskResult> {
+  async run(task: TaskPayload, input: JobInput): Promise<TaskResult> {
     const language = this.languages.get(task.language);
-    const input = await this.scratch.readInput(task.jobId);
     const files = task.useArtifact ? await this.scratch.readArtifact({ jobId: task.jobId }) : sourceFiles(input);
     // Every test has the same share of the budget, so one cap serves them all.
     const outputBytes = OutputRecorder.forTask(task).agentCap(task.limits.outputBytes);

@@ -50,21 +50,22 @@ export class TaskQueueRepository {
   ) {}
 
   async enqueue(queue: string, tasks: QueuedTask[], { attempts, delayMs = 0 }: EnqueueOptions): Promise<void> {
-    await this.queue(queue).addBulk(
-      tasks.map(({ payload, priority, followUp }) => ({
-        name: payload.kind,
-        data: payload,
-        opts: {
-          jobId: taskQueueJobId(payload.jobId, payload.taskId),
-          priority: bullPriority(priority, followUp),
-          attempts,
-          backoff: { type: 'exponential', delay: 1000 },
-          removeOnComplete: { age: 3600, count: 5000 },
-          removeOnFail: { age: 24 * 3600, count: 5000 },
-          ...(delayMs > 0 ? { delay: delayMs } : {}),
-        },
-      })),
-    );
+    const jobs = tasks.map(({ payload, priority, followUp }) => ({
+      name: payload.kind,
+      data: payload,
+      opts: {
+        jobId: taskQueueJobId(payload.jobId, payload.taskId),
+        priority: bullPriority(priority, followUp),
+        attempts,
+        backoff: { type: 'exponential', delay: 1000 },
+        removeOnComplete: { age: 3600, count: 5000 },
+        removeOnFail: { age: 24 * 3600, count: 5000 },
+        ...(delayMs > 0 ? { delay: delayMs } : {}),
+      },
+    }));
+    // One task (a plain job's run) goes as one script call: addBulk builds a pipeline, which copies every BullMQ script onto it first.
+    if (jobs.length === 1) await this.queue(queue).add(jobs[0].name, jobs[0].data, jobs[0].opts);
+    else await this.queue(queue).addBulk(jobs);
   }
 
   /** Tasks waiting for a worker on these queues together, delayed ones (retries, parked tasks) included. */

@@ -41,7 +41,7 @@ class FakeContainer implements PooledContainer {
     this.updates.push(update);
   }
 
-  rename(name: string): void {
+  nameReady(name: string): void {
     this.names.push(name);
   }
 

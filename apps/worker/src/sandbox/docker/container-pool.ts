@@ -285,7 +285,7 @@ export class ContainerPool<T extends PooledContainer = WarmContainer> implements
   /** Back from a clean task: named ready again, and on the shelf once the policy made it ready for the next. */
   private rest(shelf: PoolShelf<T>, warm: T): void {
     shelf.resting.add(warm);
-    warm.rename(this.launcher.containerName('ready', randomBytes(6).toString('hex')));
+    warm.nameReady(this.launcher.containerName('ready', randomBytes(6).toString('hex')));
     this.policy.renew(warm).then(
       () => {
         shelf.resting.delete(warm);

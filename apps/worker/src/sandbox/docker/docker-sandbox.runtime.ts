@@ -12,12 +12,14 @@ import { WarmContainer } from './warm-container';
 /**
  * The runtime of the Docker-backed tiers: a lease is a started container of
  * the pool (in nested mode, the current nested sandbox of a pooled outer
- * container), named after the job and task it serves while it serves them.
+ * container), named after the job and task it serves while it serves them
+ * (in nested mode only once the task has run sandbox.nested.nameAfterMs).
  * What differs between the tiers is their DockerTier (container/, nested/).
  */
 @Injectable()
 export class DockerSandboxRuntime extends SandboxRuntime {
   readonly tier: string;
+  private readonly ownerNameDelayMs: number;
 
   constructor(
     private readonly pool: ContainerPool,
@@ -29,6 +31,7 @@ export class DockerSandboxRuntime extends SandboxRuntime {
   ) {
     super(config.sandbox.killGraceMs);
     this.tier = tier.mode;
+    this.ownerNameDelayMs = tier.ownerNameDelayMs(config.sandbox);
   }
 
   async health(): Promise<RuntimeHealth> {
@@ -46,7 +49,7 @@ export class DockerSandboxRuntime extends SandboxRuntime {
 
   protected async take({ owner, image, limits, dedicated }: SandboxRequest): Promise<WarmContainer> {
     const warm = await this.pool.acquire({ image, limits, dedicated });
-    warm.rename(this.launcher.containerName(owner.id, owner.part, randomBytes(3).toString('hex')));
+    warm.nameAfterOwner(this.launcher.containerName(owner.id, owner.part, randomBytes(3).toString('hex')), this.ownerNameDelayMs);
     return warm;
   }
 

@@ -19,6 +19,8 @@ export interface DockerTier {
   containerSpec(spec: SandboxSpec, sandbox: SandboxConfig): ContainerCreateOptions;
   /** How its pool keeps, reuses and retires containers. */
   poolPolicy(config: KilnConfig): PoolPolicy;
+  /** How long a lent container serves its owner before it is renamed after it (0: at once). */
+  ownerNameDelayMs(sandbox: SandboxConfig): number;
   /** Providers only this tier has (e.g. a start-up check of the host). */
   readonly providers: Provider[];
   /** OCI runtimes (sandbox.runtime) it cannot run under, each with why: the worker refuses to start with them. */

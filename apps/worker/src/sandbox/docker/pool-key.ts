@@ -2,6 +2,20 @@ import type { ContainerCreateOptions } from 'dockerode';
 import { createHash } from 'node:crypto';
 import { updatesLimits } from './gvisor-spec';
 
+/** Security options longer than this (a seccomp profile) are keyed by their digest. */
+const LONG_OPTION = 256;
+const digests = new Map<string, string>();
+
+function digestOf(text: string): string {
+  let digest = digests.get(text);
+  if (digest === undefined) {
+    digest = `sha256:${createHash('sha256').update(text).digest('hex')}`;
+    if (digests.size > 64) digests.clear();
+    digests.set(text, digest);
+  }
+  return digest;
+}
+
 /** cgroup limits the pool changes on a ready container with Docker's update API. */
 export const UPDATABLE_LIMITS = ['Memory', 'MemorySwap', 'NanoCpus', 'PidsLimit'] as const;
 
@@ -17,6 +31,8 @@ export const UPDATABLE_LIMITS = ['Memory', 'MemorySwap', 'NanoCpus', 'PidsLimit'
 export function poolKey(options: ContainerCreateOptions): string {
   const host = { ...(options.HostConfig ?? {}) } as Record<string, unknown>;
   if (updatesLimits(options)) for (const limit of UPDATABLE_LIMITS) if (limit in host) host[limit] = host[limit] === undefined ? 'unset' : 'set';
+  // A seccomp profile is tens of kilobytes: it enters the key by its digest, computed once per profile.
+  if (Array.isArray(host.SecurityOpt)) host.SecurityOpt = host.SecurityOpt.map((option: string) => (option.length > LONG_OPTION ? digestOf(option) : option));
   const shape = { ...options, Labels: undefined, name: undefined, HostConfig: host };
   return createHash('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 24);
 }

@@ -16,8 +16,12 @@ export interface PooledContainer {
   ping(timeoutMs: number): Promise<void>;
   /** Sets its cgroup limits (the engine's update API). */
   updateLimits(update: Record<string, number>): Promise<void>;
-  /** Names it (off the task's path; a failure does not matter). */
-  rename(name: string): void;
+  /**
+   * Names it ready again after a task (off the task's path; a failure does
+   * not matter); one that was never named after that task's owner keeps its
+   * ready name, and nothing is asked of the engine.
+   */
+  nameReady(name: string): void;
   /**
    * Ends the agent's current sandbox and resolves at the next one's hello
    * (an agent that supervises nested sandboxes starts the next at once);

@@ -10,8 +10,8 @@ export interface SeccompSource {
   builtIn: object;
 }
 
-/** Profile texts by file path (read once) or by built-in profile. */
-const texts = new Map<string | object, string>();
+/** The options by file path (read once) or by built-in profile: one string each, the same every time (pool-key.ts digests it once). */
+const options = new Map<string | object, string>();
 
 function readOperatorProfile(key: string, path: string): string {
   try {
@@ -29,10 +29,10 @@ function readOperatorProfile(key: string, path: string): string {
  */
 export function seccompSecurityOpt({ key, path, builtIn }: SeccompSource): string {
   const source = path || builtIn;
-  let text = texts.get(source);
-  if (text === undefined) {
-    text = path ? readOperatorProfile(key, path) : JSON.stringify(builtIn);
-    texts.set(source, text);
+  let option = options.get(source);
+  if (option === undefined) {
+    option = `seccomp=${path ? readOperatorProfile(key, path) : JSON.stringify(builtIn)}`;
+    options.set(source, option);
   }
-  return `seccomp=${text}`;
+  return option;
 }

@@ -16,6 +16,9 @@ export class WarmContainer implements PooledContainer, SandboxBody {
   tasksServed = 0;
   readonly startedAt = Date.now();
   private renaming: Promise<unknown> = Promise.resolve();
+  /** Named after the owner it serves (not its ready name). */
+  private namedAfterOwner = false;
+  private ownerName?: NodeJS.Timeout;
 
   constructor(
     readonly container: Docker.Container,
@@ -86,11 +89,33 @@ export class WarmContainer implements PooledContainer, SandboxBody {
   }
 
   /**
-   * Names the container after what it serves, so `docker ps` (and the tests)
-   * can tell a job's container. Renames run in order, off the task's path;
-   * a failure (the container is gone) doesn't matter.
+   * Names the container after the owner it now serves, so `docker ps` (and
+   * the tests) can tell a job's container: after `delayMs` of service, or at
+   * once (0). A task that ends sooner never has it renamed at all.
    */
-  rename(name: string): void {
+  nameAfterOwner(name: string, delayMs: number): void {
+    clearTimeout(this.ownerName);
+    const named = () => {
+      if (!this.alive) return;
+      this.namedAfterOwner = true;
+      this.rename(name);
+    };
+    if (delayMs <= 0) named();
+    else this.ownerName = setTimeout(named, delayMs);
+  }
+
+  nameReady(name: string): void {
+    clearTimeout(this.ownerName);
+    if (!this.namedAfterOwner) return;
+    this.namedAfterOwner = false;
+    this.rename(name);
+  }
+
+  /**
+   * Renames run in order, off the task's path; a failure (the container is
+   * gone) doesn't matter.
+   */
+  private rename(name: string): void {
     // setImmediate: building the request waits until the task's frames are written.
     const next = () => new Promise<void>((done) => setImmediate(done));
     this.renaming = this.renaming.then(next).then(() => this.container.rename({ name }).catch(() => undefined));

@@ -23,6 +23,8 @@ export const nestedTier: DockerTier = {
   seccompOption,
   containerSpec: (spec, sandbox) => asNestedOuterContainer(buildContainerSpec(spec, sandbox, { mode: 'nested', seccomp: seccompOption(sandbox) }), sandbox),
   poolPolicy: (config) => new NestedReusePolicy(config),
+  // An outer container serves task after task: only a task that runs a while is worth two renames.
+  ownerNameDelayMs: (sandbox) => sandbox.nested.nameAfterMs,
   providers: [],
   refusedRuntimes: {
     // Found by running bwrap under Debian's runsc (release 20221219): test/security/runtime.e2e-spec.ts.

@@ -1,0 +1,32 @@
+import { Injectable } from '@nestjs/common';
+import { TaskEvent } from '@kiln/tasks';
+import { inSpan } from '@kiln/telemetry';
+import { TaskCompletedHandler } from './task-completed.handler';
+import { TaskFailedHandler } from './task-failed.handler';
+import { TaskStartedHandler } from './task-started.handler';
+
+/** Applies one task event with its handler, in a span that joins the worker's trace. */
+@Injectable()
+export class TaskEventApplier {
+  constructor(
+    private readonly started: TaskStartedHandler,
+    private readonly completed: TaskCompletedHandler,
+    private readonly failed: TaskFailedHandler,
+  ) {}
+
+  apply(event: TaskEvent): Promise<void> {
+    const attributes = { 'kiln.job': event.jobId, 'kiln.task': event.taskId, 'kiln.worker': event.workerId };
+    return inSpan(`kiln.event.${event.type}`, attributes, () => this.handle(event), { parent: event.trace });
+  }
+
+  private handle(event: TaskEvent): Promise<void> {
+    switch (event.type) {
+      case 'started':
+        return this.started.handle(event);
+      case 'completed':
+        return this.completed.handle(event);
+      case 'failed':
+        return this.failed.handle(event);
+    }
+  }
+}
