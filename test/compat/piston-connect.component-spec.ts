@@ -56,7 +56,8 @@ async function startConnectServer(env: Record<string, string> = {}): Promise<Con
   const upgrades = new WebSocketUpgrades({ httpAdapter: { getHttpServer: () => server } } as unknown as HttpAdapterHost, loaded.config);
   const runs = new FakeInteractiveRuns(programs);
   const callers = new CallerIdentity(new ApiKeys(loaded.config), new Reflector());
-  new PistonConnectGateway(upgrades, runs, new PistonRuntimes(loaded.languages), callers, loaded.config).onModuleInit();
+  const gateway = new PistonConnectGateway(upgrades, runs, new PistonRuntimes(loaded.languages), callers, loaded.config);
+  gateway.onModuleInit();
   upgrades.onApplicationBootstrap();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -64,7 +65,7 @@ async function startConnectServer(env: Record<string, string> = {}): Promise<Con
     url: `ws://127.0.0.1:${port}/api/v2/connect`,
     runs,
     async close() {
-      upgrades.onApplicationShutdown();
+      gateway.onApplicationShutdown();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
     },

@@ -1,15 +1,8 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { isIP } from 'node:net';
 import { hostCheckEnabled, hostnameOf, isLoopbackHost, isLoopbackName, KilnConfig } from '@kiln/config';
-import { FieldError } from './field-error';
 
 const MISDIRECTED_REQUEST = 421;
-
-/** Why a request's `Host` is not answered: the 421 body, in the API's error shape. */
-export interface HostRefusal {
-  error: string;
-  details: FieldError[];
-}
 
 /**
  * DNS rebinding guard, before any routing: a page on attacker.test whose name
@@ -22,30 +15,33 @@ export interface HostRefusal {
  * origin, so it cannot be a rebound one.
  */
 export function hostCheckMiddleware(config: KilnConfig): RequestHandler {
-  const refusalOf = hostCheck(config);
+  const refusal = hostRefusal(config);
   return (request: Request, response: Response, next: NextFunction) => {
-    const refusal = refusalOf(request.headers.host);
-    if (refusal) response.status(MISDIRECTED_REQUEST).json(refusal);
-    else next();
+    const refused = refusal(request.headers.host);
+    if (!refused) {
+      next();
+      return;
+    }
+    response.status(MISDIRECTED_REQUEST).json(refused);
   };
 }
 
 /**
- * The same rule as a function of the `Host` header: null when it is
- * answered. WebSocket upgrades never pass Express's middleware, so the
- * upgrade edge (websocket-upgrades.ts) asks this directly.
+ * The same rule for what no middleware sees (a WebSocket upgrade): the 421
+ * body for a `Host` header the check refuses, null when it is answered or
+ * the check is off.
  */
-export function hostCheck(config: KilnConfig): (header: string | undefined) => HostRefusal | null {
-  if (!hostCheckEnabled(config)) return () => null;
+export function hostRefusal(config: KilnConfig): (header: string | undefined) => { error: string; details: { field: string; message: string }[] } | null {
   const allowed = new Set(config.coordinator.hostCheck.allowedHosts.map((name) => hostnameOf(name)));
   const addressesToo = !isLoopbackHost(config.coordinator.host);
   const answers = (hostname: string | null) => hostname !== null && (isLoopbackName(hostname) || allowed.has(hostname) || (addressesToo && isIP(hostname) !== 0));
   const rule = `must name loopback (127.0.0.1, [::1], localhost)${addressesToo ? ', an IP address' : ''} or one of coordinator.hostCheck.allowedHosts`;
-  return (header = '') => {
-    if (answers(hostnameOf(header))) return null;
-    return {
-      error: header ? `this Kiln does not answer to the host ${JSON.stringify(header.slice(0, 255))}` : 'a Host header is required',
-      details: [{ field: 'host', message: rule }],
-    };
-  };
+  if (!hostCheckEnabled(config)) return () => null;
+  return (header = '') =>
+    answers(hostnameOf(header))
+      ? null
+      : {
+          error: header ? `this Kiln does not answer to the host ${JSON.stringify(header.slice(0, 255))}` : 'a Host header is required',
+          details: [{ field: 'host', message: rule }],
+        };
 }

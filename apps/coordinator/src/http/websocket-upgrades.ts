@@ -1,78 +1,64 @@
-import { Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, Server } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { KilnConfig } from '@kiln/config';
-import { hostCheck, HostRefusal } from './host-check.middleware';
+import { hostRefusal } from './host-check.middleware';
 
-/** Takes one upgrade request whose path it was registered for (after the edge's checks passed). */
+/** Takes over one upgraded request of its path (a WebSocket handshake, e.g. with ws's handleUpgrade). */
 export type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
-/** What a route does when the coordinator stops: close its sockets. */
-export interface UpgradeRoute {
-  handle: UpgradeHandler;
-  close(): void;
-}
-
-const MISDIRECTED_REQUEST = 421;
-
 /**
- * The HTTP edge of WebSocket upgrades. An upgrade never passes Express (its
- * middleware, guards, filters), so the checks every request must pass are
- * made here, once for every WebSocket route: the host check (DNS rebinding,
- * host-check.middleware.ts) and an origin check. A browser lets any page open
- * a WebSocket to any address and sends no CORS preflight; what it does send
- * is `Origin`, so a cross-origin page is refused unless its origin is one of
- * `coordinator.cors.origins` (the same rule as the API's CORS). Clients that
- * are not browsers send no `Origin` and pass. An upgrade to a path no route
- * took is 404, as Express would answer the path.
+ * The one listener for the HTTP server's `upgrade` requests, which no Express
+ * middleware or route sees: each WebSocket endpoint registers its path here
+ * (in its module's onModuleInit), and any other path is answered 404, so no
+ * upgrade is left hanging. The checks every request must pass apply to them
+ * here: the host check (coordinator.hostCheck), and an origin check. A
+ * browser lets any page open a WebSocket to any address and sends no CORS
+ * preflight; what it does send is `Origin`, so a page of another origin is
+ * refused (403) unless its origin is one of `coordinator.cors.origins`, the
+ * same rule as the API's CORS (clients that are not browsers send no
+ * `Origin` and pass). The key check is the endpoint's own.
  */
 @Injectable()
-export class WebSocketUpgrades implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly routes = new Map<string, UpgradeRoute>();
-  private readonly refusalOfHost: (header: string | undefined) => HostRefusal | null;
+export class WebSocketUpgrades implements OnApplicationBootstrap {
+  private readonly routes = new Map<string, UpgradeHandler>();
   private readonly origins: Set<string>;
-  private server?: Server;
-  private readonly listener = (request: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(request, socket, head);
 
   constructor(
-    private readonly adapter: HttpAdapterHost,
-    config: KilnConfig,
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly config: KilnConfig,
   ) {
-    this.refusalOfHost = hostCheck(config);
     this.origins = new Set(config.coordinator.cors.origins);
   }
 
-  /** Serves upgrades to exactly `path` (no query string considered). */
-  route(path: string, route: UpgradeRoute): void {
-    if (this.routes.has(path)) throw new Error(`a WebSocket route for ${path} is already registered`);
-    this.routes.set(path, route);
+  /** Serves upgrades of exactly `path` (any query string). */
+  route(path: string, handler: UpgradeHandler): void {
+    if (this.routes.has(path)) throw new Error(`a WebSocket endpoint at ${path} is already registered`);
+    this.routes.set(path, handler);
   }
 
   onApplicationBootstrap(): void {
-    this.server = this.adapter.httpAdapter?.getHttpServer() as Server | undefined;
-    this.server?.on('upgrade', this.listener);
-  }
-
-  onApplicationShutdown(): void {
-    this.server?.off('upgrade', this.listener);
-    for (const route of this.routes.values()) route.close();
-  }
-
-  private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const route = this.routes.get(pathOf(request.url));
-    if (!route) return refuseUpgrade(socket, 404, { error: `no WebSocket endpoint at ${pathOf(request.url).slice(0, 200)}` });
-    const hostRefusal = this.refusalOfHost(request.headers.host);
-    if (hostRefusal) return refuseUpgrade(socket, MISDIRECTED_REQUEST, hostRefusal);
-    const origin = request.headers.origin;
-    if (origin && !this.sameOrAllowedOrigin(origin, request.headers.host)) {
-      return refuseUpgrade(socket, 403, {
-        error: `a WebSocket from the origin ${JSON.stringify(origin.slice(0, 255))} is refused`,
-        details: [{ field: 'origin', message: 'must be this server\'s own origin or one of coordinator.cors.origins' }],
-      });
-    }
-    route.handle(request, socket, head);
+    if (!this.routes.size) return;
+    const server = this.adapterHost.httpAdapter.getHttpServer() as Server;
+    const refusal = hostRefusal(this.config);
+    server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      socket.on('error', () => socket.destroy()); // a client that breaks off mid-handshake is no error of ours
+      const refused = refusal(request.headers.host);
+      if (refused) return refuseUpgrade(socket, 421, refused);
+      const origin = request.headers.origin;
+      if (origin && !this.sameOrAllowedOrigin(origin, request.headers.host)) {
+        return refuseUpgrade(socket, 403, {
+          error: `a WebSocket from the origin ${JSON.stringify(origin.slice(0, 255))} is refused`,
+          details: [{ field: 'origin', message: "must be this server's own origin or one of coordinator.cors.origins" }],
+        });
+      }
+      const path = (request.url ?? '/').split('?')[0];
+      const handler = this.routes.get(path);
+      if (!handler) return refuseUpgrade(socket, 404, { error: `no WebSocket endpoint at ${path.slice(0, 200)}` });
+      handler(request, socket, head);
+    });
   }
 
   private sameOrAllowedOrigin(origin: string, host: string | undefined): boolean {
@@ -85,19 +71,10 @@ export class WebSocketUpgrades implements OnApplicationBootstrap, OnApplicationS
   }
 }
 
-function pathOf(url = '/'): string {
-  const query = url.indexOf('?');
-  return query === -1 ? url : url.slice(0, query);
-}
-
-/** An HTTP answer on the raw socket of a refused upgrade, in the API's error shape, then the socket closed. */
+/** An HTTP answer on a socket that was asking to upgrade (a refusal, in the API's error shape), then the end of it. */
 export function refuseUpgrade(socket: Duplex, status: number, body: object): void {
-  const text = JSON.stringify(body);
+  const json = JSON.stringify(body);
   socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\n` +
-      'Content-Type: application/json; charset=utf-8\r\n' +
-      `Content-Length: ${Buffer.byteLength(text)}\r\n` +
-      'Connection: close\r\n\r\n' +
-      text,
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`,
   );
 }

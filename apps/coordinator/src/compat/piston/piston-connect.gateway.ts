@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
@@ -24,7 +24,7 @@ export const PISTON_CONNECT_PATH = '/api/v2/connect';
  * headers on a WebSocket).
  */
 @Injectable()
-export class PistonConnectGateway implements OnModuleInit {
+export class PistonConnectGateway implements OnModuleInit, OnApplicationShutdown {
   private readonly sockets: WebSocketServer;
 
   constructor(
@@ -40,10 +40,13 @@ export class PistonConnectGateway implements OnModuleInit {
 
   onModuleInit(): void {
     if (!this.served()) return;
-    this.upgrades.route(PISTON_CONNECT_PATH, {
-      handle: (request, socket, head) => this.upgrade(request, socket, head),
-      close: () => this.closeAll(),
-    });
+    this.upgrades.route(PISTON_CONNECT_PATH, (request, socket, head) => this.upgrade(request, socket, head));
+  }
+
+  /** The coordinator stops: every client is told so (1001, going away); their jobs are cancelled as they close. */
+  onApplicationShutdown(): void {
+    for (const client of this.sockets.clients) client.close(1001, 'coordinator shutting down');
+    this.sockets.close();
   }
 
   private served(): boolean {
@@ -64,11 +67,5 @@ export class PistonConnectGateway implements OnModuleInit {
         identifyKey: (key) => this.callers.identifyKey(key),
       });
     });
-  }
-
-  /** The coordinator stops: every client is told so (1001, going away); their jobs are cancelled as they close. */
-  private closeAll(): void {
-    for (const client of this.sockets.clients) client.close(1001, 'coordinator shutting down');
-    this.sockets.close();
   }
 }
