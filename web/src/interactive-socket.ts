@@ -1,4 +1,4 @@
-import type { JobRequest, JobView } from '@kiln/client';
+import { KilnApiError, type ApiErrorBody, type JobRequest, type JobView } from '@kiln/client';
 
 /**
  * The native interactive-run WebSocket as the page speaks it: the job
@@ -11,13 +11,16 @@ import type { JobRequest, JobView } from '@kiln/client';
 export const INTERACTIVE_PATH = '/interactive';
 
 export type InteractiveEvent =
+  | { type: 'job'; id: string }
   | { type: 'stage'; stage: 'compile' | 'run' }
   | { type: 'data'; stream: 'stdout' | 'stderr'; data: string }
   | { type: 'exit'; stage: 'compile' | 'run'; code: number | null; signal: string | null; status: string }
-  | { type: 'done'; job: JobView }
-  | { type: 'error'; error: string; details?: { field: string; message: string }[] };
+  | { type: 'done'; job: JobView };
 
-/** The server refused the run (its `{error, details}`), or the socket broke. */
+/** What the server says before it closes a socket it refuses: the API's error body. */
+type ErrorMessage = { type: 'error' } & ApiErrorBody;
+
+/** The socket broke, or the server ended it for a reason that is not the request's. */
 export class InteractiveRunFailed extends Error {}
 
 /** Not served here (an older Kiln, the interactive group switched off): the page runs the job the other way. */
@@ -26,10 +29,27 @@ export class InteractiveUnavailable extends Error {}
 export class InteractiveSocket {
   private readonly queue: (InteractiveEvent | Error | null)[] = [];
   private wake: (() => void) | null = null;
+  private refusal: ErrorMessage | null = null;
 
   private constructor(private readonly socket: WebSocket) {
-    socket.addEventListener('message', (message) => this.push(parse(message.data)));
-    socket.addEventListener('close', (event) => this.push(event.code === 1000 || event.code === 1005 ? null : new InteractiveRunFailed(event.reason || `the connection closed (${event.code})`)));
+    socket.addEventListener('message', (message) => {
+      const event = parse(message.data);
+      if (!(event instanceof Error) && (event as { type: string }).type === 'error') this.refusal = event as unknown as ErrorMessage;
+      else this.push(event);
+    });
+    socket.addEventListener('close', (event) => this.push(event.code === 1000 ? null : this.failure(event)));
+  }
+
+  /**
+   * Why the socket closed early: an `error` message came first (its close code
+   * is 4000 + the HTTP status POST /jobs would answer: a KilnApiError, so a
+   * 401 opens the key box as for any call), or the connection broke.
+   */
+  private failure(event: CloseEvent): Error {
+    const { type: _type, ...body } = this.refusal ?? { type: 'error', error: '' };
+    const status = event.code - 4000;
+    if (this.refusal && status >= 400 && status < 600) return new KilnApiError(status, body);
+    return new InteractiveRunFailed(body.error || event.reason || `the connection closed (${event.code})`);
   }
 
   /** Opens the socket and starts the run; InteractiveUnavailable when the server has no such endpoint. */
@@ -38,7 +58,7 @@ export class InteractiveSocket {
     const socket = new WebSocket(`${scheme}://${location.host}${INTERACTIVE_PATH}`);
     return new Promise((resolve, reject) => {
       socket.addEventListener('open', () => {
-        socket.send(JSON.stringify({ type: 'start', request, ...(key ? { key } : {}) }));
+        socket.send(JSON.stringify({ type: 'start', job: request, ...(key ? { key } : {}) }));
         resolve(new InteractiveSocket(socket));
       }, { once: true });
       socket.addEventListener('error', () => reject(new InteractiveUnavailable('this Kiln serves no interactive runs')), { once: true });
@@ -62,7 +82,7 @@ export class InteractiveSocket {
   }
 
   endInput(): void {
-    this.send({ type: 'stdin-end' });
+    this.send({ type: 'eof' });
   }
 
   cancel(): void {

@@ -109,7 +109,6 @@ export class RunController {
           stage = event.stage;
           this.result.showState('RUNNING');
         } else if (event.type === 'data') this.output.append({ task: stage, stream: event.stream, text: event.data });
-        else if (event.type === 'error') throw new InteractiveRunFailed([event.error, ...(event.details ?? []).map((d) => `${d.field}: ${d.message}`)].join('; '));
         else if (event.type === 'done') return event.job;
       }
       throw new InteractiveRunFailed('the connection closed before the job ended');
