@@ -3,7 +3,8 @@
  * static in its file. The agent speaks the wire protocol
  * (docs/agent-protocol.md): main.c starts it and dispatches frames, frames.c
  * carries them, workspace.c handles F (files in, files collected back),
- * exec.c S and E (stdin, one exec, its R), kept.c the programs an E keeps
+ * exec.c S and E (stdin, one exec, its R) and, during an interactive
+ * exec, I, D and K (live stdin, its end, a signal), kept.c the programs an E keeps
  * running after it (keep=1). nested-supervisor.c runs one
  * bubblewrap sandbox after another in nested mode; sandbox-seccomp.c is the
  * nested sandboxes' own seccomp filter.
@@ -21,6 +22,10 @@
 #define OUTPUT_CHUNK (32u << 10)
 /* File contents and stdin moved at a time. */
 #define FILE_CHUNK (64u << 10)
+/* Largest I frame (live stdin) payload: a whole frame must fit the input buffer. */
+#define MAX_LIVE_STDIN (32u << 10)
+/* Longest exec nonce (E key nonce, echoed in R and in the E's X). */
+#define MAX_NONCE 64
 
 /* Exit status of an inner agent whose worker closed stdin: the supervisor
  * then stops too, instead of starting the next sandbox. */
@@ -46,6 +51,8 @@ void send_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int in_has_room(void);
 int in_fill(void);
 void in_read(void *dst, size_t len);
+/* What is buffered from the worker, without consuming it (never reads). */
+const uint8_t *in_peek(size_t *len);
 void in_skip(size_t len);
 /* Consumes up to max buffered bytes (at least one, waiting for it) and
  * returns where they are; valid until the next read from the worker. */
@@ -73,6 +80,8 @@ void __attribute__((noreturn)) die(int code);
 int parse_u64(const char *s, uint64_t *out);
 void handle_stdin_frame(uint32_t len);
 void handle_exec_frame(uint32_t len);
+/* I, D or K outside an interactive exec (late, the exec ended): dropped. */
+int is_live_frame(uint8_t type);
 
 /* ------------------------------------------------------------------ kept.c */
 

@@ -4,12 +4,19 @@
  * on time but with a bound on memory, its limits are set before it starts,
  * and every process it made is killed and reaped before the result is sent,
  * but for the kept programs (keep=1, kept.c) and what they started.
+ *
+ * An interactive exec (interactive=1) keeps the program's stdin a pipe for
+ * its whole run: I frames append to it, D ends it, K signals the program;
+ * the agent takes them from the worker while the program runs. An exec's
+ * nonce (nonce=...) is echoed in its R (and its X), so the worker can tell
+ * the agent's answer from one a program forged into the stream.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -39,6 +46,8 @@ static int is_pid1;
 /* The exec in progress, for killing it on a fatal error; 0 when idle. */
 static pid_t running_pid;
 static int running_reaped;
+/* The nonce of the E being handled (echoed in its R and X); NULL: none given. */
+static const char *exec_nonce;
 
 /* ------------------------------------------------------------ utilities */
 
@@ -141,6 +150,9 @@ struct exec_request {
     int collect;
     /* Started in the background and kept after this exec (kept.c). */
     int keep;
+    /* stdin stays open for I frames until a D frame; K frames signal the program. */
+    int interactive;
+    const char *nonce;
 };
 
 static const struct { const char *key; size_t offset; } number_keys[] = {
@@ -168,6 +180,50 @@ int parse_u64(const char *s, uint64_t *out)
     return 1;
 }
 
+static int valid_nonce(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > MAX_NONCE)
+        return 0;
+    for (; *s; s++)
+        if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '-' || *s == '_'))
+            return 0;
+    return 1;
+}
+
+/* An X answering the E being handled: with its nonce first, when it has one. */
+static void __attribute__((format(printf, 1, 2))) send_exec_error(const char *fmt, ...)
+{
+    char text[512];
+    int n = exec_nonce ? snprintf(text, sizeof text, "nonce=%s\n", exec_nonce) : 0;
+    va_list ap;
+    va_start(ap, fmt);
+    n += vsnprintf(text + n, sizeof text - n, fmt, ap);
+    va_end(ap);
+    if (n >= (int)sizeof text)
+        n = sizeof text - 1;
+    log_error("%s", text);
+    send_frame('X', text, n);
+}
+
+/* Before parsing: the E's nonce, if it names a valid one, for the X of a malformed E. */
+static const char *find_nonce(char *payload, size_t len)
+{
+    if (len == 0 || payload[len - 1] != 0)
+        return NULL;
+    for (char *p = payload; p < payload + len;) {
+        char *key = p;
+        p += strlen(p) + 1;
+        if (p >= payload + len)
+            return NULL;
+        char *value = p;
+        p += strlen(p) + 1;
+        if (!strcmp(key, "nonce"))
+            return valid_nonce(value) ? value : NULL;
+    }
+    return NULL;
+}
+
 static const char *set_exec_option(struct exec_request *req, const char *key, const char *value,
                                    size_t *argc, size_t *envc, int *cpu_given)
 {
@@ -188,6 +244,14 @@ static const char *set_exec_option(struct exec_request *req, const char *key, co
     if (!strcmp(key, "collect")) {
         req->collect = value[0] == '1';
         return strcmp(value, "0") && strcmp(value, "1") ? "collect must be 0 or 1" : NULL;
+    }
+    if (!strcmp(key, "interactive")) {
+        req->interactive = value[0] == '1';
+        return strcmp(value, "0") && strcmp(value, "1") ? "interactive must be 0 or 1" : NULL;
+    }
+    if (!strcmp(key, "nonce")) {
+        req->nonce = value;
+        return valid_nonce(value) ? NULL : "nonce must be 1 to 64 letters, digits, - or _";
     }
     if (!strcmp(key, "keep")) {
         req->keep = value[0] == '1';
@@ -245,6 +309,8 @@ static const char *parse_exec_request(char *payload, size_t len, struct exec_req
         req->skipped_max = MAX_SKIPPED_REPORTED;
     if (req->keep && req->collect)
         return "keep and collect exclude each other";
+    if (req->keep && req->interactive)
+        return "keep and interactive exclude each other";
     if (req->stop > INT32_MAX)
         return "E key stop: bad pid";
     return NULL;
@@ -343,6 +409,8 @@ struct exec_run {
     size_t stdin_sent;
     uint64_t started_ms, deadline_ms, ended_ms, kill_started_ms;
     int killing, main_reaped, no_children, main_status;
+    /* interactive: the worker ended stdin (D) */
+    int stdin_ended;
     uint64_t cpu_us, max_rss_kb, stdout_bytes, stderr_bytes, forwarded;
     int timed_out, cpu_limited, output_limited, saw_sigxcpu;
     char exec_error[160];
@@ -381,7 +449,7 @@ static int spawn_kept(struct exec_run *run)
     int report[2] = { -1, -1 };
     int null = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (null < 0 || pipe2(report, O_CLOEXEC) < 0 || (run->pid = fork()) < 0) {
-        send_error("cannot start program: %s", strerror(errno));
+        send_exec_error("cannot start program: %s", strerror(errno));
         if (null >= 0)
             close(null);
         if (report[0] >= 0) {
@@ -421,7 +489,7 @@ static int spawn_program(struct exec_run *run)
     close(p[6]);
     return 0;
 fail:
-    send_error("cannot start program: %s", strerror(errno));
+    send_exec_error("cannot start program: %s", strerror(errno));
     for (int i = 0; i < 8; i++)
         if (p[i] >= 0)
             close(p[i]);
@@ -449,8 +517,81 @@ static void feed_stdin(struct exec_run *run)
         return;
     }
     run->stdin_sent += n;
-    if (run->stdin_sent == stdin_len)
-        close_fd(&run->stdin_fd); /* EOF tells the program there is no more */
+    if (run->stdin_sent < stdin_len)
+        return;
+    if (run->req->interactive && !run->stdin_ended) { /* caught up: the buffer takes the next I */
+        run->stdin_sent = stdin_len = 0;
+        return;
+    }
+    close_fd(&run->stdin_fd); /* EOF tells the program there is no more */
+}
+
+/* ---------------------------------------- I, D, K: an interactive exec */
+
+int is_live_frame(uint8_t type)
+{
+    return type == 'I' || type == 'D' || type == 'K';
+}
+
+static void append_stdin(const uint8_t *data, size_t len)
+{
+    if (stdin_len + len > stdin_cap) {
+        size_t cap = stdin_len + len;
+        uint8_t *grown = realloc(stdin_data, cap);
+        if (!grown)
+            return; /* dropped: the program reads less than was sent (the worker bounds what it sends) */
+        stdin_data = grown;
+        stdin_cap = cap;
+    }
+    memcpy(stdin_data + stdin_len, data, len);
+    stdin_len += len;
+}
+
+/* K: a signal number in decimal, sent to the program's session (its leader
+ * setsid()s, so the pgid is its pid) while its leader is unreaped. */
+static void signal_program(struct exec_run *run, const uint8_t *payload, size_t len)
+{
+    char text[8];
+    uint64_t sig;
+    if (len == 0 || len >= sizeof text)
+        return;
+    memcpy(text, payload, len);
+    text[len] = 0;
+    if (!parse_u64(text, &sig) || sig < 1 || sig > 64 || run->main_reaped || run->killing)
+        return;
+    kill(-run->pid, (int)sig);
+}
+
+/* One whole I/D/K frame at the head of the input, handled; 0 when there is
+ * none (a partial frame, another type: left for after the R, as every frame
+ * was before interactive execs), or while earlier stdin is still being
+ * written (so a program that does not read holds back the worker, not our
+ * memory). */
+static int take_live_frame(struct exec_run *run)
+{
+    size_t buffered;
+    const uint8_t *head = in_peek(&buffered);
+    if (buffered < HEADER_BYTES || !is_live_frame(head[0]))
+        return 0;
+    uint32_t len = get_be32(head + 1);
+    if (len > MAX_LIVE_STDIN || buffered < HEADER_BYTES + len)
+        return 0;
+    if (head[0] == 'I' && run->stdin_fd >= 0 && stdin_len > run->stdin_sent)
+        return 0;
+    uint8_t type = head[0];
+    size_t got;
+    in_take(HEADER_BYTES, &got);
+    const uint8_t *payload = len ? in_take(len, &got) : NULL;
+    if (type == 'I' && run->stdin_fd >= 0 && !run->stdin_ended) {
+        append_stdin(payload, len);
+    } else if (type == 'D') {
+        run->stdin_ended = 1;
+        if (stdin_len == run->stdin_sent)
+            close_fd(&run->stdin_fd);
+    } else if (type == 'K') {
+        signal_program(run, payload, len);
+    }
+    return 1;
 }
 
 /* Forwards while under the cap, then keeps reading and discarding so a
@@ -564,12 +705,21 @@ static int poll_timeout(const struct exec_run *run)
 
 enum { SLOT_WORKER, SLOT_SIGNALS, SLOT_STDIN, SLOT_STDOUT, SLOT_STDERR, SLOTS };
 
+static void take_live_frames(struct exec_run *run)
+{
+    if (run->req->interactive)
+        while (take_live_frame(run)) {
+        }
+}
+
 static void exec_step(struct exec_run *run)
 {
+    take_live_frames(run); /* some may have come with the E, before the program started */
     struct pollfd slot[SLOTS] = {
         [SLOT_WORKER] = { .fd = in_has_room() ? 0 : -1, .events = POLLIN },
         [SLOT_SIGNALS] = { .fd = signal_fd, .events = POLLIN },
-        [SLOT_STDIN] = { .fd = run->stdin_fd, .events = POLLOUT },
+        /* An interactive program's stdin is polled only while there is something to write. */
+        [SLOT_STDIN] = { .fd = stdin_len > run->stdin_sent ? run->stdin_fd : -1, .events = POLLOUT },
         [SLOT_STDOUT] = { .fd = run->stdout_fd, .events = POLLIN },
         [SLOT_STDERR] = { .fd = run->stderr_fd, .events = POLLIN },
     };
@@ -581,6 +731,7 @@ static void exec_step(struct exec_run *run)
         log_error("worker closed stdin during an exec");
         die(eof_exit_code);
     }
+    take_live_frames(run);
     if (slot[SLOT_SIGNALS].revents)
         drain_signalfd();
     if (slot[SLOT_STDIN].revents && run->stdin_fd >= 0)
@@ -639,6 +790,8 @@ static void send_result(const struct exec_run *run, int oom_killed, const char *
                      (unsigned long long)run->stderr_bytes, collect_error, (unsigned long long)skipped, run->exec_error);
     if (kept_pid > 0)
         n += snprintf(text + n, sizeof text - n, "pid=%d\n", (int)kept_pid);
+    if (run->req->nonce)
+        n += snprintf(text + n, sizeof text - n, "nonce=%s\n", run->req->nonce);
     send_frame('R', text, n);
 }
 
@@ -654,7 +807,7 @@ static void run_kept(const struct exec_request *req)
 {
     struct exec_run run = { .req = req, .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = -1 };
     if (kept_count() >= MAX_KEPT) {
-        send_error("keep: at most %d programs are kept at once", MAX_KEPT);
+        send_exec_error("keep: at most %d programs are kept at once", MAX_KEPT);
         return;
     }
     run.started_ms = run.ended_ms = now_ms();
@@ -686,7 +839,7 @@ static void run_exec(const struct exec_request *req)
         return;
     running_pid = run.pid;
     running_reaped = 0;
-    if (stdin_len == 0)
+    if (stdin_len == 0 && !req->interactive)
         close_fd(&run.stdin_fd);
     while (!exec_finished(&run))
         exec_step(&run);
@@ -715,12 +868,14 @@ void handle_exec_frame(uint32_t len)
         return;
     }
     in_read(payload, len);
+    exec_nonce = find_nonce(payload, len);
     struct exec_request req = { 0 };
     const char *problem = parse_exec_request(payload, len, &req);
     if (problem)
-        send_error("%s", problem);
+        send_exec_error("%s", problem);
     else
         run_exec(&req);
+    exec_nonce = NULL;
     free(req.argv);
     free(req.envp);
     free(payload);

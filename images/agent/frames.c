@@ -143,6 +143,12 @@ const uint8_t *in_take(size_t max, size_t *len)
     return taken;
 }
 
+const uint8_t *in_peek(size_t *len)
+{
+    *len = in_buffered();
+    return in.data + in.head;
+}
+
 void in_read(void *dst, size_t len)
 {
     uint8_t *p = dst;

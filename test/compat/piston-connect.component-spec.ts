@@ -205,11 +205,11 @@ describe('Piston /api/v2/connect', () => {
       expect(run.signals).toEqual([]);
     });
 
-    it('a Piston signal that a Kiln run does not take (SIGSEGV) is accepted and changes nothing', async () => {
+    it('a Piston signal that Linux has not (SIGINFO) is accepted and changes nothing', async () => {
       const client = new PistonConnectClient(kiln.url);
       await client.send({ ...INIT, language: 'bash', version: '*' });
       await client.next((message) => message.type === 'data', 'the program running');
-      await client.send({ type: 'signal', signal: 'SIGSEGV' });
+      await client.send({ type: 'signal', signal: 'SIGINFO' });
       await client.send({ type: 'signal', signal: 'SIGTERM' });
       expect((await client.waitClosed()).code).toBe(4999);
       expect(kiln.runs.runs.at(-1)!.signals).toEqual(['SIGTERM']);

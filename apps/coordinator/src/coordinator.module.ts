@@ -10,6 +10,7 @@ import { PistonController } from './compat/piston/piston.controller';
 import { EventsModule } from './events/events.module';
 import { JobEventsController } from './events-stream/job-events.controller';
 import { HttpEdgeModule } from './http/http-edge.module';
+import { InteractiveModule } from './interactive/interactive.module';
 import { ExecuteController } from './jobs/execute.controller';
 import { JobsController } from './jobs/jobs.controller';
 import { JobsModule } from './jobs/jobs.module';
@@ -43,6 +44,7 @@ const ROOMS = [
   WebhooksModule,
   JobsModule,
   EventsModule,
+  InteractiveModule,
   SnippetsModule,
   SessionsModule,
   PlaygroundModule,
@@ -72,7 +74,7 @@ const ENDPOINT_GROUPS: Record<keyof EndpointsConfig, Type[] | ((config: KilnConf
   judge0: judge0Controllers,
   mcp: [McpController],
   sessions: [SessionsController],
-  // WebSocket routes, not controllers: each gateway asks the configuration itself (http/websocket-upgrades.ts).
+  // WebSockets, no controllers: InteractiveGateway (and PistonConnectGateway, with piston on) mount them when the group is on.
   interactive: [],
 };
 

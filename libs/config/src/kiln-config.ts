@@ -57,7 +57,7 @@ export class EndpointsConfig {
   @IsBoolean() mcp: boolean;
   /** POST /sessions and everything under /sessions/:id (docs/sessions.md). */
   @IsBoolean() sessions: boolean;
-  /** Interactive runs over WebSocket (live stdin); with piston on, Piston's /api/v2/connect too. */
+  /** The interactive runs' WebSocket at /interactive (README "Interactive runs"); with piston on, Piston's /api/v2/connect too. */
   @IsBoolean() interactive: boolean;
 }
 
@@ -168,6 +168,14 @@ export class CoordinatorSessionsConfig {
   @IsInt() @Min(60) retentionSeconds: number;
 }
 
+/** Interactive runs (README "Interactive runs"): a job whose stdin a WebSocket client sends while it runs. */
+export class CoordinatorInteractiveConfig {
+  /** Most stdin one interactive job may be sent while it runs, bytes (beyond: refused, the run goes on). */
+  @IsInt() @Min(1) @Max(256 << 20) maxStdinBytes: number;
+  /** A WebSocket that has not sent its job request this long after connecting is closed, ms. */
+  @IsInt() @Min(100) @Max(600_000) startTimeoutMs: number;
+}
+
 export class CoordinatorConfig {
   @IsString() @MinLength(1) host: string;
   @IsInt() @Min(0) @Max(65535) port: number;
@@ -186,6 +194,7 @@ export class CoordinatorConfig {
   @ValidateNested() @Type(() => ApiConfig) api: ApiConfig;
   @ValidateNested() @Type(() => ExecuteConfig) execute: ExecuteConfig;
   @ValidateNested() @Type(() => CoordinatorSessionsConfig) sessions: CoordinatorSessionsConfig;
+  @ValidateNested() @Type(() => CoordinatorInteractiveConfig) interactive: CoordinatorInteractiveConfig;
   @IsInt() @Min(0) shutdownGraceMs: number;
 }
 

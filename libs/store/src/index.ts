@@ -11,6 +11,7 @@ export * from './repositories/job.repository';
 export * from './repositories/job-scratch.repository';
 export * from './repositories/job-events.repository';
 export * from './repositories/job-signals.repository';
+export * from './repositories/job-stdin.repository';
 export * from './repositories/compile-cache.repository';
 export * from './repositories/key-ledger.repository';
 export * from './repositories/running-share.repository';

@@ -38,9 +38,14 @@ export class RedisKeys {
     return `${this.prefix}:live-jobs`;
   }
 
+  /** An interactive job's live input (a Redis stream: stdin chunks, its end, signals), read by the worker running it. */
+  jobStdin(id: string): string {
+    return `${this.prefix}:job:${id}:stdin`;
+  }
+
   /** Keys that cleanup deletes; the job record itself expires by retention. */
   jobScratch(id: string): string[] {
-    return [this.jobInput(id), this.jobArtifact(id), this.jobArtifact(id, 'checker')];
+    return [this.jobInput(id), this.jobArtifact(id), this.jobArtifact(id, 'checker'), this.jobStdin(id)];
   }
 
   /** Compile cache: the compile stage result of one compilation, by its key (a hash). */

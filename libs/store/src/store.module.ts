@@ -13,6 +13,7 @@ import { CompileCacheRepository } from './repositories/compile-cache.repository'
 import { JobEventsRepository } from './repositories/job-events.repository';
 import { JobScratchRepository } from './repositories/job-scratch.repository';
 import { JobSignalsRepository } from './repositories/job-signals.repository';
+import { JobStdinRepository } from './repositories/job-stdin.repository';
 import { JobRepository } from './repositories/job.repository';
 import { Judge0SubmissionRepository } from './repositories/judge0-submission.repository';
 import { KeyLedgerRepository } from './repositories/key-ledger.repository';
@@ -27,6 +28,7 @@ const REPOSITORIES = [
   JobScratchRepository,
   JobEventsRepository,
   JobSignalsRepository,
+  JobStdinRepository,
   CompileCacheRepository,
   KeyLedgerRepository,
   RunningShareRepository,

@@ -1,10 +1,10 @@
 import { Controller, Get, Param, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { StringDecoder } from 'node:string_decoder';
-import { JobEventsRepository, loggedAfter, LoggedEvent } from '@kiln/store';
+import { JobEventsRepository, LoggedEvent } from '@kiln/store';
 import { isTerminalJobState } from '@kiln/tasks';
 import { CurrentPrincipal, Principal } from '../auth/principal';
 import { JobsService } from '../jobs/jobs.service';
+import { OrderedJobLog, OutputText } from './ordered-job-log';
 import { SseWriter } from './sse-writer';
 
 const KEEP_ALIVE_MS = 15_000;
@@ -46,19 +46,13 @@ export class JobEventsController {
   }
 }
 
-/**
- * Delivers history then live events exactly once and in order: live events
- * that arrive while the history is being sent wait, and anything already
- * replayed is skipped by its stream id.
- */
+/** The SSE side of a job's ordered log: `state` and `output` (an interactive job's `stage` and `exit` entries are its WebSocket's). */
 class OrderedRelay {
   onEnd: () => Promise<void> = async () => undefined;
-  private lastId = '0-0';
-  private replaying = true;
   private sawEnd = false;
   private ended = false;
-  private readonly pending: LoggedEvent[] = [];
-  private readonly decoders = new Map<string, StringDecoder>();
+  private readonly log = new OrderedJobLog((logged) => this.emit(logged));
+  private readonly text = new OutputText();
 
   constructor(
     private readonly sse: SseWriter,
@@ -68,18 +62,12 @@ class OrderedRelay {
   async start(view: { state: string; verdict: string | null }, history: LoggedEvent[]): Promise<void> {
     this.sse.send('state', { state: view.state, verdict: view.verdict });
     this.sawEnd = isTerminalJobState(view.state as never);
-    for (const logged of history) this.emit(logged);
-    this.replaying = false;
-    for (const logged of this.pending.splice(0)) this.emit(logged);
+    this.log.replay(history);
     if (this.sawEnd) await this.end();
   }
 
   async live(logged: LoggedEvent): Promise<void> {
-    if (this.replaying) {
-      this.pending.push(logged);
-      return;
-    }
-    this.emit(logged);
+    this.log.live(logged);
     if (this.sawEnd) await this.end();
   }
 
@@ -89,19 +77,15 @@ class OrderedRelay {
   }
 
   private emit({ id, event }: LoggedEvent): void {
-    if (this.ended || !loggedAfter(id, this.lastId)) return;
-    this.lastId = id;
+    if (this.ended) return;
     if (event.type === 'state') {
       this.sawEnd ||= isTerminalJobState(event.state);
       this.sse.send('state', { state: event.state, verdict: event.verdict ?? null }, id);
       return;
     }
-    const key = `${event.task}/${event.test ?? ''}/${event.stream}`;
-    const decoder = this.decoders.get(key) ?? new StringDecoder('utf8');
-    this.decoders.set(key, decoder);
-    const text = decoder.write(Buffer.from(event.dataBase64, 'base64'));
+    if (event.type !== 'output') return;
     const test = event.test !== undefined ? { test: event.test } : {};
-    this.sse.send('output', { task: event.task, stream: event.stream, text, ...test }, id);
+    this.sse.send('output', { task: event.task, stream: event.stream, text: this.text.of(event), ...test }, id);
   }
 
   private async end(): Promise<void> {

@@ -5,7 +5,7 @@ import { WebSocketUpgrades } from './websocket-upgrades';
 
 /**
  * The HTTP edge's state: the requests in flight, the graceful stop and the
- * WebSocket upgrades (their edge checks and routes). The
+ * WebSocket endpoints' upgrades (websocket-upgrades.ts). The
  * rest of the edge (body checks, validation, the error shape, the host check)
  * is applied by coordinator.bootstrap.ts; every room may use its helpers.
  */

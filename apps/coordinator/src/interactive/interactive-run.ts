@@ -31,9 +31,15 @@ export type InteractiveEvent =
   /** The job is terminal: the same shape as GET /jobs/:id. Always the last event. */
   | { type: 'done'; job: JobView };
 
-/** Signals a client may send to the running program. */
-export const INTERACTIVE_SIGNALS = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGTERM', 'SIGKILL', 'SIGUSR1', 'SIGUSR2', 'SIGCONT', 'SIGSTOP', 'SIGTSTP'] as const;
-export type InteractiveSignal = (typeof INTERACTIVE_SIGNALS)[number];
+/** Signals a client may send to the running program, by name, with their Linux numbers (Piston's list, as Linux has them). */
+export const INTERACTIVE_SIGNAL_NUMBERS = {
+  SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGILL: 4, SIGTRAP: 5, SIGABRT: 6, SIGIOT: 6, SIGBUS: 7, SIGFPE: 8, SIGKILL: 9,
+  SIGUSR1: 10, SIGSEGV: 11, SIGUSR2: 12, SIGPIPE: 13, SIGALRM: 14, SIGTERM: 15, SIGSTKFLT: 16, SIGCHLD: 17, SIGCLD: 17,
+  SIGCONT: 18, SIGSTOP: 19, SIGTSTP: 20, SIGTTIN: 21, SIGTTOU: 22, SIGURG: 23, SIGXCPU: 24, SIGXFSZ: 25, SIGVTALRM: 26,
+  SIGPROF: 27, SIGWINCH: 28, SIGIO: 29, SIGPOLL: 29, SIGPWR: 30, SIGSYS: 31,
+} as const;
+export type InteractiveSignal = keyof typeof INTERACTIVE_SIGNAL_NUMBERS;
+export const INTERACTIVE_SIGNALS = Object.keys(INTERACTIVE_SIGNAL_NUMBERS) as InteractiveSignal[];
 
 /** One started interactive job. */
 export interface InteractiveRun {

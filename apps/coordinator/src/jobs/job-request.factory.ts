@@ -58,6 +58,9 @@ export class JobRequestFactory {
     const tests = this.testCases(dto, judging.comparison, problems);
     const checker = checkerOf(dto, this.languages, this.config, problems);
     this.checkOutputFiles(dto.outputFiles ?? [], problems);
+    if (dto.interactive && (dto.tests?.length || dto.checker)) {
+      problems.push({ field: 'interactive', message: 'an interactive job runs its program once: it takes no tests or checker' });
+    }
     const resolved = resolveLimits(dto.limits, this.config.limits, language?.limits);
     problems.push(...resolved.violations);
     const queue = dto.queue ?? this.config.coordinator.queues[0];
@@ -80,6 +83,7 @@ export class JobRequestFactory {
         ...(dto.compilerOptions?.length ? { compilerOptions: dto.compilerOptions } : {}),
         ...(tests.length ? { tests } : {}),
         ...(checker ? { checker: { files: checker.files } } : {}),
+        ...(dto.interactive ? { interactive: true as const } : {}),
       },
       ...(checker ? { checker: checker.plan } : {}),
       options: {

@@ -25,6 +25,16 @@ export const FRAME_FILE = 'F';
 export const FRAME_STDIN = 'S';
 export const FRAME_EXEC = 'E';
 export const FRAME_QUIT = 'Q';
+/** During an interactive exec: a chunk of the running program's stdin. */
+export const FRAME_LIVE_STDIN = 'I';
+/** During an interactive exec: the end of the running program's stdin. */
+export const FRAME_STDIN_END = 'D';
+/** During an interactive exec: a signal (its number, in decimal) to the running program. */
+export const FRAME_SIGNAL = 'K';
+/** The agent takes a live stdin frame only whole, in its 64 KiB input buffer (MAX_LIVE_STDIN in images/agent/agent.h). */
+export const MAX_LIVE_STDIN_FRAME_BYTES = 32 * 1024;
+/** An exec's nonce: letters, digits, `-` and `_`, at most 64 (MAX_NONCE in images/agent/agent.h). */
+export const MAX_NONCE_LENGTH = 64;
 /** Both ways: the agent echoes a ping's payload, proving it is alive and in sync. */
 export const FRAME_PING = 'P';
 /** The agent refuses longer ping payloads. */
@@ -90,6 +100,10 @@ export interface AgentExec {
   keep?: boolean;
   /** Before this exec runs, end the kept program of this pid and everything of its session. */
   stop?: number;
+  /** Keep the program's stdin open for live stdin (I), its end (D) and signals (K) while it runs. */
+  interactive?: boolean;
+  /** Echoed in the exec's R (and X): an answer without it was not the agent's. */
+  nonce?: string;
 }
 
 export interface AgentFile {
@@ -112,6 +126,10 @@ export interface AgentResult extends ExecutionOutcome {
   execError: string | null;
   /** The pid of a kept program (an exec with `keep`), when it started. */
   keptPid?: number;
+  /** The exec's nonce as the R echoed it (absent when the exec sent none). */
+  nonce?: string;
+  /** Set by the worker, never the agent: the exec ended because the program wrote into the agent's channel (why). */
+  tampered?: string;
 }
 
 /** An entry a collection skipped: the path as the program named it (bytes), and the agent's reason. */
@@ -180,7 +198,42 @@ export function encodeExecFrame(exec: AgentExec): Buffer {
   for (const [key, value] of numbers) if (value !== undefined) pairs.push([key, countText(key, value)]);
   if (exec.collect !== undefined) pairs.push(['collect', exec.collect ? '1' : '0']);
   if (exec.keep !== undefined) pairs.push(['keep', exec.keep ? '1' : '0']);
+  if (exec.interactive !== undefined) pairs.push(['interactive', exec.interactive ? '1' : '0']);
+  if (exec.nonce !== undefined) pairs.push(['nonce', nonceText(exec.nonce)]);
   return encodeFrame(FRAME_EXEC, Buffer.concat(pairs.flatMap(([key, value]) => [cString(key), cString(value)])));
+}
+
+function nonceText(nonce: string): string {
+  if (!new RegExp(`^[A-Za-z0-9_-]{1,${MAX_NONCE_LENGTH}}$`).test(nonce)) throw new Error(`invalid exec nonce ${JSON.stringify(nonce)}`);
+  return nonce;
+}
+
+/** Live stdin for an interactive exec, in frames the agent takes whole. */
+export function encodeLiveStdinFrames(data: Buffer): Buffer[] {
+  const frames: Buffer[] = [];
+  for (let offset = 0; offset < data.length; offset += MAX_LIVE_STDIN_FRAME_BYTES) {
+    frames.push(encodeFrame(FRAME_LIVE_STDIN, data.subarray(offset, offset + MAX_LIVE_STDIN_FRAME_BYTES)));
+  }
+  return frames;
+}
+
+export function encodeStdinEndFrame(): Buffer {
+  return encodeFrame(FRAME_STDIN_END, Buffer.alloc(0));
+}
+
+export function encodeSignalFrame(signal: number): Buffer {
+  if (!Number.isInteger(signal) || signal < 1 || signal > 64) throw new Error(`signal must be 1 to 64, got ${signal}`);
+  return encodeFrame(FRAME_SIGNAL, Buffer.from(String(signal)));
+}
+
+/**
+ * The text of an `X` that answers an exec sent with `nonce`: null when it does
+ * not start with that nonce's line (it was not the agent's answer).
+ */
+export function refusalOfExec(payload: Buffer, nonce: string): string | null {
+  const prefix = `nonce=${nonce}\n`;
+  const text = payload.toString('utf8');
+  return text.startsWith(prefix) ? text.slice(prefix.length) : null;
 }
 
 function envEntry(name: string, value: string): string {
@@ -393,6 +446,7 @@ export function parseResult(payload: Buffer): AgentResult {
     execError: fields.get('exec_error') || null,
     // Only the answer to an exec that keeps its program carries a pid.
     ...(fields.has('pid') ? { keptPid: requireInteger(fields, 'pid', [1, 2 ** 31 - 1]) } : {}),
+    ...(fields.has('nonce') ? { nonce: fields.get('nonce') } : {}),
   };
 }
 

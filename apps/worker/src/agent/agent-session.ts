@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Duplex, PassThrough } from 'node:stream';
 import {
   AgentExec,
@@ -21,10 +22,14 @@ import {
   decodeSkippedEntry,
   encodeExecFrame,
   encodeFileFrame,
+  encodeLiveStdinFrames,
+  encodeSignalFrame,
+  encodeStdinEndFrame,
   encodePingFrame,
   encodeQuitFrame,
   encodeStdinFrames,
   parseResult,
+  refusalOfExec,
   SkippedEntry,
 } from './agent-frames';
 
@@ -41,6 +46,25 @@ export interface AgentExecReport {
 }
 
 export type OutputListener = (stream: 'stdout' | 'stderr', chunk: Buffer) => void;
+
+/** What the worker relays to an interactive exec while its program runs. */
+export interface LiveControl {
+  /** More of the program's stdin. */
+  write(data: Buffer): void;
+  /** The end of its stdin. */
+  end(): void;
+  /** A signal (by number) to the program. */
+  signal(signal: number): void;
+}
+
+/** The source of an interactive exec's live input (a job's stdin stream, a test). */
+export interface LiveInput {
+  /** Called once the exec is sent; the function it returns is called when the exec has ended. */
+  attach(control: LiveControl): () => void;
+}
+
+/** What the session tells a program that wrote into the agent's channel (stderr of its run). */
+export const TAMPERED_NOTE = "kiln: the sandbox's control channel broke while the program ran (a frame its agent did not send); the program was stopped";
 
 /** What an exec had sent before its agent went away, and when it began. */
 export interface PartialExec {
@@ -82,6 +106,9 @@ interface PendingExec {
   skipped: SkippedEntry[];
   onOutput?: OutputListener;
   startedAt: number;
+  /** Echoed by the agent in the R (and X) that answers this exec; anything else was forged. */
+  nonce: string;
+  detachLive?: () => void;
   resolve: (report: AgentExecReport) => void;
   reject: (error: Error) => void;
 }
@@ -181,7 +208,13 @@ export class AgentSession {
     for (const file of files) this.write(encodeFileFrame(file.name, file.content, file.mode));
   }
 
-  exec(exec: AgentExec, stdin: Buffer, onOutput?: OutputListener): Promise<AgentExecReport> {
+  /**
+   * Runs one exec. Every exec carries a fresh nonce (unless the caller gives
+   * one): an answer without it was written by the program, not the agent, and
+   * ends the exec as the program's failure (see tamper()). `live` makes it
+   * interactive: its input is relayed while the program runs.
+   */
+  exec(exec: AgentExec, stdin: Buffer, onOutput?: OutputListener, live?: LiveInput): Promise<AgentExecReport> {
     if (this.goneReason) return Promise.reject(new AgentGoneError(this.goneReason));
     if (this.refusal) return Promise.reject(new AgentRefusedError(this.refusal));
     if (this.pending) return Promise.reject(new Error('an exec is already running in this sandbox'));
@@ -189,10 +222,29 @@ export class AgentSession {
       const cap = exec.outputBytes ?? 65536;
       const collectMaxBytes = exec.collect ? (exec.collectMaxBytes ?? DEFAULT_COLLECT_MAX_BYTES) : null;
       const skippedMax = exec.collect ? (exec.skippedMax ?? 0) : 0;
-      this.pending = { stdout: [], stderr: [], kept: 0, cap, collectMaxBytes, files: [], skippedMax, skipped: [], onOutput, startedAt: Date.now(), resolve, reject };
+      const nonce = exec.nonce ?? randomBytes(16).toString('hex');
+      const pending: PendingExec = { stdout: [], stderr: [], kept: 0, cap, collectMaxBytes, files: [], skippedMax, skipped: [], onOutput, startedAt: Date.now(), nonce, resolve, reject };
+      this.pending = pending;
       for (const frame of encodeStdinFrames(stdin)) this.write(frame);
-      this.write(encodeExecFrame(exec));
+      this.write(encodeExecFrame({ ...exec, nonce, ...(live ? { interactive: true } : {}) }));
+      if (live) pending.detachLive = live.attach(this.liveControl(pending));
     });
+  }
+
+  /** Live input reaches the agent only while its exec is the one pending. */
+  private liveControl(pending: PendingExec): LiveControl {
+    const current = () => this.pending === pending && !this.goneReason;
+    return {
+      write: (data) => {
+        if (current()) for (const frame of encodeLiveStdinFrames(data)) this.write(frame);
+      },
+      end: () => {
+        if (current()) this.write(encodeStdinEndFrame());
+      },
+      signal: (signal) => {
+        if (current()) this.write(encodeSignalFrame(signal));
+      },
+    };
   }
 
   /** The last `X` frame received outside an exec, if any. */
@@ -260,7 +312,8 @@ export class AgentSession {
     } catch (error) {
       broken = error as Error;
     }
-    if (broken) this.gone(`unreadable agent stream: ${broken.message}`);
+    if (broken && this.pending) this.tamper(`unreadable agent stream: ${broken.message}`);
+    else if (broken) this.gone(`unreadable agent stream: ${broken.message}`);
   }
 
   private onFrame(type: string, payload: Buffer): void {
@@ -284,20 +337,32 @@ export class AgentSession {
         if (pending) this.keepSkipped(pending, decodeSkippedEntry(payload));
         return;
       case FRAME_RESULT:
-        if (pending) this.finish(pending, parseResult(payload));
+        if (pending) this.onResult(pending, parseResult(payload));
         return;
       case FRAME_ERROR:
-        this.refuse(payload.toString('utf8'));
+        if (pending) this.onExecRefusal(pending, payload);
+        else this.refuse(payload.toString('utf8'));
         return;
     }
   }
 
+  /** Only the agent knows the exec's nonce: a result without it was forged by the program. */
+  private onResult(pending: PendingExec, result: AgentResult): void {
+    if (result.nonce !== pending.nonce) throw new AgentProtocolError('a result frame without the exec’s nonce');
+    this.finish(pending, result);
+  }
+
+  private onExecRefusal(pending: PendingExec, payload: Buffer): void {
+    const text = refusalOfExec(payload, pending.nonce);
+    if (text === null) throw new AgentProtocolError('a refusal frame without the exec’s nonce');
+    this.refuse(text);
+  }
+
   private onHello(): void {
     this.hellos++;
-    // A new agent while an exec runs: the nested sandbox died under it.
-    const pending = this.pending;
-    this.pending = null;
-    pending?.reject(new AgentGoneError('the sandbox ended during the exec'));
+    // A new agent while an exec runs: the nested sandbox died under it, or (gVisor) the program forged it;
+    // either way the program's run, not Kiln's.
+    if (this.pending) this.tamper('a new agent announced itself during the exec');
     const due = this.helloWaiters.filter((w) => w.count <= this.hellos);
     this.helloWaiters = this.helloWaiters.filter((w) => w.count > this.hellos);
     due.forEach((w) => w.resolve());
@@ -323,6 +388,7 @@ export class AgentSession {
 
   private finish(pending: PendingExec, result: AgentResult): void {
     this.pending = null;
+    pending.detachLive?.();
     pending.resolve({
       result,
       stdout: Buffer.concat(pending.stdout),
@@ -336,6 +402,7 @@ export class AgentSession {
   private refuse(message: string): void {
     const pending = this.pending;
     this.pending = null;
+    pending?.detachLive?.();
     if (pending) pending.reject(new AgentRefusedError(message));
     else this.refusal = message;
     if (!pending) this.refusedOnce = true;
@@ -345,6 +412,43 @@ export class AgentSession {
     if (this.diagnostics.reduce((n, b) => n + b.length, 0) < 8192) this.diagnostics.push(chunk);
   }
 
+  /**
+   * The stream broke, or an answer lacked the exec's nonce, while a program
+   * ran: under a runtime whose procfs lets a program open the agent's stdout
+   * (gVisor), that is the program writing into the channel. Its exec ends as
+   * its own failure (killed, RUNTIME_ERROR, a note on its stderr), never as
+   * Kiln's; the session ends (nothing after it can be trusted) and the
+   * sandbox with it.
+   */
+  private tamper(reason: string): void {
+    const pending = this.pending!;
+    const note = Buffer.from(`\n${TAMPERED_NOTE}\n`);
+    this.keepOutput(pending, 'stderr', note);
+    const stdout = Buffer.concat(pending.stdout);
+    const stderr = Buffer.concat(pending.stderr);
+    const result: AgentResult = {
+      exitCode: null,
+      signal: 9,
+      timedOut: false,
+      cpuLimited: false,
+      outputLimited: false,
+      oomKilled: false,
+      wallMs: Date.now() - pending.startedAt,
+      cpuMs: 0,
+      maxRssBytes: 0,
+      stdoutBytes: stdout.length,
+      stderrBytes: stderr.length,
+      collectError: null,
+      skippedCount: 0,
+      execError: null,
+      tampered: reason,
+    };
+    this.pending = null;
+    pending.detachLive?.();
+    pending.resolve({ result, stdout, stderr, files: [], skipped: [] });
+    this.gone(`the program wrote into the agent's channel (${reason})`);
+  }
+
   private gone(reason: string): void {
     if (this.goneReason) return;
     this.goneReason = reason;
@@ -352,6 +456,7 @@ export class AgentSession {
     this.helloWaiters.splice(0).forEach((w) => w.reject(error));
     const pending = this.pending;
     this.pending = null;
+    pending?.detachLive?.();
     pending?.reject(new AgentGoneError(reason, { stdout: Buffer.concat(pending.stdout), stderr: Buffer.concat(pending.stderr), startedAt: pending.startedAt }));
     this.goneListeners.splice(0).forEach((listener) => listener(reason));
   }

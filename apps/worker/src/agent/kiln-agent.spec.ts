@@ -19,7 +19,10 @@ import {
   encodeExecFrame,
   encodeFileFrame,
   encodeFrame,
+  encodeLiveStdinFrames,
   encodePingFrame,
+  encodeSignalFrame,
+  encodeStdinEndFrame,
   encodeQuitFrame,
   encodeStdinFrames,
   Frame,
@@ -546,6 +549,55 @@ describe('kiln-agent (real binary, PID 1 of a pid namespace)', () => {
     agent.send(encodeFrame(FRAME_PING, Buffer.alloc(MAX_PING_PAYLOAD_BYTES + 1)));
     await agent.expectError(/P frame longer than 256 bytes/);
     expect((await agent.exec({ argv: ['cat', 'p.txt'] })).stdout.toString()).toBe('x');
+  });
+
+  it('echoes an exec’s nonce in its result and in the refusal of it; an exec without one is answered as before', async () => {
+    expect((await agent.exec({ argv: ['true'], nonce: 'n0nce_A-1' })).result.nonce).toBe('n0nce_A-1');
+    expect((await agent.exec({ argv: ['true'] })).result.nonce).toBeUndefined();
+    agent.send(encodeFrame(FRAME_EXEC, Buffer.from('arg\0true\0nonce\0n2\0bogus\0x\0')));
+    await agent.expectError(/^nonce=n2\nE key bogus: unknown key$/);
+    agent.send(encodeFrame(FRAME_EXEC, Buffer.from('arg\0true\0nonce\0bad nonce!\0')));
+    await agent.expectError(/^E key nonce: nonce must be/);
+  });
+
+  it('interactive: the program’s stdin stays open; I frames reach it while it runs, D ends it', async () => {
+    const program = 'import sys\nprint("name?", flush=True)\nname = sys.stdin.readline().strip()\nprint("hello " + name, flush=True)\nprint("rest=" + repr(sys.stdin.read()), flush=True)';
+    agent.send(encodeExecFrame({ env: ENV, argv: ['python3', '-c', program], interactive: true, nonce: 'i1', outputBytes: 1_000_000 }));
+    expect((await agent.nextFrame()).payload.toString()).toBe('name?\n');
+    agent.send(...encodeLiveStdinFrames(Buffer.from('Ada\n')));
+    expect((await agent.nextFrame()).payload.toString()).toBe('hello Ada\n');
+    // Larger than a pipe buffer and an I frame: taken piece by piece as the program reads.
+    agent.send(...encodeLiveStdinFrames(Buffer.alloc(200_000, 'x')), encodeStdinEndFrame());
+    const rest: Buffer[] = [];
+    for (let frame = await agent.nextFrame(); ; frame = await agent.nextFrame()) {
+      if (frame.type === FRAME_RESULT) {
+        expect(parseResult(frame.payload)).toMatchObject({ exitCode: 0, nonce: 'i1' });
+        break;
+      }
+      rest.push(frame.payload);
+    }
+    expect(Buffer.concat(rest).toString()).toBe(`rest='${'x'.repeat(200_000)}'\n`);
+  });
+
+  it('interactive: K signals the running program; late live frames after its end are dropped and the agent stays usable', async () => {
+    agent.send(encodeExecFrame({ env: ENV, argv: ['sleep', '30'], interactive: true, nonce: 'k1' }));
+    await new Promise((done) => setTimeout(done, 200));
+    agent.send(encodeSignalFrame(15));
+    const frame = await agent.nextFrame();
+    expect(parseResult(frame.payload)).toMatchObject({ exitCode: null, signal: 15, timedOut: false, nonce: 'k1' });
+    agent.send(...encodeLiveStdinFrames(Buffer.from('late')), encodeSignalFrame(9), encodeStdinEndFrame(), encodePingFrame(Buffer.from('after')));
+    expect(await agent.nextFrame()).toEqual({ type: FRAME_PING, payload: Buffer.from('after') });
+  });
+
+  it('interactive: an idle program still ends at its wall time', async () => {
+    const { result, elapsedMs } = await agent.exec({ argv: ['sh', '-c', 'read line'], interactive: true, timeoutMs: 500 });
+    expect(result).toMatchObject({ timedOut: true, signal: 9 });
+    expect(elapsedMs).toBeLessThan(5000);
+  });
+
+  it('refuses keep with interactive', async () => {
+    agent.send(encodeExecFrame({ env: ENV, argv: ['true'], keep: true, interactive: true }));
+    await agent.expectError(/keep and interactive exclude each other/);
   });
 
   it('exits 0 on Q and on EOF, even mid-exec', async () => {

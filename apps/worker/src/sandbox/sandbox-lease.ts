@@ -1,5 +1,5 @@
 import { AgentExec } from '../agent/agent-frames';
-import { AgentExecReport, AgentFile, OutputListener } from '../agent/agent-session';
+import { AgentExecReport, AgentFile, LiveInput, OutputListener } from '../agent/agent-session';
 
 /** Thrown by run() when the sandbox was killed on purpose (its owner was cancelled). */
 export class SandboxKilledError extends Error {}
@@ -30,6 +30,8 @@ export interface SandboxProgram {
   stdin: Buffer;
   /** Output as the program writes it, within the exec's cap. */
   onOutput?: OutputListener;
+  /** Makes the run interactive: stdin, its end and signals relayed while the program runs. */
+  live?: LiveInput;
 }
 
 /**
@@ -46,7 +48,7 @@ export interface SandboxBody {
   writeFiles(files: AgentFile[]): void;
   /** Resolves once every file sent so far is written, with the reason of one that could not be (and forgets it). */
   settleFiles(timeoutMs: number): Promise<string | null>;
-  exec(exec: AgentExec, stdin: Buffer, onOutput?: OutputListener): Promise<AgentExecReport>;
+  exec(exec: AgentExec, stdin: Buffer, onOutput?: OutputListener, live?: LiveInput): Promise<AgentExecReport>;
   /** Kills it now; a pending exec fails. Never throws. */
   kill(): Promise<void>;
 }
@@ -105,7 +107,7 @@ export class SandboxLease {
    * Runs one program. The sandbox enforces the limits; this timer is a
    * backstop for a sandbox that cannot answer (e.g. its container was frozen).
    */
-  async run({ exec, stdin, onOutput }: SandboxProgram): Promise<AgentExecReport> {
+  async run({ exec, stdin, onOutput, live }: SandboxProgram): Promise<AgentExecReport> {
     this.refuseReleased();
     const backstopMs = (exec.timeoutMs ?? 10_000) + this.killGraceMs;
     let timer: NodeJS.Timeout | undefined;
@@ -116,9 +118,9 @@ export class SandboxLease {
       }, backstopMs);
     });
     try {
-      const report = await Promise.race([this.body.exec(exec, stdin, onOutput), backstop]);
-      const { timedOut, cpuLimited, outputLimited, oomKilled } = report.result;
-      if (timedOut || cpuLimited || outputLimited || oomKilled) this.clean = false;
+      const report = await Promise.race([this.body.exec(exec, stdin, onOutput, live), backstop]);
+      const { timedOut, cpuLimited, outputLimited, oomKilled, tampered } = report.result;
+      if (timedOut || cpuLimited || outputLimited || oomKilled || tampered) this.clean = false;
       return report;
     } catch (error) {
       this.clean = false;

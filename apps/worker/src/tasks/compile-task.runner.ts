@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DEFAULT_RUN_OPTIONS, JobInput, LanguageDefinition, LanguageRegistry, Limits, TaskPayload, TaskResult, Verdict, verdictOfExecution } from '@kiln/tasks';
 import { AgentExecReport } from '../agent/agent-session';
 import { Compilation, CompileCache } from './compile-cache';
+import { InteractiveStages } from './interactive-stages';
 import { JobArtifact, JobScratchStore } from './job-scratch.store';
 import { checkerProgram, commandFor, programEnvironment, sourceFiles } from './program-files';
 import { WorkerMetrics } from '../metrics/worker-metrics';
@@ -34,11 +35,16 @@ export class CompileTaskRunner {
     private readonly metrics: WorkerMetrics,
     private readonly cache: CompileCache,
     private readonly collector: WorkspaceCollector,
+    private readonly interactive: InteractiveStages,
   ) {}
 
   async run(task: TaskPayload, input: JobInput): Promise<TaskResult> {
     const target = this.targetOf(task, input);
+    // An interactive job's client hears when its compile starts and how it ended (interactive-stages.ts).
+    const interactive = input.interactive && task.program !== 'checker';
+    if (interactive) await this.interactive.began(task.jobId, task.taskId, 'compile');
     const result = await this.compile(task, target);
+    if (interactive) await this.interactive.ended(task.jobId, task.taskId, 'compile', result.compile!);
     this.metrics.execution('compile', target.language.id, result.compile!);
     return result;
   }

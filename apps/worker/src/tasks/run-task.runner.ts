@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { JobInput, LanguageRegistry, TaskPayload, TaskResult } from '@kiln/tasks';
+import { InteractiveStages } from './interactive-stages';
 import { JobScratchStore } from './job-scratch.store';
 import { OutputFileCollector } from './output-file.collector';
 import { OutputStreamer } from './output-streamer';
@@ -19,6 +20,7 @@ export class RunTaskRunner {
     private readonly output: OutputStreamer,
     private readonly metrics: WorkerMetrics,
     private readonly outputFiles: OutputFileCollector,
+    private readonly interactive: InteractiveStages,
   ) {}
 
   async run(task: TaskPayload, input: JobInput): Promise<TaskResult> {
@@ -29,16 +31,22 @@ export class RunTaskRunner {
     const recorder = OutputRecorder.forTask(task, live.listener);
     const exec = runExecOf(language, input, task.limits, recorder.agentCap(task.limits.outputBytes));
     const request = { jobId: task.jobId, taskId: task.taskId, image: language.image, limits: runSandboxLimits(task.limits) };
+    // An interactive job's stdin goes on while it runs, from its stdin stream (interactive-stages.ts).
+    const liveInput = input.interactive ? this.interactive.liveInput(task.jobId) : undefined;
     const run = await this.executor.withSandbox(request, async (sandbox) => {
       sandbox.writeFiles(files);
-      const report = await this.executor.run(sandbox, exec, Buffer.from(input.stdinBase64, 'base64'), recorder.listener);
+      if (input.interactive) await this.interactive.began(task.jobId, task.taskId, 'run');
+      const report = await this.executor.run(sandbox, exec, Buffer.from(input.stdinBase64, 'base64'), recorder.listener, 'timeout', liveInput);
       const recorded = recorder.finish();
       // Not waited for: the task's report, sent next on the same connection, follows the output into Redis.
-      void live.close();
+      // An interactive run's exit is logged next (below), and must come after its output: there it is waited for.
+      const closing = live.close();
+      if (input.interactive) await closing;
       const judged = judgedReport(report, recorded);
       const stage = stageResultOf(judged, recorded, runVerdictOf(judged, language));
       return this.outputFiles.withFiles(stage, sandbox, task, language, recorded);
     });
+    if (input.interactive) await this.interactive.ended(task.jobId, task.taskId, 'run', run);
     this.metrics.execution('run', language.id, run);
     return { run };
   }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { KilnConfig } from '@kiln/config';
 import { inSpan } from '@kiln/telemetry';
 import { AgentExec, AgentResult } from '../agent/agent-frames';
-import { AgentExecReport, AgentFile, OutputListener } from '../agent/agent-session';
+import { AgentExecReport, AgentFile, LiveInput, OutputListener } from '../agent/agent-session';
 import { SandboxLease, SandboxUnresponsiveError } from '../sandbox/sandbox-lease';
 import { SandboxLimits, SandboxRuntime } from '../sandbox/sandbox-runtime';
 
@@ -63,6 +63,7 @@ export class SandboxExecutor {
     stdin: Buffer,
     onOutput?: OutputListener,
     unresponsive: 'timeout' | 'throw' = 'timeout',
+    live?: LiveInput,
   ): Promise<AgentExecReport> {
     const withDefaults = {
       fsizeBytes: this.config.sandbox.fileSizeMb * 1024 * 1024,
@@ -70,7 +71,7 @@ export class SandboxExecutor {
       ...exec,
     };
     try {
-      return await inSpan('kiln.program.run', { 'kiln.command': exec.argv[0] }, () => sandbox.run({ exec: withDefaults, stdin, onOutput }));
+      return await inSpan('kiln.program.run', { 'kiln.command': exec.argv[0] }, () => sandbox.run({ exec: withDefaults, stdin, onOutput, live }));
     } catch (error) {
       if (error instanceof SandboxUnresponsiveError && unresponsive === 'timeout') return unresponsiveReport(exec);
       throw error;

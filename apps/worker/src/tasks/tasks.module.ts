@@ -5,6 +5,7 @@ import { MetricsModule } from '../metrics/metrics.module';
 import { CleanupTaskRunner } from './cleanup-task.runner';
 import { CompileCache } from './compile-cache';
 import { CompileTaskRunner } from './compile-task.runner';
+import { InteractiveStages } from './interactive-stages';
 import { JobScratchStore } from './job-scratch.store';
 import { OutputFileCollector } from './output-file.collector';
 import { OutputStreamer } from './output-streamer';
@@ -32,6 +33,7 @@ import { WorkspaceCollector } from './workspace-collector';
     CompileTaskRunner,
     WorkspaceCollector,
     RunTaskRunner,
+    InteractiveStages,
     OutputStreamer,
     OutputFileCollector,
     TestBatchRunner,

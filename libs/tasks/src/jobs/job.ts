@@ -22,6 +22,12 @@ export interface JobInput {
   tests?: TestCase[];
   /** The custom checker's sources (the first file is its main one); its language and limits are in JobMeta.checker. */
   checker?: { files: SourceFile[] };
+  /**
+   * An interactive job (`interactive: true`): the run reads its stdin live,
+   * after `stdinBase64`, from the job's stdin stream (libs/store
+   * JobStdinRepository), and the worker logs its stages' starts and exits.
+   */
+  interactive?: true;
 }
 
 /** Immutable facts about a job, fixed when it is planned. */

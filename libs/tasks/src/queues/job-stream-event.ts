@@ -17,4 +17,11 @@ export type JobStreamEvent =
       dataBase64: string;
       /** Index of the test case being run, for judged jobs. */
       test?: number;
-    };
+    }
+  /** Interactive jobs only: a stage's program is about to start (from the worker). */
+  | { type: 'stage'; task: string; stage: InteractiveStageName }
+  /** Interactive jobs only: a stage's program ended (from the worker), before its task's result is applied. */
+  | { type: 'exit'; task: string; stage: InteractiveStageName; exitCode: number | null; signal: string | null; verdict: Verdict };
+
+/** The stages an interactive job's client sees. */
+export type InteractiveStageName = 'compile' | 'run';

@@ -132,7 +132,7 @@ export class PistonConnection {
     this.act((run) => run.writeStdin(data));
   }
 
-  /** Piston's names are accepted; those a Kiln run does not take (SIGSEGV, SIGCHLD…) change nothing. */
+  /** Piston's names are accepted; those Linux has not (SIGEMT, SIGINFO, SIGLOST, SIGUNUSED), which a Kiln run does not take, change nothing. */
   private signal(message: PistonClientMessage): void {
     if (this.phase === 'waiting') return this.close(PistonClose.notYetInitialized);
     const name = message.signal;

@@ -180,6 +180,14 @@ export class CreateJobDto extends IntersectionType(ProgramDto, ComparisonDto) {
   @IsBoolean()
   combinedOutput?: boolean;
 
+  /**
+   * true: the run reads stdin while it runs, sent over the interactive
+   * WebSocket (README, "Interactive runs"), after `stdin`; one run, no tests.
+   */
+  @IfPresent()
+  @IsBoolean()
+  interactive?: boolean;
+
   /** Patterns of workspace files each run returns (`*.png`, `out/**`); jobs.outputFiles.maxPatterns bounds the count. */
   @IfPresent()
   @IsArray()

@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import { AgentExec } from '../../agent/agent-frames';
-import { AgentExecReport, AgentFile, AgentGoneError, AgentSession, OutputListener } from '../../agent/agent-session';
+import { AgentExecReport, AgentFile, AgentGoneError, AgentSession, LiveInput, OutputListener } from '../../agent/agent-session';
 import { SandboxBody } from '../sandbox-lease';
 import { SandboxLimits } from '../sandbox-runtime';
 import { memoryDeathReport } from './memory-death';
@@ -74,9 +74,9 @@ export class WarmContainer implements PooledContainer, SandboxBody {
   }
 
   /** A container the OOM killer ended mid-exec answers as the memory limit (memory-death.ts), not as a failure. */
-  async exec(exec: AgentExec, stdin: Buffer, onOutput?: OutputListener): Promise<AgentExecReport> {
+  async exec(exec: AgentExec, stdin: Buffer, onOutput?: OutputListener, live?: LiveInput): Promise<AgentExecReport> {
     try {
-      return await this.session.exec(exec, stdin, onOutput);
+      return await this.session.exec(exec, stdin, onOutput, live);
     } catch (error) {
       const report = error instanceof AgentGoneError ? await memoryDeathReport(this.container, error, this.limits) : null;
       if (report) return report;
