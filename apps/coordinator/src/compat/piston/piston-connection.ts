@@ -106,10 +106,11 @@ export class PistonConnection {
     return run;
   }
 
-  /** The run's events as Piston's messages; `done` closes the socket. */
+  /** The run's events as Piston's messages; `done` closes the socket. Once it is closed, nobody listens: the iteration stops (the job was cancelled). */
   private async relay(run: InteractiveRun): Promise<void> {
     try {
       for await (const event of run.events) {
+        if (this.phase === 'closed') return;
         if (event.type === 'done') {
           const failure = pistonJobFailure(event.job);
           return failure ? this.notify(failure.message) : this.close(PistonClose.jobCompleted);
@@ -119,6 +120,7 @@ export class PistonConnection {
       }
       this.notify('the job\'s events ended before the job did');
     } catch (error) {
+      if (this.phase === 'closed') return;
       this.logger.error(`interactive run ${run.id}: ${(error as Error)?.stack ?? String(error)}`);
       this.notify(this.messageOf(error));
     }
