@@ -250,7 +250,7 @@ describe('playground (Chromium)', () => {
     const sockets: string[] = [];
     page.on('websocket', (socket) => sockets.push(socket.url()));
     await page.getByLabel('Language').selectOption('python');
-    expect(await editorText(page)).toBe(STARTERS.python.replace(/\n$/, ''));
+    expect(await editorText(page)).toBe(STARTERS.python);
     await page.getByRole('button', { name: 'Run' }).click();
     await expectInteractive(page);
 
