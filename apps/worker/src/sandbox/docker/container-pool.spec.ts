@@ -342,6 +342,20 @@ describe('ContainerPool, container mode (single use)', () => {
     expect(launcher.removed.sort()).toEqual(['c1', 'c2']);
   });
 
+  it('drain during a start a task still waits for: the task is refused, the container started is removed, no start follows', async () => {
+    const { pool, launcher } = containerMode({ KILN_SANDBOX__POOL__SIZE: '0' });
+    const waiting = pool.acquire({ image: PYTHON, limits: LIMITS }).then(() => null, (error: Error) => error);
+    expect(launcher.asked).toBe(1);
+    const drained = pool.drain();
+    await started();
+    await drained;
+    expect((await waiting)?.message).toMatch(/shutting down/);
+    expect(launcher.started.map((c) => c.id)).toEqual(['c1']);
+    expect(launcher.removed).toEqual(['c1']);
+    await pass(5000);
+    expect(launcher.asked).toBe(1);
+  });
+
   it('drain does at once what a release left for after the task: the released container is removed', async () => {
     const { pool, launcher } = containerMode({ KILN_SANDBOX__POOL__SIZE: '0' });
     const lent = await lease(pool);

@@ -115,7 +115,12 @@ export class ContainerPool<T extends PooledContainer = WarmContainer> implements
       action();
     }
     this.afterTask.clear();
-    await Promise.allSettled([...this.launches]);
+    // A task still waiting now was given up (its worker is stopping): no start is made for it any more.
+    for (const shelf of this.shelves.values()) {
+      for (const waiter of shelf.waiters.splice(0)) waiter.reject(new Error('the worker is shutting down'));
+    }
+    // A start that ends delivers its container to the shelf: wait for every one, then clear the shelves.
+    while (this.launches.size > 0) await Promise.allSettled([...this.launches]);
     for (const shelf of this.shelves.values()) {
       for (const warm of [...shelf.ready, ...shelf.resting]) this.discard(shelf, warm);
     }
