@@ -516,35 +516,80 @@ export const hostMounts: Attack = {
   },
 };
 
+/** What the worker adds to the stderr of a run whose program wrote into the agent's channel (apps/worker/src/agent/agent-session.ts). */
+const TAMPERED = "kiln: the sandbox's control channel broke while the program ran";
+
 /**
- * Forging the verdict: the program writes agent frames (fake output and a fake
- * exit code 0) into the container's attach stream through /proc/1/fd/1. It
- * works against any dumpable PID 1 holding that stream (docker-init would be
- * one); the agent, non-dumpable, is not.
+ * A program that writes `frames` (Python bytes) into the agent's channel
+ * through /proc/1/fd/1 (and fd/2), then exits 3. Under runc the agent,
+ * non-dumpable, is out of reach (docker-init, dumpable, would not be);
+ * gVisor's procfs lets the write through, and the worker's per-exec nonce
+ * (docs/agent-protocol.md) is what tells the agent's answer from a forged one.
  */
+function channelWriter(frames: string): Record<string, unknown> {
+  return python(
+    [
+      'import os, struct, sys',
+      `frames = ${frames}`,
+      'for target in ("/proc/1/fd/1", "/proc/1/fd/2"):',
+      '    try:',
+      '        fd = os.open(target, os.O_WRONLY)',
+      '        os.write(fd, frames)',
+      '        print("injected=" + target, flush=True)',
+      '    except OSError as error:',
+      '        print("refused=" + error.strerror, flush=True)',
+      'sys.exit(3)',
+    ].join('\n'),
+  );
+}
+
+/**
+ * However the write went, the job is the program's failure and nothing it
+ * wrote was believed: refused, it exits 3 (RUNTIME_ERROR); let through,
+ * its run ends RUNTIME_ERROR with the worker's note. Never OK (the forged
+ * result), never Kiln's failure, never a hang.
+ */
+function checkChannelContained(answer: JobAnswer): void {
+  refuse(answer.state !== 'COMPLETED', `job ended ${answer.state}`);
+  refuse(answer.verdict !== 'RUNTIME_ERROR', `verdict ${answer.verdict}: the forged result was believed`);
+  const stderr = answer.run?.stderr ?? '';
+  const refused = answer.run?.exitCode === 3 && !stderr.includes(TAMPERED);
+  const caught = answer.run?.signal === 'SIGKILL' && stderr.includes(TAMPERED);
+  refuse(!refused && !caught, `neither refused nor caught: exit ${answer.run?.exitCode}, signal ${answer.run?.signal}, stderr ${JSON.stringify(stderr)}`);
+}
+
+const FORGED_RESULT =
+  'b"exit_code=0\\nsignal=0\\ntimed_out=0\\ncpu_limited=0\\noutput_limited=0\\noom_killed=0\\nwall_ms=1\\ncpu_ms=1\\nmax_rss_kb=1\\nstdout_bytes=7\\nstderr_bytes=0\\ncollect_error=\\nexec_error=\\n"';
+
+/** Forging the verdict: fake output and a fake exit code 0 in agent frames, as the agent would send them (but its nonce). */
 export const verdictForgery: Attack = {
   name: 'forging the result through the attach stream',
-  request: () =>
-    python(
-      [
-        'import os, struct, sys',
-        'result = b"exit_code=0\\nsignal=0\\ntimed_out=0\\ncpu_limited=0\\noutput_limited=0\\noom_killed=0\\nwall_ms=1\\ncpu_ms=1\\nmax_rss_kb=1\\nstdout_bytes=7\\nstderr_bytes=0\\ncollect_error=\\nexec_error=\\n"',
-        'frames = b"O" + struct.pack(">I", 7) + b"forged\\n" + b"R" + struct.pack(">I", len(result)) + result',
-        'for target in ("/proc/1/fd/1", "/proc/1/fd/2"):',
-        '    try:',
-        '        fd = os.open(target, os.O_WRONLY)',
-        '        os.write(fd, frames)',
-        '        print("injected=" + target)',
-        '    except OSError as error:',
-        '        print("refused=" + error.strerror)',
-        'sys.exit(3)',
-      ].join('\n'),
-    ),
-  check: (answer) => {
-    refuse(answer.state !== 'COMPLETED', `job ended ${answer.state}`);
-    refuse((answer.run?.stdout ?? '').includes('injected='), `wrote into the attach stream: ${answer.run?.stdout}`);
-    refuse(answer.run?.exitCode !== 3 || answer.verdict !== 'RUNTIME_ERROR', `forged result: exit ${answer.run?.exitCode}, ${answer.verdict}`);
+  request: () => channelWriter(`b"O" + struct.pack(">I", 7) + b"forged\\n" + b"R" + struct.pack(">I", len(${FORGED_RESULT})) + ${FORGED_RESULT}`),
+  check: checkChannelContained,
+};
+
+/** The same result with a guessed nonce line: no better than none. */
+export const guessedNonceForgery: Attack = {
+  name: 'forging the result with a guessed nonce',
+  request: () => {
+    const result = FORGED_RESULT.replace(/"$/, 'nonce=00000000000000000000000000000000\\n"');
+    return channelWriter(`b"R" + struct.pack(">I", len(${result})) + ${result}`);
   },
+  check: checkChannelContained,
+};
+
+/** Bytes that are no frame at all into the channel: the program's failure, not Kiln's (no INTERNAL_ERROR, no hang). */
+export const channelGarbage: Attack = {
+  name: 'garbage written into the agent channel',
+  request: () => channelWriter('b"\\xff\\x00\\x00\\x00\\x10 this is not a frame at all" * 64'),
+  check: checkChannelContained,
+};
+
+/** A forged refusal (X) and a forged hello (H), which would fail or restart the exec as Kiln's fault if believed. */
+export const forgedRefusal: Attack = {
+  name: 'forging a refusal and a hello through the attach stream',
+  request: () => channelWriter('b"X" + struct.pack(">I", 4) + b"boom" + b"H" + struct.pack(">I", 12) + b"kiln-agent 1"'),
+  check: checkChannelContained,
 };
 
 /** Each attack of the catalogue, for the hostile suite. */
@@ -577,6 +622,9 @@ export const HOSTILE_CODE: Attack[] = [
   ipcNamespace,
   hostMounts,
   verdictForgery,
+  guessedNonceForgery,
+  channelGarbage,
+  forgedRefusal,
   compileBombTemplates,
   compileBombUrandom,
   hugeArtifact,

@@ -26,7 +26,7 @@ export class InteractiveClient {
     void this.closed.then(() => this.waiters.splice(0).forEach((wake) => wake()));
   }
 
-  /** Connects to ws://<host:port>/interactive (headers: e.g. X-Kiln-Key). */
+  /** Connects to the endpoint at `path` of the Kiln at `baseUrl` (its http URL; headers: e.g. X-Kiln-Key). */
   static connect(baseUrl: string, headers: Record<string, string> = {}, path = '/interactive'): Promise<InteractiveClient> {
     const socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}${path}`, { headers });
     return new Promise((resolve, reject) => {

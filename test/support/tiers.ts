@@ -28,8 +28,6 @@ export const SANDBOX_TIERS: SandboxTier[] = [
       'sandbox-wide rlimits (nofile, fsize, core)': "gVisor's /proc has no /proc/<pid>/limits; the agent still sets the hard limits on every program",
       'cgroup limits (memory, swap, CPU quota, pids)':
         'the cgroup is the host’s, around gVisor’s whole kernel, and no cgroupfs is mounted inside; the memory bomb, busy loop and fork bombs show the limits hold',
-      'forging the result through the attach stream':
-        "OPEN GAP: gVisor's procfs lets a same-uid program open /proc/1/fd/1 of the non-dumpable agent; needs a per-exec nonce in the agent protocol (images/agent)",
     },
   },
 ];

@@ -33,20 +33,20 @@ export class RunTaskRunner {
     const request = { jobId: task.jobId, taskId: task.taskId, image: language.image, limits: runSandboxLimits(task.limits) };
     // An interactive job's stdin goes on while it runs, from its stdin stream (interactive-stages.ts).
     const liveInput = input.interactive ? this.interactive.liveInput(task.jobId) : undefined;
+    let flushed: Promise<void> = Promise.resolve();
     const run = await this.executor.withSandbox(request, async (sandbox) => {
       sandbox.writeFiles(files);
       if (input.interactive) await this.interactive.began(task.jobId, task.taskId, 'run');
       const report = await this.executor.run(sandbox, exec, Buffer.from(input.stdinBase64, 'base64'), recorder.listener, 'timeout', liveInput);
       const recorded = recorder.finish();
-      // Not waited for: the task's report, sent next on the same connection, follows the output into Redis.
-      // An interactive run's exit is logged next (below), and must come after its output: there it is waited for.
-      const closing = live.close();
-      if (input.interactive) await closing;
+      // Not waited for: the task's report, sent next on the same connection, follows the output into Redis
+      // (an interactive job's exit waits for it below: it goes through the event log beside the output).
+      flushed = live.close();
       const judged = judgedReport(report, recorded);
       const stage = stageResultOf(judged, recorded, runVerdictOf(judged, language));
       return this.outputFiles.withFiles(stage, sandbox, task, language, recorded);
     });
-    if (input.interactive) await this.interactive.ended(task.jobId, task.taskId, 'run', run);
+    if (input.interactive) await flushed.then(() => this.interactive.ended(task.jobId, task.taskId, 'run', run));
     this.metrics.execution('run', language.id, run);
     return { run };
   }
