@@ -27,6 +27,8 @@ describe('playground routes', () => {
       expect(csp).toContain("script-src 'self'");
       expect(csp).toContain("script-src-attr 'none'");
       expect(csp).not.toContain('upgrade-insecure-requests');
+      // The interactive runs' socket: the page's own server, and only it.
+      expect(csp).toMatch(/(^|;)connect-src 'self' ws:\/\/127\.0\.0\.1:\d+ wss:\/\/127\.0\.0\.1:\d+$/);
     }
     // The API keeps helmet's whole default policy, and its keys.
     const api = await kiln.http().get('/languages');

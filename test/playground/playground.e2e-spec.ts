@@ -6,6 +6,7 @@ import { Browser, BrowserContext, Page } from 'playwright-core';
 import { languagesWithAwk } from '../support/awk-language';
 import { Harness, startKiln } from '../support/kiln-harness';
 import { launchChromium, screenshot } from '../support/browser';
+import { STARTERS } from '../../web/src/starters';
 
 /** Issue 8, acceptance 1, 2 and 4: the playground in a real browser (Debian's Chromium, headless). */
 describe('playground (Chromium)', () => {
@@ -244,6 +245,50 @@ describe('playground (Chromium)', () => {
     }
   });
 
+  it('runs the Python starter interactively: its prompt shows while it waits, a name typed under the output is greeted (issue 17, acceptance 4)', async () => {
+    const page = await openPlayground(context, base);
+    const sockets: string[] = [];
+    page.on('websocket', (socket) => sockets.push(socket.url()));
+    await page.getByLabel('Language').selectOption('python');
+    expect(await editorText(page)).toBe(STARTERS.python);
+    await page.getByRole('button', { name: 'Run' }).click();
+    await expectInteractive(page);
+
+    await page.locator('#output', { hasText: 'What is your name?' }).waitFor({ timeout: 30_000 });
+    // The program waits in input(): the prompt came live, with no stdin sent yet.
+    expect(await page.locator('#status').getAttribute('data-state')).toBe('RUNNING');
+    expect(await page.locator('#output').textContent()).toBe('What is your name? ');
+    await screenshot(page, 'playground-interactive-prompt');
+
+    const line = page.getByLabel('Input to the running program');
+    await line.fill('Ada');
+    await line.press('Enter');
+    await page.locator('#status[data-state="COMPLETED"]').waitFor({ timeout: 30_000 });
+    expect(await page.locator('#output').textContent()).toBe('What is your name? Ada\nHello, Ada!\n');
+    expect(await page.locator('#output span.stdin').allTextContents()).toEqual(['Ada\n']);
+    expect(await page.locator('#verdict').textContent()).toBe('OK');
+    expect(await page.locator('#live-input').isHidden()).toBe(true);
+    expect(sockets.map((url) => new URL(url).host)).toEqual([new URL(base).host]);
+    await screenshot(page, 'playground-interactive-greeted');
+  });
+
+  it('End of input closes the running program\'s stdin', async () => {
+    const page = await openPlayground(context, base);
+    await page.getByLabel('Language').selectOption('python');
+    await replaceCode(page, 'import sys\nprint("words:", len(sys.stdin.read().split()))', 'paste');
+    await page.getByRole('button', { name: 'Run' }).click();
+    await expectInteractive(page);
+    const line = page.getByLabel('Input to the running program');
+    await line.fill('one two');
+    await line.press('Enter');
+    await line.fill('three');
+    await page.getByRole('button', { name: 'Send' }).click();
+    expect(await page.locator('#status').getAttribute('data-state')).not.toBe('COMPLETED');
+    await page.getByRole('button', { name: 'End of input' }).click();
+    await page.locator('#status[data-state="COMPLETED"]').waitFor({ timeout: 30_000 });
+    expect(await page.locator('#output span.stdout').allTextContents()).toEqual(['words: 3\n']);
+  });
+
   it('made no request to any origin but its own', () => {
     const origin = new URL(base).origin;
     expect(requested.length).toBeGreaterThan(10);
@@ -288,6 +333,24 @@ describe('playground with API keys on (Chromium)', () => {
     await context.close();
   });
 });
+
+/**
+ * Waits until the run is interactive (the input box under the output is
+ * there), and fails at once, saying why, when the page ran it the other way:
+ * the server serves no interactive WebSocket, or the page could not open it.
+ */
+async function expectInteractive(page: Page): Promise<void> {
+  const ended = '#status[data-state="COMPLETED"], #status[data-state="FAILED"], #status[data-state="CANCELLED"], #status[data-state="ERROR"]';
+  const outcome = await Promise.race([
+    page.locator('#live-input:not([hidden])').waitFor({ timeout: 30_000 }).then(() => 'interactive'),
+    page.locator(ended).waitFor({ timeout: 30_000 }).then(() => 'ended without an input box'),
+  ]);
+  if (outcome !== 'interactive') {
+    const status = await page.locator('#status').textContent();
+    const output = await page.locator('#output').textContent();
+    throw new Error(`the playground did not run the program interactively (${outcome}; status ${JSON.stringify(status)}, output ${JSON.stringify(output)}): is the interactive WebSocket endpoint served?`);
+  }
+}
 
 async function openPlayground(context: BrowserContext, base: string): Promise<Page> {
   const page = await context.newPage();

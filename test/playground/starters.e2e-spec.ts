@@ -1,6 +1,6 @@
 import { Harness, startKiln } from '../support/kiln-harness';
 import { EXAMPLES } from '../../web/src/examples';
-import { STARTER_OUTPUT, STARTERS } from '../../web/src/starters';
+import { STARTER_INPUT, STARTER_OUTPUT, STARTERS } from '../../web/src/starters';
 
 /** Issue 8: the playground's starter program of every language runs as shown, and prints what it says; so does every example (issue 16). */
 describe('playground starters', () => {
@@ -20,11 +20,12 @@ describe('playground starters', () => {
   });
 
   it.each(Object.entries(STARTERS))('%s starter runs OK', async (language, code) => {
-    const answer = await kiln.http().post('/execute').send({ language, code });
+    const input = STARTER_INPUT[language];
+    const answer = await kiln.http().post('/execute').send({ language, code, ...(input ? { stdin: input.stdin } : {}) });
     expect({ language, verdict: answer.body.verdict, stdout: answer.body.run?.stdout, compile: answer.body.compile?.stderr ?? '' }).toEqual({
       language,
       verdict: 'OK',
-      stdout: STARTER_OUTPUT,
+      stdout: `${input?.prompt ?? ''}${STARTER_OUTPUT}`,
       compile: '',
     });
   });

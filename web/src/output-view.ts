@@ -39,6 +39,14 @@ export class OutputView {
     this.last = span;
   }
 
+  /** What the user typed into a running program, shown where it was typed (a terminal's echo). */
+  echo(text: string): void {
+    const span = element('span', text, 'stdin');
+    span.dataset.stream = 'stdin';
+    this.pane.append(span);
+    this.last = span;
+  }
+
   /** When nothing streamed (a very fast job, a stream that broke), shows the output from the final answer. */
   fillFrom(job: JobView): void {
     if (this.streamed) return;

@@ -41,6 +41,15 @@ export class ProgramForm {
     return this.content();
   }
 
+  /**
+   * Whether a run is interactive: its stdin is typed while it runs. Only
+   * without tests (each test has its own stdin) and with the Standard input
+   * field empty (a filled one is the whole of stdin, ended, as before).
+   */
+  isInteractive(): boolean {
+    return !this.testsPanel.enabled && this.stdin.value === '';
+  }
+
   /** Tests as submitted, to show what a failing one expected. */
   expectations() {
     return this.testsPanel.enabled ? this.testsPanel.tests() : [];

@@ -1,5 +1,7 @@
-import { KilnApiError, type KilnClient, type JobView } from '@kiln/client';
+import { KilnApiError, type KilnClient, type JobRequest, type JobView } from '@kiln/client';
 import type { FilesView } from './files-view';
+import { InteractiveRunFailed, InteractiveSocket, InteractiveUnavailable } from './interactive-socket';
+import type { LiveInput } from './live-input';
 import type { OutputView } from './output-view';
 import type { ProgramForm } from './program-form';
 import type { ResultView } from './result-view';
@@ -10,12 +12,16 @@ export interface RunButtons {
 }
 
 /**
- * Run: POST /jobs, then follow GET /jobs/:id/events, showing output as it
- * streams and the verdict and the returned files at the end. Cancel: PUT /jobs/:id/cancel (the
- * stream then ends with the cancelled job).
+ * Run: interactively when the form says so (ProgramForm.isInteractive) —
+ * over the interactive WebSocket, output as it is written and the live
+ * input box feeding stdin — else, or when this Kiln serves no interactive
+ * runs, POST /jobs and follow GET /jobs/:id/events. Either way the verdict
+ * and the returned files at the end. Cancel: PUT /jobs/:id/cancel, or the
+ * socket's cancel (the run then ends with the cancelled job).
  */
 export class RunController {
   private jobId: string | null = null;
+  private socket: InteractiveSocket | null = null;
   private running = false;
   /** Cancel was pressed before the server had answered with the job's id. */
   private cancelWanted = false;
@@ -26,6 +32,7 @@ export class RunController {
     private readonly output: OutputView,
     private readonly result: ResultView,
     private readonly files: FilesView,
+    private readonly liveInput: LiveInput,
     private readonly buttons: RunButtons,
     private readonly onError: (error: unknown) => void,
   ) {
@@ -42,10 +49,8 @@ export class RunController {
     this.result.showState('SUBMITTING');
     const expected = this.form.expectations();
     try {
-      const { id } = await this.client.submit(this.form.jobRequest());
-      this.jobId = id;
-      if (this.cancelWanted) void this.cancel();
-      const job = await this.follow(id);
+      const request = this.form.jobRequest();
+      const job = (this.form.isInteractive() ? await this.runInteractively(request) : null) ?? (await this.submitAndFollow(request));
       this.output.fillFrom(job);
       this.result.showJob(job, expected);
       this.files.show(job);
@@ -61,6 +66,10 @@ export class RunController {
 
   async cancel(): Promise<void> {
     this.buttons.cancel.disabled = true;
+    if (this.socket) {
+      this.socket.cancel();
+      return;
+    }
     if (!this.jobId) {
       this.cancelWanted = this.running;
       return;
@@ -70,6 +79,42 @@ export class RunController {
     } catch (error) {
       // 409: it finished meanwhile, and the stream says how.
       if (!(error instanceof KilnApiError && error.status === 409)) this.onError(error);
+    }
+  }
+
+  private async submitAndFollow(request: JobRequest): Promise<JobView> {
+    const { id } = await this.client.submit(request);
+    this.jobId = id;
+    if (this.cancelWanted) void this.cancel();
+    return this.follow(id);
+  }
+
+  /** The run over the interactive socket; null when this Kiln serves none (the caller submits it instead). */
+  private async runInteractively(request: JobRequest): Promise<JobView | null> {
+    let socket: InteractiveSocket;
+    try {
+      socket = await InteractiveSocket.open(request, this.client.key);
+    } catch (error) {
+      if (error instanceof InteractiveUnavailable) return null;
+      throw error;
+    }
+    this.socket = socket;
+    if (this.cancelWanted) socket.cancel();
+    this.result.showState('PENDING');
+    this.liveInput.attach(socket);
+    try {
+      let stage = 'run';
+      for await (const event of socket.events()) {
+        if (event.type === 'stage') {
+          stage = event.stage;
+          this.result.showState('RUNNING');
+        } else if (event.type === 'data') this.output.append({ task: stage, stream: event.stream, text: event.data });
+        else if (event.type === 'done') return event.job;
+      }
+      throw new InteractiveRunFailed('the connection closed before the job ended');
+    } finally {
+      this.liveInput.detach();
+      this.socket = null;
     }
   }
 

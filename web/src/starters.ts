@@ -3,12 +3,14 @@ import { EXAMPLES } from './examples';
 /**
  * A starter program for each language of the default table, shown when a
  * language is picked over untouched code. Each prints STARTER_OUTPUT
- * (test/playground/starters.e2e-spec.ts runs every one through Kiln).
+ * (test/playground/starters.e2e-spec.ts runs every one through Kiln);
+ * Python's first asks for a name and greets it (the playground runs it
+ * interactively: the name is typed under the output while it waits).
  */
 export const STARTER_OUTPUT = 'Hello, Kiln!\n';
 
 export const STARTERS: Record<string, string> = {
-  python: 'print("Hello, Kiln!")\n',
+  python: 'name = input("What is your name? ")\nprint(f"Hello, {name}!")\n',
   javascript: 'console.log("Hello, Kiln!");\n',
   typescript: 'const greeting: string = "Hello, Kiln!";\nconsole.log(greeting);\n',
   bash: 'echo "Hello, Kiln!"\n',
@@ -22,6 +24,11 @@ export const STARTERS: Record<string, string> = {
   php: '<?php\necho "Hello, Kiln!\\n";\n',
   perl: 'print "Hello, Kiln!\\n";\n',
   lua: 'print("Hello, Kiln!")\n',
+};
+
+/** The starters that read stdin: what to type (the name) for them to print their prompt and STARTER_OUTPUT. */
+export const STARTER_INPUT: Record<string, { stdin: string; prompt: string }> = {
+  python: { stdin: 'Kiln\n', prompt: 'What is your name? ' },
 };
 
 /** The starter of a language by its id or an alias; an operator's own language starts empty. */

@@ -74,7 +74,7 @@ const ENDPOINT_GROUPS: Record<keyof EndpointsConfig, Type[] | ((config: KilnConf
   judge0: judge0Controllers,
   mcp: [McpController],
   sessions: [SessionsController],
-  // A WebSocket, no controller: InteractiveGateway mounts it when the group is on.
+  // WebSockets, no controllers: InteractiveGateway (and PistonConnectGateway, with piston on) mount them when the group is on.
   interactive: [],
 };
 

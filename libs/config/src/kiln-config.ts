@@ -57,7 +57,7 @@ export class EndpointsConfig {
   @IsBoolean() mcp: boolean;
   /** POST /sessions and everything under /sessions/:id (docs/sessions.md). */
   @IsBoolean() sessions: boolean;
-  /** The interactive runs' WebSocket at /interactive (README "Interactive runs"). */
+  /** The interactive runs' WebSocket at /interactive (README "Interactive runs"); with piston on, Piston's /api/v2/connect too. */
   @IsBoolean() interactive: boolean;
 }
 

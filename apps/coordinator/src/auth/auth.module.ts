@@ -29,6 +29,6 @@ import { KilnThrottlerGuard } from './kiln-throttler.guard';
     { provide: APP_GUARD, useClass: KilnThrottlerGuard },
     { provide: APP_GUARD, useClass: ApiKeyGuard },
   ],
-  exports: [ApiKeys],
+  exports: [ApiKeys, CallerIdentity],
 })
 export class AuthModule {}

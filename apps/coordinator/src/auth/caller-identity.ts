@@ -37,14 +37,26 @@ export class CallerIdentity {
     if (!this.keys.enabled) return { keyId: null, refusal: null };
     const targets = [context.getHandler(), context.getClass()];
     const presented = keyOf(request, this.reflector.getAllAndOverride<string[]>(KEY_HEADERS, targets) ?? []);
+    const caller = this.identifyKey(presented);
+    if (caller.keyId || this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return { keyId: caller.keyId, refusal: null };
+    return caller;
+  }
+
+  /**
+   * A presented key (null: none) by the rules of a route that is not public:
+   * what WebSocket endpoints ask, whose key comes with the upgrade or, from a
+   * browser (which cannot set headers on one), in a first message.
+   */
+  identifyKey(presented: string | null): Caller {
+    if (!this.keys.enabled) return { keyId: null, refusal: null };
     const keyId = presented ? this.keys.identify(presented) : null;
-    if (keyId || this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return { keyId, refusal: null };
+    if (keyId) return { keyId, refusal: null };
     return { keyId: null, refusal: presented ? UNKNOWN_KEY : KEY_REQUIRED };
   }
 }
 
 /** The key a request presents: X-Kiln-Key, else Authorization: Bearer, else one of the route's alias headers. */
-export function keyOf(request: Request, aliasHeaders: readonly string[] = []): string | null {
+export function keyOf(request: Pick<Request, 'headers'>, aliasHeaders: readonly string[] = []): string | null {
   const header = request.headers['x-kiln-key'];
   if (typeof header === 'string' && header) return header;
   const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');

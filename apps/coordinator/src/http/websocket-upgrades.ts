@@ -1,6 +1,7 @@
 import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, Server } from 'node:http';
+import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { KilnConfig } from '@kiln/config';
 import { hostRefusal } from './host-check.middleware';
@@ -12,17 +13,25 @@ export type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Bu
  * The one listener for the HTTP server's `upgrade` requests, which no Express
  * middleware or route sees: each WebSocket endpoint registers its path here
  * (in its module's onModuleInit), and any other path is answered 404, so no
- * upgrade is left hanging. The host check (coordinator.hostCheck) applies
- * to them as to every request; the key check is the endpoint's own.
+ * upgrade is left hanging. The checks every request must pass apply to them
+ * here: the host check (coordinator.hostCheck), and an origin check. A
+ * browser lets any page open a WebSocket to any address and sends no CORS
+ * preflight; what it does send is `Origin`, so a page of another origin is
+ * refused (403) unless its origin is one of `coordinator.cors.origins`, the
+ * same rule as the API's CORS (clients that are not browsers send no
+ * `Origin` and pass). The key check is the endpoint's own.
  */
 @Injectable()
 export class WebSocketUpgrades implements OnApplicationBootstrap {
   private readonly routes = new Map<string, UpgradeHandler>();
+  private readonly origins: Set<string>;
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly config: KilnConfig,
-  ) {}
+  ) {
+    this.origins = new Set(config.coordinator.cors.origins);
+  }
 
   /** Serves upgrades of exactly `path` (any query string). */
   route(path: string, handler: UpgradeHandler): void {
@@ -37,17 +46,35 @@ export class WebSocketUpgrades implements OnApplicationBootstrap {
     server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
       socket.on('error', () => socket.destroy()); // a client that breaks off mid-handshake is no error of ours
       const refused = refusal(request.headers.host);
-      if (refused) return answer(socket, 421, 'Misdirected Request', refused);
+      if (refused) return refuseUpgrade(socket, 421, refused);
+      const origin = request.headers.origin;
+      if (origin && !this.sameOrAllowedOrigin(origin, request.headers.host)) {
+        return refuseUpgrade(socket, 403, {
+          error: `a WebSocket from the origin ${JSON.stringify(origin.slice(0, 255))} is refused`,
+          details: [{ field: 'origin', message: "must be this server's own origin or one of coordinator.cors.origins" }],
+        });
+      }
       const path = (request.url ?? '/').split('?')[0];
       const handler = this.routes.get(path);
-      if (!handler) return answer(socket, 404, 'Not Found', { error: `no WebSocket endpoint at ${path.slice(0, 200)}` });
+      if (!handler) return refuseUpgrade(socket, 404, { error: `no WebSocket endpoint at ${path.slice(0, 200)}` });
       handler(request, socket, head);
     });
   }
+
+  private sameOrAllowedOrigin(origin: string, host: string | undefined): boolean {
+    if (this.origins.has(origin)) return true;
+    try {
+      return new URL(origin).host === host;
+    } catch {
+      return false;
+    }
+  }
 }
 
-/** An HTTP answer on a socket that was asking to upgrade, then the end of it. */
-function answer(socket: Duplex, status: number, reason: string, body: object): void {
+/** An HTTP answer on a socket that was asking to upgrade (a refusal, in the API's error shape), then the end of it. */
+export function refuseUpgrade(socket: Duplex, status: number, body: object): void {
   const json = JSON.stringify(body);
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`,
+  );
 }

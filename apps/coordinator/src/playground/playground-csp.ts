@@ -13,3 +13,18 @@ export const PLAYGROUND_CSP = Object.entries(helmet.contentSecurityPolicy.getDef
   .filter(([directive]) => directive !== 'upgrade-insecure-requests')
   .map(([directive, values]) => [directive, ...(values as string[])].join(' '))
   .join(';');
+
+/** An authority as a Host header may carry it: a name or an address, an optional port; nothing else reaches the policy. */
+const AUTHORITY = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
+/**
+ * The policy for a page served under `host`, with `connect-src` naming the
+ * page's own WebSocket origin (ws:// and, behind a TLS proxy, wss://) beside
+ * 'self': the interactive runs' socket. CSP Level 3 lets 'self' cover the
+ * same host's ws: and wss:, but not every browser does, and the page's own
+ * server is the only socket it may open. Without a usable Host, 'self' alone.
+ */
+export function playgroundCsp(host: string | undefined): string {
+  const sockets = host && AUTHORITY.test(host) ? ` ws://${host} wss://${host}` : '';
+  return `${PLAYGROUND_CSP};connect-src 'self'${sockets}`;
+}

@@ -1,8 +1,8 @@
-import { Controller, Get, NotFoundException, Param, Res, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, NotFoundException, Param, Req, Res, ServiceUnavailableException } from '@nestjs/common';
 import { SkipThrottle } from '@nestjs/throttler';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { Public } from '../auth/public.decorator';
-import { PLAYGROUND_CSP } from './playground-csp';
+import { playgroundCsp } from './playground-csp';
 import { PlaygroundAssets } from './playground-assets';
 
 const ONE_YEAR_MS = 365 * 24 * 3600 * 1000;
@@ -19,13 +19,13 @@ export class PlaygroundController {
   constructor(private readonly files: PlaygroundAssets) {}
 
   @Get()
-  page(@Res() response: Response): void {
-    this.sendPage(response);
+  page(@Req() request: Request, @Res() response: Response): void {
+    this.sendPage(request, response);
   }
 
   @Get('s/:id')
-  snippetPage(@Res() response: Response): void {
-    this.sendPage(response);
+  snippetPage(@Req() request: Request, @Res() response: Response): void {
+    this.sendPage(request, response);
   }
 
   /** Vite names assets by content hash, so they never change: cached for a year. */
@@ -37,11 +37,11 @@ export class PlaygroundController {
     });
   }
 
-  private sendPage(response: Response): void {
+  private sendPage(request: Request, response: Response): void {
     if (!this.files.built()) {
       throw new ServiceUnavailableException({ error: 'the playground is not built: run `npm run build`' });
     }
-    response.setHeader('Content-Security-Policy', PLAYGROUND_CSP);
+    response.setHeader('Content-Security-Policy', playgroundCsp(request.headers.host));
     response.setHeader('Cache-Control', 'no-cache');
     response.sendFile('index.html', { root: this.files.root });
   }

@@ -16,7 +16,7 @@ export class PistonExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
     if (exception instanceof HttpException) {
-      response.status(exception.getStatus()).json({ message: messageOf(exception) });
+      response.status(exception.getStatus()).json({ message: pistonMessageOf(exception) });
       return;
     }
     if (exception instanceof PistonJobFailure) {
@@ -29,7 +29,8 @@ export class PistonExceptionFilter implements ExceptionFilter {
   }
 }
 
-function messageOf(exception: HttpException): string {
+/** An HttpException's text as Piston's `message` (also what /api/v2/connect notifies). */
+export function pistonMessageOf(exception: HttpException): string {
   const body = exception.getResponse() as string | { message?: unknown; error?: unknown; details?: FieldError[] };
   const status = exception.getStatus();
   if (typeof body === 'string') return publicErrorText(body, status);

@@ -34,11 +34,22 @@ export class PistonJobFailure extends Error {}
  * compile stage (Piston's own backward-compatible behaviour).
  */
 export function toPistonResult(view: JobView, runtime: PistonRuntime, limits: Limits): PistonResult {
-  if (view.state !== JobState.COMPLETED) throw new PistonJobFailure(view.error ?? `the job was ${view.state.toLowerCase()}`);
+  const failure = pistonJobFailure(view);
+  if (failure) throw failure;
   const compile = view.compile ? toPistonStage(view.compile, limits.compileTimeoutMs) : undefined;
   const run = view.run ? toPistonStage(view.run, limits.timeoutMs) : compile;
   if (!run) throw new PistonJobFailure('the job produced no result');
   return { language: runtime.language, version: runtime.version, run, ...(compile ? { compile } : {}) };
+}
+
+/** Why a terminal job is no Piston result (Kiln's failure or a cancel), or null when it completed. */
+export function pistonJobFailure(view: JobView): PistonJobFailure | null {
+  return view.state === JobState.COMPLETED ? null : new PistonJobFailure(view.error ?? `the job was ${view.state.toLowerCase()}`);
+}
+
+/** Piston reports SIGKILL for what it killed at a limit (its time and output limits). */
+export function pistonSignal(verdict: Verdict, signal: string | null): string | null {
+  return verdict === Verdict.TIMEOUT || verdict === Verdict.OUTPUT_LIMIT ? 'SIGKILL' : signal;
 }
 
 /** One stage; `wallLimitMs` is its wall-clock limit (to tell a CPU timeout from a wall-clock one). */
@@ -49,8 +60,7 @@ export function toPistonStage(stage: StageResult, wallLimitMs: number): PistonSt
     stderr: stage.stderr,
     output: stage.output ?? stage.stdout + stage.stderr,
     code: stage.exitCode,
-    // Piston reports SIGKILL for what it killed at a limit.
-    signal: status === 'TO' || status === 'OL' || status === 'EL' ? 'SIGKILL' : stage.signal,
+    signal: pistonSignal(stage.verdict, stage.signal),
     message: pistonMessage(status, stage, wallLimitMs),
     status,
     cpu_time: stage.cpuTimeMs,
