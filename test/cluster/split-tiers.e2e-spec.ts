@@ -1,14 +1,11 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Redis from 'ioredis';
 import request from 'supertest';
 import { parse, stringify } from 'yaml';
-import { TEST_REDIS_URL } from '../support/environment';
-import { deleteKeys, REPO_ROOT } from '../support/kiln-harness';
-import { freePort, KilnProcess, spawnKiln } from '../support/processes';
+import { REPO_ROOT } from '../support/kiln-harness';
+import { SplitCluster, startSplitCluster } from '../support/split-cluster';
 import { testPrefix } from '../support/test-run';
-import { eventually } from '../support/waiting';
 
 type Tier = { mode: string; runtime: string; setting: string; reason: string };
 type NodeView = { id: string; role: string; status: string; queues: string[]; sandbox?: Tier };
@@ -36,40 +33,23 @@ describe('a split cluster: queue default in the default tier, queue untrusted un
   const prefix = testPrefix('tiers');
   const languages = languagesWithBashUntrusted();
   const hostKernel = readFileSync('/proc/version', 'utf8').trim();
-  let processes: KilnProcess[] = [];
+  let cluster: SplitCluster;
   let url: string;
 
   beforeAll(async () => {
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    const env = {
-      KILN_HOME: REPO_ROOT,
-      KILN_LANGUAGES: languages.file,
-      KILN_REDIS__URL: TEST_REDIS_URL,
-      KILN_REDIS__PREFIX: prefix,
-      KILN_NODES__HEARTBEAT_MS: '1000',
-      KILN_LOGGING__LEVEL: 'warn',
-      KILN_COORDINATOR__QUEUES: 'default,untrusted',
-    };
-    processes = [
-      spawnKiln('coordinator', { ...env, KILN_COORDINATOR__PORT: String(port) }),
-      spawnKiln('worker', { ...env, KILN_WORKER__ID: 'default-worker', KILN_WORKER__QUEUES: 'default', KILN_WORKER__CONCURRENCY: '2' }),
-      spawnKiln('worker', { ...env, KILN_WORKER__ID: 'gvisor-worker', KILN_WORKER__QUEUES: 'untrusted', KILN_WORKER__CONCURRENCY: '2', KILN_SANDBOX__RUNTIME: 'runsc' }),
-    ];
-    await eventually(
-      () => request(url).get('/health').then((r) => r.body, () => ({})),
-      (body) => body?.workers?.dockerReady === 2,
-      60_000,
-      () => `the cluster to come up with 2 workers; the processes said:\n${processes.map((p) => p.output()).join('\n---\n')}`,
-    );
+    cluster = await startSplitCluster(prefix, {
+      env: { KILN_LANGUAGES: languages.file, KILN_COORDINATOR__QUEUES: 'default,untrusted' },
+      workers: [
+        { KILN_WORKER__ID: 'default-worker', KILN_WORKER__QUEUES: 'default', KILN_WORKER__CONCURRENCY: '2' },
+        { KILN_WORKER__ID: 'gvisor-worker', KILN_WORKER__QUEUES: 'untrusted', KILN_WORKER__CONCURRENCY: '2', KILN_SANDBOX__RUNTIME: 'runsc' },
+      ],
+    });
+    url = cluster.url;
   });
 
   afterAll(async () => {
-    const codes = await Promise.all(processes.map((p) => p.stop('SIGTERM')));
+    const codes = await cluster.stop();
     languages.remove();
-    const redis = new Redis(TEST_REDIS_URL);
-    await deleteKeys(redis, prefix);
-    redis.disconnect();
     expect(codes).toEqual([0, 0, 0]);
   });
 

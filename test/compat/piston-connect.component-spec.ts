@@ -1,10 +1,12 @@
 import { HttpAdapterHost, Reflector } from '@nestjs/core';
+import { ThrottlerStorageService } from '@nestjs/throttler';
 import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadConfig } from '@kiln/config';
 import { JobState, Verdict } from '@kiln/tasks';
 import { ApiKeys } from '../../apps/coordinator/src/auth/api-keys';
 import { CallerIdentity } from '../../apps/coordinator/src/auth/caller-identity';
+import { UpgradeRateLimit } from '../../apps/coordinator/src/auth/upgrade-rate-limit';
 import { PistonConnectGateway } from '../../apps/coordinator/src/compat/piston/piston-connect.gateway';
 import { PistonRuntimes } from '../../apps/coordinator/src/compat/piston/piston-runtimes';
 import { InvalidRequestException } from '../../apps/coordinator/src/http/field-error';
@@ -56,7 +58,8 @@ async function startConnectServer(env: Record<string, string> = {}): Promise<Con
   const upgrades = new WebSocketUpgrades({ httpAdapter: { getHttpServer: () => server } } as unknown as HttpAdapterHost, loaded.config);
   const runs = new FakeInteractiveRuns(programs);
   const callers = new CallerIdentity(new ApiKeys(loaded.config), new Reflector());
-  const gateway = new PistonConnectGateway(upgrades, runs, new PistonRuntimes(loaded.languages), callers, loaded.config);
+  const rateLimit = new UpgradeRateLimit(new ThrottlerStorageService(), callers, loaded.config);
+  const gateway = new PistonConnectGateway(upgrades, runs, new PistonRuntimes(loaded.languages), callers, rateLimit, loaded.config);
   gateway.onModuleInit();
   upgrades.onApplicationBootstrap();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -1,9 +1,7 @@
 import Redis from 'ioredis';
-import request from 'supertest';
 import { TEST_REDIS_URL } from '../support/environment';
 import { GREETER, InteractiveClient } from '../support/interactive-client';
-import { deleteKeys, REPO_ROOT } from '../support/kiln-harness';
-import { freePort, KilnProcess, spawnKiln } from '../support/processes';
+import { SplitCluster, startSplitCluster } from '../support/split-cluster';
 import { testPrefix } from '../support/test-run';
 import { eventually } from '../support/waiting';
 
@@ -14,28 +12,16 @@ import { eventually } from '../support/waiting';
  */
 describe('interactive runs in split mode: kiln coordinator + kiln worker', () => {
   const prefix = testPrefix('isplit');
-  let processes: KilnProcess[] = [];
+  let cluster: SplitCluster;
   let url: string;
 
   beforeAll(async () => {
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    const env = { KILN_HOME: REPO_ROOT, KILN_REDIS__URL: TEST_REDIS_URL, KILN_REDIS__PREFIX: prefix, KILN_NODES__HEARTBEAT_MS: '1000', KILN_LOGGING__LEVEL: 'warn' };
-    processes = [spawnKiln('coordinator', { ...env, KILN_COORDINATOR__PORT: String(port) }), spawnKiln('worker', { ...env, KILN_WORKER__ID: `${prefix}-worker` })];
-    await eventually(
-      () => request(url).get('/health').then((r) => r.body, () => ({})),
-      (body) => body?.workers?.dockerReady === 1,
-      30_000,
-      () => `the cluster to come up; the processes said:\n${processes.map((p) => p.output()).join('\n---\n')}`,
-    );
+    cluster = await startSplitCluster(prefix, { workers: [{ KILN_WORKER__ID: `${prefix}-worker` }] });
+    url = cluster.url;
   });
 
   afterAll(async () => {
-    const codes = await Promise.all(processes.map((p) => p.stop('SIGTERM')));
-    expect(codes).toEqual([0, 0]);
-    const redis = new Redis(TEST_REDIS_URL);
-    await deleteKeys(redis, prefix);
-    redis.disconnect();
+    expect(await cluster.stop()).toEqual([0, 0]);
   });
 
   it('the prompt comes before any stdin, the greeting after the line sent; the worker ran it', async () => {

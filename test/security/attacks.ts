@@ -592,6 +592,39 @@ export const forgedRefusal: Attack = {
   check: checkChannelContained,
 };
 
+/**
+ * Killing (or stopping) the agent, the program's parent: as PID 1 of the
+ * sandbox's PID namespace it cannot be sent SIGKILL or SIGSTOP from inside,
+ * so the run ends as the program's own. A killed agent would end the task as
+ * Kiln's failure (the agent gone), retried and failed: a denial of service
+ * that blames Kiln.
+ */
+export const agentKill: Attack = {
+  name: 'killing the agent',
+  request: () =>
+    python(
+      [
+        'import os, signal, time',
+        'parent = os.getppid()',
+        'print("parent=" + str(parent), flush=True)',
+        'for sig in (signal.SIGKILL, signal.SIGSTOP, signal.SIGTERM):',
+        '    try:',
+        '        os.kill(parent, sig)',
+        '    except OSError as error:',
+        '        print("refused=" + error.strerror, flush=True)',
+        'time.sleep(0.5)',
+        'print("agent_alive=1", flush=True)',
+      ].join('\n'),
+    ),
+  check: (answer) => {
+    refuse(answer.state !== 'COMPLETED', `job ended ${answer.state}: killing the agent made it Kiln's failure`);
+    if (reported(answer).agent_alive === '1') return;
+    // gVisor's kernel lets a program kill its PID 1 (test/support/tiers.ts, `behaves`): then the run is the program's failure, said so.
+    const ownFailure = answer.verdict === 'RUNTIME_ERROR' && (answer.run?.stderr ?? '').includes("the sandbox's agent (its PID 1) was killed from inside the sandbox");
+    refuse(!ownFailure, `the program's last line never came back and the run is not its own failure (verdict ${answer.verdict}): the agent was killed or stopped`);
+  },
+};
+
 /** Each attack of the catalogue, for the hostile suite. */
 export const HOSTILE_CODE: Attack[] = [
   forkBombShell,
@@ -625,6 +658,7 @@ export const HOSTILE_CODE: Attack[] = [
   guessedNonceForgery,
   channelGarbage,
   forgedRefusal,
+  agentKill,
   compileBombTemplates,
   compileBombUrandom,
   hugeArtifact,

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { WebSocket } from 'ws';
 import { ScriptedSandboxRuntime } from '../../apps/worker/src/sandbox/scripted/scripted-sandbox.runtime';
 import { Harness, startKiln } from '../support/kiln-harness';
 
@@ -13,6 +14,23 @@ function expectRateLimited(answer: { status: number; headers: Record<string, str
   expect(Number(answer.headers['retry-after'])).toBeGreaterThan(0);
   expect(answer.body).toEqual({ error: expect.stringMatching(who) });
   expect(JSON.stringify(answer.body)).not.toMatch(/Exception|Error/);
+}
+
+/** The answer to a WebSocket upgrade of `path`: 101 when it switched (the socket is closed at once), else the refusal's status, Retry-After and body. */
+function upgradeAnswer(baseUrl: string, path: string, headers: Record<string, string> = {}): Promise<{ status: number; retryAfter?: string; body?: string }> {
+  const socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}${path}`, { headers });
+  return new Promise((resolve, reject) => {
+    socket.once('open', () => {
+      socket.terminate();
+      resolve({ status: 101 });
+    });
+    socket.once('unexpected-response', (_request, response) => {
+      let body = '';
+      response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, retryAfter: response.headers['retry-after'], body }));
+    });
+    socket.once('error', reject);
+  });
 }
 
 /** Issue 12: rate limits that never throttle one local user, count per key, and count key guesses by address first. */
@@ -51,6 +69,31 @@ describe('rate limit', () => {
       expect(statuses).toEqual({ 200: 500 });
       expect(answers.filter((answer) => !answer.right)).toEqual([]);
       expect(runtime.sandboxes).toHaveLength(500);
+    } finally {
+      await kiln.close();
+    }
+  });
+
+  it('WebSocket upgrades count with the HTTP requests of their caller: opening sockets is no way around the limit', async () => {
+    const kiln = await startKiln({ worker: false, env: { ...KEYS_ON, KILN_COORDINATOR__RATE_LIMIT__PER_KEY: '4', KILN_COORDINATOR__RATE_LIMIT__PER_ADDRESS: '3' } });
+    try {
+      await kiln.coordinator!.listen(0, '127.0.0.1');
+      const url = `http://127.0.0.1:${(kiln.coordinator!.getHttpServer().address() as { port: number }).port}`;
+      const key = { 'X-Kiln-Key': KEY_A };
+      // Key A: two HTTP requests and two upgrades (one of each endpoint) are its 4; the fifth, of either kind, is refused.
+      expect((await kiln.http().get('/languages').set(key)).status).toBe(200);
+      expect((await upgradeAnswer(url, '/interactive', key)).status).toBe(101);
+      expect((await upgradeAnswer(url, '/api/v2/connect', key)).status).toBe(101);
+      expect((await kiln.http().get('/languages').set(key)).status).toBe(200);
+      const refused = await upgradeAnswer(url, '/interactive', key);
+      expect(refused).toMatchObject({ status: 429, retryAfter: expect.stringMatching(/^[1-9]\d*$/) });
+      expect(JSON.parse(refused.body!)).toEqual({ error: expect.stringMatching(/^rate limited: at most 4 requests in \d+ s for this API key; retry after \d+ s$/) });
+      expectRateLimited(await kiln.http().get('/languages').set(key), /for this API key/);
+      // Without a key (a browser's upgrade, its key to come in the first message): counted by address, 3 in all.
+      for (let i = 0; i < 3; i++) expect((await upgradeAnswer(url, '/interactive')).status).toBe(101);
+      expect((await upgradeAnswer(url, '/api/v2/connect')).status).toBe(429);
+      // Key B has a count of its own.
+      expect((await upgradeAnswer(url, '/interactive', { 'X-Kiln-Key': KEY_B })).status).toBe(101);
     } finally {
       await kiln.close();
     }

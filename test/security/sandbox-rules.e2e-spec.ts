@@ -12,6 +12,7 @@ import {
   Attack,
   AttackContext,
   AttackSucceeded,
+  agentKill,
   cgroupLimits,
   dockerSocket,
   environmentLeak,
@@ -27,7 +28,6 @@ import {
   shmFill,
   tmpFill,
   userNamespace,
-  verdictForgery,
   workspaceFill,
 } from './attacks';
 
@@ -75,7 +75,7 @@ const RULES: { rule: string; weaken: Weakening; attack: Attack }[] = [
   { rule: 'nofile ulimit', weaken: withoutUlimit('nofile'), attack: sandboxRlimits },
   { rule: 'fsize ulimit', weaken: withoutUlimit('fsize'), attack: sandboxRlimits },
   { rule: 'core ulimit', weaken: withoutUlimit('core'), attack: sandboxRlimits },
-  { rule: 'the agent is PID 1 (no docker-init)', weaken: (o) => (host(o).Init = true), attack: verdictForgery },
+  { rule: 'the agent is PID 1 (no docker-init)', weaken: (o) => (host(o).Init = true), attack: agentKill },
   { rule: 'no host paths mounted', weaken: (o) => (host(o).Binds = [`${mkdtempSync(`${tmpdir()}/kiln-host-`)}:/host-data:ro`]), attack: hostMounts },
   { rule: 'no Docker socket', weaken: (o) => (host(o).Binds = ['/var/run/docker.sock:/var/run/docker.sock']), attack: dockerSocket },
 ];

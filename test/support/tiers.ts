@@ -44,6 +44,8 @@ export const SANDBOX_TIERS: SandboxTier[] = [
         "gVisor accounts a task's CPU time as the time it was running in gVisor's kernel: with more runnable tasks than host CPUs (a fork bomb) the sum exceeds wall time × CPUs; a single busy loop reads as under runc (accounting.e2e-spec.ts)",
       'leftover processes':
         "the program's processes live inside gVisor's kernel and never appear in the host's process table: the leftover suite checks that the task's container is gone instead (leftovers.e2e-spec.ts)",
+      'killing the agent':
+        "gVisor 20221219 delivers SIGKILL to the sandbox's PID 1 from inside (Linux never does): a program can end its own sandbox, which is then its own RUNTIME_ERROR with a note on stderr, not Kiln's failure (sandbox-death.ts); under runc the agent survives",
       'statx of a named path':
         "gVisor 20221219 answers statx with AT_NO_AUTOMOUNT with EINVAL, so coreutils' `ls DIR`, `stat FILE` fail there (`ls` of the current directory works); programs that call stat/fstatat are unaffected",
     },

@@ -6,6 +6,7 @@ import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeys } from './api-keys';
 import { CallerIdentity } from './caller-identity';
 import { KilnThrottlerGuard } from './kiln-throttler.guard';
+import { UpgradeRateLimit } from './upgrade-rate-limit';
 
 /**
  * API protection, in this order: the rate limit (per key, or per address for
@@ -26,9 +27,10 @@ import { KilnThrottlerGuard } from './kiln-throttler.guard';
   providers: [
     ApiKeys,
     CallerIdentity,
+    UpgradeRateLimit,
     { provide: APP_GUARD, useClass: KilnThrottlerGuard },
     { provide: APP_GUARD, useClass: ApiKeyGuard },
   ],
-  exports: [ApiKeys, CallerIdentity],
+  exports: [ApiKeys, CallerIdentity, UpgradeRateLimit],
 })
 export class AuthModule {}

@@ -11,13 +11,15 @@ import {
 } from '@nestjs/throttler';
 import { KilnConfig } from '@kiln/config';
 import { CallerIdentity } from './caller-identity';
+import { rateLimitMessage, throttlerKey } from './rate-limit-count';
 
 /**
  * Rate limits per API key (`coordinator.rateLimit.perKey`) for a request
  * with a valid key, else per client address (`perAddress`): no key, a wrong
  * key, or keys off. It runs before the key check, so guessing keys is
  * throttled too. One count per key or address across all routes, and a 429
- * in the API's error shape with Retry-After.
+ * in the API's error shape with Retry-After. WebSocket upgrades count in the
+ * same count (upgrade-rate-limit.ts).
  */
 @Injectable()
 export class KilnThrottlerGuard extends ThrottlerGuard {
@@ -42,14 +44,10 @@ export class KilnThrottlerGuard extends ThrottlerGuard {
   }
 
   protected override generateKey(_context: ExecutionContext, tracker: string, throttler: string): string {
-    return `${throttler}:${tracker}`;
+    return throttlerKey(tracker, throttler);
   }
 
   protected override async throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
-    const who = detail.tracker.startsWith('key:') ? 'for this API key' : 'from this address without a valid API key';
-    throw new HttpException(
-      { error: `rate limited: at most ${detail.limit} requests in ${detail.ttl / 1000} s ${who}; retry after ${detail.timeToBlockExpire} s` },
-      HttpStatus.TOO_MANY_REQUESTS,
-    );
+    throw new HttpException({ error: rateLimitMessage(detail.limit, detail.ttl, detail.tracker, detail.timeToBlockExpire) }, HttpStatus.TOO_MANY_REQUESTS);
   }
 }

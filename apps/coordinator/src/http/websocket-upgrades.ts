@@ -9,6 +9,21 @@ import { hostRefusal } from './host-check.middleware';
 /** Takes over one upgraded request of its path (a WebSocket handshake, e.g. with ws's handleUpgrade). */
 export type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
+/** An answer instead of the upgrade (the API's error shape). */
+export interface UpgradeAnswer {
+  status: number;
+  body: object;
+  headers?: Record<string, string>;
+}
+
+/** A check an endpoint asks for before its handler (e.g. the rate limit, auth/upgrade-rate-limit.ts): null lets the upgrade on. */
+export type UpgradeCheck = (request: IncomingMessage) => Promise<UpgradeAnswer | null>;
+
+interface UpgradeRoute {
+  handler: UpgradeHandler;
+  check?: UpgradeCheck;
+}
+
 /**
  * The one listener for the HTTP server's `upgrade` requests, which no Express
  * middleware or route sees: each WebSocket endpoint registers its path here
@@ -19,11 +34,12 @@ export type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Bu
  * preflight; what it does send is `Origin`, so a page of another origin is
  * refused (403) unless its origin is one of `coordinator.cors.origins`, the
  * same rule as the API's CORS (clients that are not browsers send no
- * `Origin` and pass). The key check is the endpoint's own.
+ * `Origin` and pass). The key check is the endpoint's own, as is the check
+ * it may give with its route (the rate limit: auth/upgrade-rate-limit.ts).
  */
 @Injectable()
 export class WebSocketUpgrades implements OnApplicationBootstrap {
-  private readonly routes = new Map<string, UpgradeHandler>();
+  private readonly routes = new Map<string, UpgradeRoute>();
   private readonly origins: Set<string>;
 
   constructor(
@@ -33,10 +49,10 @@ export class WebSocketUpgrades implements OnApplicationBootstrap {
     this.origins = new Set(config.coordinator.cors.origins);
   }
 
-  /** Serves upgrades of exactly `path` (any query string). */
-  route(path: string, handler: UpgradeHandler): void {
+  /** Serves upgrades of exactly `path` (any query string), each after `check` when one is given. */
+  route(path: string, handler: UpgradeHandler, check?: UpgradeCheck): void {
     if (this.routes.has(path)) throw new Error(`a WebSocket endpoint at ${path} is already registered`);
-    this.routes.set(path, handler);
+    this.routes.set(path, { handler, check });
   }
 
   onApplicationBootstrap(): void {
@@ -55,9 +71,13 @@ export class WebSocketUpgrades implements OnApplicationBootstrap {
         });
       }
       const path = (request.url ?? '/').split('?')[0];
-      const handler = this.routes.get(path);
-      if (!handler) return refuseUpgrade(socket, 404, { error: `no WebSocket endpoint at ${path.slice(0, 200)}` });
-      handler(request, socket, head);
+      const route = this.routes.get(path);
+      if (!route) return refuseUpgrade(socket, 404, { error: `no WebSocket endpoint at ${path.slice(0, 200)}` });
+      if (!route.check) return route.handler(request, socket, head);
+      route.check(request).then(
+        (answer) => (answer ? refuseUpgrade(socket, answer.status, answer.body, answer.headers) : route.handler(request, socket, head)),
+        () => refuseUpgrade(socket, 503, { error: 'the upgrade could not be checked; try again later' }),
+      );
     });
   }
 
@@ -72,9 +92,10 @@ export class WebSocketUpgrades implements OnApplicationBootstrap {
 }
 
 /** An HTTP answer on a socket that was asking to upgrade (a refusal, in the API's error shape), then the end of it. */
-export function refuseUpgrade(socket: Duplex, status: number, body: object): void {
+export function refuseUpgrade(socket: Duplex, status: number, body: object, headers: Record<string, string> = {}): void {
   const json = JSON.stringify(body);
+  const extra = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
   socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`,
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(json)}\r\n${extra}Connection: close\r\n\r\n${json}`,
   );
 }

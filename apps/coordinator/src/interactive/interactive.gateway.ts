@@ -2,6 +2,7 @@ import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { WebSocketServer } from 'ws';
 import { KilnConfig } from '@kiln/config';
 import { ApiKeys } from '../auth/api-keys';
+import { UpgradeRateLimit } from '../auth/upgrade-rate-limit';
 import { WebSocketUpgrades } from '../http/websocket-upgrades';
 import { InteractiveRuns } from './interactive-runs';
 import { InteractiveSocket } from './interactive-socket';
@@ -24,6 +25,7 @@ export class InteractiveGateway implements OnModuleInit, OnModuleDestroy {
     private readonly upgrades: WebSocketUpgrades,
     private readonly runs: InteractiveRuns,
     private readonly keys: ApiKeys,
+    private readonly rateLimit: UpgradeRateLimit,
     private readonly config: KilnConfig,
   ) {}
 
@@ -32,8 +34,11 @@ export class InteractiveGateway implements OnModuleInit, OnModuleDestroy {
     if (!coordinator.api.endpoints.interactive) return;
     const server = new WebSocketServer({ noServer: true, maxPayload: coordinator.bodyLimitBytes });
     this.server = server;
-    this.upgrades.route(INTERACTIVE_PATH, (request, socket, head) =>
-      server.handleUpgrade(request, socket, head, (ws) => new InteractiveSocket(ws, request, this.runs, this.keys, coordinator.interactive.startTimeoutMs)),
+    this.upgrades.route(
+      INTERACTIVE_PATH,
+      (request, socket, head) =>
+        server.handleUpgrade(request, socket, head, (ws) => new InteractiveSocket(ws, request, this.runs, this.keys, coordinator.interactive.startTimeoutMs)),
+      (request) => this.rateLimit.refusal(request),
     );
   }
 

@@ -4,6 +4,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { KilnConfig } from '@kiln/config';
 import { CallerIdentity, keyOf } from '../../auth/caller-identity';
+import { UpgradeRateLimit } from '../../auth/upgrade-rate-limit';
 import { refuseUpgrade, WebSocketUpgrades } from '../../http/websocket-upgrades';
 import { InteractiveRunStarter } from '../../interactive/interactive-run';
 import { PistonConnection } from './piston-connection';
@@ -32,6 +33,7 @@ export class PistonConnectGateway implements OnModuleInit, OnApplicationShutdown
     @Inject(PISTON_RUN_STARTER) private readonly starter: InteractiveRunStarter,
     private readonly runtimes: PistonRuntimes,
     private readonly callers: CallerIdentity,
+    private readonly rateLimit: UpgradeRateLimit,
     private readonly config: KilnConfig,
   ) {
     // An init carries the program's files: as large as a request body may be.
@@ -40,7 +42,11 @@ export class PistonConnectGateway implements OnModuleInit, OnApplicationShutdown
 
   onModuleInit(): void {
     if (!this.served()) return;
-    this.upgrades.route(PISTON_CONNECT_PATH, (request, socket, head) => this.upgrade(request, socket, head));
+    this.upgrades.route(
+      PISTON_CONNECT_PATH,
+      (request, socket, head) => this.upgrade(request, socket, head),
+      (request) => this.rateLimit.refusal(request),
+    );
   }
 
   /** The coordinator stops: every client is told so (1001, going away); their jobs are cancelled as they close. */

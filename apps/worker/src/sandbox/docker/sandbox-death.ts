@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import { AgentExecReport, AgentGoneError, PartialExec } from '../../agent/agent-session';
+import { AgentExecReport, AgentGoneError, OutputListener, PartialExec } from '../../agent/agent-session';
 import { SandboxLimits } from '../sandbox-runtime';
 import { GVISOR_RUNTIME } from './gvisor-spec';
 
@@ -8,6 +8,10 @@ const MiB = 1024 * 1024;
 const EXIT_RECORD_TIMEOUT_MS = 3000;
 /** The status a Go program exits with on a fatal runtime error: gVisor's kernel when the host refuses it a thread. */
 const GO_FATAL_EXIT = 2;
+/** A container whose PID 1 (the agent) was killed by SIGKILL. */
+const KILLED_EXIT = 128 + 9;
+/** Said on the program's stderr when it killed the agent (the only way it can end its own sandbox so). */
+export const AGENT_KILLED_NOTE = "\nkiln: the sandbox's agent (its PID 1) was killed from inside the sandbox: gVisor lets a program signal its PID 1\n";
 
 /**
  * The report of an exec whose whole container died of the program's doing,
@@ -29,20 +33,41 @@ const GO_FATAL_EXIT = 2;
  *   program does can make it exit so; it is the program's process count:
  *   RUNTIME_ERROR, killed (SIGKILL), as a process killed by a limit is. Never
  *   retried, never the backstop's wait.
+ * - Under gVisor, the agent was killed by SIGKILL and not by Kiln. Linux
+ *   never delivers SIGKILL to a PID namespace's init from inside it (so under
+ *   runc the agent, PID 1, cannot be killed by the program it runs: the
+ *   sandbox-rules suite shows it), but gVisor's kernel (Debian's runsc
+ *   20221219) does, so a program can end its own sandbox; that must be its
+ *   failure (RUNTIME_ERROR, said on its stderr), not Kiln's, which would be
+ *   retried and end FAILED. The price: under gVisor an operator's `docker kill`
+ *   of a sandbox mid-run reads the same way.
  *
  * Either way the answer keeps the output the program wrote before.
  */
-export async function programDeathReport(container: Docker.Container, gone: AgentGoneError, limits: SandboxLimits): Promise<AgentExecReport | null> {
+export async function programDeathReport(
+  container: Docker.Container,
+  gone: AgentGoneError,
+  limits: SandboxLimits,
+  killedByKiln: boolean,
+  onOutput?: OutputListener,
+): Promise<AgentExecReport | null> {
   if (!gone.partial) return null;
   const info = await exitedInfo(container);
   if (!info || info.State.Running) return null;
   // Nothing is left to ask about CPU time or peak memory: the sandbox's kernel died with the program.
   if (info.State.OOMKilled) return deathReport(gone.partial, { oomKilled: true, maxRssBytes: limits.memoryMb * MiB });
-  if (info.HostConfig.Runtime === GVISOR_RUNTIME && info.State.ExitCode === GO_FATAL_EXIT) return deathReport(gone.partial, { oomKilled: false, maxRssBytes: 0 });
+  if (info.HostConfig.Runtime !== GVISOR_RUNTIME) return null;
+  if (info.State.ExitCode === GO_FATAL_EXIT) return deathReport(gone.partial, { oomKilled: false, maxRssBytes: 0 });
+  if (info.State.ExitCode === KILLED_EXIT && !killedByKiln) {
+    // The run's output is what its listener heard (the recorder): the note goes the same way.
+    onOutput?.('stderr', Buffer.from(AGENT_KILLED_NOTE));
+    return deathReport(gone.partial, { oomKilled: false, maxRssBytes: 0, note: AGENT_KILLED_NOTE });
+  }
   return null;
 }
 
-function deathReport({ stdout, stderr, startedAt }: PartialExec, how: { oomKilled: boolean; maxRssBytes: number }): AgentExecReport {
+function deathReport({ stdout, stderr: written, startedAt }: PartialExec, how: { oomKilled: boolean; maxRssBytes: number; note?: string }): AgentExecReport {
+  const stderr = how.note ? Buffer.concat([written, Buffer.from(how.note)]) : written;
   return {
     result: {
       exitCode: null,

@@ -18,6 +18,8 @@ export class WarmContainer implements PooledContainer, SandboxBody {
   private renaming: Promise<unknown> = Promise.resolve();
   /** Named after the owner it serves (not its ready name). */
   private namedAfterOwner = false;
+  /** Kiln killed it (a cancel, a backstop): its end is never the program's doing. */
+  private killed = false;
   private ownerName?: NodeJS.Timeout;
 
   constructor(
@@ -78,13 +80,14 @@ export class WarmContainer implements PooledContainer, SandboxBody {
     try {
       return await this.session.exec(exec, stdin, onOutput, live);
     } catch (error) {
-      const report = error instanceof AgentGoneError ? await programDeathReport(this.container, error, this.limits) : null;
+      const report = error instanceof AgentGoneError ? await programDeathReport(this.container, error, this.limits, this.killed, onOutput) : null;
       if (report) return report;
       throw error;
     }
   }
 
   async kill(): Promise<void> {
+    this.killed = true;
     await this.container.kill({ signal: 'SIGKILL' }).catch(() => undefined);
   }
 
