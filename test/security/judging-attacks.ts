@@ -4,6 +4,7 @@ import { Harness, startKiln } from '../support/kiln-harness';
 import { modeEnv } from '../support/sandbox-modes';
 import { createTestNetwork, TestNetwork } from '../support/test-network';
 import {
+  agentKill,
   Attack,
   AttackContext,
   cgroupLimits,
@@ -33,7 +34,7 @@ export interface JudgedStage {
 }
 
 /** The attacks whose check reads only what the program reported: they judge a checker's or an interactor's report as well. */
-export const REPORTING = [networkEgress, hostMounts, rootFsWrite, workspaceFill, identity, cgroupLimits, processFlood, dockerSocket];
+export const REPORTING = [networkEgress, hostMounts, rootFsWrite, workspaceFill, identity, cgroupLimits, processFlood, dockerSocket, agentKill];
 
 /** The attack's program, its language and limits, reporting on stderr rather than stdout. */
 export function reportingOnStderr(attack: Attack, context: AttackContext): { language: string; code: string; limits?: object } {
