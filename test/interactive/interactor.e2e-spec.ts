@@ -174,7 +174,7 @@ describe('interactors: the guessing game (Docker)', () => {
     expect(job.run.checkerError).toBe('the interactor wrote more than its output limit (interactor.limits.outputBytes)');
   });
 
-  it('refuses an interactor beside a checker, expected answers or a comparison, naming the field', async () => {
+  it('refuses an interactor beside a checker, expected answers, a comparison or output files, naming the field', async () => {
     const { stdin: _stdin, ...withoutStdin } = game(BINARY_SEARCH);
     const checker = { language: 'python', code: 'print(1)' };
     const refused = await kiln.http().post('/jobs').send({ ...withoutStdin, tests: [{ stdin: '5', expected: '5' }], checker, comparison: 'tokens' });
@@ -188,6 +188,9 @@ describe('interactors: the guessing game (Docker)', () => {
     const compared = await kiln.http().post('/jobs').send({ ...withoutStdin, tests: [{ stdin: '5' }], comparison: 'tokens' });
     expect(compared.status).toBe(400);
     expect(compared.body.details).toEqual([expect.objectContaining({ field: 'comparison' })]);
+    const files = await kiln.http().post('/jobs').send({ ...game(BINARY_SEARCH), outputFiles: ['*.txt'] });
+    expect(files.status).toBe(400);
+    expect(files.body.details).toEqual([expect.objectContaining({ field: 'outputFiles' })]);
     const limits = await kiln.http().post('/jobs').send({ ...game(BINARY_SEARCH), interactor: { language: 'python', code: INTERACTOR, limits: { timeoutMs: 10 ** 9 } } });
     expect(limits.status).toBe(400);
     expect(limits.body.details).toEqual([expect.objectContaining({ field: 'interactor.limits.timeoutMs' })]);

@@ -128,13 +128,14 @@ export class JobRequestFactory {
    * The interactor: a judging program as a checker is (its own limits,
    * compiled once). It decides each run or test itself, so it goes with
    * neither a checker, a live client nor the tests' expected answers (nor
-   * comparisons: comparison-request.ts).
+   * comparisons: comparison-request.ts); its runs return no output files yet.
    */
   private interactorOf(dto: CreateJobDto, problems: FieldError[]): CheckerRequest | undefined {
     if (!dto.interactor) return undefined;
     if (dto.checker || dto.interactive) {
       problems.push({ field: 'interactor', message: 'an interactor decides its runs itself: no checker or interactive with it' });
     }
+    if (dto.outputFiles?.length) problems.push({ field: 'outputFiles', message: 'not returned beside an interactor, for now' });
     (dto.tests ?? []).forEach((test, index) => {
       if (test.expected !== undefined) problems.push({ field: `tests[${index}].expected`, message: 'the interactor decides: a test beside it has no expected answer' });
     });
