@@ -1,4 +1,6 @@
 import { Harness, startKiln } from '../support/kiln-harness';
+import { containersOfJob } from '../support/sandboxes';
+import { eventually } from '../support/waiting';
 
 /** The guessing game's interactor: the secret is its input's first line; at most 20 questions ("? x" → "<", ">" or "="), then "! x". */
 const INTERACTOR = [
@@ -16,6 +18,25 @@ const INTERACTOR = [
   '    guess = int(value)',
   '    print("=" if guess == secret else ("<" if secret < guess else ">"), flush=True)',
   'print("no answer", file=sys.stderr); sys.exit(2)',
+].join('\n');
+
+/** The same game as judges write it, in C++: the secret first, then the questions, on one stdin. */
+const CPP_INTERACTOR = [
+  '#include <cstdio>',
+  'int main() {',
+  '  long long secret, value; char kind[8]; int asked = 0;',
+  '  if (scanf("%lld", &secret) != 1) return 3;',
+  '  while (scanf("%7s %lld", kind, &value) == 2) {',
+  '    if (kind[0] == \'!\') {',
+  '      if (value == secret) { fprintf(stderr, "guessed %lld in %d questions\\n", value, asked); return 0; }',
+  '      fprintf(stderr, "wrong guess %lld\\n", value); return 1;',
+  '    }',
+  '    if (++asked > 20) { fprintf(stderr, "too many questions (%d)\\n", asked); return 1; }',
+  '    printf("%s\\n", value == secret ? "=" : (secret < value ? "<" : ">"));',
+  '    fflush(stdout);',
+  '  }',
+  '  fprintf(stderr, "no answer\\n"); return 2;',
+  '}',
 ].join('\n');
 
 const BINARY_SEARCH = [
@@ -85,13 +106,93 @@ describe('interactors: the guessing game (Docker)', () => {
     expect(Date.now() - started).toBeLessThan(20_000);
   });
 
-  it('refuses a compiled interactor, and an interactor with tests, naming the field', async () => {
-    const compiled = await kiln.http().post('/jobs').send({ ...game(BINARY_SEARCH), interactor: { language: 'c', code: 'int main(){}' } });
-    expect(compiled.status).toBe(400);
-    expect(compiled.body.details).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'interactor.language' })]));
+  it('says what the interactor said: its stderr is the run\'s checkerMessage', async () => {
+    const answer = await kiln.http().post('/execute').send(game(LINEAR_SEARCH));
+    expect(answer.body.run).toMatchObject({ verdict: 'WRONG_ANSWER', checkerMessage: 'too many questions (21)' });
+  });
+
+  it('a C++ interactor, compiled once for the job, accepts a correct solution', async () => {
+    const answer = await kiln.http().post('/execute').send({ ...game(BINARY_SEARCH), interactor: { language: 'cpp', code: CPP_INTERACTOR } });
+    expect(answer.body).toMatchObject({ state: 'COMPLETED', verdict: 'OK', interactorCompile: { verdict: 'OK' } });
+    expect(answer.body.run).toMatchObject({ verdict: 'OK', checkerMessage: expect.stringMatching(/^guessed 777777 in \d+ questions$/) });
+    expect(answer.body.tasks.map((task: { id: string }) => task.id)).toEqual(['interactor-compile', 'run', 'cleanup']);
+    const wrong = await kiln.http().post('/execute').send({ ...game(LINEAR_SEARCH), interactor: { language: 'cpp', code: CPP_INTERACTOR } });
+    expect(wrong.body).toMatchObject({ verdict: 'WRONG_ANSWER', interactorCompile: { verdict: 'OK' }, run: { checkerMessage: 'too many questions (21)' } });
+  });
+
+  it('an interactor that does not compile is the interactor\'s failure, never the contestant\'s COMPILE_ERROR', async () => {
+    const answer = await kiln.http().post('/execute').send({ ...game(BINARY_SEARCH), interactor: { language: 'cpp', code: 'int main( {' } });
+    expect(answer.body).toMatchObject({
+      state: 'COMPLETED',
+      verdict: 'CHECKER_ERROR',
+      error: 'the interactor did not compile: see interactorCompile',
+      interactorCompile: { verdict: 'COMPILE_ERROR' },
+    });
+    expect(answer.body.interactorCompile.stderr).toMatch(/error/);
+  });
+
+  it('judges each test with the interactor: the test\'s stdin is its input, one verdict per test', async () => {
+    const { stdin: _stdin, ...request } = game(LINEAR_SEARCH);
+    const answer = await kiln.http().post('/execute').send({ ...request, tests: [{ stdin: '3\n' }, { stdin: '500\n' }, { stdin: '20\n' }] });
+    expect(answer.body).toMatchObject({ state: 'COMPLETED', verdict: 'WRONG_ANSWER' });
+    expect(answer.body.tests).toMatchObject([
+      { index: 0, verdict: 'OK', stdout: '? 1\n? 2\n? 3\n! 3\n' },
+      { index: 1, verdict: 'WRONG_ANSWER', checkerMessage: 'too many questions (21)' },
+      { index: 2, verdict: 'OK' },
+    ]);
+    const solved = await kiln.http().post('/execute').send({ ...game(BINARY_SEARCH), stdin: undefined, tests: [{ stdin: '1\n' }, { stdin: '1000000\n' }] });
+    expect(solved.body).toMatchObject({ verdict: 'OK', tests: [{ verdict: 'OK' }, { verdict: 'OK' }] });
+  });
+
+  it('a program that floods the interactor ends OUTPUT_LIMIT within the job\'s output budget', async () => {
+    const flood = 'import sys\nwhile True:\n    sys.stdout.write("? 1" * 4096)';
+    const answer = await kiln.http().post('/execute').send({ ...game(flood), limits: { timeoutMs: 5000, outputBytes: 65536 } });
+    expect(answer.body).toMatchObject({ state: 'COMPLETED', verdict: 'OUTPUT_LIMIT', run: { verdict: 'OUTPUT_LIMIT', truncated: true } });
+    expect(answer.body.run.stdout.length).toBeLessThanOrEqual(65536);
+  });
+
+  const interactorFailure = async (interactor: string, limits: Record<string, number> = {}) => {
+    const answer = await kiln.http().post('/execute').send({ ...game(BINARY_SEARCH), interactor: { language: 'python', code: interactor, limits } });
+    expect(answer.body).toMatchObject({ state: 'COMPLETED', verdict: 'CHECKER_ERROR', run: { verdict: 'CHECKER_ERROR' } });
+    expect(answer.body.error).toBe(answer.body.run.checkerError);
+    await eventually(() => containersOfJob(answer.body.id), (left) => left.length === 0, 30_000, 'no sandbox of the job left');
+    return answer.body;
+  };
+
+  it('an interactor that crashes is CHECKER_ERROR with the reason, never the contestant\'s WRONG_ANSWER', async () => {
+    const job = await interactorFailure('import os, sys\nsys.stdin.readline()\nos.kill(os.getpid(), 11)');
+    expect(job.run.checkerError).toBe('the interactor was killed by SIGSEGV');
+  });
+
+  it('an interactor that never answers is CHECKER_ERROR (its own time limit), not the waiting program\'s TIMEOUT', async () => {
+    const job = await interactorFailure('import time\ntime.sleep(60)', { timeoutMs: 1000 });
+    expect(job.run.checkerError).toBe('the interactor did not finish within its time limit (interactor.limits.timeoutMs)');
+  });
+
+  it('an interactor that floods the program is CHECKER_ERROR (its own output limit)', async () => {
+    const job = await interactorFailure('import sys\nwhile True:\n    sys.stdout.write("<\\n" * 4096)', { outputBytes: 65536 });
+    expect(job.run.checkerError).toBe('the interactor wrote more than its output limit (interactor.limits.outputBytes)');
+  });
+
+  it('refuses an interactor beside a checker, expected answers, a comparison or output files, naming the field', async () => {
     const { stdin: _stdin, ...withoutStdin } = game(BINARY_SEARCH);
-    const tests = await kiln.http().post('/jobs').send({ ...withoutStdin, tests: [{ stdin: '5' }] });
-    expect(tests.status).toBe(400);
-    expect(tests.body.details).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'interactor' })]));
+    const checker = { language: 'python', code: 'print(1)' };
+    const refused = await kiln.http().post('/jobs').send({ ...withoutStdin, tests: [{ stdin: '5', expected: '5' }], checker, comparison: 'tokens' });
+    expect(refused.status).toBe(400);
+    expect(refused.body.details).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ field: 'interactor' }),
+        expect.objectContaining({ field: 'tests[0].expected' }),
+      ]),
+    );
+    const compared = await kiln.http().post('/jobs').send({ ...withoutStdin, tests: [{ stdin: '5' }], comparison: 'tokens' });
+    expect(compared.status).toBe(400);
+    expect(compared.body.details).toEqual([expect.objectContaining({ field: 'comparison' })]);
+    const files = await kiln.http().post('/jobs').send({ ...game(BINARY_SEARCH), outputFiles: ['*.txt'] });
+    expect(files.status).toBe(400);
+    expect(files.body.details).toEqual([expect.objectContaining({ field: 'outputFiles' })]);
+    const limits = await kiln.http().post('/jobs').send({ ...game(BINARY_SEARCH), interactor: { language: 'python', code: INTERACTOR, limits: { timeoutMs: 10 ** 9 } } });
+    expect(limits.status).toBe(400);
+    expect(limits.body.details).toEqual([expect.objectContaining({ field: 'interactor.limits.timeoutMs' })]);
   });
 });

@@ -1,26 +1,9 @@
-import type { Server } from 'node:net';
-import { greetingListener } from '../support/host-listener';
-import { Harness, startKiln } from '../support/kiln-harness';
-import { SANDBOX_MODES, modeEnv } from '../support/sandbox-modes';
+import { Harness } from '../support/kiln-harness';
+import { SANDBOX_MODES } from '../support/sandbox-modes';
 import { containersOfJob } from '../support/sandboxes';
-import { createTestNetwork, TestNetwork } from '../support/test-network';
 import { eventually } from '../support/waiting';
-import {
-  Attack,
-  AttackContext,
-  cgroupLimits,
-  dockerSocket,
-  forkBombC,
-  hostMounts,
-  identity,
-  JobAnswer,
-  memoryBomb,
-  networkEgress,
-  processFlood,
-  rootFsWrite,
-  verdictForgery,
-  workspaceFill,
-} from './attacks';
+import { Attack, AttackContext, forkBombC, memoryBomb, verdictForgery } from './attacks';
+import { asProgramAnswer, reportingOnStderr, REPORTING, startJudgingStage, JudgingStage } from './judging-attacks';
 
 interface CheckerJob {
   id: string;
@@ -32,25 +15,8 @@ interface CheckerJob {
 
 /** The attack's program as a checker: what it reports on stdout goes to stderr, which is the checker's message. */
 function asChecker(attack: Attack, context: AttackContext): Record<string, unknown> {
-  const { language, code, limits } = attack.request(context) as { language: string; code: string; limits?: object };
-  const reportOnStderr: Record<string, string> = { python: `import sys\nsys.stdout = sys.stderr\n${code}`, bash: `exec 1>&2\n${code}`, c: code };
-  return {
-    language: 'python',
-    code: 'print(1)',
-    tests: [{ expected: '1' }],
-    checker: { language, code: reportOnStderr[language], ...(limits ? { limits } : {}) },
-  };
+  return { language: 'python', code: 'print(1)', tests: [{ expected: '1' }], checker: reportingOnStderr(attack, context) };
 }
-
-/** The checker's report as the catalogue's checks read a program's: its message is the "stdout". */
-function asProgramAnswer(job: CheckerJob): JobAnswer {
-  const [test] = job.tests;
-  const run = { stdout: test.checkerMessage ?? '', stderr: test.checkerError ?? '', exitCode: null, signal: null, verdict: test.verdict, wallTimeMs: 0, truncated: false };
-  return { state: job.state, verdict: job.verdict, compile: null, run };
-}
-
-/** The attacks whose check reads only what the program reported: they judge a checker's report as well. */
-const REPORTING = [networkEgress, hostMounts, rootFsWrite, workspaceFill, identity, cgroupLimits, processFlood, dockerSocket];
 
 /**
  * Issue 17, acceptance 7: a checker runs under the same sandbox rules as the
@@ -62,24 +28,17 @@ const REPORTING = [networkEgress, hostMounts, rootFsWrite, workspaceFill, identi
  * hostile-code.e2e-spec.ts runs the catalogue against programs.
  */
 describe.each(SANDBOX_MODES)('hostile checkers (sandbox mode %s)', (mode) => {
+  let stage: JudgingStage;
   let kiln: Harness;
-  let listener: Server;
-  let network: TestNetwork;
   let context: AttackContext;
 
   beforeAll(async () => {
-    listener = await greetingListener('hello from the host\n');
-    network = await createTestNetwork('hostile-checkers');
-    kiln = await startKiln({ env: { ...modeEnv(mode), KILN_WORKER__CONCURRENCY: '2' } });
-    context = {
-      host: { coordinatorPort: '8080', testHost: network.gateway, listenerPort: String((listener.address() as { port: number }).port) },
-    };
+    stage = await startJudgingStage('hostile-checkers', mode);
+    ({ kiln, context } = stage);
   });
 
   afterAll(async () => {
-    listener?.close();
-    await kiln?.close();
-    await network?.remove();
+    await stage?.close();
   });
 
   const judgeWith = async (attack: Attack): Promise<CheckerJob> => {
@@ -93,7 +52,7 @@ describe.each(SANDBOX_MODES)('hostile checkers (sandbox mode %s)', (mode) => {
 
   it.each(REPORTING.map((attack) => [attack.name, attack]))('%s, as a checker: fails', async (_name, attack) => {
     const job = await judgeWith(attack as Attack);
-    (attack as Attack).check(asProgramAnswer(job), context);
+    (attack as Attack).check(asProgramAnswer(job, job.tests[0]), context);
   });
 
   it('a fork bomb as a checker is stopped by its limits (CHECKER_ERROR), and Kiln goes on serving', async () => {

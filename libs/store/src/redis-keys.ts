@@ -18,9 +18,9 @@ export class RedisKeys {
     return `${this.prefix}:job:${id}:input`;
   }
 
-  /** A job's compile artifact: its program's, or its custom checker's. */
+  /** A job's compile artifact: its program's, or its custom checker's or interactor's. */
   jobArtifact(id: string, program?: CompiledProgram): string {
-    return program === 'checker' ? `${this.prefix}:job:${id}:checker-artifact` : `${this.prefix}:job:${id}:artifact`;
+    return program ? `${this.prefix}:job:${id}:${program}-artifact` : `${this.prefix}:job:${id}:artifact`;
   }
 
   /** The job's event log (a Redis stream), replayed to late SSE clients. */
@@ -45,7 +45,7 @@ export class RedisKeys {
 
   /** Keys that cleanup deletes; the job record itself expires by retention. */
   jobScratch(id: string): string[] {
-    return [this.jobInput(id), this.jobArtifact(id), this.jobArtifact(id, 'checker'), this.jobStdin(id)];
+    return [this.jobInput(id), this.jobArtifact(id), this.jobArtifact(id, 'checker'), this.jobArtifact(id, 'interactor'), this.jobStdin(id)];
   }
 
   /** Compile cache: the compile stage result of one compilation, by its key (a hash). */

@@ -203,3 +203,44 @@ describe('nextStep with a custom checker', () => {
     });
   });
 });
+
+describe('nextStep with an interactor', () => {
+  const interactorPlan = { language: 'cpp', compiled: true, limits: {} as never };
+
+  /** A Python job with a compiled interactor and one plain run. */
+  function interacted(tasks: Partial<Record<string, Partial<TaskRecord>>>): JobRecord {
+    const plan = [
+      { id: 'interactor-compile', kind: 'compile' as const, program: 'interactor' as const },
+      { id: 'run', kind: 'run' as const },
+      { id: 'cleanup', kind: 'cleanup' as const },
+    ];
+    const records: Record<string, TaskRecord> = {};
+    for (const task of plan) records[task.id] = { id: task.id, kind: task.kind, state: TaskState.PENDING, ...tasks[task.id] };
+    return {
+      meta: { id: 'j', language: 'python', compiled: false, limits: {} as never, interactor: interactorPlan, plan, createdAt: '', queue: 'default', priority: 5 },
+      state: JobState.RUNNING,
+      verdict: null,
+      tasks: records,
+    };
+  }
+
+  it('runs once the interactor compiled; one that did not is CHECKER_ERROR naming it, never the program’s COMPILE_ERROR', () => {
+    expect(nextStep(interacted({ 'interactor-compile': { state: TaskState.RUNNING } }))).toEqual({ kind: 'wait' });
+    const ok = nextStep(interacted({ 'interactor-compile': { state: TaskState.COMPLETED, compile: stage(Verdict.OK) } }));
+    expect(ok).toEqual({ kind: 'enqueue', tasks: [{ id: 'run', kind: 'run' }] });
+    const broken = nextStep(interacted({ 'interactor-compile': { state: TaskState.COMPLETED, compile: stage(Verdict.COMPILE_ERROR) } }));
+    expect(broken).toEqual({
+      kind: 'finish',
+      finish: { state: JobState.COMPLETED, verdict: Verdict.CHECKER_ERROR, error: 'the interactor did not compile: see interactorCompile' },
+    });
+  });
+
+  it('an interactor that could not judge the run decides the job with its reason', () => {
+    const run = { ...stage(Verdict.CHECKER_ERROR), checkerError: 'the interactor was killed by SIGSEGV' };
+    const step = nextStep(interacted({ 'interactor-compile': { state: TaskState.COMPLETED, compile: stage(Verdict.OK) }, run: { state: TaskState.COMPLETED, run } }));
+    expect(step).toEqual({
+      kind: 'finish',
+      finish: { state: JobState.COMPLETED, verdict: Verdict.CHECKER_ERROR, error: 'the interactor was killed by SIGSEGV' },
+    });
+  });
+});

@@ -1,10 +1,13 @@
 import {
-  CHECKER_COMPILE_TASK,
+  CompiledProgram,
   isFinishedTaskState,
   JobFinish,
   JobRecord,
   JobState,
+  JUDGE_COMPILE_TASKS,
+  StageSummary,
   TaskPlan,
+  TaskRecord,
   TaskState,
   TestSummary,
   testResultsOf,
@@ -35,34 +38,46 @@ export function nextStep(job: JobRecord): NextStep {
   const decided = job.meta.options?.stopOnFirstFailure ? decidedFailure(job) : null;
   if (decided) return decided;
   if (!runs.every((task) => isFinishedTaskState(task.state))) return { kind: 'wait' };
-  return job.meta.testCount ? testsVerdict(job) : completed(runVerdict(runs.map((task) => task.run?.verdict)));
+  return job.meta.testCount ? testsVerdict(job) : runsVerdict(runs);
 }
 
 /**
- * The compiles (the program's, and a checker's, side by side): null once
- * both succeeded. The program's compile error decides at once, whatever the
- * checker's compile does (the program cannot be judged either way); a
- * checker that did not compile decides once the program is known to have
- * compiled, so the verdict never depends on which compile finished first.
+ * The compiles (the program's, and a checker's or an interactor's, side by
+ * side): null once all succeeded. The program's compile error decides at
+ * once, whatever the judging program's compile does (the program cannot be
+ * judged either way); a checker or interactor that did not compile decides
+ * once the program is known to have compiled, so the verdict never depends
+ * on which compile finished first.
  */
 function compilesStep(job: JobRecord): NextStep | null {
   const compile = job.tasks.compile;
-  const checker = job.tasks[CHECKER_COMPILE_TASK];
-  for (const task of [compile, checker]) {
+  const judges = (Object.entries(JUDGE_COMPILE_TASKS) as [CompiledProgram, string][])
+    .map(([role, id]) => ({ role, task: job.tasks[id] as TaskRecord | undefined }))
+    .filter((judge): judge is { role: CompiledProgram; task: TaskRecord } => judge.task !== undefined);
+  for (const task of [compile, ...judges.map((judge) => judge.task)]) {
     if (task?.state === TaskState.FAILED) return failed(`${task.id} task failed: ${task.error ?? 'unknown error'}`);
   }
   if (compile?.state === TaskState.COMPLETED && compile.compile && compile.compile.verdict !== Verdict.OK) return completed(Verdict.COMPILE_ERROR);
-  if ((compile && compile.state !== TaskState.COMPLETED) || (checker && checker.state !== TaskState.COMPLETED)) return { kind: 'wait' };
-  if (checker?.compile && checker.compile.verdict !== Verdict.OK) {
-    const why = checker.compile.verdict === Verdict.COMPILE_ERROR ? 'did not compile' : `could not be compiled (${checker.compile.verdict})`;
-    return checkerFailed(`the checker ${why}: see checkerCompile`);
+  if ([compile, ...judges.map((judge) => judge.task)].some((task) => task && task.state !== TaskState.COMPLETED)) return { kind: 'wait' };
+  for (const { role, task } of judges) {
+    if (task.compile && task.compile.verdict !== Verdict.OK) {
+      const why = task.compile.verdict === Verdict.COMPILE_ERROR ? 'did not compile' : `could not be compiled (${task.compile.verdict})`;
+      return checkerFailed(`the ${role} ${why}: see ${role}Compile`);
+    }
   }
   return null;
 }
 
-/** A plain job's verdict: OK only if every run is OK, else the first run's failure. */
-function runVerdict(verdicts: (Verdict | undefined)[]): Verdict {
-  return verdicts.map((verdict) => verdict ?? Verdict.INTERNAL_ERROR).find((verdict) => verdict !== Verdict.OK) ?? Verdict.OK;
+/**
+ * A plain job's verdict: OK only if every run is OK, else the first run's
+ * failure; an interactor that could not judge the run says why.
+ */
+function runsVerdict(runs: TaskRecord[]): NextStep {
+  const stages = runs.map((task) => task.run);
+  const failure = stages.find((stage): stage is StageSummary => stage !== undefined && stage.verdict !== Verdict.OK);
+  if (failure?.verdict === Verdict.CHECKER_ERROR) return checkerFailed(failure.checkerError ?? 'the interactor could not judge');
+  if (failure) return completed(failure.verdict);
+  return completed(stages.every(Boolean) ? Verdict.OK : Verdict.INTERNAL_ERROR);
 }
 
 /**
@@ -94,7 +109,7 @@ function decidedFailure(job: JobRecord): NextStep | null {
 }
 
 function checkerFailedOn(test: TestSummary): NextStep {
-  return checkerFailed(`test ${test.index}: ${test.checkerError ?? 'the checker could not judge'}`);
+  return checkerFailed(`test ${test.index}: ${test.checkerError ?? 'the checker or interactor could not judge'}`);
 }
 
 function completed(verdict: Verdict): NextStep {

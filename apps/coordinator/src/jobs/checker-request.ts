@@ -1,10 +1,10 @@
 import { KilnConfig } from '@kiln/config';
-import { CHECKER_FILES_DIR, CheckerPlan, LanguageRegistry, resolveLimits, SourceFile, takesArgs } from '@kiln/tasks';
+import { CHECKER_FILES_DIR, CheckerPlan, JudgeRole, LanguageRegistry, resolveLimits, SourceFile, takesArgs } from '@kiln/tasks';
 import { FieldError } from '../http/field-error';
-import { CreateJobDto } from './dto/create-job.dto';
+import { CheckerDto, CreateJobDto } from './dto/create-job.dto';
 import { sourcesOf } from './request-sources';
 
-/** A request's custom checker, checked: its plan (language, limits) and its files. */
+/** A request's custom checker (or interactor), checked: its plan (language, limits) and its files. */
 export interface CheckerRequest {
   plan: CheckerPlan;
   files: SourceFile[];
@@ -12,29 +12,45 @@ export interface CheckerRequest {
 
 /**
  * The checker of a request (README, "Custom checkers"), held to what a job's
- * own program is held to: a known language, sources within the configured
- * bounds, limits within the maxima (of its own language). It judges test
- * cases, so a request with a checker has tests; it gets its three files as
- * arguments, so its language's run step must take arguments.
+ * own program is held to (judgeProgramOf). It judges test cases, so a request
+ * with a checker has tests; it gets its three files as arguments, so its
+ * language's run step must take arguments.
  */
 export function checkerOf(dto: CreateJobDto, languages: LanguageRegistry, config: KilnConfig, problems: FieldError[]): CheckerRequest | undefined {
   const checker = dto.checker;
   if (!checker) return undefined;
   if (!dto.tests?.length) problems.push({ field: 'checker', message: 'a checker judges test cases: give tests' });
-  const language = languages.resolve(checker.language);
-  if (!language) {
-    problems.push({ field: 'checker.language', message: `unknown language "${checker.language}"; GET /languages lists them` });
-  } else if (!takesArgs(language.run)) {
+  const judge = judgeProgramOf(checker, 'checker', languages, config, problems);
+  const language = judge && languages.get(judge.plan.language);
+  if (language && !takesArgs(language.run)) {
     problems.push({ field: 'checker.language', message: `${language.id} cannot run a checker: its run command takes no arguments` });
   }
-  const files = sourcesOf(checker, language, config.jobs, problems, 'checker.');
-  files.forEach((file, index) => {
+  judge?.files.forEach((file, index) => {
     if (file.name === CHECKER_FILES_DIR || file.name.startsWith(`${CHECKER_FILES_DIR}/`)) {
       problems.push({ field: `checker.files[${index - (checker.code !== undefined ? 1 : 0)}].name`, message: `${CHECKER_FILES_DIR}/ holds the files Kiln gives the checker` });
     }
   });
-  const resolved = resolveLimits(checker.limits, config.limits, language?.limits);
-  problems.push(...resolved.violations.map((violation) => ({ field: `checker.${violation.field}`, message: violation.message })));
+  return judge;
+}
+
+/**
+ * A judging program of the request (its checker or its interactor, named by
+ * `role` in the fields), held to what a job's own program is held to: a known
+ * language, sources within the configured bounds, limits of its own within
+ * the maxima (of its own language). A compiled one is compiled once per job.
+ */
+export function judgeProgramOf(
+  program: CheckerDto,
+  role: JudgeRole,
+  languages: LanguageRegistry,
+  config: KilnConfig,
+  problems: FieldError[],
+): CheckerRequest | undefined {
+  const language = languages.resolve(program.language);
+  if (!language) problems.push({ field: `${role}.language`, message: `unknown language "${program.language}"; GET /languages lists them` });
+  const files = sourcesOf(program, language, config.jobs, problems, `${role}.`);
+  const resolved = resolveLimits(program.limits, config.limits, language?.limits);
+  problems.push(...resolved.violations.map((violation) => ({ field: `${role}.${violation.field}`, message: violation.message })));
   if (!language) return undefined;
   return { plan: { language: language.id, compiled: Boolean(language.compile), limits: resolved.limits }, files };
 }

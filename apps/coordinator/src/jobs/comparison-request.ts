@@ -8,14 +8,15 @@ const BOUND_FIELDS = ['absoluteError', 'relativeError'] as const;
 /**
  * The job's comparison and `float` bounds (README, "Comparison modes"). A
  * bound applies only where `float` does (the job's comparison, or a test's),
- * and none of it applies beside a checker, which judges the outputs itself:
+ * and none of it applies beside a checker or an interactor, which judges the outputs itself:
  * either is refused rather than ignored.
  */
 export function jobComparisonOf(dto: CreateJobDto, problems: FieldError[]): { comparison: Comparison; tolerance?: Tolerance } {
   const comparison = dto.comparison ?? DEFAULT_RUN_OPTIONS.comparison;
-  if (dto.checker) {
-    refuseBesideChecker(dto, '', problems);
-    (dto.tests ?? []).forEach((test, index) => refuseBesideChecker(test, `tests[${index}].`, problems));
+  if (dto.checker || dto.interactor) {
+    const judge = dto.checker ? 'a checker' : 'an interactor';
+    refuseBesideChecker(dto, '', judge, problems);
+    (dto.tests ?? []).forEach((test, index) => refuseBesideChecker(test, `tests[${index}].`, judge, problems));
     return { comparison };
   }
   const floatSomewhere = comparison === 'float' || (dto.tests ?? []).some((test) => test.comparison === 'float');
@@ -44,8 +45,8 @@ function refuseBounds(fields: ComparisonDto, prefix: string, problems: FieldErro
   }
 }
 
-function refuseBesideChecker(fields: ComparisonDto, prefix: string, problems: FieldError[]): void {
+function refuseBesideChecker(fields: ComparisonDto, prefix: string, judge: string, problems: FieldError[]): void {
   for (const field of COMPARISON_FIELDS) {
-    if (fields[field] !== undefined) problems.push({ field: `${prefix}${field}`, message: 'does not apply with a checker, which judges the output itself' });
+    if (fields[field] !== undefined) problems.push({ field: `${prefix}${field}`, message: `does not apply with ${judge}, which judges the output itself` });
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { KilnConfig } from '@kiln/config';
-import { CHECKER_COMPILE_TASK, CheckerPlan, JobInput, JobMeta, LanguageDefinition, Limits, RunOptions, TaskPlan } from '@kiln/tasks';
+import { CHECKER_COMPILE_TASK, CheckerPlan, INTERACTOR_COMPILE_TASK, JobInput, JobMeta, LanguageDefinition, Limits, RunOptions, TaskPlan } from '@kiln/tasks';
 
 export interface PlannedJob {
   meta: JobMeta;
@@ -16,6 +16,7 @@ export interface PlanRequest {
   priority: number;
   options: RunOptions;
   checker?: CheckerPlan;
+  interactor?: CheckerPlan;
   webhook?: string;
   owner?: string | null;
   trace?: Record<string, string>;
@@ -24,8 +25,9 @@ export interface PlanRequest {
 /**
  * Turns a validated request into a job of tasks: `compile` for compiled
  * languages (once, whatever the number of tests), `checker-compile` for a
- * compiled checker (its own task, beside the program's compile: see
- * docs/architecture.md, "Custom checkers"), then the run tasks, then
+ * compiled checker or interactor (its own task, `interactor-compile`
+ * for an interactor, beside the program's compile: see docs/architecture.md,
+ * "Custom checkers"), then the run tasks, then
  * `cleanup`, which always runs last. Test cases are split into run tasks of
  * `jobs.testBatchSize` tests that different workers can take at once.
  */
@@ -39,6 +41,7 @@ export class JobPlanner {
     const plan: TaskPlan[] = [
       ...(compiled ? [{ id: 'compile', kind: 'compile' as const }] : []),
       ...(request.checker?.compiled ? [{ id: CHECKER_COMPILE_TASK, kind: 'compile' as const, program: 'checker' as const }] : []),
+      ...(request.interactor?.compiled ? [{ id: INTERACTOR_COMPILE_TASK, kind: 'compile' as const, program: 'interactor' as const }] : []),
       ...runTasks(testCount, this.config.jobs.testBatchSize),
       { id: 'cleanup', kind: 'cleanup' },
     ];
@@ -50,6 +53,7 @@ export class JobPlanner {
       testCount,
       options: request.options,
       ...(request.checker ? { checker: request.checker } : {}),
+      ...(request.interactor ? { interactor: request.interactor } : {}),
       plan,
       createdAt: new Date().toISOString(),
       queue: request.queue,

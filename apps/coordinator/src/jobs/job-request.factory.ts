@@ -16,7 +16,7 @@ import {
   TestCase,
 } from '@kiln/tasks';
 import { FieldError, InvalidRequestException } from '../http/field-error';
-import { checkerOf } from './checker-request';
+import { CheckerRequest, checkerOf, judgeProgramOf } from './checker-request';
 import { jobComparisonOf, testComparisonOf } from './comparison-request';
 import { CreateJobDto, TestCaseDto } from './dto/create-job.dto';
 import { decodeContent } from './request-content';
@@ -27,6 +27,7 @@ export interface JobRequest {
   limits: Limits;
   input: JobInput;
   checker?: CheckerPlan;
+  interactor?: CheckerPlan;
   queue: string;
   priority: number;
   options: RunOptions;
@@ -85,9 +86,10 @@ export class JobRequestFactory {
         ...(tests.length ? { tests } : {}),
         ...(checker ? { checker: { files: checker.files } } : {}),
         ...(dto.interactive ? { interactive: true as const } : {}),
-        ...(interactor ? { interactor } : {}),
+        ...(interactor ? { interactor: { files: interactor.files } } : {}),
       },
       ...(checker ? { checker: checker.plan } : {}),
+      ...(interactor ? { interactor: interactor.plan } : {}),
       options: {
         ...judging,
         stopOnFirstFailure: dto.stopOnFirstFailure ?? DEFAULT_RUN_OPTIONS.stopOnFirstFailure,
@@ -122,17 +124,22 @@ export class JobRequestFactory {
     });
   }
 
-  /** The interactor's language and sources; it judges the one run, so it goes with neither tests, a checker nor a live client. */
-  private interactorOf(dto: CreateJobDto, problems: FieldError[]): JobInput['interactor'] {
+  /**
+   * The interactor: a judging program as a checker is (its own limits,
+   * compiled once). It decides each run or test itself, so it goes with
+   * neither a checker, a live client nor the tests' expected answers (nor
+   * comparisons: comparison-request.ts); its runs return no output files yet.
+   */
+  private interactorOf(dto: CreateJobDto, problems: FieldError[]): CheckerRequest | undefined {
     if (!dto.interactor) return undefined;
-    const language = this.languages.resolve(dto.interactor.language);
-    if (!language) problems.push({ field: 'interactor.language', message: `unknown language "${dto.interactor.language}"; GET /languages lists them` });
-    else if (language.compile) problems.push({ field: 'interactor.language', message: `${language.id} is compiled: an interactor is an interpreted language's program, for now` });
-    if (dto.tests?.length || dto.checker || dto.interactive) {
-      problems.push({ field: 'interactor', message: 'an interactor judges the one run: no tests, checker or interactive with it' });
+    if (dto.checker || dto.interactive) {
+      problems.push({ field: 'interactor', message: 'an interactor decides its runs itself: no checker or interactive with it' });
     }
-    const files = sourcesOf(dto.interactor, language, this.config.jobs, problems, 'interactor.');
-    return language ? { language: language.id, files } : undefined;
+    if (dto.outputFiles?.length) problems.push({ field: 'outputFiles', message: 'not returned beside an interactor, for now' });
+    (dto.tests ?? []).forEach((test, index) => {
+      if (test.expected !== undefined) problems.push({ field: `tests[${index}].expected`, message: 'the interactor decides: a test beside it has no expected answer' });
+    });
+    return judgeProgramOf(dto.interactor, 'interactor', this.languages, this.config, problems);
   }
 
   /** Output file patterns: bounded in count and length, relative, never reaching out of the workspace. */

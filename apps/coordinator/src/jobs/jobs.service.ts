@@ -33,13 +33,14 @@ export class JobsService {
 
   /**
    * Waits for the job to end, at most its own limits (its compiles, then
-   * every test and its checker one after the other) plus the configured margin.
+   * every test and its checker or interactor one after the other) plus the configured margin.
    */
   async waitForEnd(job: JobRecord): Promise<{ outcome: WaitOutcome; view: JobView }> {
-    const { limits, compiled, testCount, checker } = job.meta;
-    const perTestMs = limits.timeoutMs + (checker?.limits.timeoutMs ?? 0);
+    const { limits, compiled, testCount } = job.meta;
+    const judge = job.meta.checker ?? job.meta.interactor;
+    const perTestMs = limits.timeoutMs + (judge?.limits.timeoutMs ?? 0);
     const runsMs = perTestMs * Math.max(1, testCount ?? 0);
-    const compilesMs = (compiled ? limits.compileTimeoutMs : 0) + (checker?.compiled ? checker.limits.compileTimeoutMs : 0);
+    const compilesMs = (compiled ? limits.compileTimeoutMs : 0) + (judge?.compiled ? judge.limits.compileTimeoutMs : 0);
     const budget = runsMs + compilesMs + this.config.coordinator.execute.waitMarginMs;
     const id = job.meta.id;
     const outcome = await this.waiters.wait(id, budget, () => this.hasEnded(id));

@@ -90,6 +90,7 @@ function payloadOf(meta: JobMeta, task: TaskPlan, enqueuedAt: number, compileBud
     ...(task.tests ? { tests: task.tests } : {}),
     ...(task.program ? { program: task.program } : {}),
     ...(meta.checker && (task.program === 'checker' || task.kind === 'run') ? { checker: meta.checker } : {}),
+    ...(meta.interactor && (task.program === 'interactor' || task.kind === 'run') ? { interactor: meta.interactor } : {}),
     ...(meta.options ? { options: meta.options } : {}),
     ...(outputBudget !== null ? { outputBudget } : {}),
     ...(meta.trace ? { trace: meta.trace } : {}),
@@ -101,7 +102,8 @@ function payloadOf(meta: JobMeta, task: TaskPlan, enqueuedAt: number, compileBud
 /** Each execution's share of the job's output budget (see output-budget.ts); none for cleanup or a job planned without a budget. */
 function outputShareOf(meta: JobMeta, task: TaskPlan, compileBudgetUsed: number): number | null {
   if (task.kind === 'cleanup' || meta.limits.jobOutputBytes === undefined) return null;
-  if (task.program === 'checker') return checkerCompileOutputShare(meta.limits);
+  // A job has a checker or an interactor, never both: either compile takes the judge's quarter.
+  if (task.program) return checkerCompileOutputShare(meta.limits);
   if (task.kind === 'compile') return compileOutputShare(meta.limits);
   return runOutputShare(meta.limits, meta.testCount ?? 0, compileBudgetUsed);
 }

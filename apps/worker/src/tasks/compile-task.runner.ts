@@ -4,14 +4,14 @@ import { AgentExecReport } from '../agent/agent-session';
 import { Compilation, CompileCache } from './compile-cache';
 import { InteractiveStages } from './interactive-stages';
 import { JobArtifact, JobScratchStore } from './job-scratch.store';
-import { checkerProgram, commandFor, programEnvironment, sourceFiles } from './program-files';
+import { checkerProgram, commandFor, interactorProgram, programEnvironment, sourceFiles } from './program-files';
 import { WorkerMetrics } from '../metrics/worker-metrics';
 import { SandboxExecutor } from './sandbox-executor';
 import { OutputRecorder } from './output-recorder';
 import { judgedReport, outcomeOf, stageResultOf } from './stage-result.mapper';
 import { CollectedWorkspace, WorkspaceCollector } from './workspace-collector';
 
-/** What one compile task compiles: the job's program, or its checker (TaskPayload.program). */
+/** What one compile task compiles: the job's program, or its checker or interactor (TaskPayload.program). */
 interface CompileTarget {
   language: LanguageDefinition;
   program: JobInput;
@@ -24,7 +24,7 @@ interface CompileTarget {
  * as the artifact for its run tasks (what cannot travel is skipped and named
  * in `compile.skipped`, see WorkspaceCollector); an identical compilation
  * done before is taken from the compile cache instead, without a sandbox.
- * A checker compiles under its own limits, in a sandbox of its own.
+ * A checker or an interactor compiles under its own limits, in a sandbox of its own.
  */
 @Injectable()
 export class CompileTaskRunner {
@@ -41,7 +41,7 @@ export class CompileTaskRunner {
   async run(task: TaskPayload, input: JobInput): Promise<TaskResult> {
     const target = this.targetOf(task, input);
     // An interactive job's client hears when its compile starts and how it ended (interactive-stages.ts).
-    const interactive = input.interactive && task.program !== 'checker';
+    const interactive = input.interactive && task.program === undefined;
     if (interactive) await this.interactive.began(task.jobId, task.taskId, 'compile');
     const result = await this.compile(task, target);
     if (interactive) await this.interactive.ended(task.jobId, task.taskId, 'compile', result.compile!);
@@ -50,12 +50,14 @@ export class CompileTaskRunner {
   }
 
   private targetOf(task: TaskPayload, input: JobInput): CompileTarget {
-    if (task.program !== 'checker') {
+    const role = task.program;
+    if (role === undefined) {
       return { language: this.languages.get(task.language), program: input, limits: task.limits, artifact: { jobId: task.jobId } };
     }
-    if (!task.checker) throw new Error(`the checker compile of job ${task.jobId} came without its checker`);
-    const language = this.languages.get(task.checker.language);
-    return { language, program: checkerProgram(input, []), limits: task.checker.limits, artifact: { jobId: task.jobId, program: 'checker' } };
+    const plan = task[role];
+    if (!plan) throw new Error(`the ${role} compile of job ${task.jobId} came without its ${role}`);
+    const program = role === 'checker' ? checkerProgram(input, []) : interactorProgram(input);
+    return { language: this.languages.get(plan.language), program, limits: plan.limits, artifact: { jobId: task.jobId, program: role } };
   }
 
   private async compile(task: TaskPayload, { language, program, limits, artifact }: CompileTarget): Promise<TaskResult> {

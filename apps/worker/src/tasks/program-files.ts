@@ -18,6 +18,12 @@ export function checkerProgram(input: JobInput, args: string[]): JobInput {
   return { files: input.checker.files, stdinBase64: '', args };
 }
 
+/** A job's interactor as a program of its own (its files; its stdin is the run's or the test's input). */
+export function interactorProgram(input: JobInput): JobInput {
+  if (!input.interactor) throw new Error('the job has no interactor in its input');
+  return { files: input.interactor.files, stdinBase64: '', args: [] };
+}
+
 /** The program's whole environment: nothing of the worker's own leaks in. */
 export function programEnvironment(language: LanguageDefinition): Record<string, string> {
   return { PATH: SANDBOX_PATH, HOME: '/workspace', TMPDIR: '/tmp', LANG: 'C.UTF-8', ...language.env };

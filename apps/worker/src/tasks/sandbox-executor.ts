@@ -11,6 +11,8 @@ export interface TaskSandboxRequest {
   taskId: string;
   image: string;
   limits: SandboxLimits;
+  /** The sandbox leaves the pool for good: no other lease waits for it to come back (SandboxRequest.dedicated). */
+  dedicated?: boolean;
 }
 
 export interface SandboxExecution extends TaskSandboxRequest {
@@ -42,8 +44,8 @@ export class SandboxExecutor {
   }
 
   /** A fresh sandbox for a part of the job's task (`taskId`: the task, or a part of it such as its checker); give it back with release(). */
-  lease({ jobId, taskId, image, limits }: TaskSandboxRequest): Promise<SandboxLease> {
-    const request = { owner: { id: jobId, part: taskId }, image, limits };
+  lease({ jobId, taskId, image, limits, dedicated }: TaskSandboxRequest): Promise<SandboxLease> {
+    const request = { owner: { id: jobId, part: taskId }, image, limits, ...(dedicated ? { dedicated } : {}) };
     return inSpan('kiln.sandbox.acquire', { 'kiln.image': image }, () => this.runtime.lease(request));
   }
 

@@ -3,6 +3,7 @@ import {
   DEFAULT_RUN_OPTIONS,
   JobInput,
   judgingOf,
+  judgementFields,
   LanguageDefinition,
   LanguageRegistry,
   ReportedStage,
@@ -15,6 +16,7 @@ import {
   verdictOfTest,
 } from '@kiln/tasks';
 import { AgentExec } from '../agent/agent-frames';
+import { InteractorPairs } from './interactor-pair';
 import { SandboxLease } from '../sandbox/sandbox-lease';
 import { JobScratchStore } from './job-scratch.store';
 import { OutputFileCollector } from './output-file.collector';
@@ -66,9 +68,12 @@ export class TestBatchRunner {
     private readonly metrics: WorkerMetrics,
     private readonly checkers: TestCheckers,
     private readonly outputFiles: OutputFileCollector,
+    private readonly interactors: InteractorPairs,
   ) {}
 
   async run(task: TaskPayload, input: JobInput): Promise<TaskResult> {
+    // An interactive problem's tests: one game with the interactor each (interactor-pair.ts).
+    if (input.interactor) return this.interactors.runTests(task, input);
     const language = this.languages.get(task.language);
     const files = task.useArtifact ? await this.scratch.readArtifact({ jobId: task.jobId }) : sourceFiles(input);
     // Every test has the same share of the budget, so one cap serves them all.
@@ -134,13 +139,7 @@ export class TestBatchRunner {
   /** A test judged by the checker: its verdict, message, points, or why it could not judge. */
   private async checked(checker: BatchChecker, test: CheckedTest, stage: (verdict: Verdict) => ReportedStage): Promise<ReportedTest> {
     const judgement = await checker.judge(test);
-    return {
-      index: test.index,
-      ...stage(judgement.verdict),
-      checkerMessage: judgement.message,
-      ...(judgement.points !== undefined ? { checkerPoints: judgement.points } : {}),
-      ...(judgement.error !== undefined ? { checkerError: judgement.error } : {}),
-    };
+    return { index: test.index, ...stage(judgement.verdict), ...judgementFields(judgement) };
   }
 }
 

@@ -65,6 +65,14 @@ describe('judgementOfChecker: testlib’s exit codes', () => {
     }
   });
 
+  it('an interactor’s failure names the interactor and its limits’ fields', () => {
+    const failed = (outcome: Partial<CheckerRunOutcome>) => judgementOfChecker({ ...exited(0), ...outcome }, Buffer.alloc(0), 'interactor').error;
+    expect(failed({ exitCode: null, signal: 11 })).toBe('the interactor was killed by SIGSEGV');
+    expect(failed({ exitCode: null, signal: 9, timedOut: true })).toBe('the interactor did not finish within its time limit (interactor.limits.timeoutMs)');
+    expect(failed({ exitCode: 3 })).toBe('the interactor failed (exit code 3, testlib’s FAIL)');
+    expect(judgementOfChecker(exited(1), Buffer.from('too many questions\n'), 'interactor')).toEqual({ verdict: Verdict.WRONG_ANSWER, message: 'too many questions' });
+  });
+
   it('a limit decides before an exit code: a checker that said ok after its time ran out did not judge', () => {
     expect(judge(exited(0, { timedOut: true }), 'ok')).toMatchObject({ verdict: Verdict.CHECKER_ERROR });
   });

@@ -41,22 +41,26 @@ export interface CheckerRunOutcome extends ExecutionOutcome {
   startError?: string | null;
 }
 
+/** The request's judging programs, which the reasons name (and the field of their limits). */
+export type JudgeRole = 'checker' | 'interactor';
+
 const POINTS = /^points\s+([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)(?:\s|$)/m;
 
 /**
- * The verdict a checker gave, by testlib's convention. Whatever else ends it
- * — a limit, a signal, testlib's FAIL, an exit code the convention does not
- * define — is CHECKER_ERROR with the reason: the checker failed, never the
- * program, so it is never a wrong answer.
+ * The verdict a checker (or an interactor: `role`) gave, by testlib's
+ * convention. Whatever else ends it — a limit, a signal, testlib's FAIL, an
+ * exit code the convention does not define — is CHECKER_ERROR with the
+ * reason: the judging program failed, never the contestant's program, so it
+ * is never a wrong answer.
  */
-export function judgementOfChecker(outcome: CheckerRunOutcome, stderr: Buffer): CheckerJudgement {
+export function judgementOfChecker(outcome: CheckerRunOutcome, stderr: Buffer, role: JudgeRole = 'checker'): CheckerJudgement {
   const text = stderr.toString('utf8').trim();
   const message = jsonTextPrefix(text, CHECKER_MESSAGE_BYTES);
   const failed = (error: string): CheckerJudgement => ({ verdict: Verdict.CHECKER_ERROR, message, error });
-  const limit = limitReached(outcome);
+  const limit = limitReached(outcome, role);
   if (limit) return failed(limit);
-  if (outcome.startError) return failed(`the checker could not be started: ${outcome.startError}`);
-  if (outcome.signal) return failed(`the checker was killed by ${signalName(outcome.signal)}`);
+  if (outcome.startError) return failed(`the ${role} could not be started: ${outcome.startError}`);
+  if (outcome.signal) return failed(`the ${role} was killed by ${signalName(outcome.signal)}`);
   switch (outcome.exitCode) {
     case TESTLIB_EXIT.ok:
       return { verdict: Verdict.OK, message };
@@ -67,24 +71,33 @@ export function judgementOfChecker(outcome: CheckerRunOutcome, stderr: Buffer): 
     case TESTLIB_EXIT.unexpectedEof:
       return { verdict: Verdict.PRESENTATION_ERROR, message };
     case TESTLIB_EXIT.fail:
-      return failed('the checker failed (exit code 3, testlib’s FAIL)');
+      return failed(`the ${role} failed (exit code 3, testlib’s FAIL)`);
     case TESTLIB_EXIT.points:
-      return pointsJudgement(text, message) ?? failed('the checker exited with 7 (points) without "points <number>" on its stderr');
+      return pointsJudgement(text, message) ?? failed(`the ${role} exited with 7 (points) without "points <number>" on its stderr`);
     default:
       return failed(
-        `the checker exited with ${outcome.exitCode}, which testlib’s convention does not define ` +
+        `the ${role} exited with ${outcome.exitCode}, which testlib’s convention does not define ` +
           '(0 ok, 1 wrong answer, 2 presentation error, 3 fail, 7 points)',
       );
   }
 }
 
 /** A limit ends a checker before it decided: Kiln names the one, under the request's field that sets it. */
-function limitReached(outcome: ExecutionOutcome): string | null {
-  if (outcome.oomKilled) return 'the checker ran out of memory (checker.limits.memoryMb)';
-  if (outcome.timedOut) return 'the checker did not finish within its time limit (checker.limits.timeoutMs)';
-  if (outcome.cpuLimited || outcome.signal === 24) return 'the checker used up its CPU time (checker.limits.cpuTimeMs)';
-  if (outcome.outputLimited) return 'the checker wrote more than its output limit (checker.limits.outputBytes)';
+function limitReached(outcome: ExecutionOutcome, role: JudgeRole): string | null {
+  if (outcome.oomKilled) return `the ${role} ran out of memory (${role}.limits.memoryMb)`;
+  if (outcome.timedOut) return `the ${role} did not finish within its time limit (${role}.limits.timeoutMs)`;
+  if (outcome.cpuLimited || outcome.signal === 24) return `the ${role} used up its CPU time (${role}.limits.cpuTimeMs)`;
+  if (outcome.outputLimited) return `the ${role} wrote more than its output limit (${role}.limits.outputBytes)`;
   return null;
+}
+
+/** A judgement as a run's or test's fields (StageResult's checkerMessage, checkerPoints, checkerError). */
+export function judgementFields(judgement: CheckerJudgement): { checkerMessage: string; checkerPoints?: number; checkerError?: string } {
+  return {
+    checkerMessage: judgement.message,
+    ...(judgement.points !== undefined ? { checkerPoints: judgement.points } : {}),
+    ...(judgement.error !== undefined ? { checkerError: judgement.error } : {}),
+  };
 }
 
 function pointsJudgement(text: string, message: string): CheckerJudgement | null {

@@ -1,5 +1,5 @@
 import { JobRecord, JobView } from './job';
-import { CHECKER_COMPILE_TASK } from './task';
+import { CHECKER_COMPILE_TASK, INTERACTOR_COMPILE_TASK } from './task';
 import { StageSummary, TestResult, TestSummary } from './stage-result';
 import { renderStage } from './stage-output';
 import { testResultsOf } from './test-results';
@@ -21,6 +21,7 @@ export function toJobView(job: JobRecord): JobView {
     language: meta.language,
     compile: stage(job.tasks.compile?.compile, 'compile', 'compile'),
     ...(meta.checker ? { checkerCompile: stage(job.tasks[CHECKER_COMPILE_TASK]?.compile, CHECKER_COMPILE_TASK, 'compile') } : {}),
+    ...(meta.interactor ? { interactorCompile: stage(job.tasks[INTERACTOR_COMPILE_TASK]?.compile, INTERACTOR_COMPILE_TASK, 'compile') } : {}),
     run: stage(job.tasks.run?.run, 'run', 'run'),
     tests: testResultsOf(job).map((result, index) => (result ? renderTest(job, result) : { index, verdict: null })),
     tasks: meta.plan.map((plan) => {
@@ -38,12 +39,6 @@ export function toJobView(job: JobRecord): JobView {
 function renderTest(job: JobRecord, result: TestSummary): TestResult {
   const task = job.meta.plan.find((plan) => plan.tests?.includes(result.index));
   const output = task ? job.outputs?.[task.id]?.tests?.find((test) => test.index === result.index) : undefined;
-  const { index, checkerPoints, checkerError, ...summary } = result;
-  return {
-    index,
-    ...renderStage(summary, output),
-    ...(output?.checkerMessage !== undefined ? { checkerMessage: output.checkerMessage } : {}),
-    ...(checkerPoints !== undefined ? { checkerPoints } : {}),
-    ...(checkerError !== undefined ? { checkerError } : {}),
-  };
+  const { index, ...summary } = result;
+  return { index, ...renderStage(summary, output) };
 }

@@ -29,11 +29,12 @@ export interface JobInput {
    */
   interactive?: true;
   /**
-   * An interactive problem's interactor (an interpreted language): it runs
-   * beside the program with `stdinBase64` as its own stdin, wired to the
-   * program's stdout and stdin; its exit code decides (testlib's convention).
+   * An interactive problem's interactor's sources (its language and limits
+   * are in JobMeta.interactor): it runs beside the program with `stdinBase64`
+   * (or each test's stdin) as its own stdin, wired to the program's stdout
+   * and stdin; its exit code decides (testlib's convention).
    */
-  interactor?: { language: string; files: SourceFile[] };
+  interactor?: { files: SourceFile[] };
 }
 
 /** Immutable facts about a job, fixed when it is planned. */
@@ -48,6 +49,8 @@ export interface JobMeta {
   options?: RunOptions;
   /** The request's custom checker, which judges each test's output in place of the comparison. */
   checker?: CheckerPlan;
+  /** The request's interactor, which talks to the program in each run and decides its verdict. */
+  interactor?: CheckerPlan;
   plan: TaskPlan[];
   createdAt: string;
   /** Named queue the job's tasks go to, and their priority (1–10). */
@@ -107,6 +110,8 @@ export interface JobView {
   compile: StageResult | null;
   /** Only for a job with a checker: the checker's compile (null for an interpreted checker). */
   checkerCompile?: StageResult | null;
+  /** Only for a job with an interactor: the interactor's compile (null for an interpreted interactor). */
+  interactorCompile?: StageResult | null;
   run: StageResult | null;
   /** One entry per test case, in request order; a test that never ran has `verdict: null`. */
   tests: (TestResult | SkippedTest)[];

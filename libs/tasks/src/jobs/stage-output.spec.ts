@@ -25,6 +25,15 @@ describe('stage output, stored once', () => {
     expect(splitTaskResult({}).outputs).toBeNull();
   });
 
+  it('keeps a checker’s or interactor’s message with the output (a run’s as a test’s), its findings in the record', () => {
+    const judged = { ...summary, verdict: Verdict.CHECKER_ERROR, checkerError: 'the interactor was killed by SIGSEGV' };
+    const run: ReportedStage = { stdout: '? 1\n', stderr: '', checkerMessage: 'asked once', ...judged };
+    const { summary: kept, outputs } = splitTaskResult({ run, tests: [{ index: 0, stdout: '', stderr: '', checkerMessage: 'ok', ...summary }] });
+    expect(kept).toEqual({ run: judged, tests: [{ index: 0, ...summary }] });
+    expect(outputs).toEqual({ run: { stdout: '? 1\n', stderr: '', checkerMessage: 'asked once' }, tests: [{ index: 0, stdout: '', stderr: '', checkerMessage: 'ok' }] });
+    expect(renderStage(kept.run!, outputs!.run)).toEqual({ stdout: '? 1\n', stderr: '', ...judged, checkerMessage: 'asked once' });
+  });
+
   it('keeps output files with the output, never in the record, and answers them on the stage', () => {
     const files = [{ name: 'plot.png', size: 3, encoding: 'base64' as const, content: 'AQID' }];
     const run: ReportedStage = { stdout: '', stderr: '', files, filesTruncated: true, ...summary };

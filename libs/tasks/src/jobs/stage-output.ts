@@ -12,18 +12,19 @@ export function splitTaskResult(result: TaskResult): { summary: TaskSummary; out
   if (result.tests) {
     summary.tests = [];
     outputs.tests = [];
-    for (const { index, checkerMessage, ...test } of result.tests) {
+    for (const { index, ...test } of result.tests) {
       const [stage, output] = splitStage(test);
       summary.tests.push({ index, ...stage });
-      outputs.tests.push({ index, ...output, ...(checkerMessage !== undefined ? { checkerMessage } : {}) });
+      outputs.tests.push({ index, ...output });
     }
   }
   const hasOutput = outputs.compile || outputs.run || outputs.tests;
   return { summary, outputs: hasOutput ? outputs : null };
 }
 
-function splitStage({ stdout, stderr, interleaving, files, ...summary }: StageSummary & StageOutput): [StageSummary, StageOutput] {
-  return [summary, { stdout, stderr, ...(interleaving ? { interleaving } : {}), ...(files ? { files } : {}) }];
+function splitStage({ stdout, stderr, interleaving, files, checkerMessage, ...summary }: StageSummary & StageOutput): [StageSummary, StageOutput] {
+  const message = checkerMessage !== undefined ? { checkerMessage } : {};
+  return [summary, { stdout, stderr, ...(interleaving ? { interleaving } : {}), ...(files ? { files } : {}), ...message }];
 }
 
 /**
@@ -43,6 +44,7 @@ export function renderStage(summary: StageSummary & Partial<StageResult>, output
     ...(interleaved !== undefined ? { output: interleaved } : {}),
     ...rest,
     ...(files ? { files } : {}),
+    ...(output?.checkerMessage !== undefined ? { checkerMessage: output.checkerMessage } : {}),
   };
 }
 

@@ -14,7 +14,7 @@ export interface OutputFile {
 }
 
 /** The outcome of one execution of a program (or of its compiler) in a sandbox. */
-export interface StageResult {
+export interface StageResult extends CheckerFindings {
   stdout: string;
   stderr: string;
   /**
@@ -47,28 +47,34 @@ export interface StageResult {
   files?: OutputFile[];
   /** Present (true) when files matched but did not all come back: over the count or the budget, or a workspace too large to collect. */
   filesTruncated?: boolean;
+  /**
+   * Tests a checker judged, and runs and tests an interactor judged: its
+   * message (its stderr, bounded: checker-judgement.ts).
+   */
+  checkerMessage?: string;
 }
 
-/** What a job's custom checker decided of a test, beside its verdict (absent without a checker, or when it did not run). */
+/**
+ * What a job's custom checker decided of a test, or its interactor of a run
+ * or test, beside its verdict (absent without one, or when it did not run).
+ */
 export interface CheckerFindings {
   /** The points of testlib's quitp (the checker's exit code 7). */
   checkerPoints?: number;
-  /** CHECKER_ERROR only: why the checker could not judge. */
+  /** CHECKER_ERROR only: why the checker (or interactor) could not judge. */
   checkerError?: string;
 }
 
 /** One test case's run: a StageResult and the test's index in the request. */
-export interface TestResult extends StageResult, CheckerFindings {
+export interface TestResult extends StageResult {
   index: number;
-  /** The checker's message (its stderr, bounded: checker-judgement.ts), when a checker judged the test. */
-  checkerMessage?: string;
 }
 
 /**
  * What the job record keeps of a stage: all but its output, which is stored
  * apart (StageOutput) so that the reads that advance a job never load it.
  */
-export type StageSummary = Omit<StageResult, 'stdout' | 'stderr' | 'output' | 'files'> & {
+export type StageSummary = Omit<StageResult, 'stdout' | 'stderr' | 'output' | 'files' | 'checkerMessage'> & {
   /** Bytes of the job's output budget the stage used (output-budget.ts). Kiln's bookkeeping, never answered. */
   budgetUsed?: number;
 };
@@ -89,14 +95,16 @@ export interface StageOutput {
   interleaving?: number[];
   /** The output files of a run (StageResult.files): stored with the output, never in the record. */
   files?: OutputFile[];
+  /** The checker's or interactor's message: output too, read only to answer. */
+  checkerMessage?: string;
 }
 
 /** A stage as a worker reports it: its summary and its output. */
 export type ReportedStage = StageSummary & StageOutput;
-export type ReportedTest = ReportedStage & CheckerFindings & { index: number; checkerMessage?: string };
-export type TestSummary = StageSummary & CheckerFindings & { index: number };
-/** A test's output as stored: the checker's message is output too, read only to answer. */
-export type TestOutput = StageOutput & { index: number; checkerMessage?: string };
+export type ReportedTest = ReportedStage & { index: number };
+export type TestSummary = StageSummary & { index: number };
+/** A test's output as stored. */
+export type TestOutput = StageOutput & { index: number };
 
 /** What a finished task reports back to the coordinator (its output included, within the job's budget). */
 export interface TaskResult {

@@ -31,11 +31,17 @@ export function isFinishedTaskState(state: TaskState): boolean {
   return RANK[state] === 3;
 }
 
-/** Which program of a job a compile task compiles: the submission (absent) or the request's custom checker. */
-export type CompiledProgram = 'checker';
+/** Which program of a job a compile task compiles: the submission (absent), the request's custom checker or its interactor. */
+export type CompiledProgram = 'checker' | 'interactor';
 
 /** The id of the task that compiles a job's checker (its submission's compile is `compile`). */
 export const CHECKER_COMPILE_TASK = 'checker-compile';
+
+/** The id of the task that compiles a job's interactor. */
+export const INTERACTOR_COMPILE_TASK = 'interactor-compile';
+
+/** The compile task of each judging program a job may bring. */
+export const JUDGE_COMPILE_TASKS: Record<CompiledProgram, string> = { checker: CHECKER_COMPILE_TASK, interactor: INTERACTOR_COMPILE_TASK };
 
 /** A task as planned: what to run, nothing about how it went. */
 export interface TaskPlan {
@@ -43,14 +49,14 @@ export interface TaskPlan {
   kind: TaskKind;
   /** Indices into the job's test list that this run task executes (empty: one plain run). */
   tests?: number[];
-  /** A compile task of the checker (CHECKER_COMPILE_TASK). */
+  /** A compile task of the checker (CHECKER_COMPILE_TASK) or of the interactor (INTERACTOR_COMPILE_TASK). */
   program?: CompiledProgram;
 }
 
 /**
- * A job's custom checker as planned (README, "Custom checkers"): its
- * language, whether it is compiled (once, by its own compile task), and the
- * limits it runs under, each within the configured maxima.
+ * A job's custom checker or interactor as planned (README, "Custom checkers",
+ * "Interactors"): its language, whether it is compiled (once, by its own
+ * compile task), and the limits it runs under, each within the configured maxima.
  */
 export interface CheckerPlan {
   language: string;
@@ -85,10 +91,12 @@ export interface TaskPayload {
   tests?: number[];
   /** The job's run options (absent in tasks enqueued by an older coordinator: the defaults). */
   options?: RunOptions;
-  /** A compile task of the checker: what it compiles (absent: the submission). */
+  /** A compile task of the checker or the interactor: what it compiles (absent: the submission). */
   program?: CompiledProgram;
   /** Compile tasks of the checker and run tasks of a job that has one: the checker. */
   checker?: CheckerPlan;
+  /** Compile tasks of the interactor and run tasks of a job that has one: the interactor. */
+  interactor?: CheckerPlan;
   /** Id of the API key that made the job (absent without keys): its running share is counted (worker.perKey). */
   owner?: string;
   /**

@@ -10,7 +10,7 @@ export enum Verdict {
   /** A custom checker said the output is malformed (testlib's `_pe`, exit code 2). */
   PRESENTATION_ERROR = 'PRESENTATION_ERROR',
   /**
-   * The request's own checker could not judge: it did not compile, crashed,
+   * The request's own checker (or interactor) could not judge: it did not compile, crashed,
    * ran out of a limit, or gave up (testlib's `_fail`). The judgement failed,
    * not the program, and not Kiln: the job is COMPLETED with this verdict.
    */

@@ -119,7 +119,7 @@ export class ProgramDto {
   files?: SourceFileDto[];
 }
 
-/** A custom checker (README, "Custom checkers"): a program of its own, compiled once, run for each test. */
+/** A custom checker or an interactor (README, "Custom checkers", "Interactors"): a program of its own with its own limits, compiled once. */
 export class CheckerDto extends ProgramDto {
   @IfPresent()
   @ValidateNested()
@@ -192,12 +192,12 @@ export class CreateJobDto extends IntersectionType(ProgramDto, ComparisonDto) {
    * An interactive problem's interactor (README, "Interactors"): it runs beside
    * the program, each in its own sandbox, the program's stdout its stdin and
    * its stdout the program's; `stdin` is its input only; its exit code
-   * decides (testlib's convention). Interpreted languages only, for now.
+   * decides (testlib's convention). Its own limits, as a checker's; compiled once per job.
    */
   @IfPresent()
   @ValidateNested()
-  @Type(() => ProgramDto)
-  interactor?: ProgramDto;
+  @Type(() => CheckerDto)
+  interactor?: CheckerDto;
 
   /** Patterns of workspace files each run returns (`*.png`, `out/**`); jobs.outputFiles.maxPatterns bounds the count. */
   @IfPresent()
