@@ -40,6 +40,9 @@ describe('invalid requests', () => {
     ['/execute', { language: 'python', code: 'x', colour: 'red' }, ['colour']],
     ['/execute', { language: 'python', code: 'x', args: ['a\u0000b'] }, ['args[0]']],
     ['/execute', { language: 'python', code: 'x', files: [{ name: 'main.py', content: 'y' }] }, ['files[0].name']],
+    // Only the WebSocket that starts an interactive run can send its stdin (README, "Interactive runs").
+    ['/execute', { language: 'python', code: 'x', interactive: true }, ['interactive']],
+    ['/jobs', { language: 'python', code: 'x', interactive: true }, ['interactive']],
   ])('%s %j → 400 naming %j', async (path, body, fields) => {
     const response = await kiln.http().post(path).send(body);
     expect(response.status).toBe(400);

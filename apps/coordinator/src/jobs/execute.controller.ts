@@ -4,6 +4,7 @@ import { CurrentPrincipal, Principal } from '../auth/principal';
 import { CreateJobDto } from './dto/create-job.dto';
 import { JobSubmission } from './job-submission';
 import { JobsService } from './jobs.service';
+import { refuseInteractiveOverHttp } from './http-job-request';
 
 /** Run and wait: the answer is the finished job. */
 @Controller('execute')
@@ -16,6 +17,7 @@ export class ExecuteController {
   @Post()
   @HttpCode(200)
   async execute(@Body() dto: CreateJobDto, @CurrentPrincipal() principal: Principal) {
+    refuseInteractiveOverHttp(dto);
     const job = await this.submission.submit(dto, principal);
     const { outcome, view } = await this.jobs.waitForEnd(job);
     if (outcome === 'interrupted' && !isTerminalJobState(view.state)) {

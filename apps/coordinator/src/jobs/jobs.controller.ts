@@ -4,6 +4,7 @@ import { CurrentPrincipal, Principal } from '../auth/principal';
 import { CreateJobDto } from './dto/create-job.dto';
 import { JobSubmission } from './job-submission';
 import { JobsService } from './jobs.service';
+import { refuseInteractiveOverHttp } from './http-job-request';
 
 /** Asynchronous jobs: submit (202), poll, cancel. */
 @Controller('jobs')
@@ -16,6 +17,7 @@ export class JobsController {
   @Post()
   @HttpCode(202)
   async create(@Body() dto: CreateJobDto, @CurrentPrincipal() principal: Principal) {
+    refuseInteractiveOverHttp(dto);
     const job = await this.submission.submit(dto, principal);
     return { id: job.meta.id, state: job.state, job: toJobView(job) };
   }
