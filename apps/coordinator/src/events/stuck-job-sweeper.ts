@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@ne
 import { KilnConfig } from '@kiln/config';
 import { JobRepository } from '@kiln/store';
 import { isTerminalJobState, JobState, Verdict } from '@kiln/tasks';
+import { runEvery } from '@kiln/telemetry';
 import { JobFinisher } from '../jobs/job-finisher';
 
 const SWEEP_INTERVAL_MS = 5000;
@@ -15,7 +16,7 @@ const SWEEP_INTERVAL_MS = 5000;
 @Injectable()
 export class StuckJobSweeper implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(StuckJobSweeper.name);
-  private timer?: NodeJS.Timeout;
+  private stopPasses = (): void => undefined;
 
   constructor(
     private readonly store: JobRepository,
@@ -24,12 +25,11 @@ export class StuckJobSweeper implements OnApplicationBootstrap, OnModuleDestroy 
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.sweep().catch((e: Error) => this.logger.warn(`sweep failed: ${e.message}`)), SWEEP_INTERVAL_MS);
-    this.timer.unref();
+    this.stopPasses = runEvery(SWEEP_INTERVAL_MS, () => this.sweep(), (e) => this.logger.warn(`sweep failed: ${e.message}`));
   }
 
   onModuleDestroy(): void {
-    clearInterval(this.timer);
+    this.stopPasses();
   }
 
   /** Ends every overdue job; returns how many it ended. */

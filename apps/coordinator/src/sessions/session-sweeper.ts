@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@ne
 import { KilnConfig } from '@kiln/config';
 import { SessionRepository } from '@kiln/store';
 import { isEndedSession, SessionRecord, sessionExpiry } from '@kiln/tasks';
+import { runEvery } from '@kiln/telemetry';
 import { SessionPlacement } from './session-placement';
 
 const SWEEP_INTERVAL_MS = 2000;
@@ -19,7 +20,7 @@ const START_LIMIT_MS = 180_000;
 @Injectable()
 export class SessionSweeper implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(SessionSweeper.name);
-  private timer?: NodeJS.Timeout;
+  private stopPasses = (): void => undefined;
 
   constructor(
     private readonly store: SessionRepository,
@@ -28,12 +29,11 @@ export class SessionSweeper implements OnApplicationBootstrap, OnModuleDestroy {
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.sweep().catch((e: Error) => this.logger.warn(`session sweep failed: ${e.message}`)), SWEEP_INTERVAL_MS);
-    this.timer.unref();
+    this.stopPasses = runEvery(SWEEP_INTERVAL_MS, () => this.sweep(), (e) => this.logger.warn(`session sweep failed: ${e.message}`));
   }
 
   onModuleDestroy(): void {
-    clearInterval(this.timer);
+    this.stopPasses();
   }
 
   /** One sweep; how many sessions it ended. */

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { JobRepository, KeyLedgerRepository, LedgerEntry } from '@kiln/store';
 import { isTerminalJobState } from '@kiln/tasks';
+import { runEvery } from '@kiln/telemetry';
 
 const AUDIT_INTERVAL_MS = 30_000;
 /**
@@ -18,7 +19,7 @@ const UNSTORED_GRACE_MS = 60_000;
 @Injectable()
 export class KeyTaskLedgerAudit implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(KeyTaskLedgerAudit.name);
-  private timer?: NodeJS.Timeout;
+  private stopPasses = (): void => undefined;
 
   constructor(
     private readonly ledger: KeyLedgerRepository,
@@ -26,12 +27,11 @@ export class KeyTaskLedgerAudit implements OnApplicationBootstrap, OnModuleDestr
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.audit().catch((e: Error) => this.logger.warn(`ledger audit failed: ${e.message}`)), AUDIT_INTERVAL_MS);
-    this.timer.unref();
+    this.stopPasses = runEvery(AUDIT_INTERVAL_MS, () => this.audit(), (e) => this.logger.warn(`ledger audit failed: ${e.message}`));
   }
 
   onModuleDestroy(): void {
-    clearInterval(this.timer);
+    this.stopPasses();
   }
 
   /** One pass over every key's reservations; returns how many it gave back. */

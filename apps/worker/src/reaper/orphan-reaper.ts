@@ -3,6 +3,7 @@ import Docker from 'dockerode';
 import { KilnConfig } from '@kiln/config';
 import { NodeRepository } from '@kiln/store';
 import { NodeBeat } from '@kiln/tasks';
+import { runEvery } from '@kiln/telemetry';
 import { WorkerIdentity } from '../identity/worker-identity';
 import { ContainerPool } from '../sandbox/docker/container-pool';
 import { CREATED_LABEL, DEPLOYMENT_LABEL, INSTANCE_LABEL, SANDBOX_LABEL, WORKER_LABEL } from '../sandbox/docker/container-spec';
@@ -18,7 +19,7 @@ import { reapReason, SandboxContainer } from './reap-decision';
 @Injectable()
 export class OrphanReaper implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(OrphanReaper.name);
-  private timer?: NodeJS.Timeout;
+  private stopPasses = (): void => undefined;
 
   constructor(
     private readonly docker: Docker,
@@ -30,12 +31,11 @@ export class OrphanReaper implements OnApplicationBootstrap, OnModuleDestroy {
 
   async onApplicationBootstrap(): Promise<void> {
     await this.reapSafely();
-    this.timer = setInterval(() => void this.reapSafely(), this.config.sandbox.reaperIntervalMs);
-    this.timer.unref();
+    this.stopPasses = runEvery(this.config.sandbox.reaperIntervalMs, () => this.reap(), (e) => this.logger.warn(`orphan sweep failed: ${e.message}`));
   }
 
   onModuleDestroy(): void {
-    clearInterval(this.timer);
+    this.stopPasses();
   }
 
   /** One sweep; returns how many containers it removed. */
