@@ -126,7 +126,7 @@ export class ScriptedSandbox implements SandboxBody {
       };
     });
     output.onOverflow = () => this.stopCurrent?.('output');
-    const timer = exec.timeoutMs ? setTimeout(() => this.stopCurrent?.('timeout'), exec.timeoutMs) : undefined;
+    const timer = exec.timeoutMs ? new WallTimer(started, exec.timeoutMs, () => this.stopCurrent?.('timeout')) : undefined;
     try {
       const run = this.runView(exec, stdin, output, controller.signal);
       const exit = await Promise.race([Promise.resolve().then(() => this.program(run)), stoppedPromise]);
@@ -139,7 +139,7 @@ export class ScriptedSandbox implements SandboxBody {
       const { files, collectError } = this.collect(exec, result);
       return { result: { ...result, collectError }, ...output.kept(), files, skipped: [] };
     } finally {
-      clearTimeout(timer);
+      timer?.clear();
       this.stopCurrent = undefined;
     }
   }
@@ -226,5 +226,28 @@ class CappedOutput {
 
   written(): { stdoutBytes: number; stderrBytes: number } {
     return { stdoutBytes: this.bytes.stdout, stderrBytes: this.bytes.stderr };
+  }
+}
+
+/**
+ * Fires once `ms` have passed on the wall clock the result is measured with.
+ * Node may run a timer a millisecond early by Date.now() (its loop clock is
+ * cached), and a real sandbox never stops a program before its time limit.
+ */
+class WallTimer {
+  private timer: NodeJS.Timeout;
+
+  constructor(private readonly started: number, private readonly ms: number, private readonly fire: () => void) {
+    this.timer = setTimeout(() => this.check(), ms);
+  }
+
+  clear(): void {
+    clearTimeout(this.timer);
+  }
+
+  private check(): void {
+    const left = this.started + this.ms - Date.now();
+    if (left <= 0) this.fire();
+    else this.timer = setTimeout(() => this.check(), left);
   }
 }
