@@ -228,7 +228,11 @@ describe('sessions: the API (scripted sandboxes, real Redis)', () => {
     const full = await b.create({ language: 'python' });
     expect(full.status).toBe(503);
     expect(full.body.error).toMatch(/worker\.sessions\.max/);
-    // A closed session gives its slot back.
+    // A closed session gives its slot back at once: coordinators place sessions by the worker's
+    // last heartbeat, and one counting the closed session must not outlast the DELETE.
+    const workerId = kiln.loaded.config.worker.id;
+    const heldByBeat = async () => (await kiln.coordinator!.get(NodeRepository).beats()).find((node) => node.id === workerId)?.sessions?.held;
+    await eventually(heldByBeat, (held) => held === 3, 10_000, 'a heartbeat counting the three sessions');
     expect((await a.delete(`/sessions/${second}`)).status).toBe(204);
     await open(KEY_B);
   });
