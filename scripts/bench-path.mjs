@@ -4,7 +4,8 @@
 // sequential Python hello worlds and prints the median of every segment.
 // A diagnostic for request-path work (docs/performance.md), not a test.
 //
-// Usage: node scripts/bench-path.mjs [--root DIR] [--runs N] [--mode container|nested]
+// Usage: node scripts/bench-path.mjs [--root DIR] [--runs N] [--mode container|nested] [--gap MS]
+//   --gap: pause between requests (250 ms, so the pool refills; 0: back to back, as users send them)
 //   --root: a built Kiln tree to measure (default: this one), e.g. an older commit's worktree
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -15,6 +16,7 @@ const args = process.argv.slice(2);
 const option = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
 const root = resolve(option('--root', new URL('..', import.meta.url).pathname));
 const runs = Number(option('--runs', '40'));
+const gapMs = Number(option('--gap', '250'));
 const require = createRequire(join(root, 'package.json'));
 const port = 18000 + Math.floor(Math.random() * 1000);
 Object.assign(process.env, {
@@ -101,10 +103,10 @@ for (let i = 0; i < runs + 5; i++) {
     path.slice(1).forEach((to, k) => segments[k].push(marks[to] - marks[path[k]]));
     totals.push(marks['client: answer read'] - marks['client: request sent']);
   }
-  await new Promise((done) => setTimeout(done, 250)); // the pool refills between requests
+  if (gapMs > 0) await new Promise((done) => setTimeout(done, gapMs));
 }
 await kiln.close();
-console.log(`/execute of a Python hello, median of ${runs} sequential runs, ${root}`);
+console.log(`/execute of a Python hello, median of ${runs} sequential runs ${gapMs} ms apart, ${root}`);
 path.slice(1).forEach((to, k) => console.log(`${median(segments[k]).toFixed(1).padStart(7)} ms  ${path[k]} → ${to}`));
 console.log(`${median(totals).toFixed(1).padStart(7)} ms  total (median)`);
 process.exit(0);
