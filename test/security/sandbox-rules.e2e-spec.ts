@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,6 +46,8 @@ type TierName = SandboxTier['name'];
 
 /** The network the weakened sandbox gets: this run's own, internal (no route off the machine). */
 let egressNetwork: TestNetwork;
+/** The host directory the weakened sandbox gets mounted: the test's own, empty. */
+let hostData: string;
 
 const host = (o: ContainerCreateOptions) => o.HostConfig!;
 const withoutUlimit = (name: string): Weakening => (o) => {
@@ -106,7 +108,7 @@ const RULES: Rule[] = [
   { rule: 'fsize ulimit', weaken: withoutUlimit('fsize'), attack: sandboxRlimits },
   { rule: 'core ulimit', weaken: withoutUlimit('core'), attack: sandboxRlimits },
   { rule: 'the agent is PID 1 (no docker-init)', weaken: (o) => (host(o).Init = true), attack: agentKill },
-  { rule: 'no host paths mounted', weaken: (o) => (host(o).Binds = [`${mkdtempSync(`${tmpdir()}/kiln-host-`)}:/host-data:ro`]), attack: hostMounts },
+  { rule: 'no host paths mounted', weaken: (o) => (host(o).Binds = [`${hostData}:/host-data:ro`]), attack: hostMounts },
   { rule: 'no Docker socket', weaken: (o) => (host(o).Binds = ['/var/run/docker.sock:/var/run/docker.sock']), attack: dockerSocket },
 ];
 
@@ -266,6 +268,14 @@ const WEAKENED_LABEL = 'kiln.test.weakened';
 const BWRAP = '/usr/bin/bwrap';
 const REAL_BWRAP = '/opt/kiln-test/bwrap';
 
+/**
+ * Each tier's Kiln (test/support/tiers.ts), its container spec weakened rule
+ * by rule: in nested mode that is the outer container's spec, and a rule's
+ * row may then take the inner rule out of bwrap too. The pool keys its
+ * shelves by the whole spec (pool-key.ts), so a weakened spec never gets a
+ * container an earlier one built; the engine's events show each attempt ran
+ * in a container that carries the weakening's label.
+ */
 describe.each(SANDBOX_TIERS.map((tier) => [tier.name, tier] as const))('every sandbox rule is load-bearing (tier %s)', (_name, tier) => {
   const shmCanary = `kiln-shm-canary-${randomBytes(6).toString('hex')}`;
   let kiln: Harness;
@@ -279,6 +289,8 @@ describe.each(SANDBOX_TIERS.map((tier) => [tier.name, tier] as const))('every sa
   beforeAll(async () => {
     writeFileSync(`/dev/shm/${shmCanary}`, 'host');
     scratch = mkdtempSync(join(tmpdir(), 'kiln-rules-'));
+    hostData = join(scratch, 'host-data');
+    mkdirSync(hostData);
     listener = await greetingListener('hello\n');
     egressNetwork = await createTestNetwork('egress');
     // Every weakened spec makes a shelf of its own in the pool (pool-key.ts): each attempt gets a container it built.
