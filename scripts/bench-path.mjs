@@ -64,11 +64,18 @@ if (existsSync(join(root, 'dist/apps/worker/src/sandbox/sandbox-runtime.js'))) {
   wrap('worker/src/sandbox/sandbox-factory', 'SandboxFactory', 'create', 'worker: sandbox asked', 'worker: sandbox lent');
   wrap('worker/src/sandbox/sandbox', 'Sandbox', 'exec', 'worker: exec sent', 'worker: exec answered');
 }
-wrap('worker/src/tasks/task-event.publisher', 'TaskEventPublisher', 'publish', null, (a) => `worker: ${a[0].type} event of ${a[0].taskId} sent`);
-wrap('coordinator/src/events/task-events.listener', 'TaskEventsListener', 'process', (a) => `coordinator: ${a[0].data.type} event of ${a[0].data.taskId} taken`);
+wrap('worker/src/tasks/task-event.publisher', 'TaskEventPublisher', 'publish', (a) => `worker: ${a[0].type} event of ${a[0].taskId} sent`);
+// The task events: a BullMQ job's data (a --root from before the stream), or the event the stream consumer hands the applier.
+if (existsSync(join(root, 'dist/apps/coordinator/src/events/task-event.applier.js'))) {
+  wrap('coordinator/src/events/task-event.applier', 'TaskEventApplier', 'apply', (a) => `coordinator: ${a[0].type} event of ${a[0].taskId} taken`);
+} else {
+  wrap('coordinator/src/events/task-events.listener', 'TaskEventsListener', 'process', (a) => `coordinator: ${a[0].data.type} event of ${a[0].data.taskId} taken`);
+}
 const finisherFile = builtFile('coordinator/src/jobs/job-finisher', 'coordinator/src/events/job-finisher');
 const finisher = require(join(root, 'dist/apps', finisherFile)).JobFinisher.prototype;
-wrap(finisherFile, 'JobFinisher', 'announceEnd' in finisher ? 'announceEnd' : 'announce', 'coordinator: job announced');
+// The end step announces the end inside it (one script) where a tree has `finish`; older ones announced separately.
+if ('finish' in finisher) wrap(finisherFile, 'JobFinisher', 'finish', null, 'coordinator: job announced');
+else wrap(finisherFile, 'JobFinisher', 'announceEnd' in finisher ? 'announceEnd' : 'announce', 'coordinator: job announced');
 
 const path = [
   'client: request sent',
