@@ -42,7 +42,7 @@ export const SANDBOX_TIERS: SandboxTier[] = [
       'fork bomb (C), verdict':
         "gVisor's ptrace platform gives each of the program's processes host threads, which multiply while a fork bomb is held at its process limit until the host pids limit stops gVisor's kernel (some 13-30 s in): RUNTIME_ERROR (SIGKILL) then, TIMEOUT within a shorter time limit; under runc always TIMEOUT (runtime.e2e-spec.ts, sandbox-death.ts)",
       'memory bomb, cpuTimeMs and memoryBytes':
-        "the host's OOM killer ends the whole sandbox (gVisor's kernel with the program): MEMORY_LIMIT from the engine's OOMKilled, memoryBytes the limit, cpuTimeMs 0 (nothing is left to ask)",
+        "the host's OOM killer ends the whole sandbox (gVisor's kernel with the program): MEMORY_LIMIT from the engine's OOMKilled (or its oom event: sandbox-death.ts), memoryBytes the limit, cpuTimeMs 0 (nothing is left to ask)",
       'cpuTimeMs under contention':
         "gVisor accounts a task's CPU time as the time it was running in gVisor's kernel: with more runnable tasks than host CPUs (a fork bomb) the sum exceeds wall time × CPUs; a single busy loop reads as under runc (accounting.e2e-spec.ts)",
       'leftover processes':
