@@ -4,7 +4,8 @@
 // sequential Python hello worlds and prints the median of every segment.
 // A diagnostic for request-path work (docs/performance.md), not a test.
 //
-// Usage: node scripts/bench-path.mjs [--root DIR] [--runs N] [--mode container|nested]
+// Usage: node scripts/bench-path.mjs [--root DIR] [--runs N] [--mode container|nested] [--gap MS]
+//   --gap: pause between requests (250 ms, so the pool refills; 0: back to back, as users send them)
 //   --root: a built Kiln tree to measure (default: this one), e.g. an older commit's worktree
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -15,6 +16,7 @@ const args = process.argv.slice(2);
 const option = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
 const root = resolve(option('--root', new URL('..', import.meta.url).pathname));
 const runs = Number(option('--runs', '40'));
+const gapMs = Number(option('--gap', '250'));
 const require = createRequire(join(root, 'package.json'));
 const port = 18000 + Math.floor(Math.random() * 1000);
 Object.assign(process.env, {
@@ -62,11 +64,18 @@ if (existsSync(join(root, 'dist/apps/worker/src/sandbox/sandbox-runtime.js'))) {
   wrap('worker/src/sandbox/sandbox-factory', 'SandboxFactory', 'create', 'worker: sandbox asked', 'worker: sandbox lent');
   wrap('worker/src/sandbox/sandbox', 'Sandbox', 'exec', 'worker: exec sent', 'worker: exec answered');
 }
-wrap('worker/src/tasks/task-event.publisher', 'TaskEventPublisher', 'publish', null, (a) => `worker: ${a[0].type} event of ${a[0].taskId} sent`);
-wrap('coordinator/src/events/task-events.listener', 'TaskEventsListener', 'process', (a) => `coordinator: ${a[0].data.type} event of ${a[0].data.taskId} taken`);
+wrap('worker/src/tasks/task-event.publisher', 'TaskEventPublisher', 'publish', (a) => `worker: ${a[0].type} event of ${a[0].taskId} sent`);
+// The task events: a BullMQ job's data (a --root from before the stream), or the event the stream consumer hands the applier.
+if (existsSync(join(root, 'dist/apps/coordinator/src/events/task-event.applier.js'))) {
+  wrap('coordinator/src/events/task-event.applier', 'TaskEventApplier', 'apply', (a) => `coordinator: ${a[0].type} event of ${a[0].taskId} taken`);
+} else {
+  wrap('coordinator/src/events/task-events.listener', 'TaskEventsListener', 'process', (a) => `coordinator: ${a[0].data.type} event of ${a[0].data.taskId} taken`);
+}
 const finisherFile = builtFile('coordinator/src/jobs/job-finisher', 'coordinator/src/events/job-finisher');
 const finisher = require(join(root, 'dist/apps', finisherFile)).JobFinisher.prototype;
-wrap(finisherFile, 'JobFinisher', 'announceEnd' in finisher ? 'announceEnd' : 'announce', 'coordinator: job announced');
+// The end step announces the end inside it (one script) where a tree has `finish`; older ones announced separately.
+if ('finish' in finisher) wrap(finisherFile, 'JobFinisher', 'finish', null, 'coordinator: job announced');
+else wrap(finisherFile, 'JobFinisher', 'announceEnd' in finisher ? 'announceEnd' : 'announce', 'coordinator: job announced');
 
 const path = [
   'client: request sent',
@@ -101,10 +110,10 @@ for (let i = 0; i < runs + 5; i++) {
     path.slice(1).forEach((to, k) => segments[k].push(marks[to] - marks[path[k]]));
     totals.push(marks['client: answer read'] - marks['client: request sent']);
   }
-  await new Promise((done) => setTimeout(done, 250)); // the pool refills between requests
+  if (gapMs > 0) await new Promise((done) => setTimeout(done, gapMs));
 }
 await kiln.close();
-console.log(`/execute of a Python hello, median of ${runs} sequential runs, ${root}`);
+console.log(`/execute of a Python hello, median of ${runs} sequential runs ${gapMs} ms apart, ${root}`);
 path.slice(1).forEach((to, k) => console.log(`${median(segments[k]).toFixed(1).padStart(7)} ms  ${path[k]} → ${to}`));
 console.log(`${median(totals).toFixed(1).padStart(7)} ms  total (median)`);
 process.exit(0);

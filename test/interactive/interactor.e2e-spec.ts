@@ -39,6 +39,35 @@ const CPP_INTERACTOR = [
   '}',
 ].join('\n');
 
+/**
+ * The game as testlib's registerInteraction(argc, argv) plays it, without
+ * testlib.h: run as `interactor <input-file> <output-file>`, it reads the
+ * secret from the input file, writes its log to the output file (for a later
+ * checker), reads the program's questions on stdin, answers on stdout, and
+ * ends by testlib's exit codes (no file to read: testlib's FAIL, 3).
+ */
+const TESTLIB_INTERACTOR = [
+  '#include <cstdio>',
+  'int main(int argc, char *argv[]) {',
+  '  if (argc < 3) { fprintf(stderr, "FAIL run me as: interactor <input-file> <output-file>\\n"); return 3; }',
+  '  FILE *inf = fopen(argv[1], "r"), *tout = fopen(argv[2], "w");',
+  '  long long secret, value; char kind[8]; int asked = 0;',
+  '  if (!inf || !tout || fscanf(inf, "%lld", &secret) != 1) { fprintf(stderr, "FAIL cannot read %s\\n", argv[1]); return 3; }',
+  '  while (scanf("%7s %lld", kind, &value) == 2) {',
+  '    if (kind[0] == \'!\') {',
+  '      fprintf(tout, "%d\\n", asked);',
+  '      if (fclose(tout) != 0) { fprintf(stderr, "FAIL cannot write %s\\n", argv[2]); return 3; }',
+  '      if (value == secret) { fprintf(stderr, "ok guessed %lld in %d questions\\n", value, asked); return 0; }',
+  '      fprintf(stderr, "wrong answer guessed %lld, the secret is %lld\\n", value, secret); return 1;',
+  '    }',
+  '    if (++asked > 20) { fprintf(stderr, "wrong answer too many questions\\n"); return 1; }',
+  '    printf("%s\\n", value == secret ? "=" : (secret < value ? "<" : ">"));',
+  '    fflush(stdout);',
+  '  }',
+  '  fprintf(stderr, "wrong answer no guess\\n"); return 2;',
+  '}',
+].join('\n');
+
 const BINARY_SEARCH = [
   'lo, hi = 1, 10**6',
   'while True:',
@@ -118,6 +147,35 @@ describe('interactors: the guessing game (Docker)', () => {
     expect(answer.body.tasks.map((task: { id: string }) => task.id)).toEqual(['interactor-compile', 'run', 'cleanup']);
     const wrong = await kiln.http().post('/execute').send({ ...game(LINEAR_SEARCH), interactor: { language: 'cpp', code: CPP_INTERACTOR } });
     expect(wrong.body).toMatchObject({ verdict: 'WRONG_ANSWER', interactorCompile: { verdict: 'OK' }, run: { checkerMessage: 'too many questions (21)' } });
+  });
+
+  it('a testlib interactor (input "file") reads the run\'s or each test\'s input from input.txt, the program\'s output alone on its stdin', async () => {
+    const testlib = { language: 'cpp', code: TESTLIB_INTERACTOR, input: 'file' };
+    const { stdin: _stdin, ...withoutStdin } = game(BINARY_SEARCH);
+    const [run, tests, wrong] = await Promise.all([
+      kiln.http().post('/execute').send({ ...game(BINARY_SEARCH), interactor: testlib }),
+      kiln.http().post('/execute').send({ ...withoutStdin, interactor: testlib, tests: [{ stdin: '1\n' }, { stdin: '1000000\n' }] }),
+      kiln.http().post('/execute').send({ ...withoutStdin, code: 'print("! 1")', interactor: testlib, tests: [{ stdin: '1\n' }, { stdin: '5\n' }] }),
+    ]);
+    expect(run.body).toMatchObject({ state: 'COMPLETED', verdict: 'OK', interactorCompile: { verdict: 'OK' } });
+    expect(run.body.run).toMatchObject({ verdict: 'OK', checkerMessage: expect.stringMatching(/^ok guessed 777777 in \d+ questions$/) });
+    expect(tests.body).toMatchObject({ verdict: 'OK', tests: [{ verdict: 'OK', checkerMessage: expect.stringMatching(/^ok guessed 1 in/) }, { verdict: 'OK' }] });
+    expect(wrong.body).toMatchObject({
+      verdict: 'WRONG_ANSWER',
+      tests: [
+        { verdict: 'OK', checkerMessage: 'ok guessed 1 in 0 questions' },
+        { verdict: 'WRONG_ANSWER', checkerMessage: 'wrong answer guessed 1, the secret is 5' },
+      ],
+    });
+  });
+
+  it('the same testlib interactor without input "file" gets no file: CHECKER_ERROR (its FAIL), never the contestant\'s verdict', async () => {
+    const answer = await kiln.http().post('/execute').send({ ...game(BINARY_SEARCH), interactor: { language: 'cpp', code: TESTLIB_INTERACTOR } });
+    expect(answer.body).toMatchObject({
+      state: 'COMPLETED',
+      verdict: 'CHECKER_ERROR',
+      run: { verdict: 'CHECKER_ERROR', checkerMessage: 'FAIL run me as: interactor <input-file> <output-file>', checkerError: 'the interactor failed (exit code 3, testlib’s FAIL)' },
+    });
   });
 
   it('an interactor that does not compile is the interactor\'s failure, never the contestant\'s COMPILE_ERROR', async () => {

@@ -47,6 +47,21 @@ describe.each(SANDBOX_MODES)('the Python data stack (sandbox mode %s)', (mode) =
     expect(job.run.memoryBytes).toBeLessThan(suite.kiln.loaded.config.limits.defaults.memoryMb * 1024 * 1024);
   });
 
+  it('a Python start loads nothing of the data stack until the program imports it (no .pth hook, no font cache copied)', async () => {
+    // images/python: every python3 start paid for a namespace-package hook and the font cache's copy.
+    const code = [
+      'import os, sys',
+      'print(sorted(m for m in sys.modules if m in ("importlib.util", "mpl_toolkits", "matplotlib")), os.path.exists(os.environ["MPLCONFIGDIR"]))',
+      'import mpl_toolkits.mplot3d',
+      'print(sorted(os.listdir(os.environ["MPLCONFIGDIR"])))',
+    ].join('\n');
+    const job = await execute({ code });
+    expect(job).toMatchObject({ state: 'COMPLETED', verdict: 'OK', run: { exitCode: 0, stderr: '' } });
+    const [atStart, cache] = job.run.stdout.trim().split('\n');
+    expect(atStart).toBe('[] False');
+    expect(cache).toMatch(/^\['fontlist-v\d+\.json'\]$/);
+  });
+
   it('a job with outputFiles ["*.png"] that saves a matplotlib plot returns a valid PNG; matplotlib leaves nothing else in the workspace', async () => {
     const code = [
       'import matplotlib.pyplot as plt',

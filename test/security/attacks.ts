@@ -336,6 +336,59 @@ export const identity: Attack = {
   },
 };
 
+/** Root or capabilities, read from the lines of /proc/self/status that every tier's kernel shows (gVisor's has no CapAmb or NoNewPrivs). */
+export const rootOrCapabilities: Attack = {
+  name: 'root or capabilities (uid, CapEff, CapPrm, CapBnd)',
+  request: () => bash('echo "uid=$(id -u)"; grep -E "^(CapEff|CapPrm|CapBnd):" /proc/self/status | tr -d "\\t" | sed "s/:/=/" | tr "[:upper:]" "[:lower:]"'),
+  check: (answer) => {
+    const facts = reported(answer);
+    refuse(facts.uid === '0' || facts.uid === undefined, `runs as uid ${facts.uid}: ${answer.run?.stderr}`);
+    for (const cap of ['capeff', 'capprm', 'capbnd']) refuse(!/^0+$/.test(facts[cap] ?? 'x'), `${cap} is ${facts[cap]}`);
+  },
+};
+
+/**
+ * A setuid-root binary of the image (util-linux su, held at its password
+ * prompt) runs with effective uid 0 unless no-new-privileges stops the
+ * setuid bit; its uids are read from its /proc/<pid>/status while it waits.
+ */
+export const setuidRoot: Attack = {
+  name: 'gaining root through a setuid binary (su)',
+  request: () =>
+    bash(
+      [
+        // The sleeper holds su at its prompt; it has none of the run's streams, so nothing waits for it.
+        'sleep 10 </dev/null 2>/dev/null | su root -c true >/dev/null 2>&1 &',
+        'pid=$!',
+        'for _ in $(seq 100); do grep -qx "Name:.su" /proc/$pid/status 2>/dev/null && break; sleep 0.05; done',
+        'echo "name=$(grep ^Name: /proc/$pid/status | cut -f2)"',
+        'echo "uids=$(grep ^Uid: /proc/$pid/status | cut -f2- | tr "\\t" ,)"',
+        'kill $pid',
+      ].join('\n'),
+    ),
+  check: (answer) => {
+    const { name, uids } = reported(answer);
+    refuse(name !== 'su' || !uids, `su did not run: ${answer.run?.stdout}${answer.run?.stderr}`);
+    refuse(uids.split(',').includes('0'), `su runs with uids ${uids} (real, effective, saved, filesystem)`);
+  },
+};
+
+/**
+ * The hard limits the agent gives every program it starts (images/agent/exec.c),
+ * read by the program itself: they hold whatever the container's ulimits are.
+ */
+export const programRlimits: Attack = {
+  name: "the program's own hard rlimits (nofile, fsize, core)",
+  request: () => bash('echo "nofile=$(ulimit -Hn)"; echo "fsize_kb=$(ulimit -Hf)"; echo "core=$(ulimit -Hc)"'),
+  check: (answer) => {
+    const { nofile, fsize_kb: fsize, core } = reported(answer);
+    refuse(!nofile || !fsize || !core, `could not read the limits: ${answer.run?.stdout}${answer.run?.stderr}`);
+    refuse(fsize === 'unlimited' || Number(fsize) * 1024 > 64 * MiB, `hard file size limit ${fsize} KiB`);
+    refuse(core !== '0', `hard core size limit ${core}`);
+    refuse(nofile === 'unlimited' || Number(nofile) > 256, `hard open-files limit ${nofile}`);
+  },
+};
+
 /** Kiln's seccomp profile (Docker's default allow-list) refuses new user namespaces (the door to most kernel exploits). */
 export const userNamespace: Attack = {
   name: 'creating a user namespace',
@@ -454,11 +507,17 @@ export const cgroupLimits: Attack = {
   },
 };
 
-/** With the host's IPC namespace the sandbox would see the host's /dev/shm (the test leaves a canary there). */
+/**
+ * With the host's IPC namespace the sandbox would see the host's /dev/shm (the test leaves a canary there).
+ * Listed from inside the directory: gVisor 20221219 cannot stat a named path (test/support/tiers.ts, `behaves`).
+ */
 export const ipcNamespace: Attack = {
   name: 'IPC namespace (host /dev/shm)',
-  request: () => bash('ls -a /dev/shm | sed "s/^/shm=/"; echo "sysv=$(tail -n +2 /proc/sysvipc/shm | wc -l)"'),
-  check: (answer, { host }) => refuse(answer.run!.stdout.includes(host.shmCanary), 'sees the host’s /dev/shm'),
+  request: () => bash('(cd /dev/shm && ls -a) | sed "s/^/shm=/"; echo "sysv=$(tail -n +2 /proc/sysvipc/shm 2>/dev/null | wc -l)"'),
+  check: (answer, { host }) => {
+    refuse(!/^shm=\.$/m.test(answer.run?.stdout ?? ''), `could not list /dev/shm: ${answer.run?.stderr}`);
+    refuse(answer.run!.stdout.includes(host.shmCanary), 'sees the host’s /dev/shm');
+  },
 };
 
 export const compileBombTemplates: Attack = {
@@ -646,11 +705,14 @@ export const HOSTILE_CODE: Attack[] = [
   environmentLeak,
   procSnooping,
   identity,
+  rootOrCapabilities,
+  setuidRoot,
   userNamespace,
   ioUring,
   dockerSocket,
   fdExhaustion,
   sandboxRlimits,
+  programRlimits,
   cgroupLimits,
   ipcNamespace,
   hostMounts,

@@ -1,5 +1,9 @@
 import { release } from 'node:os';
+import Docker from 'dockerode';
+import { oomReported } from '../../apps/worker/src/sandbox/docker/sandbox-death';
 import { Harness, startKiln } from '../support/kiln-harness';
+import { deploymentLabel } from '../support/sandboxes';
+import { testPrefix } from '../support/test-run';
 import { networkEgress, userNamespace } from './attacks';
 
 /** sandbox.runtime: another OCI runtime (gVisor's runsc) where the host has it. */
@@ -79,5 +83,45 @@ describe('sandbox.runtime', () => {
         attack.check(answer.body, { host: {} });
       }
     });
+  });
+
+  /**
+   * Docker 20.10 may see a gVisor sandbox die before its cgroup's OOM (its
+   * events: die, then oom) and then never set State.OOMKilled: a memory bomb
+   * ended RUNTIME_ERROR now and then. sandbox-death.ts reads the engine's
+   * `oom` event instead; here it is asked of a sandbox the OOM killer ended
+   * and of one killed from outside (which must not read as an OOM).
+   */
+  describe("a gVisor sandbox's death: the engine's oom event", () => {
+    const docker = new Docker();
+    const deployment = testPrefix('oom');
+    const ended = async (cmd: string[]) => {
+      const container = await docker.createContainer({
+        Image: 'kiln/python:latest',
+        Entrypoint: ['python3', '-c'],
+        Cmd: cmd,
+        Labels: { 'kiln.deployment': deployment },
+        HostConfig: { Runtime: 'runsc', Memory: 128 << 20, MemorySwap: 128 << 20, NetworkMode: 'none' },
+      });
+      await container.start();
+      return container;
+    };
+
+    afterAll(async () => {
+      const left = await docker.listContainers({ all: true, filters: { label: [deploymentLabel(deployment)] } });
+      await Promise.all(left.map((c) => docker.getContainer(c.Id).remove({ force: true })));
+    });
+
+    it('is reported for a memory bomb, and not for a sandbox killed from outside', async () => {
+      const bomb = await ended(['x = []\nwhile True: x.append(bytearray(8 << 20))']);
+      await bomb.wait();
+      expect(await oomReported(bomb, await bomb.inspect())).toBe(true);
+      const sleeper = await ended(['import time; time.sleep(60)']);
+      await sleeper.kill({ signal: 'SIGKILL' });
+      await sleeper.wait();
+      const info = await sleeper.inspect();
+      expect(info.State).toMatchObject({ ExitCode: 137, OOMKilled: false });
+      expect(await oomReported(sleeper, info)).toBe(false);
+    }, 60_000);
   });
 });

@@ -5,7 +5,9 @@ import { modeEnv } from './sandbox-modes';
  * (`sandbox.mode`) under an OCI runtime (`sandbox.runtime`). Where a tier
  * shows a rule differently by design, the attack that reads it is named
  * here with why; the tier's suite leaves it out and another test shows the
- * rule (or the gap is said plainly).
+ * rule (or the gap is said plainly). The sandbox-rules suite keeps its own
+ * table of how each tier shows each container setting
+ * (test/security/sandbox-rules.e2e-spec.ts, TIER_ROWS).
  */
 export interface SandboxTier {
   name: 'container' | 'nested' | 'gvisor';
@@ -30,8 +32,9 @@ export const SANDBOX_TIERS: SandboxTier[] = [
     runtime: 'runsc',
     differs: {
       'identity: root, capabilities, privileges, seccomp':
-        "gVisor's /proc/self/status has no CapAmb or NoNewPrivs line; uid, CapEff/CapPrm/CapBnd and Seccomp 2 are shown by the other tiers' run and runtime.e2e-spec.ts",
-      'sandbox-wide rlimits (nofile, fsize, core)': "gVisor's /proc has no /proc/<pid>/limits; the agent still sets the hard limits on every program",
+        "gVisor's /proc/self/status has no CapAmb or NoNewPrivs line; uid and CapEff/CapPrm/CapBnd are read here by the `root or capabilities` attack, no-new-privileges is shown by the setuid one (su), Seccomp 2 by the other tiers' run and runtime.e2e-spec.ts",
+      'sandbox-wide rlimits (nofile, fsize, core)':
+        "gVisor's /proc has no /proc/<pid>/limits; the hard limits the agent sets on every program are read by the `program's own hard rlimits` attack",
       'cgroup limits (memory, swap, CPU quota, pids)':
         'the cgroup is the host’s, around gVisor’s whole kernel, and no cgroupfs is mounted inside; the memory bomb, busy loop and fork bombs show the limits hold',
     },
@@ -39,7 +42,7 @@ export const SANDBOX_TIERS: SandboxTier[] = [
       'fork bomb (C), verdict':
         "gVisor's ptrace platform gives each of the program's processes host threads, which multiply while a fork bomb is held at its process limit until the host pids limit stops gVisor's kernel (some 13-30 s in): RUNTIME_ERROR (SIGKILL) then, TIMEOUT within a shorter time limit; under runc always TIMEOUT (runtime.e2e-spec.ts, sandbox-death.ts)",
       'memory bomb, cpuTimeMs and memoryBytes':
-        "the host's OOM killer ends the whole sandbox (gVisor's kernel with the program): MEMORY_LIMIT from the engine's OOMKilled, memoryBytes the limit, cpuTimeMs 0 (nothing is left to ask)",
+        "the host's OOM killer ends the whole sandbox (gVisor's kernel with the program): MEMORY_LIMIT from the engine's OOMKilled (or its oom event: sandbox-death.ts), memoryBytes the limit, cpuTimeMs 0 (nothing is left to ask)",
       'cpuTimeMs under contention':
         "gVisor accounts a task's CPU time as the time it was running in gVisor's kernel: with more runnable tasks than host CPUs (a fork bomb) the sum exceeds wall time × CPUs; a single busy loop reads as under runc (accounting.e2e-spec.ts)",
       'leftover processes':

@@ -21,16 +21,27 @@ export function checkerOf(dto: CreateJobDto, languages: LanguageRegistry, config
   if (!checker) return undefined;
   if (!dto.tests?.length) problems.push({ field: 'checker', message: 'a checker judges test cases: give tests' });
   const judge = judgeProgramOf(checker, 'checker', languages, config, problems);
-  const language = judge && languages.get(judge.plan.language);
-  if (language && !takesArgs(language.run)) {
-    problems.push({ field: 'checker.language', message: `${language.id} cannot run a checker: its run command takes no arguments` });
-  }
-  judge?.files.forEach((file, index) => {
-    if (file.name === CHECKER_FILES_DIR || file.name.startsWith(`${CHECKER_FILES_DIR}/`)) {
-      problems.push({ field: `checker.files[${index - (checker.code !== undefined ? 1 : 0)}].name`, message: `${CHECKER_FILES_DIR}/ holds the files Kiln gives the checker` });
-    }
-  });
+  if (!judge) return undefined;
+  problems.push(...argumentProblems(judge, 'checker', languages, 'a checker'));
+  const inKilnsDir = (name: string) => name === CHECKER_FILES_DIR || name.startsWith(`${CHECKER_FILES_DIR}/`);
+  problems.push(...reservedFileProblems(checker, judge, 'checker', inKilnsDir, `${CHECKER_FILES_DIR}/ holds the files Kiln gives the checker`));
   return judge;
+}
+
+/** A judging program Kiln runs with file arguments (`what` it is): its language's run step must take arguments. */
+export function argumentProblems(judge: CheckerRequest, role: JudgeRole, languages: LanguageRegistry, what: string): FieldError[] {
+  const language = languages.get(judge.plan.language);
+  if (takesArgs(language.run)) return [];
+  return [{ field: `${role}.language`, message: `${language.id} cannot run ${what}: its run command takes no arguments` }];
+}
+
+/** The judging program's files that Kiln's own files would overwrite (`reserved` says which names, `why` why), each under its field. */
+export function reservedFileProblems(program: CheckerDto, judge: CheckerRequest, role: JudgeRole, reserved: (name: string) => boolean, why: string): FieldError[] {
+  const withCode = program.code !== undefined;
+  return judge.files
+    .map((file, index) => ({ file, field: withCode && index === 0 ? `${role}.code` : `${role}.files[${index - (withCode ? 1 : 0)}].name` }))
+    .filter(({ file }) => reserved(file.name))
+    .map(({ field }) => ({ field, message: why }));
 }
 
 /**

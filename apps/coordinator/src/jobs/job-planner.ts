@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { KilnConfig } from '@kiln/config';
-import { CHECKER_COMPILE_TASK, CheckerPlan, INTERACTOR_COMPILE_TASK, JobInput, JobMeta, LanguageDefinition, Limits, RunOptions, TaskPlan } from '@kiln/tasks';
+import { CHECKER_COMPILE_TASK, CheckerPlan, INTERACTOR_COMPILE_TASK, InteractorPlan, JobInput, JobMeta, LanguageDefinition, Limits, RunOptions, TaskPlan } from '@kiln/tasks';
 
 export interface PlannedJob {
   meta: JobMeta;
@@ -16,7 +16,7 @@ export interface PlanRequest {
   priority: number;
   options: RunOptions;
   checker?: CheckerPlan;
-  interactor?: CheckerPlan;
+  interactor?: InteractorPlan;
   webhook?: string;
   owner?: string | null;
   trace?: Record<string, string>;

@@ -35,3 +35,24 @@ describe('JobRequestFactory: the priority ceiling of a key', () => {
     expect(factory.create(request(), 8).priority).toBe(5);
   });
 });
+
+describe('JobRequestFactory: how an interactor takes its input', () => {
+  const { config, languages } = loadConfig({ KILN_HOME: join(__dirname, '../../../..') });
+  const factory = new JobRequestFactory(config, languages);
+  const request = (input: object, files: object[] = []) =>
+    ({ language: 'python', code: 'print(1)', interactor: { language: 'python', code: 'print(1)', files, ...input } }) as CreateJobDto;
+
+  it('plans input "file" into the interactor\'s plan, which the tasks carry to the worker', () => {
+    expect(factory.create(request({ input: 'file' })).interactor).toMatchObject({ language: 'python', input: 'file' });
+  });
+
+  it('leaves the plan of a stdin interactor as it was: no input in it, the default', () => {
+    expect(factory.create(request({})).interactor).not.toHaveProperty('input');
+    expect(factory.create(request({ input: 'stdin' })).interactor).not.toHaveProperty('input');
+  });
+
+  it('takes files named input.txt and output.txt from a stdin interactor: Kiln writes neither then', () => {
+    const files = [{ name: 'input.txt', content: '1' }, { name: 'output.txt', content: '' }];
+    expect(factory.create(request({}, files)).input.interactor?.files.map((file) => file.name)).toEqual(['main.py', 'input.txt', 'output.txt']);
+  });
+});

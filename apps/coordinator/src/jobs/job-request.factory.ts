@@ -4,6 +4,7 @@ import {
   CheckerPlan,
   Comparison,
   DEFAULT_RUN_OPTIONS,
+  InteractorPlan,
   JobInput,
   LanguageDefinition,
   LanguageRegistry,
@@ -16,9 +17,10 @@ import {
   TestCase,
 } from '@kiln/tasks';
 import { FieldError, InvalidRequestException } from '../http/field-error';
-import { CheckerRequest, checkerOf, judgeProgramOf } from './checker-request';
+import { checkerOf } from './checker-request';
 import { jobComparisonOf, testComparisonOf } from './comparison-request';
 import { CreateJobDto, TestCaseDto } from './dto/create-job.dto';
+import { interactorOf } from './interactor-request';
 import { decodeContent } from './request-content';
 import { sourcesOf } from './request-sources';
 
@@ -27,7 +29,7 @@ export interface JobRequest {
   limits: Limits;
   input: JobInput;
   checker?: CheckerPlan;
-  interactor?: CheckerPlan;
+  interactor?: InteractorPlan;
   queue: string;
   priority: number;
   options: RunOptions;
@@ -62,7 +64,7 @@ export class JobRequestFactory {
     if (dto.interactive && (dto.tests?.length || dto.checker)) {
       problems.push({ field: 'interactive', message: 'an interactive job runs its program once: it takes no tests or checker' });
     }
-    const interactor = this.interactorOf(dto, problems);
+    const interactor = interactorOf(dto, this.languages, this.config, problems);
     const resolved = resolveLimits(dto.limits, this.config.limits, language?.limits);
     problems.push(...resolved.violations);
     const queue = dto.queue ?? language?.queue ?? this.config.coordinator.queues[0];
@@ -122,24 +124,6 @@ export class JobRequestFactory {
       if (option.includes('\0')) problems.push({ field: `compilerOptions[${index}]`, message: 'must not contain NUL' });
       if (Buffer.byteLength(option) > jobs.maxArgBytes) problems.push({ field: `compilerOptions[${index}]`, message: `at most ${jobs.maxArgBytes} bytes` });
     });
-  }
-
-  /**
-   * The interactor: a judging program as a checker is (its own limits,
-   * compiled once). It decides each run or test itself, so it goes with
-   * neither a checker, a live client nor the tests' expected answers (nor
-   * comparisons: comparison-request.ts); its runs return no output files yet.
-   */
-  private interactorOf(dto: CreateJobDto, problems: FieldError[]): CheckerRequest | undefined {
-    if (!dto.interactor) return undefined;
-    if (dto.checker || dto.interactive) {
-      problems.push({ field: 'interactor', message: 'an interactor decides its runs itself: no checker or interactive with it' });
-    }
-    if (dto.outputFiles?.length) problems.push({ field: 'outputFiles', message: 'not returned beside an interactor, for now' });
-    (dto.tests ?? []).forEach((test, index) => {
-      if (test.expected !== undefined) problems.push({ field: `tests[${index}].expected`, message: 'the interactor decides: a test beside it has no expected answer' });
-    });
-    return judgeProgramOf(dto.interactor, 'interactor', this.languages, this.config, problems);
   }
 
   /** Output file patterns: bounded in count and length, relative, never reaching out of the workspace. */

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import {
   CheckerJudgement,
-  CheckerPlan,
   DEFAULT_RUN_OPTIONS,
+  INTERACTOR_FILES,
+  InteractorPlan,
   JobInput,
   judgementFields,
   judgementOfChecker,
@@ -65,7 +66,13 @@ interface Pair {
   language: LanguageDefinition;
   files: AgentFile[];
   exec: AgentExec;
-  interactor: { plan: CheckerPlan; language: LanguageDefinition; files: AgentFile[]; exec: AgentExec };
+  interactor: { plan: InteractorPlan; language: LanguageDefinition; files: AgentFile[]; exec: AgentExec };
+}
+
+/** What the interactor is given of one game's input: its stdin's start, or (input "file") a file of its workspace. */
+interface InteractorInput {
+  stdin: Buffer;
+  files: AgentFile[];
 }
 
 /** The interactor's side of one game: how its exec ended, what it said on stderr (bounded), or why its sandbox refused it. */
@@ -80,7 +87,9 @@ interface InteractorSide {
  * each test, the program and the interactor each in a fresh sandbox of its
  * own (the program under the job's limits, the interactor under its own),
  * nothing between them but the worker relaying each one's stdout to the
- * other's stdin; the run's or the test's input is the interactor's alone.
+ * other's stdin; the run's or the test's input is the interactor's alone:
+ * its stdin's start, or with `input: "file"` its input.txt (testlib's
+ * `registerInteraction`; what it writes to output.txt stays in its sandbox).
  * When one ends, the other's stdin ends. The verdict: the interactor's
  * failure (a crash, a limit, testlib's FAIL: CHECKER_ERROR with its reason)
  * is never the program's; else a limit the program hit; else the
@@ -128,7 +137,7 @@ export class InteractorPairs {
     const language = this.languages.get(task.language);
     const files = task.useArtifact ? await this.scratch.readArtifact({ jobId: task.jobId }) : sourceFiles(input);
     const exec = runExecOf(language, input, task.limits, OutputRecorder.forTask(task).agentCap(task.limits.outputBytes));
-    const program = interactorProgram(input);
+    const program = interactorProgram(input, plan);
     const interactorLanguage = this.languages.get(plan.language);
     const interactorFiles = plan.compiled ? await this.scratch.readArtifact({ jobId: task.jobId, program: 'interactor' }) : sourceFiles(program);
     const ownExec = runExecOf(interactorLanguage, program, plan.limits, plan.limits.outputBytes);
@@ -142,18 +151,18 @@ export class InteractorPairs {
    * (dedicated): a pool that lends its containers again (nested mode) then
    * never has the program's lease wait for a sandbox this very game holds.
    */
-  private async play(pair: Pair, interactorStdin: Buffer): Promise<ReportedStage> {
+  private async play(pair: Pair, gameInput: Buffer): Promise<ReportedStage> {
     const { task, interactor } = pair;
     const request = { jobId: task.jobId, taskId: `${task.taskId}-interactor`, image: interactor.language.image, limits: runSandboxLimits(interactor.plan.limits) };
     const interactorSandbox = await this.executor.lease({ ...request, dedicated: true });
     try {
-      return await this.playIn(pair, interactorSandbox, interactorStdin);
+      return await this.playIn(pair, interactorSandbox, interactorInputOf(interactor.plan, gameInput));
     } finally {
       this.executor.release(interactorSandbox);
     }
   }
 
-  private async playIn(pair: Pair, interactorSandbox: SandboxLease, interactorStdin: Buffer): Promise<ReportedStage> {
+  private async playIn(pair: Pair, interactorSandbox: SandboxLease, interactorInput: InteractorInput): Promise<ReportedStage> {
     const { task } = pair;
     const recorder = OutputRecorder.forTask(task);
     const toProgram = new Wire();
@@ -174,7 +183,8 @@ export class InteractorPairs {
       },
     );
     // Until the program's sandbox is there, nothing it writes can reach the interactor; its wire keeps what the interactor writes.
-    const interactor = this.interactorSide(pair.interactor.exec, interactorSandbox, pair.interactor.files, interactorStdin, toProgram, toInteractor);
+    const files = [...pair.interactor.files, ...interactorInput.files];
+    const interactor = this.interactorSide(pair.interactor.exec, interactorSandbox, files, interactorInput.stdin, toProgram, toInteractor);
     const [ran, judged] = await Promise.allSettled([program, interactor]);
     if (ran.status === 'rejected') throw ran.reason;
     if (judged.status === 'rejected') throw judged.reason;
@@ -184,7 +194,7 @@ export class InteractorPairs {
     return { ...stageResultOf(report, recorded, verdictOf(runVerdictOf(report, pair.language), judgement)), ...judgementFields(judgement) };
   }
 
-  /** The interactor's run: its stdin the input, then the program's stdout; its stdout goes to the program. */
+  /** The interactor's run: its stdin the input's start (if any), then the program's stdout; its stdout goes to the program. */
   private async interactorSide(
     exec: AgentExec,
     sandbox: SandboxLease,
@@ -211,6 +221,12 @@ export class InteractorPairs {
       toProgram.end();
     }
   }
+}
+
+/** A game's input as the interactor takes it (InteractorPlan.input): on its stdin, or as its input file. */
+function interactorInputOf(plan: InteractorPlan, input: Buffer): InteractorInput {
+  if (plan.input !== 'file') return { stdin: input, files: [] };
+  return { stdin: Buffer.alloc(0), files: [{ name: INTERACTOR_FILES.input, mode: 0o644, content: input }] };
 }
 
 function judgementOf(side: InteractorSide): CheckerJudgement {

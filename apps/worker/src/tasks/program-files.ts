@@ -1,4 +1,4 @@
-import { cpuTimeMsOf, expandCommand, JobInput, LanguageDefinition, Limits } from '@kiln/tasks';
+import { cpuTimeMsOf, expandCommand, INTERACTOR_FILES, InteractorPlan, JobInput, LanguageDefinition, Limits } from '@kiln/tasks';
 import { AgentExec } from '../agent/agent-frames';
 import { AgentFile } from '../agent/agent-session';
 import { SandboxLimits } from '../sandbox/sandbox-runtime';
@@ -18,10 +18,15 @@ export function checkerProgram(input: JobInput, args: string[]): JobInput {
   return { files: input.checker.files, stdinBase64: '', args };
 }
 
-/** A job's interactor as a program of its own (its files; its stdin is the run's or the test's input). */
-export function interactorProgram(input: JobInput): JobInput {
+/**
+ * A job's interactor as a program of its own (its files), run with no
+ * arguments (its stdin starts with the run's or the test's input) or, with
+ * `input: "file"`, with testlib's `input.txt output.txt` (InteractorPlan.input).
+ */
+export function interactorProgram(input: JobInput, plan?: InteractorPlan): JobInput {
   if (!input.interactor) throw new Error('the job has no interactor in its input');
-  return { files: input.interactor.files, stdinBase64: '', args: [] };
+  const args = plan?.input === 'file' ? [INTERACTOR_FILES.input, INTERACTOR_FILES.output] : [];
+  return { files: input.interactor.files, stdinBase64: '', args };
 }
 
 /** The program's whole environment: nothing of the worker's own leaks in. */

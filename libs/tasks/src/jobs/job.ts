@@ -1,7 +1,7 @@
 import { Limits } from '../limits/limits';
 import { JobState } from './job-state';
 import { StageResult, TaskOutputs, TaskSummary, TestResult } from './stage-result';
-import { CheckerPlan, TaskKind, TaskPlan, TaskState } from './task';
+import { CheckerPlan, InteractorPlan, TaskKind, TaskPlan, TaskState } from './task';
 import { RunOptions, TestCase } from './test-case';
 import { Verdict } from './verdict';
 
@@ -30,9 +30,10 @@ export interface JobInput {
   interactive?: true;
   /**
    * An interactive problem's interactor's sources (its language and limits
-   * are in JobMeta.interactor): it runs beside the program with `stdinBase64`
-   * (or each test's stdin) as its own stdin, wired to the program's stdout
-   * and stdin; its exit code decides (testlib's convention).
+   * are in JobMeta.interactor): it runs beside the program, wired to the
+   * program's stdout and stdin, with `stdinBase64` (or each test's stdin) as
+   * its input, on its stdin first or in a file (InteractorPlan.input); its
+   * exit code decides (testlib's convention).
    */
   interactor?: { files: SourceFile[] };
 }
@@ -50,7 +51,7 @@ export interface JobMeta {
   /** The request's custom checker, which judges each test's output in place of the comparison. */
   checker?: CheckerPlan;
   /** The request's interactor, which talks to the program in each run and decides its verdict. */
-  interactor?: CheckerPlan;
+  interactor?: InteractorPlan;
   plan: TaskPlan[];
   createdAt: string;
   /** Named queue the job's tasks go to, and their priority (1–10). */

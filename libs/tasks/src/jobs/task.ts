@@ -65,6 +65,24 @@ export interface CheckerPlan {
 }
 
 /**
+ * How an interactor gets the run's or each test's input (README,
+ * "Interactors"): on its stdin, before the program's output (`stdin`, the
+ * default), or as testlib's `registerInteraction` takes it (`file`): the
+ * input in INTERACTOR_FILES.input, the interactor run as
+ * `<interactor> input.txt output.txt`, its stdin the program's output alone.
+ */
+export const INTERACTOR_INPUTS = ['stdin', 'file'] as const;
+export type InteractorInput = (typeof INTERACTOR_INPUTS)[number];
+
+/** testlib's interaction files in `file` mode, in the interactor's workspace: the input Kiln writes, the log it writes (never returned). */
+export const INTERACTOR_FILES = { input: 'input.txt', output: 'output.txt' } as const;
+
+/** A job's interactor as planned: a judging program (CheckerPlan) and how it takes its input (absent: `stdin`). */
+export interface InteractorPlan extends CheckerPlan {
+  input?: InteractorInput;
+}
+
+/**
  * Where a checker's sandbox gets each test's files: `<dir>/<index>/input`,
  * `output` and `answer` (a checker's own files may not be in it).
  */
@@ -96,7 +114,7 @@ export interface TaskPayload {
   /** Compile tasks of the checker and run tasks of a job that has one: the checker. */
   checker?: CheckerPlan;
   /** Compile tasks of the interactor and run tasks of a job that has one: the interactor. */
-  interactor?: CheckerPlan;
+  interactor?: InteractorPlan;
   /** Id of the API key that made the job (absent without keys): its running share is counted (worker.perKey). */
   owner?: string;
   /**

@@ -17,7 +17,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { COMPARISONS, Comparison, OUTPUT_ENCODINGS, OutputEncoding } from '@kiln/tasks';
+import { COMPARISONS, Comparison, INTERACTOR_INPUTS, InteractorInput, OUTPUT_ENCODINGS, OutputEncoding } from '@kiln/tasks';
 import { IfPresent } from './if-present';
 
 /**
@@ -127,6 +127,13 @@ export class CheckerDto extends ProgramDto {
   limits?: SandboxLimitsDto;
 }
 
+/** An interactor: a judging program (CheckerDto) that takes its input on stdin (the default) or as testlib's file (`input: "file"`). */
+export class InteractorDto extends CheckerDto {
+  @IfPresent()
+  @IsIn(INTERACTOR_INPUTS)
+  input?: InteractorInput;
+}
+
 /** The body of POST /execute and POST /jobs (README, "API"). */
 export class CreateJobDto extends IntersectionType(ProgramDto, ComparisonDto) {
 
@@ -191,13 +198,14 @@ export class CreateJobDto extends IntersectionType(ProgramDto, ComparisonDto) {
   /**
    * An interactive problem's interactor (README, "Interactors"): it runs beside
    * the program, each in its own sandbox, the program's stdout its stdin and
-   * its stdout the program's; `stdin` is its input only; its exit code
-   * decides (testlib's convention). Its own limits, as a checker's; compiled once per job.
+   * its stdout the program's; `stdin` is its input only (on its stdin first,
+   * or in input.txt: `input`); its exit code decides (testlib's convention).
+   * Its own limits, as a checker's; compiled once per job.
    */
   @IfPresent()
   @ValidateNested()
-  @Type(() => CheckerDto)
-  interactor?: CheckerDto;
+  @Type(() => InteractorDto)
+  interactor?: InteractorDto;
 
   /** Patterns of workspace files each run returns (`*.png`, `out/**`); jobs.outputFiles.maxPatterns bounds the count. */
   @IfPresent()

@@ -6,6 +6,8 @@ import { GVISOR_RUNTIME } from './gvisor-spec';
 const MiB = 1024 * 1024;
 /** How long the engine may take to record the end of a container whose stream just closed. */
 const EXIT_RECORD_TIMEOUT_MS = 3000;
+/** How long the engine may take to report the OOM of a gVisor sandbox it already saw die (see oomReported). */
+const OOM_EVENT_TIMEOUT_MS = 1000;
 /** The status a Go program exits with on a fatal runtime error: gVisor's kernel when the host refuses it a thread. */
 const GO_FATAL_EXIT = 2;
 /** A container whose PID 1 (the agent) was killed by SIGKILL. */
@@ -22,7 +24,8 @@ export const AGENT_KILLED_NOTE = "\nkiln: the sandbox's agent (its PID 1) was ki
  *   cgroup's oom_kill counter); under gVisor the memory cgroup holds gVisor's
  *   own kernel with the program, which has no OOM killer of its own, so the
  *   host kills the whole sandbox and only the engine knows why
- *   (`State.OOMKilled`). That is the program's memory limit: MEMORY_LIMIT.
+ *   (`State.OOMKilled`, or its `oom` event: oomReported). That is the
+ *   program's memory limit: MEMORY_LIMIT.
  * - Under gVisor, its kernel exited with Go's fatal status. On its ptrace
  *   platform every process of the program is a host process that gets a host
  *   thread for every thread of gVisor's kernel that runs it, so a fork bomb
@@ -55,8 +58,10 @@ export async function programDeathReport(
   const info = await exitedInfo(container);
   if (!info || info.State.Running) return null;
   // Nothing is left to ask about CPU time or peak memory: the sandbox's kernel died with the program.
-  if (info.State.OOMKilled) return deathReport(gone.partial, { oomKilled: true, maxRssBytes: limits.memoryMb * MiB });
+  const oomKilled = () => deathReport(gone.partial!, { oomKilled: true, maxRssBytes: limits.memoryMb * MiB });
+  if (info.State.OOMKilled) return oomKilled();
   if (info.HostConfig.Runtime !== GVISOR_RUNTIME) return null;
+  if (await oomReported(container, info)) return oomKilled();
   if (info.State.ExitCode === GO_FATAL_EXIT) return deathReport(gone.partial, { oomKilled: false, maxRssBytes: 0 });
   if (info.State.ExitCode === KILLED_EXIT && !killedByKiln) {
     // The run's output is what its listener heard (the recorder): the note goes the same way.
@@ -90,6 +95,38 @@ function deathReport({ stdout, stderr: written, startedAt }: PartialExec, how: {
     files: [],
     skipped: [],
   };
+}
+
+/**
+ * Whether the engine reported an OOM of this container since it started.
+ * Docker 20.10 can see a gVisor sandbox's death before the cgroup's OOM
+ * (its events: `die`, then `oom`) and then never sets State.OOMKilled
+ * (1 memory bomb in 12 or so here): the `oom` event, which may come a
+ * moment after the death, is the record that stays.
+ */
+export async function oomReported(container: Docker.Container, info: Docker.ContainerInspectInfo): Promise<boolean> {
+  const since = (Date.parse(info.State.StartedAt) / 1000).toFixed(3);
+  const deadline = Date.now() + OOM_EVENT_TIMEOUT_MS;
+  for (;;) {
+    const events = await pastEvents(container, { since, until: (Date.now() / 1000).toFixed(3), filters: { container: [container.id], event: ['oom'] } }).catch(() => []);
+    if (events.length > 0) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The engine's events in a past window (GET /events with `until`: the engine answers them and ends the stream). */
+function pastEvents(container: Docker.Container, options: Record<string, unknown>): Promise<unknown[]> {
+  return new Promise((resolve, reject) => {
+    const dial = { path: '/events?', method: 'GET', options, isStream: true, statusCodes: { 200: true, 500: 'server error' } };
+    container.modem.dial(dial, (error: Error | null, stream: NodeJS.ReadableStream) => {
+      if (error) return reject(error);
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('error', reject);
+      stream.on('end', () => resolve(Buffer.concat(chunks).toString('utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line))));
+    });
+  });
 }
 
 async function exitedInfo(container: Docker.Container): Promise<Docker.ContainerInspectInfo | null> {
