@@ -15,6 +15,16 @@ export interface KilnProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+/** The processes started here that have not exited yet. */
+const running = new Set<KilnProcess>();
+
+// A suite that starts processes kills those still running when it ends: a test that failed
+// before it stopped its own (a wait that timed out) would otherwise leave a Kiln waiting for
+// ever, and the Jest worker holding its pipes could not exit ("force exited").
+afterAll(async () => {
+  await Promise.all([...running].map((kiln) => kiln.stop('SIGKILL')));
+});
+
 /** Starts `kiln <mode>` from the build (npm test builds first) as a separate process. */
 export function spawnKiln(mode: string, env: Record<string, string>): KilnProcess {
   if (!existsSync(ENTRY)) throw new Error(`${ENTRY} is missing: run \`npm run build\` (npm test does it first)`);
@@ -25,7 +35,7 @@ export function spawnKiln(mode: string, env: Record<string, string>): KilnProces
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return {
+  const kiln: KilnProcess = {
     child,
     output: () => output,
     exited,
@@ -34,6 +44,9 @@ export function spawnKiln(mode: string, env: Record<string, string>): KilnProces
       return exited;
     },
   };
+  running.add(kiln);
+  void exited.then(() => running.delete(kiln));
+  return kiln;
 }
 
 export function freePort(): Promise<number> {

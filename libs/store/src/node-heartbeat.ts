@@ -18,6 +18,9 @@ export class NodeHeartbeat {
   private readonly logger = new Logger(NodeHeartbeat.name);
   private readonly startedAt = Date.now();
   private timer?: NodeJS.Timeout;
+  /** The state of the last beat. */
+  private last?: NodeState;
+  private stopped = false;
 
   constructor(
     private readonly nodes: NodeRepository,
@@ -31,8 +34,19 @@ export class NodeHeartbeat {
     this.timer.unref();
   }
 
+  /**
+   * Beats now, between the interval's beats, with part of the state changed
+   * (the rest as the last beat had it: nothing else is asked for), because
+   * others act on that part; nothing before start() or after stop() (a beat
+   * after the goodbye would bring a stopped node back).
+   */
+  async beatNow(changed: Partial<NodeState>): Promise<void> {
+    if (this.last && !this.stopped) await this.write({ ...this.last, ...changed });
+  }
+
   /** A stopping node says so at once rather than waiting to go OFFLINE (if Redis answers). */
   async stop(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.timer);
     const said = this.nodes.connected() && (await settledWithin(this.nodes.remove([this.facts.id]), GOODBYE_TIMEOUT_MS));
     if (!said) {
@@ -41,9 +55,14 @@ export class NodeHeartbeat {
   }
 
   async beat(): Promise<void> {
+    await this.write(await this.state());
+  }
+
+  private async write(state: NodeState): Promise<void> {
+    this.last = state;
     const beat: NodeBeat = {
       ...this.facts,
-      ...(await this.state()),
+      ...state,
       hostname: hostname(),
       pid: process.pid,
       startedAt: this.startedAt,

@@ -38,7 +38,10 @@ describe('public error texts', () => {
   });
 
   it('answers 503 when Redis does not answer (the error ioredis really raises), 500 for anything else', async () => {
-    const redis = new Redis({ port: await closedPort(), host: '127.0.0.1', maxRetriesPerRequest: 1, retryStrategy: () => 50, lazyConnect: false });
+    // disconnectTimeout 0: ioredis's disconnect() waits up to that long (2 s by default) for a
+    // 'close' of its socket, which a refused socket has already had; the timer held the Jest
+    // worker past its last test ("force exited" at the end of test:fast).
+    const redis = new Redis({ port: await closedPort(), host: '127.0.0.1', maxRetriesPerRequest: 1, retryStrategy: () => 50, lazyConnect: false, disconnectTimeout: 0 });
     redis.on('error', () => undefined);
     try {
       const outage = await redis.get('x').then(() => null, (error: unknown) => error);

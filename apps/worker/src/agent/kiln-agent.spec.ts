@@ -47,6 +47,14 @@ const ENV = { PATH: '/usr/local/bin:/usr/bin:/bin' };
 
 jest.setTimeout(30_000);
 
+/**
+ * The bound on an exec that must end "promptly": what each such test rules
+ * out is waiting for a program that runs 30 s or more (or for ever), while a
+ * loaded 2-core machine may take a second or two to fork, kill and reap a
+ * few processes and to hand the frames to this process.
+ */
+const PROMPTLY_MS = 5000;
+
 let buildDir: string;
 let agentBinary: string;
 
@@ -289,13 +297,13 @@ describe('kiln-agent (real binary, PID 1 of a pid namespace)', () => {
     const { result, elapsedMs } = await agent.exec({ argv: ['sleep', '30'], timeoutMs: 500 });
     expect(result).toMatchObject({ timedOut: true, exitCode: null, signal: 9 });
     expect(result.wallMs).toBeGreaterThanOrEqual(500);
-    expect(elapsedMs).toBeLessThan(1500);
+    expect(elapsedMs).toBeLessThan(3000); // near its deadline, far from the program's 30 s
   });
 
   it('still times out a program that stopped itself', async () => {
     const { result, elapsedMs } = await agent.exec({ argv: ['sh', '-c', 'kill -STOP $$; echo never'], timeoutMs: 500 });
     expect(result).toMatchObject({ timedOut: true, signal: 9 });
-    expect(elapsedMs).toBeLessThan(1500);
+    expect(elapsedMs).toBeLessThan(3000); // near its deadline; stopped, it would never end
   });
 
   it('forwards exactly output_bytes of a flood, then drains, kills and returns promptly', async () => {
@@ -304,7 +312,7 @@ describe('kiln-agent (real binary, PID 1 of a pid namespace)', () => {
     expect(stdout.toString()).toBe('y\n'.repeat(5000));
     expect(result).toMatchObject({ outputLimited: true, timedOut: false, signal: 9 });
     expect(result.stdoutBytes).toBeGreaterThan(10_000);
-    expect(elapsedMs).toBeLessThan(2000);
+    expect(elapsedMs).toBeLessThan(PROMPTLY_MS); // not at its 10 s timeout
   });
 
   it('counts stdout and stderr against one combined cap', async () => {
@@ -348,7 +356,7 @@ describe('kiln-agent (real binary, PID 1 of a pid namespace)', () => {
       argv: ['sh', '-c', 'for i in 1 2 3 4 5 6 7 8 9 10; do (trap "" TERM HUP; sleep 100) & done; exit 0'],
     });
     expect(result.exitCode).toBe(0);
-    expect(elapsedMs).toBeLessThan(2000);
+    expect(elapsedMs).toBeLessThan(PROMPTLY_MS);
     expect(await agent.processes()).toHaveLength(2);
   });
 
@@ -373,7 +381,7 @@ describe('kiln-agent (real binary, PID 1 of a pid namespace)', () => {
       skippedMax: 10,
     });
     expect(result).toMatchObject({ exitCode: 0, collectError: null, skippedCount: 3 });
-    expect(elapsedMs).toBeLessThan(2000);
+    expect(elapsedMs).toBeLessThan(PROMPTLY_MS); // opening the fifo would block for ever
     const byName = Object.fromEntries(files.map((f) => [f.name, f]));
     expect(Object.keys(byName).sort()).toEqual(['d/e/deep', 'out.txt', 'src/in.txt']);
     expect(byName['out.txt']).toEqual({ name: 'out.txt', mode: 0o700, content: Buffer.from('out\n') });
@@ -618,7 +626,7 @@ describe('kiln-agent (real binary, PID 1 of a pid namespace)', () => {
     await new Promise((r) => setTimeout(r, 200));
     busy.closeStdin();
     expect(await busy.exited).toBe(0);
-    expect(Date.now() - started).toBeLessThan(2000);
+    expect(Date.now() - started).toBeLessThan(PROMPTLY_MS);
     await busy.stop();
   });
 
@@ -653,7 +661,7 @@ describe('kiln-agent (real binary, PID 1 of a pid namespace)', () => {
     const keep = async (script: string) => {
       const { result, elapsedMs } = await agent.exec({ argv: ['sh', '-c', script], keep: true });
       expect(result).toMatchObject({ exitCode: 0, execError: null });
-      expect(elapsedMs).toBeLessThan(1000); // answered at once, not when it ends
+      expect(elapsedMs).toBeLessThan(PROMPTLY_MS); // answered at once, not when it ends (never)
       return result.keptPid!;
     };
 
@@ -690,7 +698,7 @@ describe('kiln-agent (real binary, PID 1 of a pid namespace)', () => {
       await keep('setsid sleep 100 & exec sleep 1000');
       const { result, elapsedMs } = await agent.exec({ argv: ['true'] });
       expect(result.exitCode).toBe(0);
-      expect(elapsedMs).toBeLessThan(2000);
+      expect(elapsedMs).toBeLessThan(PROMPTLY_MS);
       expect(await commandLines(agent)).not.toContain('sleep 100');
     });
 
@@ -751,7 +759,7 @@ describe('kiln-agent when it is not PID 1', () => {
       const { stdout, result, elapsedMs } = await agent.exec({ argv: ['sh', '-c', script] });
       expect(result.exitCode).toBe(0);
       expect(stdout.toString()).not.toBe('1\n'); // the shell in front is PID 1, not the agent
-      expect(elapsedMs).toBeLessThan(2500); // the escaped sleep holds the pipes until the drain deadline
+      expect(elapsedMs).toBeLessThan(PROMPTLY_MS); // the escaped sleep holds the pipes until the drain deadline, not its 101 s
       const lines = await commandLines(agent);
       expect(lines).toContain('sleep 101'); // escaped with setsid: out of reach without kill(-1)
       expect(lines).not.toContain('sleep 100'); // same process group: killed

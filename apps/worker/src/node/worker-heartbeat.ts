@@ -33,6 +33,7 @@ export class WorkerHeartbeat implements OnApplicationBootstrap, OnModuleDestroy 
       sandbox: sandbox.toJSON(),
     };
     this.heartbeat = new NodeHeartbeat(nodes, facts, () => this.state());
+    sessions.onSlotFreed(() => this.heartbeat.beatNow({ sessions: sessions.counts() }));
   }
 
   async onApplicationBootstrap(): Promise<void> {

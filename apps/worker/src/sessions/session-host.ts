@@ -29,6 +29,7 @@ export class SessionHost implements OnModuleDestroy {
   private readonly logger = new Logger(SessionHost.name);
   private readonly held = new Map<string, HeldSession>();
   private starting = 0;
+  private slotFreed: () => Promise<void> = async () => undefined;
 
   constructor(
     private readonly runtime: SandboxRuntime,
@@ -42,6 +43,17 @@ export class SessionHost implements OnModuleDestroy {
   /** For the heartbeat: what it holds and the most it may. */
   counts(): { held: number; max: number } {
     return { held: this.held.size + this.starting, max: this.config.worker.sessions.max };
+  }
+
+  /**
+   * Called as a session ends, before end() returns (so before a DELETE is
+   * answered): coordinators place new sessions by the held count of the last
+   * heartbeat, and one still counting the ended session would refuse a new
+   * one (503) until the next beat. A count that is too low needs no haste:
+   * the worker itself refuses a session past worker.sessions.max.
+   */
+  onSlotFreed(listener: () => Promise<void>): void {
+    this.slotFreed = listener;
   }
 
   async create(meta: SessionMeta, files: SourceFile[]): Promise<{ diskMb: number }> {
@@ -98,6 +110,7 @@ export class SessionHost implements OnModuleDestroy {
       this.logger.warn(`session ${id} ended (${reason}) but its record could not say so: ${error.message}`);
     });
     this.logger.log(`session ${id} ${state}: ${reason}`);
+    await this.slotFreed();
     return true;
   }
 
