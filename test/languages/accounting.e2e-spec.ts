@@ -2,6 +2,14 @@ import { useKiln } from '../support/kiln-suite';
 import { SANDBOX_TIERS, tierEnv } from '../support/tiers';
 
 const MiB = 1024 * 1024;
+/**
+ * The most CPU time an empty C program may be reported with. Under gVisor
+ * its kernel counts the time its task was runnable, also while it waited
+ * for a host CPU (tiers.ts, "cpuTimeMs under contention"): with the system
+ * tier's two workers busy, an empty program read 100 ms there once. Still
+ * far below the busy loop's 800 ms, so "small" keeps its meaning.
+ */
+const SMALL_CPU_MS: Record<string, number> = { runc: 100, runsc: 400 };
 
 /**
  * Issue 5, acceptance 7: cpuTimeMs and memoryBytes come from the kernel's
@@ -47,6 +55,6 @@ int main(void) {
     const response = await suite.execute({ language: 'c', code: 'int main(void) { return 0; }' });
     expect(response.body.run.memoryBytes).toBeGreaterThan(0);
     expect(response.body.run.memoryBytes).toBeLessThan(16 * MiB);
-    expect(response.body.run.cpuTimeMs).toBeLessThan(100);
+    expect(response.body.run.cpuTimeMs).toBeLessThan(SMALL_CPU_MS[tier.runtime]);
   });
 });
