@@ -1,7 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Harness, REPO_ROOT, startKiln } from '../support/kiln-harness';
+import { Harness, startKiln } from '../support/kiln-harness';
+import { ARGLESS_ENTRY, TestLanguageTable, languagesWith } from '../support/language-table';
 
 /**
  * An interactor's `input` (README, "Interactors"): `stdin` or testlib's
@@ -11,20 +9,17 @@ import { Harness, REPO_ROOT, startKiln } from '../support/kiln-harness';
  */
 describe('an interactor\'s input: refused requests', () => {
   let kiln: Harness;
-  let languagesDir: string;
+  let languages: TestLanguageTable;
 
   beforeAll(async () => {
     // A language whose run step takes no arguments: it cannot take testlib's input.txt output.txt.
-    languagesDir = mkdtempSync(join(tmpdir(), 'kiln-languages-'));
-    const languages = join(languagesDir, 'languages.yaml');
-    const shipped = readFileSync(join(REPO_ROOT, 'config', 'languages.yaml'), 'utf8');
-    writeFileSync(languages, `${shipped}\n  - id: argless\n    name: Argless\n    version: "1"\n    image: kiln/base:latest\n    file: main.sh\n    run: [sh, "{file}"]\n`);
-    kiln = await startKiln({ worker: false, env: { KILN_LANGUAGES: languages } });
+    languages = languagesWith(ARGLESS_ENTRY);
+    kiln = await startKiln({ worker: false, env: { KILN_LANGUAGES: languages.file } });
   });
 
   afterAll(async () => {
     await kiln?.close();
-    if (languagesDir) rmSync(languagesDir, { recursive: true, force: true });
+    languages?.remove();
   });
 
   const reserved = 'with input "file" Kiln writes input.txt and the interactor output.txt: name its files otherwise';

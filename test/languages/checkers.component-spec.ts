@@ -1,9 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { ScriptedExit, ScriptedRun } from '../../apps/worker/src/sandbox/scripted/scripted-sandbox';
 import { ScriptedSandboxRuntime } from '../../apps/worker/src/sandbox/scripted/scripted-sandbox.runtime';
-import { Harness, REPO_ROOT, startKiln } from '../support/kiln-harness';
+import { Harness, startKiln } from '../support/kiln-harness';
+import { ARGLESS_ENTRY, TestLanguageTable, languagesWith } from '../support/language-table';
 import { script, scriptedProgram } from '../support/scripted-programs';
 
 /**
@@ -70,21 +68,18 @@ let runtime: ScriptedSandboxRuntime;
 
 describe('custom checkers (scripted sandboxes)', () => {
   let kiln: Harness;
-  let languagesDir: string;
+  let languages: TestLanguageTable;
 
   beforeAll(async () => {
     // A language whose run step takes no arguments: it cannot be a checker.
-    languagesDir = mkdtempSync(join(tmpdir(), 'kiln-languages-'));
-    const languages = join(languagesDir, 'languages.yaml');
-    const shipped = readFileSync(join(REPO_ROOT, 'config', 'languages.yaml'), 'utf8');
-    writeFileSync(languages, `${shipped}\n  - id: argless\n    name: Argless\n    version: "1"\n    image: kiln/base:latest\n    file: main.sh\n    run: [sh, "{file}"]\n`);
+    languages = languagesWith(ARGLESS_ENTRY);
     runtime = new ScriptedSandboxRuntime((run) => (isCheckerRun(run) ? runChecker(run) : scriptedProgram(run)));
-    kiln = await startKiln({ runtime, env: { KILN_LANGUAGES: languages, KILN_JOBS__TEST_BATCH_SIZE: '2', KILN_JOBS__MAX_TESTS: '10' } });
+    kiln = await startKiln({ runtime, env: { KILN_LANGUAGES: languages.file, KILN_JOBS__TEST_BATCH_SIZE: '2', KILN_JOBS__MAX_TESTS: '10' } });
   });
 
   afterAll(async () => {
     await kiln?.close();
-    if (languagesDir) rmSync(languagesDir, { recursive: true, force: true });
+    languages?.remove();
   });
 
   const execute = (body: object) => kiln.http().post('/execute').send(body);

@@ -1,7 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { REPO_ROOT } from './kiln-harness';
+import { TestLanguageTable, languagesWith } from './language-table';
 
 /** The worked example of the README: awk, on the existing kiln/base image, added by configuration alone. */
 export const AWK_ENTRY = `
@@ -15,15 +12,7 @@ export const AWK_ENTRY = `
     versionCommand: [mawk, -W, version]
 `;
 
-/**
- * A temporary copy of the shipped language table (`shipped`; or the table
- * in use, KILN_LANGUAGES, where a test run points a language at an image
- * being tried out) with awk appended (for KILN_LANGUAGES), and its removal.
- */
-export function languagesWithAwk(): { file: string; dir: string; shipped: string; remove(): void } {
-  const dir = mkdtempSync(join(tmpdir(), 'kiln-languages-'));
-  const file = join(dir, 'languages.yaml');
-  const shipped = readFileSync(process.env.KILN_LANGUAGES ?? join(REPO_ROOT, 'config', 'languages.yaml'), 'utf8');
-  writeFileSync(file, shipped + AWK_ENTRY);
-  return { file, dir, shipped, remove: () => rmSync(dir, { recursive: true, force: true }) };
+/** The shipped language table (or the one in use, KILN_LANGUAGES) with awk appended (language-table.ts). */
+export function languagesWithAwk(): TestLanguageTable {
+  return languagesWith(AWK_ENTRY);
 }
