@@ -171,7 +171,12 @@ describe('sharing the output budget between tests', () => {
   });
 });
 
-/** The fields of a result that depend on the run, not on the program: times and memory. */
+/**
+ * The fields of a result that depend on the run, not on the program: times and memory, and, for a
+ * run stopped at its output limit, how it ended: a program that wrote its last byte and exited before
+ * the agent's kill landed ends on its own (exit 0), one still running ends by SIGKILL.
+ */
 function pick(test: Record<string, unknown>) {
-  return { wallTimeMs: test.wallTimeMs, cpuTimeMs: test.cpuTimeMs, memoryBytes: test.memoryBytes };
+  const times = { wallTimeMs: test.wallTimeMs, cpuTimeMs: test.cpuTimeMs, memoryBytes: test.memoryBytes };
+  return test.verdict === 'OUTPUT_LIMIT' ? { ...times, exitCode: test.exitCode, signal: test.signal } : times;
 }
