@@ -135,6 +135,33 @@ describe('rate limit', () => {
     });
   });
 
+  it('coordinators of one deployment share each caller’s count: two behind a balancer admit what one would', async () => {
+    const env = { ...KEYS_ON, KILN_COORDINATOR__RATE_LIMIT__PER_KEY: '4', KILN_COORDINATOR__RATE_LIMIT__PER_ADDRESS: '3' };
+    const first = await startKiln({ worker: false, env });
+    const second = await startKiln({ worker: false, env, prefix: first.prefix });
+    try {
+      const key = { 'X-Kiln-Key': KEY_A };
+      // Key A alternates between the two: 4 in all are admitted, the 5th is refused by either.
+      const statuses = [];
+      for (let i = 0; i < 4; i++) statuses.push((await (i % 2 ? second : first).http().get('/languages').set(key)).status);
+      expect(statuses).toEqual([200, 200, 200, 200]);
+      expectRateLimited(await first.http().get('/languages').set(key), /^rate limited: at most 4 requests in \d+ s for this API key; retry after \d+ s$/);
+      expect((await second.http().get('/languages').set(key)).status).toBe(429);
+      // Key guesses by address likewise: 3 in all, wherever they land.
+      const guesses = [];
+      for (let i = 0; i < 3; i++) guesses.push((await (i % 2 ? second : first).http().get('/languages').set('X-Kiln-Key', `guess-${i}-0123456789abcdef`)).status);
+      expect(guesses).toEqual([401, 401, 401]);
+      expect((await second.http().get('/languages')).status).toBe(429);
+      // Key B keeps a count of its own.
+      expect((await second.http().get('/languages').set('X-Kiln-Key', KEY_B)).status).toBe(200);
+    } finally {
+      // The second's coordinator only: the first's close then removes the deployment's keys, once both are gone.
+      await second.coordinator!.close();
+      second.redis.disconnect();
+      await first.close();
+    }
+  });
+
   describe('bodies are not read before the key check and the rate limit', () => {
     let kiln: Harness;
 

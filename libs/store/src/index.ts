@@ -15,6 +15,7 @@ export * from './repositories/job-stdin.repository';
 export * from './repositories/compile-cache.repository';
 export * from './repositories/key-ledger.repository';
 export * from './repositories/running-share.repository';
+export * from './repositories/request-count.repository';
 export * from './repositories/snippet.repository';
 export * from './repositories/judge0-submission.repository';
 export * from './repositories/node.repository';

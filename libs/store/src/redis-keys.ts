@@ -96,6 +96,11 @@ export class RedisKeys {
     return `${this.prefix}:keys-with-tasks`;
   }
 
+  /** A caller's request count in its rate-limit window (coordinator.rateLimit); `caller` is the throttler's key, `default:key:<id>` or `default:address:<ip>`. */
+  requestCount(caller: string): string {
+    return `${this.prefix}:rate:${caller}`;
+  }
+
   /** One API key's tasks running on one queue (worker.perKey.runningShare), scored by when their lease ends (ms). */
   keyRunning(keyId: string, queue: string): string {
     return `${this.prefix}:key:${keyId}:running:${queue}`;

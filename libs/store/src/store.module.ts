@@ -18,6 +18,7 @@ import { JobRepository } from './repositories/job.repository';
 import { Judge0SubmissionRepository } from './repositories/judge0-submission.repository';
 import { KeyLedgerRepository } from './repositories/key-ledger.repository';
 import { NodeRepository } from './repositories/node.repository';
+import { RequestCountRepository } from './repositories/request-count.repository';
 import { RunningShareRepository } from './repositories/running-share.repository';
 import { SessionChannelRepository } from './repositories/session-channel.repository';
 import { SessionRepository } from './repositories/session.repository';
@@ -32,6 +33,7 @@ const REPOSITORIES = [
   CompileCacheRepository,
   KeyLedgerRepository,
   RunningShareRepository,
+  RequestCountRepository,
   SnippetRepository,
   Judge0SubmissionRepository,
   NodeRepository,

@@ -2,10 +2,13 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { KilnConfig, rateLimitEnabled } from '@kiln/config';
+import { RedisHealth } from '@kiln/redis';
+import { RequestCountRepository } from '@kiln/store';
 import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeys } from './api-keys';
 import { CallerIdentity } from './caller-identity';
 import { KilnThrottlerGuard } from './kiln-throttler.guard';
+import { SharedRequestCounts } from './shared-request-counts';
 import { UpgradeRateLimit } from './upgrade-rate-limit';
 
 /**
@@ -16,11 +19,12 @@ import { UpgradeRateLimit } from './upgrade-rate-limit';
 @Module({
   imports: [
     ThrottlerModule.forRootAsync({
-      inject: [KilnConfig],
-      useFactory: (config: KilnConfig) => ({
+      inject: [KilnConfig, RequestCountRepository, RedisHealth],
+      useFactory: (config: KilnConfig, counts: RequestCountRepository, redis: RedisHealth) => ({
         // The limit is chosen per request (KilnThrottlerGuard); this one is never used.
         throttlers: [{ ttl: config.coordinator.rateLimit.windowMs, limit: config.coordinator.rateLimit.perKey }],
         skipIf: () => !rateLimitEnabled(config),
+        storage: new SharedRequestCounts(counts, redis),
       }),
     }),
   ],
