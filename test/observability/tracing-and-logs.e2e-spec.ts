@@ -86,23 +86,22 @@ describe('tracing and logs across coordinator and worker processes', () => {
     const traceId = answer.body.traceId as string;
     expect(traceId).toMatch(/^[0-9a-f]{32}$/);
 
+    const expected = [
+      'kiln-coordinator:POST',
+      'kiln-coordinator:kiln.plan',
+      'kiln-coordinator:kiln.enqueue',
+      'kiln-worker:kiln.task',
+      'kiln-worker:kiln.sandbox.acquire',
+      'kiln-worker:kiln.program.run',
+      'kiln-coordinator:kiln.event.completed',
+    ];
+    // Each process exports in batches (flushMs): the HTTP span ends after the answer, often a batch after the rest.
     const spans = await eventually(
       async () => receiver.spans.filter((s) => s.traceId === traceId),
-      (list) => ['kiln.task', 'kiln.program.run', 'kiln.event.completed'].every((name) => list.some((s) => s.name === name)),
+      (list) => expected.every((name) => list.some((s) => `${s.service}:${s.name}` === name)),
       15_000,
     );
-    const names = spans.map((s) => `${s.service}:${s.name}`);
-    expect(names).toEqual(
-      expect.arrayContaining([
-        'kiln-coordinator:POST',
-        'kiln-coordinator:kiln.plan',
-        'kiln-coordinator:kiln.enqueue',
-        'kiln-worker:kiln.task',
-        'kiln-worker:kiln.sandbox.acquire',
-        'kiln-worker:kiln.program.run',
-        'kiln-coordinator:kiln.event.completed',
-      ]),
-    );
+    expect(spans.map((s) => `${s.service}:${s.name}`)).toEqual(expect.arrayContaining(expected));
     // The worker's task span is a child of a coordinator span: the context crossed the queue.
     const task = spans.find((s) => s.name === 'kiln.task')!;
     const parent = spans.find((s) => s.spanId === task.parentSpanId);
@@ -116,7 +115,11 @@ describe('tracing and logs across coordinator and worker processes', () => {
       async () => jsonLines(coordinator.output()).filter((line) => line.jobId === id),
       (lines) => lines.some((line) => line.msg === 'job finished'),
     );
-    const workerLines = jsonLines(worker.output()).filter((line) => line.jobId === id);
+    // The worker says 'task finished' once its report is sent, so possibly after the answer.
+    const workerLines = await eventually(
+      async () => jsonLines(worker.output()).filter((line) => line.jobId === id),
+      (lines) => lines.some((line) => line.msg === 'task finished'),
+    );
     expect(coordinatorLines.map((l) => l.msg)).toEqual(expect.arrayContaining(['job accepted', 'job finished']));
     expect(workerLines.map((l) => l.msg)).toEqual(expect.arrayContaining(['task started', 'task finished']));
     expect(workerLines.every((l) => l.workerId === 'traced-worker' && l.traceId === traceId)).toBe(true);
