@@ -1,5 +1,6 @@
 import { AgentExec } from '../agent/agent-frames';
-import { AgentExecReport, AgentFile, AgentGoneError, OutputListener } from '../agent/agent-session';
+import { setTimeout as pause } from 'node:timers/promises';
+import { AgentExecReport, AgentFile, AgentGoneError, AgentRefusedError, OutputListener } from '../agent/agent-session';
 import { SandboxFileRefusedError, SandboxKilledError, SandboxLease, SandboxReleasedError, SandboxUnresponsiveError } from '../sandbox/sandbox-lease';
 import { SandboxExecutor } from '../tasks/sandbox-executor';
 import { SessionError } from './session-error';
@@ -23,9 +24,29 @@ export class SessionSandbox {
 
   async run(exec: AgentExec, stdin: Buffer, onOutput?: OutputListener): Promise<AgentExecReport> {
     const full: AgentExec = { env: this.env, ...exec, ...(exec.keep ? { cpuMs: this.keptCpuMs } : {}) };
-    const report = await this.guard(() => this.executor.run(this.lease, full, stdin, onOutput, 'throw'));
+    const report = await this.guard(() => this.startOnceThereIsRoom(full, stdin, onOutput));
     if (!this.lease.alive) throw gone();
     return report;
+  }
+
+  /**
+   * The agent could not fork the exec for want of processes or memory:
+   * the programs of a run just killed (a fork bomb's, a context stopped)
+   * hold both until the agent reaps them, which it does as the next exec
+   * arrives. Nothing of the exec ran, so it is sent again for a moment; a
+   * sandbox still full after that is full of the session's own programs.
+   */
+  private async startOnceThereIsRoom(exec: AgentExec, stdin: Buffer, onOutput?: OutputListener): Promise<AgentExecReport> {
+    const deadline = Date.now() + NO_ROOM_RETRY_MS;
+    for (;;) {
+      try {
+        return await this.executor.run(this.lease, exec, stdin, onOutput, 'throw');
+      } catch (error) {
+        if (!(error instanceof AgentRefusedError) || !NO_ROOM.test(error.message)) throw error;
+        if (Date.now() >= deadline) throw noRoom(error.message);
+        await pause(NO_ROOM_PAUSE_MS);
+      }
+    }
   }
 
   /** Writes files, confirmed; a refused one is SandboxFileRefusedError (the session goes on). */
@@ -45,6 +66,19 @@ export class SessionSandbox {
       throw error;
     }
   }
+}
+
+/** The agent's refusal of an exec it could not fork (images/agent/exec.c: EAGAIN at the pids limit, ENOMEM). */
+const NO_ROOM = /^cannot start program: (Resource temporarily unavailable|Cannot allocate memory)$/;
+/** How long killed programs may take to leave: the agent kills at once, the kernel frees them within milliseconds. */
+const NO_ROOM_RETRY_MS = 2000;
+const NO_ROOM_PAUSE_MS = 50;
+
+function noRoom(refusal: string): SessionError {
+  return new SessionError(
+    'conflict',
+    `the session's sandbox has no room to start the run (${refusal}): its own programs hold all its processes (limits.processes) or its memory (limits.memoryMb), so nothing more starts until some of them end; DELETE the session to end them all`,
+  );
 }
 
 function gone(): SessionError {

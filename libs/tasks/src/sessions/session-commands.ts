@@ -80,7 +80,7 @@ export type SessionErrorCode =
   /** The worker holds its most sessions (worker.sessions.max). */
   | 'full'
   | 'no-such-file'
-  /** A directory (or a file) is in the way of the path. */
+  /** A directory (or a file) is in the way of the path, or the sandbox's own programs leave no room to start a run. */
   | 'conflict'
   /** The session's disk (its workspace) cannot hold it. */
   | 'too-large'
