@@ -45,7 +45,7 @@ export class WorkerHeartbeat implements OnApplicationBootstrap, OnModuleDestroy 
   }
 
   private async state() {
-    const docker = await this.watchdog.check();
+    const docker = await this.watchdog.check(this.config.nodes.heartbeatMs, this.config.nodes.timeoutMs);
     const reason = this.consumer.pauseReason();
     const accepting = reason === null;
     return { running: this.consumer.running(), docker, accepting, sessions: this.sessions.counts(), ...(reason ? { reason } : {}) };

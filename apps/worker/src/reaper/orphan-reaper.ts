@@ -47,6 +47,7 @@ export class OrphanReaper implements OnApplicationBootstrap, OnModuleDestroy {
     const facts = {
       now: Date.now(),
       myInstance: this.identity.instance,
+      myWorkerId: this.identity.id,
       // Taken after the list (and at once before the decisions): a container lent since the list is in it.
       inUse: this.pool.inUseIds(),
       beats,

@@ -10,6 +10,7 @@ function facts(overrides: Partial<ReapFacts> = {}): ReapFacts {
   return {
     now,
     myInstance: 'me',
+    myWorkerId: 'w0',
     inUse: new Set(['busy']),
     beats: new Map([['w1', beat('w1', 'i1')]]),
     workerTimeoutMs: 15_000,
@@ -33,10 +34,22 @@ describe('reapReason', () => {
   });
 
   it('removes the pooled containers of an owner that is gone: silent (OFFLINE), stopped, or restarted', () => {
-    expect(reapReason(theirs(), facts({ beats: new Map([['w1', beat('w1', 'i1', now - 16_000)]]) }))).toBe('owner gone');
-    expect(reapReason(theirs(), facts({ beats: new Map() }))).toBe('owner gone');
-    expect(reapReason(theirs(), facts({ beats: new Map([['w1', beat('w1', 'i2')]]) }))).toBe('owner gone');
+    const old = theirs(now - 15_000);
+    expect(reapReason(old, facts({ beats: new Map([['w1', beat('w1', 'i1', now - 16_000)]]) }))).toBe('owner gone');
+    expect(reapReason(old, facts({ beats: new Map() }))).toBe('owner gone');
+    expect(reapReason(old, facts({ beats: new Map([['w1', beat('w1', 'i2')]]) }))).toBe('owner gone');
     expect(reapReason({ id: 'c', createdAt: now }, facts())).toBe('owner gone');
+  });
+
+  it('leaves a container younger than nodes.timeoutMs whose owner has not beaten yet: a worker starting its pool', () => {
+    expect(reapReason(theirs(now - 100), facts({ beats: new Map() }))).toBeNull();
+    // Restarted: the beat still names the old instance until the new one's first.
+    expect(reapReason(theirs(now - 14_999), facts({ beats: new Map([['w1', beat('w1', 'i0', now - 5000)]]) }))).toBeNull();
+    expect(reapReason(theirs(now - 15_000), facts({ beats: new Map() }))).toBe('owner gone');
+  });
+
+  it('removes a predecessor’s container (this worker’s id, another instance) at once, however young', () => {
+    expect(reapReason({ id: 'c', instance: 'before-me', workerId: 'w0', createdAt: now - 100 }, facts())).toBe('owner gone');
   });
 
   it('never removes its own container while it serves a task, however old', () => {

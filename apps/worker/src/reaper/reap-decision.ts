@@ -10,6 +10,8 @@ export interface SandboxContainer {
 export interface ReapFacts {
   now: number;
   myInstance: string;
+  /** This worker's id: a container of this id but another instance is a predecessor's. */
+  myWorkerId: string;
   /** This worker's containers that serve a task now (or, nested mode, rest between two tasks). */
   inUse: ReadonlySet<string>;
   /** Heartbeats by worker id. */
@@ -28,7 +30,12 @@ export type ReapReason = 'too old' | 'owner gone';
  *
  * - Another worker's container is removed once its owner is gone (no fresh
  *   heartbeat from that instance: OFFLINE, stopped, or restarted), never
- *   while the owner lives, whatever its age: the owner judges its own.
+ *   while the owner lives, whatever its age: the owner judges its own. A
+ *   worker starts its pool as it writes its first heartbeat, so a container
+ *   younger than nodes.timeoutMs whose owner has not beaten yet is left to a
+ *   later sweep: by then a live owner has said so.
+ * - A container of this worker's own id but another instance is its
+ *   predecessor's (one worker id runs once): removed at once.
  * - This worker's own container is never removed while in use, however long
  *   it has served (a nested outer container serves task after task); one not
  *   in use is removed past sandbox.maxContainerAgeMs (a container the pool
@@ -39,7 +46,14 @@ export function reapReason(container: SandboxContainer, facts: ReapFacts): ReapR
     if (facts.inUse.has(container.id)) return null;
     return isTooOld(container, facts) ? 'too old' : null;
   }
-  return ownerAlive(container, facts) ? null : 'owner gone';
+  if (ownerAlive(container, facts) || mayBeStarting(container, facts)) return null;
+  return 'owner gone';
+}
+
+/** Another worker's container made so recently that its owner may not have written its first heartbeat yet. */
+function mayBeStarting(container: SandboxContainer, facts: ReapFacts): boolean {
+  if (!container.workerId || !container.instance || container.workerId === facts.myWorkerId) return false;
+  return container.createdAt !== undefined && facts.now - container.createdAt < facts.workerTimeoutMs;
 }
 
 function isTooOld(container: SandboxContainer, facts: ReapFacts): boolean {
