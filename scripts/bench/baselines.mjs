@@ -75,7 +75,7 @@ export async function containerCeiling(containerSpec, AgentSession, total, paral
 }
 
 /** Create, attach, start, and the agent's hello: a sandbox container as Kiln starts one. */
-async function startAgentContainer(docker, spec, AgentSession) {
+export async function startAgentContainer(docker, spec, AgentSession) {
   const container = await docker.createContainer(spec);
   const stream = await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true });
   const session = new AgentSession(stream, (s, out, err) => container.modem.demuxStream(s, out, err));
