@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { cpuMeter } from './cpu.mjs';
-import { throughput } from './load.mjs';
+import { backToBack, throughput } from './load.mjs';
 import { kilnPeer } from './peers.mjs';
 import { startRedis } from './redis-server.mjs';
-import { sleep } from './stats.mjs';
+import { sleep, summary } from './stats.mjs';
 
 const READY_WITHIN_MS = 60_000;
 
@@ -45,20 +45,22 @@ async function startFloor(root, nestedSpec, slots, redis) {
 }
 
 /**
- * `jobs` Python hellos through `clients` closed-loop clients (after a warm-up
- * of `warmup` each), every answer checked; jobs per second and the CPU per job
- * of the floor's process, its redis-server and the whole machine.
+ * After a warm-up (`warmup` per client), `latencyCount` Python hellos back to
+ * back by one client, then `jobs` through `clients` closed-loop clients, every
+ * answer checked: the one client's latencies, jobs per second, and the CPU per
+ * job of the floor's process, its redis-server and the whole machine.
  */
-export async function bookkeepingFloor(root, nestedSpec, { clients, warmup, jobs, program }) {
+export async function bookkeepingFloor(root, nestedSpec, { clients, warmup, latencyCount, jobs, program }) {
   const redis = await startRedis({ appendOnly: true });
   try {
     const floor = await startFloor(root, nestedSpec, clients, redis);
     try {
       const peer = kilnPeer(floor.base);
       await throughput(peer, program, warmup * clients, clients);
+      const oneClient = summary(await backToBack(peer, program, latencyCount));
       const meter = cpuMeter({ own: floor.pid, redis: redis.pid });
       const jobsPerSecond = await throughput(peer, program, jobs, clients);
-      return { jobsPerSecond, cpu: meter.stop(jobs) };
+      return { oneClient, jobsPerSecond, cpu: meter.stop(jobs) };
     } finally {
       await floor.stop();
     }
