@@ -13,7 +13,7 @@ import { cpuMeter } from './cpu.mjs';
 import { backToBack, throughput } from './load.mjs';
 import { kilnPeer } from './peers.mjs';
 import { startRedis } from './redis-server.mjs';
-import { sleep, summary } from './stats.mjs';
+import { summary } from './stats.mjs';
 
 const READY_WITHIN_MS = 60_000;
 
@@ -33,14 +33,19 @@ async function startFloor(root, nestedSpec, slots, redis) {
     rmSync(dir, { recursive: true, force: true });
   };
   const lines = createInterface({ input: child.stdout });
+  let timer;
   const port = await Promise.race([
     new Promise((resolve) => lines.on('line', (line) => line.startsWith('ready ') && resolve(Number(line.slice(6))))),
     exited.then((code) => Promise.reject(new Error(`the floor process exited with ${code} while starting`))),
-    sleep(READY_WITHIN_MS).then(() => Promise.reject(new Error(`the floor process did not listen within ${READY_WITHIN_MS} ms`))),
-  ]).catch(async (error) => {
-    await stop();
-    throw error;
-  });
+    new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`the floor process did not listen within ${READY_WITHIN_MS} ms`)), READY_WITHIN_MS);
+    }),
+  ])
+    .catch(async (error) => {
+      await stop();
+      throw error;
+    })
+    .finally(() => clearTimeout(timer));
   return { base: `http://127.0.0.1:${port}`, pid: child.pid, stop };
 }
 
