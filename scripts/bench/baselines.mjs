@@ -84,9 +84,11 @@ export async function startAgentContainer(docker, spec, AgentSession) {
   return { container, session };
 }
 
+/** The environment a Python program gets from the agent when no Kiln is around. */
+export const PYTHON_ENV = { PATH: '/usr/bin:/bin', PYTHONDONTWRITEBYTECODE: '1' };
+
 /** The Python hello through the agent, checked. */
 async function pythonHello(session) {
-  const env = { PATH: '/usr/bin:/bin', PYTHONDONTWRITEBYTECODE: '1' };
-  const report = await session.exec({ argv: ['python3', '-c', 'print("hello")'], env }, Buffer.alloc(0));
+  const report = await session.exec({ argv: ['python3', '-c', 'print("hello")'], env: PYTHON_ENV }, Buffer.alloc(0));
   if (report.stdout.toString() !== 'hello\n') throw new Error('sandbox answered wrongly');
 }

@@ -21,13 +21,12 @@ import { join } from 'node:path';
 import { Queue, Worker } from 'bullmq';
 import Docker from 'dockerode';
 import Redis from 'ioredis';
-import { startAgentContainer } from './baselines.mjs';
+import { PYTHON_ENV, startAgentContainer } from './baselines.mjs';
 
 const { FLOOR_ROOT: root, FLOOR_REDIS_URL: url, FLOOR_SPEC: specFile } = process.env;
 const slots = Number(process.env.FLOOR_SLOTS);
 const { AgentSession } = createRequire(import.meta.url)(join(root, 'dist/apps/worker/src/agent/agent-session.js'));
 const RECORD_TTL_S = 3600;
-const PYTHON_ENV = { PATH: '/usr/bin:/bin', PYTHONDONTWRITEBYTECODE: '1' };
 
 const { port, hostname } = new URL(url);
 const connection = { host: hostname, port: Number(port), maxRetriesPerRequest: null };
