@@ -37,6 +37,9 @@ redis.defineCommand('floorRecord', {
   lua: "redis.call('HSET', KEYS[1], 'state', ARGV[1], ARGV[2], ARGV[3]) redis.call('EXPIRE', KEYS[1], ARGV[4]) return 1",
 });
 
+/** Requests waiting for their task's end, by job id. */
+const waiting = new Map();
+
 /** The outer containers, each with its agent session waiting in a fresh nested sandbox. */
 const docker = new Docker();
 const spec = JSON.parse(readFileSync(specFile, 'utf8'));
@@ -82,9 +85,6 @@ async function runTask({ data: { id, code, stdin } }) {
 const queue = new Queue('floor-tasks', { connection });
 const worker = new Worker('floor-tasks', runTask, { connection, concurrency: slots });
 await worker.waitUntilReady();
-
-/** Requests waiting for their task's end, by job id. */
-const waiting = new Map();
 
 async function execute(body) {
   const request = JSON.parse(body);
