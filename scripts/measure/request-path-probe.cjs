@@ -1,7 +1,9 @@
 // Preloaded (`node --require`) into a Kiln process by scripts/measure-request-path.mjs.
 // Counts what the process sends: writes to Redis sockets (each write is one
 // round trip: a command, a pipeline or a MULTI block), by connection name
-// (taken from the CLIENT SETNAME that ioredis sends first), and Docker Engine
+// (taken from the CLIENT SETNAME that ioredis sends first), every socket
+// write by the kind of peer (Redis, an HTTP client, the Docker engine's unix
+// socket, which carries the agents' attach streams), and Docker Engine
 // API requests by method and path. On SIGUSR2 it writes the counts and its
 // own CPU time (process.cpuUsage) to PATH_PROBE_FILE; when PATH_PROBE_FILE.cmd
 // says `profile-start` or `profile-stop`, it also starts V8's CPU profiler or
@@ -16,6 +18,8 @@ const redisPort = Number(process.env.PATH_PROBE_REDIS_PORT);
 const file = process.env.PATH_PROBE_FILE;
 const redisWrites = {};
 const docker = {};
+/** Every socket write of the process by what it talks to: redis, http (Kiln's own server) or docker (the engine's socket, attach streams included). */
+const socketWrites = {};
 const names = new WeakMap();
 writeFileSync(`${file}.pid`, String(process.pid));
 
@@ -30,6 +34,8 @@ net.Socket.prototype.write = function probedWrite(chunk, ...rest) {
     const name = names.get(this);
     redisWrites[name] = (redisWrites[name] ?? 0) + 1;
   }
+  const peer = this.remotePort === redisPort ? 'redis' : this.server ? 'http' : this.remotePort === undefined ? 'docker' : 'other';
+  socketWrites[peer] = (socketWrites[peer] ?? 0) + 1;
   return write.call(this, chunk, ...rest);
 };
 
@@ -79,6 +85,6 @@ process.on('SIGUSR2', () => {
   // The counts first: the profiler's start or stop is not billed to the window.
   const cpu = process.cpuUsage();
   const hrtimeMicros = Number(process.hrtime.bigint() / 1000n);
-  const counts = JSON.stringify({ hrtimeMicros, cpuMicros: cpu.user + cpu.system, redisWrites, docker });
+  const counts = JSON.stringify({ hrtimeMicros, cpuMicros: cpu.user + cpu.system, redisWrites, socketWrites, docker });
   profile(command(), () => writeFileSync(file, counts));
 });

@@ -1,6 +1,7 @@
 import { ScriptedRun } from '../../apps/worker/src/sandbox/scripted/scripted-sandbox';
 import { ScriptedSandboxRuntime } from '../../apps/worker/src/sandbox/scripted/scripted-sandbox.runtime';
 import { SandboxRuntimeClosedError } from '../../apps/worker/src/sandbox/sandbox-runtime';
+import { JobRepository } from '@kiln/store';
 import { Harness, startKiln } from '../support/kiln-harness';
 import { eventually } from '../support/waiting';
 
@@ -51,6 +52,17 @@ describe('a worker with the scripted sandbox runtime (no Docker)', () => {
     const [sandbox] = runtime.sandboxesOf(answer.body.id);
     expect(sandbox).toMatchObject({ image: 'kiln/python:latest', state: 'removed', owner: { id: answer.body.id, part: 'run' } });
     expect([...sandbox.files.keys()]).toEqual(['main.py']);
+  });
+
+  it('answers an /execute it ended from the end step itself: no read of its own, the same as GET /jobs/:id', async () => {
+    const reads = jest.spyOn(kiln.coordinator!.get(JobRepository), 'getWithOutputs');
+    const answer = await execute({ language: 'python', code: 'print(input().upper())', stdin: 'same' });
+    expect(answer.body).toMatchObject({ state: 'COMPLETED', verdict: 'OK', run: { stdout: 'SAME' } });
+    expect(reads).not.toHaveBeenCalled();
+    const stored = await kiln.http().get(`/jobs/${answer.body.id}`).expect(200);
+    expect(reads).toHaveBeenCalledTimes(1);
+    expect(answer.body).toEqual(stored.body);
+    reads.mockRestore();
   });
 
   it('compiles once and runs the artifact in a fresh sandbox; a compiler error is COMPILE_ERROR', async () => {

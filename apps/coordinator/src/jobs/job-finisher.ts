@@ -6,6 +6,7 @@ import { TaskQueue } from '../queues/task-queue';
 import { KeyAdmission } from '../tenancy/key-admission';
 import { WebhookDispatcher } from '../webhooks/webhook-dispatcher';
 import { cleanupTask, mayLeaveSandboxes, unstartedTasks } from './job-leftovers';
+import { JobWaiters } from './job-waiters';
 
 /**
  * The cleanup waits this long in the queue, so that its processing (and its
@@ -18,7 +19,8 @@ const CLEANUP_DELAY_MS = 250;
  * Ends jobs. A job its tasks decided ends in one step of the store
  * (JobRepository.end: terminal state, skipped tasks, expiry, scratch data
  * deleted, the end logged and signalled to every coordinator's waiters),
- * after its unstarted tasks are withdrawn from the queue and before what
+ * after its unstarted tasks are withdrawn from the queue (a request here
+ * waiting for it is answered from that step's own read) and before what
  * the store cannot do: queue the webhook, give the key's tasks back, queue
  * cleanup where a sandbox may still be alive. `settle` does all of that
  * again, each step idempotent, on every later event of the job, so a
@@ -37,6 +39,7 @@ export class JobFinisher {
     private readonly webhooks: WebhookDispatcher,
     private readonly metrics: CoordinatorMetrics,
     private readonly admission: KeyAdmission,
+    private readonly waiters: JobWaiters,
   ) {}
 
   /** Ends a job whose tasks decided it (see job-progression.ts); false when it had ended already. */
@@ -46,11 +49,13 @@ export class JobFinisher {
     if (unstarted.length) await this.queue.withdraw(job.meta, unstarted.map((task) => task.id));
     const cleanup = mayLeaveSandboxes(job) ? null : cleanupTask(job);
     const skipped = cleanup ? [...unstarted, cleanup] : unstarted;
-    const ended = await this.jobs.end(job, { finish, skipped, announced: !job.meta.webhook });
+    const withOutputs = this.waiters.isWaitedFor(job.meta.id);
+    const ended = await this.jobs.end(job, { finish, skipped, announced: !job.meta.webhook, withOutputs });
     if (!ended) {
       await this.settle(job.meta.id);
       return false;
     }
+    if (withOutputs) this.waiters.answer(ended);
     if (job.meta.webhook) {
       await this.webhooks.dispatch(job.meta.id, job.meta.webhook, job.meta.owner);
       await this.jobs.markAnnounced(job.meta.id);

@@ -43,8 +43,9 @@ export class JobsService {
     const compilesMs = (compiled ? limits.compileTimeoutMs : 0) + (judge?.compiled ? judge.limits.compileTimeoutMs : 0);
     const budget = runsMs + compilesMs + this.config.coordinator.execute.waitMarginMs;
     const id = job.meta.id;
-    const outcome = await this.waiters.wait(id, budget, () => this.hasEnded(id));
-    return { outcome, view: toJobView(outcome === 'interrupted' ? await this.lastWord(job) : await this.require(id, undefined, true)) };
+    const { outcome, record } = await this.waiters.wait(id, budget, () => this.hasEnded(id));
+    const answered = record ?? (outcome === 'interrupted' ? await this.lastWord(job) : await this.require(id, undefined, true));
+    return { outcome, view: toJobView(answered) };
   }
 
   /** Whether the job is over (or gone: the answer then says it is not found); reads its state alone. */

@@ -100,20 +100,22 @@ return 1`);
 
 /**
  * Ends a live job in one step, or does nothing (0) when it has ended
- * already: its terminal fields (ARGV[11] on, ARGV[10] pairs), the tasks that
+ * already: its terminal fields (ARGV[12] on, ARGV[11] pairs), the tasks that
  * will never run (the triples after them, moved forward only), the
  * retention expiry of the record and its outputs, its leaving the live jobs,
  * its scratch data (input, artifact, an interactive job's stdin stream:
  * KEYS[7]) deleted, the end in its event log,
  * the job-ended signal, and (ARGV[5] = '1', when nothing else is to be
- * told: no webhook) its end marked announced.
+ * told: no webhook) its end marked announced. With ARGV[10] = '1' (a
+ * request waits for the answer here) it returns the record and its outputs
+ * as the end left them, so the answer needs no read of its own.
  */
 const END_JOB = new StoreScript('kilnEndJob', 7, `${APPEND_TO_LOG_LUA}${FORWARD_LUA}${ONE_OF_LUA}
 local current = redis.call('HGET', KEYS[1], 'state')
 if not current or not one_of(current, ARGV[1]) then return 0 end
-local fields = tonumber(ARGV[10])
-redis.call('HSET', KEYS[1], unpack(ARGV, 11, 10 + 2 * fields))
-for i = 11 + 2 * fields, #ARGV, 3 do forward(KEYS[1], ARGV[i], ARGV[i + 1], ARGV[i + 2]) end
+local fields = tonumber(ARGV[11])
+redis.call('HSET', KEYS[1], unpack(ARGV, 12, 11 + 2 * fields))
+for i = 12 + 2 * fields, #ARGV, 3 do forward(KEYS[1], ARGV[i], ARGV[i + 1], ARGV[i + 2]) end
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 redis.call('EXPIRE', KEYS[2], ARGV[2])
 redis.call('ZREM', KEYS[3], ARGV[3])
@@ -121,6 +123,7 @@ redis.call('DEL', KEYS[4], KEYS[5], KEYS[7])
 append_to_log(KEYS[6], ARGV[6], ARGV[7], ARGV[8], ARGV[9])
 redis.call('PUBLISH', ARGV[4], ARGV[3])
 if ARGV[5] == '1' then redis.call('HSET', KEYS[1], 'announced', '1') end
+if ARGV[10] == '1' then return {redis.call('HGETALL', KEYS[1]), redis.call('HGETALL', KEYS[2])} end
 return 1`);
 
 const TASK_FIELD = 'task:';
@@ -138,6 +141,8 @@ export interface JobEnd {
   skipped: TaskRecord[];
   /** Nothing but this step tells of the end (no webhook to queue): the end is marked announced with it. */
   announced: boolean;
+  /** A request waits here for the job's answer: the step returns the record as stored, with its outputs. */
+  withOutputs?: boolean;
 }
 
 /**
@@ -207,11 +212,8 @@ export class JobRepository {
 
   /** The job with its tasks' output: what answering it needs (GET, /execute, webhooks). */
   async getWithOutputs(id: string): Promise<JobRecord | null> {
-    const [job, stored] = await Promise.all([this.get(id), this.redis.hgetall(this.keys.jobOutputs(id))]);
-    if (!job) return null;
-    const outputs: Record<string, TaskOutputs> = {};
-    for (const [taskId, value] of Object.entries(stored)) outputs[taskId] = JSON.parse(value) as TaskOutputs;
-    return { ...job, outputs };
+    const [job, outputs] = await Promise.all([this.redis.hgetall(this.keys.job(id)), this.redis.hgetall(this.keys.jobOutputs(id))]);
+    return recordWithOutputs(job, outputs);
   }
 
   /** Writes the task's new state (and its output) if it is further along than the stored one; true if it was. */
@@ -244,9 +246,7 @@ export class JobRepository {
    */
   async recordTask(jobId: string, task: TaskRecord, outputs: TaskOutputs | null = null): Promise<JobRecord | null> {
     const reply = (await RECORD_TASK.run(this.redis, [this.keys.job(jobId), this.keys.jobOutputs(jobId)], taskArgs(task, outputs))) as string[];
-    const hash: Record<string, string> = {};
-    for (let i = 0; i + 1 < reply.length; i += 2) hash[reply[i]] = reply[i + 1];
-    return recordOf(hash);
+    return recordOf(pairs(reply));
   }
 
   /**
@@ -293,7 +293,7 @@ export class JobRepository {
    * signalled); returns the record as it is then, or null (nothing done)
    * when it had ended already.
    */
-  async end(job: JobRecord, { finish, skipped, announced }: JobEnd): Promise<JobRecord | null> {
+  async end(job: JobRecord, { finish, skipped, announced, withOutputs = false }: JobEnd): Promise<JobRecord | null> {
     const id = job.meta.id;
     const finishedAt = new Date().toISOString();
     const fields = Object.entries({ state: finish.state, ...finishFields(finish, finishedAt) }).flat();
@@ -308,11 +308,14 @@ export class JobRepository {
       this.keys.jobDoneChannel(),
       announced ? '1' : '',
       ...entry.args,
+      withOutputs ? '1' : '',
       fields.length / 2,
       ...fields,
       ...skips.flatMap((task) => taskArgs(task, null).slice(0, 3)),
     ];
-    if ((await END_JOB.run(this.redis, keys, args)) !== 1) return null;
+    const reply = (await END_JOB.run(this.redis, keys, args)) as 0 | 1 | [string[], string[]];
+    if (Array.isArray(reply)) return recordWithOutputs(pairs(reply[0]), pairs(reply[1]));
+    if (reply !== 1) return null;
     const tasks = { ...job.tasks };
     for (const task of skips) tasks[task.id] = task;
     return { ...job, state: finish.state, verdict: finish.verdict, error: finish.error, finishedAt, tasks, announced };
@@ -349,6 +352,22 @@ function taskArgs(task: TaskRecord, outputs: TaskOutputs | null): string[] {
 
 function finishFields(finish: JobFinish, finishedAt: string): Record<string, string> {
   return { finishedAt, ...(finish.verdict ? { verdict: finish.verdict } : {}), ...(finish.error ? { error: finish.error } : {}) };
+}
+
+/** A hash as a script returns it (HGETALL's flat field, value list) as an object. */
+function pairs(reply: string[]): Record<string, string> {
+  const hash: Record<string, string> = {};
+  for (let i = 0; i + 1 < reply.length; i += 2) hash[reply[i]] = reply[i + 1];
+  return hash;
+}
+
+/** The record a job hash and its outputs hash hold; null for an empty job hash. */
+function recordWithOutputs(job: Record<string, string>, stored: Record<string, string>): JobRecord | null {
+  const record = recordOf(job);
+  if (!record) return null;
+  const outputs: Record<string, TaskOutputs> = {};
+  for (const [taskId, value] of Object.entries(stored)) outputs[taskId] = JSON.parse(value) as TaskOutputs;
+  return { ...record, outputs };
 }
 
 /** The record a job hash holds; null for an empty hash (no such job). */
