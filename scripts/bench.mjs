@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { containerCeiling, dockerRunTimes, nestedCeiling, rawChurn } from './bench/baselines.mjs';
 import { cpuMeter } from './bench/cpu.mjs';
 import { bookkeepingFloor } from './bench/floor.mjs';
+import { BASELINE_DEPLOYMENT, sweepBenchLeftovers } from './bench/leftovers.mjs';
 import { startKiln } from './bench/kiln-process.mjs';
 import { backToBack, burst, judged, throughput } from './bench/load.mjs';
 import { C_HELLO, PROGRAMS, judgeSubmissions, kilnPeer } from './bench/peers.mjs';
@@ -39,7 +40,7 @@ function sandboxSpec(mode) {
   const { sandboxContainerSpec } = require(join(root, 'dist/apps/worker/src/runtime-choice.js'));
   const { loadConfig } = require(join(root, 'dist/libs/config/src/index.js'));
   const { config } = loadConfig({ ...process.env, KILN_HOME: root });
-  const labels = { jobId: '', taskId: '', workerId: 'bench', instance: 'bench', deployment: 'kiln-bench-baseline' };
+  const labels = { jobId: '', taskId: '', workerId: 'bench', instance: 'bench', deployment: BASELINE_DEPLOYMENT };
   return sandboxContainerSpec(mode, { image: 'kiln/python:latest', limits: { memoryMb: 256, cpus: 1, processes: 64 }, labels }, config.sandbox);
 }
 const agentSession = () => require(join(root, 'dist/apps/worker/src/agent/agent-session.js')).AgentSession;
@@ -132,6 +133,7 @@ async function measureTiers(measured = {}) {
 }
 
 async function main() {
+  await sweepBenchLeftovers(log);
   if (tiersOnly) {
     const before = machine();
     const tiers = await measureTiers();

@@ -10,11 +10,12 @@
 // docs/performance.md ("The request path, counted") quotes its output.
 //
 // Usage: node scripts/measure-request-path.mjs [--jobs N] [--clients N] [--traced N]
-//          [--mode nested|container] [--profile] [--root DIR]
+//          [--mode nested|container] [--profile] [--root DIR] [--node-options FLAGS]
 //   --jobs: jobs of the load (300); --clients: requests at once in it (8)
 //   --traced: jobs traced one by one with MONITOR, 1.5 s apart (10)
 //   --profile: profile Kiln's CPU during the load (V8's profiler), print a summary
 //   --root: a built Kiln tree to measure (default: this one)
+//   --node-options: more flags for the Kiln process's Node (e.g. V8's heap sizes)
 // Needs `npm run build` and the runtime images. A diagnostic, not a test:
 // the counts are exact, CPU times depend on the machine's load.
 import { createHash } from 'node:crypto';
@@ -44,7 +45,7 @@ const redis = await startRedis();
 const redisPort = new URL(redis.url).port;
 const probe = new URL('./measure/request-path-probe.cjs', import.meta.url).pathname;
 const kiln = await startKiln(root, {
-  NODE_OPTIONS: `--require ${probe}`,
+  NODE_OPTIONS: `--require ${probe} ${option('--node-options', '')}`.trim(),
   PATH_PROBE_REDIS_PORT: redisPort,
   PATH_PROBE_FILE: probeFile,
   KILN_REDIS__URL: redis.url,
