@@ -1,9 +1,10 @@
 import { ScriptedRun } from '../../apps/worker/src/sandbox/scripted/scripted-sandbox';
 import { ScriptedSandboxRuntime } from '../../apps/worker/src/sandbox/scripted/scripted-sandbox.runtime';
 import { SandboxRuntimeClosedError } from '../../apps/worker/src/sandbox/sandbox-runtime';
-import { JobRepository } from '@kiln/store';
+import { JobRepository, RedisKeys } from '@kiln/store';
+import { ACK } from '../../libs/store/src/queues/event-consumer';
 import { Harness, startKiln } from '../support/kiln-harness';
-import { eventually } from '../support/waiting';
+import { eventually, remains } from '../support/waiting';
 
 /**
  * The programs of this suite, by command: an "interpreter" that prints its
@@ -63,6 +64,25 @@ describe('a worker with the scripted sandbox runtime (no Docker)', () => {
     expect(reads).toHaveBeenCalledTimes(1);
     expect(answer.body).toEqual(stored.body);
     reads.mockRestore();
+  });
+
+  it('acknowledges the report that ends a job in the end step itself, and a report that does not end it on its own', async () => {
+    const acknowledgements = jest.spyOn(ACK, 'run');
+    const applied = async () => Number(await kiln.redis.get(new RedisKeys(kiln.prefix).taskEventsApplied()));
+    const before = await applied();
+    const simple = await execute({ language: 'python', code: 'print(input())', stdin: 'one step' });
+    expect(simple.body).toMatchObject({ verdict: 'OK', run: { stdout: 'ONE STEP' } });
+    // The run's report: applied, counted, acknowledged and deleted by kilnEndJob, not by a script of its own.
+    expect(await applied()).toBe(before + 1);
+    await remains(async () => acknowledgements.mock.calls.length, (calls) => calls === 0, 500, 'no acknowledgement of its own');
+    // Code of its own: the compile cache must not spare this job its compile, nor another test its.
+    const compiled = await execute({ language: 'c', code: 'int main(void) { return 1 - 1; }', stdin: 'y' });
+    expect(compiled.body).toMatchObject({ verdict: 'OK', run: { stdout: 'binary ran with y' } });
+    // The compile's report queues the run, so it is acknowledged on its own; the run's, again in the end step.
+    await eventually(applied, (count) => count === before + 3, 5000, 'the C job’s two reports counted');
+    expect(acknowledgements).toHaveBeenCalledTimes(1);
+    expect(await kiln.redis.xlen(new RedisKeys(kiln.prefix).taskEvents())).toBe(0);
+    acknowledgements.mockRestore();
   });
 
   it('compiles once and runs the artifact in a fresh sandbox; a compiler error is COMPILE_ERROR', async () => {

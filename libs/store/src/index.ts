@@ -6,6 +6,7 @@ export * from './queues/bull-queues';
 export * from './queues/task-queue.repository';
 export * from './queues/event-queue.repository';
 export { EventConsumer, EventConsumerSettings } from './queues/event-consumer';
+export { TaskEventReceipt } from './queues/task-event-receipt';
 export * from './queues/webhook-queue.repository';
 export * from './repositories/job.repository';
 export * from './repositories/job-scratch.repository';

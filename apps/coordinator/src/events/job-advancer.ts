@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { JobRepository } from '@kiln/store';
+import { JobRepository, TaskEventReceipt } from '@kiln/store';
 import { isTerminalJobState, JobRecord, TaskState } from '@kiln/tasks';
 import { JobFinisher } from '../jobs/job-finisher';
 import { TaskQueue } from '../queues/task-queue';
@@ -14,8 +14,8 @@ export class JobAdvancer {
     private readonly finisher: JobFinisher,
   ) {}
 
-  /** From the record as just read or written: nothing is read again. */
-  async advance(job: JobRecord): Promise<void> {
+  /** From the record as just read or written: nothing is read again. `receipt`: the event that led here, for the end step to acknowledge. */
+  async advance(job: JobRecord, receipt?: TaskEventReceipt): Promise<void> {
     if (isTerminalJobState(job.state)) return this.finisher.settle(job.meta.id);
     const step = nextStep(job);
     if (step.kind === 'enqueue') {
@@ -23,7 +23,7 @@ export class JobAdvancer {
       // One write for all of them (the command connection pipelines what one turn issues).
       await Promise.all(step.tasks.map((task) => this.store.transitionTask(job.meta.id, { id: task.id, kind: task.kind, state: TaskState.QUEUED })));
     } else if (step.kind === 'finish') {
-      await this.finisher.finish(job, step.finish);
+      await this.finisher.finish(job, step.finish, receipt);
     }
   }
 

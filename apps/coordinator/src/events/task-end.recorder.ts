@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { JobRepository } from '@kiln/store';
+import { JobRepository, TaskEventReceipt } from '@kiln/store';
 import { TaskEvent, TaskOutputs, TaskRecord, TaskState } from '@kiln/tasks';
 import { JobAdvancer } from './job-advancer';
 
@@ -19,12 +19,12 @@ export class TaskEndRecorder {
     private readonly advancer: JobAdvancer,
   ) {}
 
-  async record(event: TaskEvent, end: TaskEnd, outputs: TaskOutputs | null = null): Promise<void> {
+  async record(event: TaskEvent, end: TaskEnd, outputs: TaskOutputs | null = null, receipt?: TaskEventReceipt): Promise<void> {
     if (!event.kind) return this.recordMerged(event, end, outputs);
     const startedAt = event.startedAt ? { startedAt: event.startedAt } : {};
     const task: TaskRecord = { id: event.taskId, kind: event.kind, workerId: event.workerId, ...startedAt, ...end };
     const job = await this.store.recordTask(event.jobId, task, outputs);
-    if (job && event.kind !== 'cleanup') await this.advancer.advance(job);
+    if (job && event.kind !== 'cleanup') await this.advancer.advance(job, receipt);
   }
 
   /** An older worker's report, which does not carry the whole task: merged over the stored one. */

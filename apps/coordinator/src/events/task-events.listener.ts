@@ -26,7 +26,7 @@ export class TaskEventsListener implements OnApplicationBootstrap, OnApplication
   onApplicationBootstrap(): void {
     const name = `coordinator-${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
     const settings = { name, concurrency: CONCURRENCY, retryDelayMs: 500, reclaimAfterMs: 10_000, attempts: 5 };
-    this.consumer = this.events.consume((event) => this.applier.apply(event), settings);
+    this.consumer = this.events.consume((event, receipt) => this.applier.apply(event, receipt), settings);
   }
 
   /**

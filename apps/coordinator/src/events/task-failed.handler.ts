@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { TaskEventReceipt } from '@kiln/store';
 import { TaskEvent, TaskState } from '@kiln/tasks';
 import { TaskEndRecorder } from './task-end.recorder';
 
@@ -7,7 +8,7 @@ import { TaskEndRecorder } from './task-end.recorder';
 export class TaskFailedHandler {
   constructor(private readonly recorder: TaskEndRecorder) {}
 
-  async handle(event: TaskEvent): Promise<void> {
-    await this.recorder.record(event, { state: TaskState.FAILED, finishedAt: event.at, error: event.error });
+  async handle(event: TaskEvent, receipt?: TaskEventReceipt): Promise<void> {
+    await this.recorder.record(event, { state: TaskState.FAILED, finishedAt: event.at, error: event.error }, null, receipt);
   }
 }

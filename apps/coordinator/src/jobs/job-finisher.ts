@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { isTerminalJobState, JobFinish, JobRecord, TaskState } from '@kiln/tasks';
-import { JobEventsRepository, JobRepository, JobScratchRepository, JobSignalsRepository } from '@kiln/store';
+import { JobEventsRepository, JobRepository, JobScratchRepository, JobSignalsRepository, TaskEventReceipt } from '@kiln/store';
 import { CoordinatorMetrics } from '../metrics/coordinator-metrics';
 import { TaskQueue } from '../queues/task-queue';
 import { KeyAdmission } from '../tenancy/key-admission';
@@ -42,15 +42,22 @@ export class JobFinisher {
     private readonly waiters: JobWaiters,
   ) {}
 
-  /** Ends a job whose tasks decided it (see job-progression.ts); false when it had ended already. */
-  async finish(job: JobRecord, finish: JobFinish): Promise<boolean> {
+  /**
+   * Ends a job whose tasks decided it (see job-progression.ts); false when
+   * it had ended already. When nothing is left to do after the end step (no
+   * webhook to queue, no key's tasks to give back, no cleanup to queue), it
+   * acknowledges the event that decided the end (`receipt`) in that step.
+   */
+  async finish(job: JobRecord, finish: JobFinish, receipt?: TaskEventReceipt): Promise<boolean> {
     const unstarted = unstartedTasks(job);
     // Before the end: a crash in between leaves the job live, and the retried event withdraws them again.
     if (unstarted.length) await this.queue.withdraw(job.meta, unstarted.map((task) => task.id));
     const cleanup = mayLeaveSandboxes(job) ? null : cleanupTask(job);
     const skipped = cleanup ? [...unstarted, cleanup] : unstarted;
     const withOutputs = this.waiters.isWaitedFor(job.meta.id);
-    const ended = await this.jobs.end(job, { finish, skipped, announced: !job.meta.webhook, withOutputs });
+    const nothingAfterTheEnd = !job.meta.webhook && !job.meta.owner && !mayLeaveSandboxes(job);
+    const acknowledging = nothingAfterTheEnd ? receipt : undefined;
+    const ended = await this.jobs.end(job, { finish, skipped, announced: !job.meta.webhook, withOutputs, acknowledging });
     if (!ended) {
       await this.settle(job.meta.id);
       return false;

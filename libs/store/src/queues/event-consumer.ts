@@ -5,9 +5,8 @@ import { closeRedis, settledWithin } from '@kiln/redis';
 import { TaskEvent } from '@kiln/tasks';
 import { RedisKeys } from '../redis-keys';
 import { StoreScript } from '../scripts/store-script';
+import { ACKNOWLEDGE_LUA, acknowledgeKeys, EVENT_GROUP, TaskEventReceipt } from './task-event-receipt';
 
-/** The consumer group every coordinator reads the task events through. */
-export const EVENT_GROUP = 'coordinators';
 /** A blocking read gives up after this long and starts again (so a stop never waits longer). */
 const BLOCK_MS = 2000;
 /** Pending entries looked at per reclaim pass. */
@@ -17,18 +16,10 @@ const FAILED_KEPT = 1000;
 /** A stopping consumer waits this long at most for the events it is applying. */
 const STOP_WAIT_MS = 5000;
 
-/** Acknowledges an applied event, deletes it (it is never needed again) and counts it, in one step. */
-export const ACK = new StoreScript(
-  'kilnAckTaskEvent',
-  3,
-  `
-redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
-redis.call('XDEL', KEYS[1], ARGV[2])
-redis.call('INCR', KEYS[2])
-redis.call('INCR', KEYS[3])
-redis.call('EXPIRE', KEYS[3], 7200)
-return 1`,
-);
+/** Acknowledges an applied event, deletes it and counts it, in one step (ACKNOWLEDGE_LUA). */
+export const ACK = new StoreScript('kilnAckTaskEvent', 3, `${ACKNOWLEDGE_LUA}
+acknowledge(KEYS[1], KEYS[2], KEYS[3], ARGV[1])
+return 1`);
 
 export interface EventConsumerSettings {
   /** Unique among the coordinators (and their restarts): what the group knows this consumer by. */
@@ -48,7 +39,8 @@ type Entry = [id: string, fields: string[]];
 /**
  * One coordinator's reader of the task events (EventQueueRepository): it
  * reads new entries through the group (blocking, on a connection of its
- * own), applies up to `concurrency` at once, acknowledges each applied one,
+ * own), applies up to `concurrency` at once, acknowledges each applied one
+ * (unless the step that applied it did, TaskEventReceipt),
  * and hands out again the entries whose delivery was not acknowledged in
  * time, its own or a dead coordinator's.
  */
@@ -67,7 +59,7 @@ export class EventConsumer {
     private readonly redis: Redis,
     private readonly reader: Redis,
     private readonly keys: RedisKeys,
-    private readonly apply: (event: TaskEvent) => Promise<void>,
+    private readonly apply: (event: TaskEvent, receipt: TaskEventReceipt) => Promise<void>,
     private readonly settings: EventConsumerSettings,
   ) {}
 
@@ -136,8 +128,9 @@ export class EventConsumer {
       void this.giveUp(id, fields, 'not a task event');
       return;
     }
-    const applied = this.apply(event)
-      .then(() => this.acknowledge(id))
+    const receipt = new TaskEventReceipt(id);
+    const applied = this.apply(event, receipt)
+      .then(() => (receipt.acknowledged ? undefined : this.acknowledge(id)))
       .then(
         () => this.done(id),
         (error: Error) => this.failed(id, fields, tries, `could not apply ${event.type} event of ${event.jobId}/${event.taskId}: ${error.message}`),
@@ -169,8 +162,7 @@ export class EventConsumer {
   }
 
   private async acknowledge(id: string): Promise<void> {
-    const minute = Math.floor(Date.now() / 60_000);
-    await ACK.run(this.redis, [this.keys.taskEvents(), this.keys.taskEventsApplied(), this.keys.taskEventsApplied(minute)], [EVENT_GROUP, id]);
+    await ACK.run(this.redis, acknowledgeKeys(this.keys), [id]);
   }
 
   /**

@@ -6,7 +6,8 @@ import { TaskEvent } from '@kiln/tasks';
 import { RedisKeys } from '../redis-keys';
 import { StoreScript } from '../scripts/store-script';
 import { QueueStats } from './bull-queues';
-import { ACK, EVENT_GROUP, EventConsumer, EventConsumerSettings } from './event-consumer';
+import { ACK, EventConsumer, EventConsumerSettings } from './event-consumer';
+import { EVENT_GROUP, TaskEventReceipt } from './task-event-receipt';
 
 /**
  * The task events, from the workers to the coordinators: a Redis stream
@@ -41,7 +42,7 @@ export class EventQueueRepository {
   }
 
   /** A coordinator's reader of the events (its own blocking connection); started at once, stopped by the caller. */
-  consume(apply: (event: TaskEvent) => Promise<void>, settings: EventConsumerSettings): EventConsumer {
+  consume(apply: (event: TaskEvent, receipt: TaskEventReceipt) => Promise<void>, settings: EventConsumerSettings): EventConsumer {
     const reader = createRedis(this.config.redis.url, `kiln-task-events-${settings.name}`);
     const consumer = new EventConsumer(this.redis, reader, this.keys, apply, settings);
     consumer.start();

@@ -19,6 +19,7 @@ import {
 } from '@kiln/tasks';
 import { RedisKeys } from '../redis-keys';
 import { StoreScript } from '../scripts/store-script';
+import { ACKNOWLEDGE_LUA, acknowledgeKeys, TaskEventReceipt } from '../queues/task-event-receipt';
 import { APPEND_TO_LOG_LUA, logEntry, LogEntry } from './job-events.repository';
 
 /** Lua: `forward(job, field, json, rank)` writes a task's new state if it is further along than the stored one; 1 if it did. */
@@ -108,14 +109,18 @@ return 1`);
  * the job-ended signal, and (ARGV[5] = '1', when nothing else is to be
  * told: no webhook) its end marked announced. With ARGV[10] = '1' (a
  * request waits for the answer here) it returns the record and its outputs
- * as the end left them, so the answer needs no read of its own.
+ * as the end left them, so the answer needs no read of its own. With
+ * ARGV[11], a task event's entry id, that event is acknowledged in the same
+ * step (KEYS[8] to KEYS[10]: ACKNOWLEDGE_LUA), the end being the last thing
+ * applying it had to do.
  */
-const END_JOB = new StoreScript('kilnEndJob', 7, `${APPEND_TO_LOG_LUA}${FORWARD_LUA}${ONE_OF_LUA}
+const END_JOB = new StoreScript('kilnEndJob', 10, `${APPEND_TO_LOG_LUA}${FORWARD_LUA}${ONE_OF_LUA}${ACKNOWLEDGE_LUA}
 local current = redis.call('HGET', KEYS[1], 'state')
 if not current or not one_of(current, ARGV[1]) then return 0 end
-local fields = tonumber(ARGV[11])
-redis.call('HSET', KEYS[1], unpack(ARGV, 12, 11 + 2 * fields))
-for i = 12 + 2 * fields, #ARGV, 3 do forward(KEYS[1], ARGV[i], ARGV[i + 1], ARGV[i + 2]) end
+local fields = tonumber(ARGV[12])
+redis.call('HSET', KEYS[1], unpack(ARGV, 13, 12 + 2 * fields))
+for i = 13 + 2 * fields, #ARGV, 3 do forward(KEYS[1], ARGV[i], ARGV[i + 1], ARGV[i + 2]) end
+if ARGV[11] ~= '' then acknowledge(KEYS[8], KEYS[9], KEYS[10], ARGV[11]) end
 redis.call('EXPIRE', KEYS[1], ARGV[2])
 redis.call('EXPIRE', KEYS[2], ARGV[2])
 redis.call('ZREM', KEYS[3], ARGV[3])
@@ -143,6 +148,8 @@ export interface JobEnd {
   announced: boolean;
   /** A request waits here for the job's answer: the step returns the record as stored, with its outputs. */
   withOutputs?: boolean;
+  /** The task event whose applying ends with this step: acknowledged in it, and marked so, when the job ends. */
+  acknowledging?: TaskEventReceipt;
 }
 
 /**
@@ -293,14 +300,14 @@ export class JobRepository {
    * signalled); returns the record as it is then, or null (nothing done)
    * when it had ended already.
    */
-  async end(job: JobRecord, { finish, skipped, announced, withOutputs = false }: JobEnd): Promise<JobRecord | null> {
+  async end(job: JobRecord, { finish, skipped, announced, withOutputs = false, acknowledging }: JobEnd): Promise<JobRecord | null> {
     const id = job.meta.id;
     const finishedAt = new Date().toISOString();
     const fields = Object.entries({ state: finish.state, ...finishFields(finish, finishedAt) }).flat();
     const skips = skipped.map((task) => ({ ...task, state: TaskState.SKIPPED }));
     const entry = this.logEntry(id, { type: 'state', state: finish.state, verdict: finish.verdict });
     const [input, artifact] = this.keys.jobScratch(id);
-    const keys = [this.keys.job(id), this.keys.jobOutputs(id), this.keys.liveJobs(), input, artifact, entry.key, this.keys.jobStdin(id)];
+    const keys = [this.keys.job(id), this.keys.jobOutputs(id), this.keys.liveJobs(), input, artifact, entry.key, this.keys.jobStdin(id), ...acknowledgeKeys(this.keys)];
     const args = [
       LIVE_STATES.join(','),
       this.config.jobs.retentionSeconds,
@@ -309,13 +316,15 @@ export class JobRepository {
       announced ? '1' : '',
       ...entry.args,
       withOutputs ? '1' : '',
+      acknowledging?.entryId ?? '',
       fields.length / 2,
       ...fields,
       ...skips.flatMap((task) => taskArgs(task, null).slice(0, 3)),
     ];
     const reply = (await END_JOB.run(this.redis, keys, args)) as 0 | 1 | [string[], string[]];
+    if (reply === 0) return null;
+    if (acknowledging) acknowledging.acknowledged = true;
     if (Array.isArray(reply)) return recordWithOutputs(pairs(reply[0]), pairs(reply[1]));
-    if (reply !== 1) return null;
     const tasks = { ...job.tasks };
     for (const task of skips) tasks[task.id] = task;
     return { ...job, state: finish.state, verdict: finish.verdict, error: finish.error, finishedAt, tasks, announced };

@@ -73,11 +73,7 @@ class FakeLauncher implements PoolLauncher<FakeContainer> {
   failWith: Error | null = null;
   answersPing = true;
 
-  /** The claim shapes (image, limits) options were built for, in order. */
-  readonly built: string[] = [];
-
   optionsFor(image: string, limits: SandboxLimits): ContainerCreateOptions {
-    this.built.push(`${image} ${limits.memoryMb}`);
     const memory = limits.memoryMb * MiB;
     return { Image: image, HostConfig: { Memory: memory, MemorySwap: memory, NanoCpus: limits.cpus * 1e9, PidsLimit: limits.processes + 1 } };
   }
@@ -206,18 +202,6 @@ describe('ContainerPool, container mode (single use)', () => {
     expect(other.limits).toEqual(small);
     // Both were started ahead: none was started for the task that got it.
     expect([same.id, other.id]).toEqual([launcher.started[0].id, launcher.started[1].id]);
-  });
-
-  it('builds a claim shape’s container options once: later claims of it reuse them, another shape gets its own', async () => {
-    const { pool, launcher } = containerMode({ KILN_SANDBOX__POOL__SIZE: '2' });
-    const small = { memoryMb: 64, cpus: 0.5, processes: 16 };
-    for (const limits of [LIMITS, LIMITS, small, LIMITS, small]) {
-      const lent = await lease(pool, limits);
-      expect(lent.limits).toEqual(limits);
-      pool.release(lent, true);
-      await afterTask();
-    }
-    expect(launcher.built).toEqual([`${PYTHON} ${LIMITS.memoryMb}`, `${PYTHON} 64`]);
   });
 
   it('drops a container that dies on the shelf at once, and starts another', async () => {

@@ -35,13 +35,6 @@ export const PRESSURE_WINDOW_MS = 1000;
  */
 export const AFTER_TASK_DELAY_MS = 30;
 
-/**
- * The claim shapes (image and limits) remembered with their shelf: at most
- * this many, forgotten all at once beyond it (a tenant may ask for any
- * limits), and then only built again.
- */
-const MAX_CLAIM_SHAPES = 256;
-
 export interface PoolRequest {
   image: string;
   limits: SandboxLimits;
@@ -77,8 +70,6 @@ export interface PoolLauncher<T extends PooledContainer> {
 export class ContainerPool<T extends PooledContainer = WarmContainer> implements OnApplicationBootstrap {
   private readonly logger = new Logger(ContainerPool.name);
   private readonly shelves = new Map<string, PoolShelf<T>>();
-  /** By claim shape (claimShape): the container options built for it and their shelf, so a claim neither builds nor hashes them again. */
-  private readonly shapes = new Map<string, { shelf: PoolShelf<T>; options: ContainerCreateOptions }>();
   private readonly shelfOf = new Map<T, PoolShelf<T>>();
   /** Lent for good (a dedicated lease): in use, but no shelf's any more. */
   private readonly dedicated = new Set<T>();
@@ -205,19 +196,6 @@ export class ContainerPool<T extends PooledContainer = WarmContainer> implements
   }
 
   private shelfFor(request: PoolRequest): { shelf: PoolShelf<T>; options: ContainerCreateOptions } {
-    const shape = claimShape(request);
-    let found = this.shapes.get(shape);
-    if (!found) {
-      found = this.buildShelfFor(request);
-      if (this.shapes.size >= MAX_CLAIM_SHAPES) this.shapes.clear();
-      this.shapes.set(shape, found);
-    }
-    found.shelf.template = { options: found.options, limits: request.limits };
-    return found;
-  }
-
-  /** The options the launcher builds for the request (a pure function of image and limits) and the shelf their key names. */
-  private buildShelfFor(request: PoolRequest): { shelf: PoolShelf<T>; options: ContainerCreateOptions } {
     const options = this.launcher.optionsFor(request.image, request.limits);
     const key = poolKey(options);
     let shelf = this.shelves.get(key);
@@ -225,6 +203,7 @@ export class ContainerPool<T extends PooledContainer = WarmContainer> implements
       shelf = new PoolShelf<T>(key, request.image, { options, limits: request.limits }, new PoolDemand(this.config.sandbox.pool.demandWindowMs));
       this.shelves.set(key, shelf);
     }
+    shelf.template = { options, limits: request.limits };
     return { shelf, options };
   }
 
@@ -372,12 +351,4 @@ export class ContainerPool<T extends PooledContainer = WarmContainer> implements
     while (shelf.ready.length > 0 && this.owned(shelf) > target) this.discard(shelf, shelf.ready[0]);
     while (this.owned(shelf) < target && this.launches.size < launchConcurrency && now >= shelf.pausedUntil) this.launch(shelf);
   }
-}
-
-/** What the launcher's options for a claim depend on: its image and limits. */
-function claimShape({ image, limits: { memoryMb, cpus, processes, ...others } }: PoolRequest): string {
-  // Every limit is in the shape: one added to SandboxLimits does not compile here until it is.
-  const unshaped: Record<string, never> = others;
-  void unshaped;
-  return `${image}\n${memoryMb}\n${cpus}\n${processes}`;
 }
