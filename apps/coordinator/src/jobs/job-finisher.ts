@@ -52,10 +52,11 @@ export class JobFinisher {
     const unstarted = unstartedTasks(job);
     // Before the end: a crash in between leaves the job live, and the retried event withdraws them again.
     if (unstarted.length) await this.queue.withdraw(job.meta, unstarted.map((task) => task.id));
-    const cleanup = mayLeaveSandboxes(job) ? null : cleanupTask(job);
+    const leavesSandboxes = mayLeaveSandboxes(job);
+    const cleanup = leavesSandboxes ? null : cleanupTask(job);
     const skipped = cleanup ? [...unstarted, cleanup] : unstarted;
     const withOutputs = this.waiters.isWaitedFor(job.meta.id);
-    const nothingAfterTheEnd = !job.meta.webhook && !job.meta.owner && !mayLeaveSandboxes(job);
+    const nothingAfterTheEnd = !job.meta.webhook && !job.meta.owner && !leavesSandboxes;
     const acknowledging = nothingAfterTheEnd ? receipt : undefined;
     const ended = await this.jobs.end(job, { finish, skipped, announced: !job.meta.webhook, withOutputs, acknowledging });
     if (!ended) {
