@@ -1,10 +1,12 @@
 // What a killed bench (SIGKILL: no `finally` ran) left behind, dealt with
 // before the next run: its containers would distort the CPU figures.
+import { createRequire } from 'node:module';
 import Docker from 'dockerode';
 
-/** The label the bench's own sandboxes carry (its ceilings and floor: scripts/bench.mjs, sandboxSpec). */
+/** The label value the bench's own sandboxes carry (its ceilings and floor: scripts/bench.mjs, sandboxSpec). */
 export const BASELINE_DEPLOYMENT = 'kiln-bench-baseline';
-const DEPLOYMENT_LABEL = 'kiln.deployment';
+// The worker's own label name (the bench needs the build anyway).
+const { DEPLOYMENT_LABEL } = createRequire(import.meta.url)('../../dist/apps/worker/src/sandbox/docker/container-spec.js');
 
 /**
  * Removes the bench's own containers left by an earlier run, and names

@@ -34,10 +34,18 @@ net.Socket.prototype.write = function probedWrite(chunk, ...rest) {
     const name = names.get(this);
     redisWrites[name] = (redisWrites[name] ?? 0) + 1;
   }
-  const peer = this.remotePort === redisPort ? 'redis' : this.server ? 'http' : this.remotePort === undefined ? 'docker' : 'other';
+  const peer = socketPeer(this);
   socketWrites[peer] = (socketWrites[peer] ?? 0) + 1;
   return write.call(this, chunk, ...rest);
 };
+
+/** What a socket talks to; the process's own stdout and stderr (pipes are sockets too) are not the engine's. */
+function socketPeer(socket) {
+  if (socket.remotePort === redisPort) return 'redis';
+  if (socket.server) return 'http';
+  if (socket === process.stdout || socket === process.stderr) return 'stdio';
+  return socket.remotePort === undefined ? 'docker' : 'other';
+}
 
 // dockerode's requests all go through docker-modem's dial (the project's copy).
 const requireHere = createRequire(`${process.env.KILN_HOME ?? process.cwd()}/package.json`);
