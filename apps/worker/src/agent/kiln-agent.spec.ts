@@ -6,7 +6,7 @@
  * observable. Needs root, make and gcc.
  */
 import { ChildProcess, execFileSync, spawn } from 'child_process';
-import { chmodSync, chownSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 import {
@@ -695,7 +695,12 @@ describe('kiln-agent (real binary, PID 1 of a pid namespace)', () => {
 
     it('ends an exec promptly although a kept program never reaps a child the exec’s end killed', async () => {
       // `sleep 100` leaves the kept session (setsid): the exec below kills it, and it stays a zombie of the kept shell.
-      await keep('setsid sleep 100 & exec sleep 1000');
+      await keep('setsid sh -c ": > left-session; exec sleep 100" & exec sleep 1000');
+      // Only once it has left the session (its marker): an exec before that would find it still kept, and leave it be.
+      for (const deadline = Date.now() + 5000; !existsSync(join(agent.workspace, 'left-session')); ) {
+        if (Date.now() > deadline) throw new Error('the sleeper did not leave the kept session within 5 s');
+        await new Promise((done) => setTimeout(done, 10));
+      }
       const { result, elapsedMs } = await agent.exec({ argv: ['true'] });
       expect(result.exitCode).toBe(0);
       expect(elapsedMs).toBeLessThan(PROMPTLY_MS);
