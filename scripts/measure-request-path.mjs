@@ -282,7 +282,7 @@ const writes = diffCounts(after.counts.redisWrites, before.counts.redisWrites);
 console.log(`Redis round trips per job: ${(sum(writes) / jobs).toFixed(1)}; commands executed per job (scripts' own included): ${(sum(after.commands) / jobs).toFixed(1)}`);
 for (const name of Object.keys(writes).sort()) console.log(`  ${(writes[name] / jobs).toFixed(2).padStart(6)}  on ${name}`);
 const allWrites = diffCounts(after.counts.socketWrites, before.counts.socketWrites);
-console.log(`socket writes per job, by peer: ${Object.entries(allWrites).map(([peer, n]) => `${peer} ${(n / jobs).toFixed(2)}`).join(', ')}`);
+console.log(`socket write system calls per job, by peer: ${Object.entries(allWrites).map(([peer, n]) => `${peer} ${(n / jobs).toFixed(2)}`).join(', ')}`);
 console.log('Redis commands executed per job, most first:');
 for (const [name, count] of Object.entries(after.commands).sort((a, b) => b[1] - a[1]).slice(0, 14)) console.log(`  ${(count / jobs).toFixed(2).padStart(6)}  ${name}`);
 const loadDocker = diffCounts(after.counts.docker, before.counts.docker);

@@ -18,7 +18,12 @@ const redisPort = Number(process.env.PATH_PROBE_REDIS_PORT);
 const file = process.env.PATH_PROBE_FILE;
 const redisWrites = {};
 const docker = {};
-/** Every socket write of the process by what it talks to: redis, http (Kiln's own server) or docker (the engine's socket, attach streams included). */
+/**
+ * Every write system call of the process to a socket, by what it talks to:
+ * redis, http (Kiln's own server) or docker (the engine's socket, attach
+ * streams included). Counted where Node hands a write or a writev to the
+ * kernel (net.Socket's _writeGeneric), so corked writes count once.
+ */
 const socketWrites = {};
 const names = new WeakMap();
 writeFileSync(`${file}.pid`, String(process.pid));
@@ -34,9 +39,14 @@ net.Socket.prototype.write = function probedWrite(chunk, ...rest) {
     const name = names.get(this);
     redisWrites[name] = (redisWrites[name] ?? 0) + 1;
   }
+  return write.call(this, chunk, ...rest);
+};
+
+const writeGeneric = net.Socket.prototype._writeGeneric;
+net.Socket.prototype._writeGeneric = function probedWriteGeneric(...args) {
   const peer = socketPeer(this);
   socketWrites[peer] = (socketWrites[peer] ?? 0) + 1;
-  return write.call(this, chunk, ...rest);
+  return writeGeneric.apply(this, args);
 };
 
 /** What a socket talks to; the process's own stdout and stderr (pipes are sockets too) are not the engine's. */

@@ -3,6 +3,7 @@ import Redis from 'ioredis';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AgentSession } from '../../apps/worker/src/agent/agent-session';
 import { DockerEventLog } from '../support/docker-events';
 import { TEST_REDIS_URL } from '../support/environment';
 import { Harness, REPO_ROOT, deleteKeys, startKiln } from '../support/kiln-harness';
@@ -121,6 +122,36 @@ describe('nested mode', () => {
     expect(readableMasked).toBe('[]');
     expect(acpi).toBe('[]');
     expect(unshares).toEqual(['1', '1', '1']);
+  });
+
+  it('ends a task’s sandbox with its last run (the Q leaves with the exec), and only after the last one', async () => {
+    const calls: string[] = [];
+    const { exec, quit } = AgentSession.prototype;
+    AgentSession.prototype.exec = function recordedExec(this: AgentSession, ...args: Parameters<AgentSession['exec']>) {
+      calls.push('exec');
+      return exec.apply(this, args).finally(() => calls.push('answered'));
+    };
+    AgentSession.prototype.quit = function recordedQuit(this: AgentSession) {
+      calls.push('quit');
+      quit.apply(this);
+    };
+    try {
+      const hello = await execute({ language: 'python', code: 'import time; time.sleep(0.3); print("slept")' });
+      expect(hello.body).toMatchObject({ verdict: 'OK', run: { stdout: 'slept\n' } });
+      // The pool renews the sandbox at the task's release, a moment after the answer, without a second Q.
+      await eventually(async () => calls.length, (n) => n >= 3);
+      expect(calls.splice(0)).toEqual(['exec', 'quit', 'answered']);
+      // Output files: one more exec (the collection) follows the program's, so its Q waits for the release.
+      const withFiles = await execute({ language: 'python', code: 'open("out.txt", "w").write("kept")', outputFiles: ['out.txt'] });
+      expect(withFiles.body).toMatchObject({ verdict: 'OK', run: { files: [expect.objectContaining({ name: 'out.txt' })] } });
+      await eventually(async () => calls.length, (n) => n >= 5);
+      expect(calls.splice(0)).toEqual(['exec', 'answered', 'exec', 'answered', 'quit']);
+      const next = await execute({ language: 'python', code: 'print("fresh")' });
+      expect(next.body).toMatchObject({ verdict: 'OK', run: { stdout: 'fresh\n' } });
+    } finally {
+      AgentSession.prototype.exec = exec;
+      AgentSession.prototype.quit = quit;
+    }
   });
 
   it('leaves the outer container nothing but its supervisor and the next sandbox between tasks', async () => {

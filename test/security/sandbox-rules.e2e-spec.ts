@@ -388,8 +388,8 @@ describe.each(SANDBOX_TIERS.map((tier) => [tier.name, tier] as const))('every sa
     const original = executor.run.bind(executor);
     try {
       await expect(leak()).resolves.toBeUndefined();
-      executor.run = (sandbox, exec, stdin, onOutput) =>
-        original(sandbox, { ...exec, env: { ...(process.env as Record<string, string>), ...exec.env } }, stdin, onOutput);
+      executor.run = (sandbox, exec, stdin, options) =>
+        original(sandbox, { ...exec, env: { ...(process.env as Record<string, string>), ...exec.env } }, stdin, options);
       await expect(leak()).rejects.toThrow(AttackSucceeded);
     } finally {
       executor.run = original;

@@ -163,7 +163,8 @@ describe.each(SANDBOX_MODES)('sessions (sandbox mode %s)', (mode) => {
 
   it('acceptance 3: an idle session expires: its container is removed, later calls are 410', async () => {
     const id = await open({ language: 'bash', idleTimeoutMs: 1500 });
-    expect(await liveContainers(id)).toHaveLength(1);
+    // Found by its name after the session, which the engine is asked for off the open's path (warm-container.ts).
+    await eventually(() => liveContainers(id), (list) => list.length === 1, 5_000, 'the session’s container named after it');
     await run(id, { command: ['true'] });
     await eventually(() => containersOfJob(id), (list) => list.length === 0, 15_000, 'the idle session’s container removed');
     expect((await a.get(`/sessions/${id}`)).body).toMatchObject({ state: 'expired' });

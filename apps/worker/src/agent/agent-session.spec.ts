@@ -1,5 +1,5 @@
 import { Duplex } from 'node:stream';
-import { encodeFrame, Frame, FrameDecoder, FRAME_ERROR, FRAME_EXEC, FRAME_LIVE_STDIN, FRAME_RESULT, FRAME_SIGNAL, FRAME_STDIN_END, FRAME_STDOUT } from './agent-frames';
+import { encodeFrame, Frame, FrameDecoder, FRAME_ERROR, FRAME_EXEC, FRAME_HELLO, FRAME_LIVE_STDIN, FRAME_QUIT, FRAME_RESULT, FRAME_SIGNAL, FRAME_STDIN_END, FRAME_STDOUT } from './agent-frames';
 import { AgentRefusedError, AgentSession, LiveControl, TAMPERED_NOTE } from './agent-session';
 
 const RESULT = 'exit_code=3\nsignal=0\ntimed_out=0\ncpu_limited=0\noutput_limited=0\noom_killed=0\nwall_ms=5\ncpu_ms=1\nmax_rss_kb=1\nstdout_bytes=0\nstderr_bytes=0\n';
@@ -126,5 +126,47 @@ describe('AgentSession: interactive execs', () => {
     control!.signal(9);
     await settle();
     expect(sent.length).toBe(before);
+  });
+});
+
+describe('AgentSession: a sandbox told to end', () => {
+  const hello = () => encodeFrame(FRAME_HELLO, Buffer.from('kiln-agent 1'));
+
+  it('sends a Q that follows an exec in the same write, and nothing after it until the next hello', async () => {
+    const writes: Frame[][] = [];
+    const decoder = new FrameDecoder();
+    const stream = new Duplex({
+      read: () => undefined,
+      write: (chunk: Buffer, _encoding, done) => {
+        writes.push(decoder.push(chunk));
+        done();
+      },
+      writev: (chunks, done) => {
+        writes.push(chunks.flatMap(({ chunk }) => decoder.push(chunk as Buffer)));
+        done();
+      },
+    });
+    const session = new AgentSession(stream, (source, stdout) => source.on('data', (chunk: Buffer) => stdout.write(chunk)));
+    stream.push(hello());
+    await session.ready();
+    const run = session.exec({ argv: ['x'] }, Buffer.alloc(0));
+    session.quit();
+    expect(session.ending).toBe(true);
+    await settle();
+    expect(writes).toEqual([[expect.objectContaining({ type: FRAME_EXEC }), expect.objectContaining({ type: FRAME_QUIT })]]);
+    // Until the next sandbox says hello, whatever would be sent would reach it.
+    await expect(session.exec({ argv: ['y'] }, Buffer.alloc(0))).rejects.toThrow(/told to end/);
+    expect(() => session.writeFiles([{ name: 'f', content: Buffer.from('x'), mode: 0o644 }])).toThrow(/told to end/);
+    await expect(session.ping(1000)).rejects.toThrow(/told to end/);
+    stream.push(encodeFrame(FRAME_RESULT, Buffer.from(`${RESULT}nonce=${execNonce(writes[0])}\n`)));
+    await expect(run).resolves.toMatchObject({ result: { exitCode: 3 } });
+    expect(session.ending).toBe(true);
+    await expect(session.exec({ argv: ['y'] }, Buffer.alloc(0))).rejects.toThrow(/told to end/);
+    stream.push(hello());
+    await session.helloNumber(2);
+    expect(session.ending).toBe(false);
+    void session.exec({ argv: ['z'] }, Buffer.alloc(0));
+    await settle();
+    expect(writes.slice(1).flat().map((frame) => frame.type)).toEqual([FRAME_EXEC]);
   });
 });

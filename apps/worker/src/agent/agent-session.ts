@@ -136,6 +136,8 @@ export class AgentSession {
   private refusedOnce = false;
   private readonly diagnostics: Buffer[] = [];
   private readonly outgoing: Buffer[] = [];
+  /** `hellos` when `Q` was last sent: while it still is, the current sandbox is ending. */
+  private quitAtHello = -1;
 
   constructor(
     private readonly stream: Duplex,
@@ -192,6 +194,15 @@ export class AgentSession {
   /** Ends the agent (in nested mode: ends the current nested sandbox; the next one says `H`). */
   quit(): void {
     this.write(encodeQuitFrame());
+    this.quitAtHello = this.hellos;
+  }
+
+  /**
+   * `Q` was sent and no `H` came since: nothing more may be sent, since in
+   * nested mode it would reach the next sandbox (docs/agent-protocol.md).
+   */
+  get ending(): boolean {
+    return this.quitAtHello === this.hellos;
   }
 
   get isGone(): boolean {
@@ -217,6 +228,7 @@ export class AgentSession {
   exec(exec: AgentExec, stdin: Buffer, onOutput?: OutputListener, live?: LiveInput): Promise<AgentExecReport> {
     if (this.goneReason) return Promise.reject(new AgentGoneError(this.goneReason));
     if (this.refusal) return Promise.reject(new AgentRefusedError(this.refusal));
+    if (this.ending) return Promise.reject(new Error('the sandbox was told to end: no exec may follow'));
     if (this.pending) return Promise.reject(new Error('an exec is already running in this sandbox'));
     return new Promise((resolve, reject) => {
       const cap = exec.outputBytes ?? 65536;
@@ -282,6 +294,7 @@ export class AgentSession {
    */
   private write(frame: Buffer): void {
     if (this.goneReason) return;
+    if (this.ending) throw new Error('the sandbox was told to end: nothing more may be sent to it');
     if (this.outgoing.push(frame) === 1) setImmediate(() => this.flush());
   }
 

@@ -630,6 +630,17 @@ describe('kiln-agent (real binary, PID 1 of a pid namespace)', () => {
     await busy.stop();
   });
 
+  it('reads a Q that came with a (non-interactive) exec only after that exec’s result: the worker ends a task’s sandbox with its last run', async () => {
+    // One write, as the worker sends a task's last exec in nested mode (warm-container.ts).
+    agent.send(Buffer.concat([encodeExecFrame({ argv: ['sh', '-c', 'sleep 0.3; echo finished'], env: ENV }), encodeQuitFrame()]));
+    const frames: Frame[] = [];
+    while (frames.at(-1)?.type !== FRAME_RESULT) frames.push(await agent.nextFrame());
+    expect(frames.map((frame) => frame.type)).toEqual([FRAME_STDOUT, FRAME_RESULT]);
+    expect(frames[0].payload.toString()).toBe('finished\n');
+    expect(parseResult(frames[1].payload)).toMatchObject({ exitCode: 0, signal: null, timedOut: false });
+    expect(await agent.exited).toBe(0);
+  });
+
   it('measures CPU time of a loop that burns one second of CPU, whatever the machine load', async () => {
     // Bounded by the process's own CPU clock, not the wall clock: on a loaded machine the loop
     // simply takes longer, and the agent must still report about one second.

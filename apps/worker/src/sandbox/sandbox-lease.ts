@@ -32,6 +32,12 @@ export interface SandboxProgram {
   onOutput?: OutputListener;
   /** Makes the run interactive: stdin, its end and signals relayed while the program runs. */
   live?: LiveInput;
+  /**
+   * The lease's last use: nothing more is sent to its sandbox (the lease
+   * refuses it), so a sandbox that ends after its task may be told so
+   * together with this run (SandboxBody.exec).
+   */
+  last?: boolean;
 }
 
 /**
@@ -48,7 +54,8 @@ export interface SandboxBody {
   writeFiles(files: AgentFile[]): void;
   /** Resolves once every file sent so far is written, with the reason of one that could not be (and forgets it). */
   settleFiles(timeoutMs: number): Promise<string | null>;
-  exec(exec: AgentExec, stdin: Buffer, onOutput?: OutputListener, live?: LiveInput): Promise<AgentExecReport>;
+  /** `last`: nothing follows this exec in the lease (SandboxProgram.last). */
+  exec(exec: AgentExec, stdin: Buffer, onOutput?: OutputListener, live?: LiveInput, last?: boolean): Promise<AgentExecReport>;
   /** Kills it now; a pending exec fails. Never throws. */
   kill(): Promise<void>;
 }
@@ -63,6 +70,8 @@ export class SandboxLease {
   private killedReason: string | null = null;
   private clean = true;
   private released = false;
+  /** Its last run was sent: nothing more may reach the sandbox. */
+  private lastRunSent = false;
 
   constructor(
     private readonly body: SandboxBody,
@@ -107,8 +116,9 @@ export class SandboxLease {
    * Runs one program. The sandbox enforces the limits; this timer is a
    * backstop for a sandbox that cannot answer (e.g. its container was frozen).
    */
-  async run({ exec, stdin, onOutput, live }: SandboxProgram): Promise<AgentExecReport> {
+  async run({ exec, stdin, onOutput, live, last = false }: SandboxProgram): Promise<AgentExecReport> {
     this.refuseReleased();
+    this.lastRunSent = last;
     const backstopMs = (exec.timeoutMs ?? 10_000) + this.killGraceMs;
     let timer: NodeJS.Timeout | undefined;
     const backstop = new Promise<never>((_, reject) => {
@@ -118,7 +128,7 @@ export class SandboxLease {
       }, backstopMs);
     });
     try {
-      const report = await Promise.race([this.body.exec(exec, stdin, onOutput, live), backstop]);
+      const report = await Promise.race([this.body.exec(exec, stdin, onOutput, live, last), backstop]);
       const { timedOut, cpuLimited, outputLimited, oomKilled, tampered } = report.result;
       if (timedOut || cpuLimited || outputLimited || oomKilled || tampered) this.clean = false;
       return report;
@@ -144,5 +154,6 @@ export class SandboxLease {
 
   private refuseReleased(): void {
     if (this.released) throw new SandboxReleasedError(`sandbox ${this.id} was given back`);
+    if (this.lastRunSent) throw new SandboxReleasedError(`sandbox ${this.id} had its last run`);
   }
 }

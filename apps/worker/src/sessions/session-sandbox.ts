@@ -40,7 +40,7 @@ export class SessionSandbox {
     const deadline = Date.now() + NO_ROOM_RETRY_MS;
     for (;;) {
       try {
-        return await this.executor.run(this.lease, exec, stdin, onOutput, 'throw');
+        return await this.executor.run(this.lease, exec, stdin, { onOutput, unresponsive: 'throw' });
       } catch (error) {
         if (!(error instanceof AgentRefusedError) || !NO_ROOM.test(error.message)) throw error;
         if (Date.now() >= deadline) throw noRoom(error.message);

@@ -176,7 +176,7 @@ export class InteractorPairs {
           if (stream === 'stdout') toInteractor.write(chunk);
         };
         try {
-          return await this.executor.run(sandbox, pair.exec, Buffer.alloc(0), onOutput, 'timeout', toProgram);
+          return await this.executor.run(sandbox, pair.exec, Buffer.alloc(0), { onOutput, live: toProgram });
         } finally {
           toInteractor.end();
         }
@@ -212,7 +212,7 @@ export class InteractorPairs {
       kept += chunk.length;
     };
     try {
-      const report = await this.executor.run(sandbox, exec, stdin, onOutput, 'timeout', toInteractor);
+      const report = await this.executor.run(sandbox, exec, stdin, { onOutput, live: toInteractor });
       return { report, stderr: Buffer.concat(stderr) };
     } catch (error) {
       if (!(error instanceof AgentRefusedError)) throw error;

@@ -28,6 +28,11 @@ export class OutputFileCollector {
     private readonly executor: SandboxExecutor,
   ) {}
 
+  /** Whether the job asked for output files: withFiles() then runs one more exec in the sandbox. */
+  wanted(task: TaskPayload): boolean {
+    return (task.options?.outputFiles?.length ?? 0) > 0;
+  }
+
   /**
    * The stage with its output files, their bytes counted in the budget it
    * used; the stage unchanged when the job asked for none. A sandbox that
@@ -36,7 +41,7 @@ export class OutputFileCollector {
    */
   async withFiles<T extends ReportedStage>(stage: T, sandbox: SandboxLease, task: TaskPayload, language: LanguageDefinition, recorded: RecordedOutput): Promise<T> {
     const patterns = task.options?.outputFiles;
-    if (!patterns?.length) return stage;
+    if (!patterns || !this.wanted(task)) return stage;
     const room = (task.outputBudget ?? Number.MAX_SAFE_INTEGER) - recorded.budgetUsed;
     const returned = await this.collect(sandbox, language, { patterns, room, maxFiles: this.config.jobs.outputFiles.maxFiles });
     return {

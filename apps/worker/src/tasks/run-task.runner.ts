@@ -41,7 +41,9 @@ export class RunTaskRunner {
     const run = await this.executor.withSandbox(request, async (sandbox) => {
       sandbox.writeFiles(files);
       if (input.interactive) await this.interactive.began(task.jobId, task.taskId, 'run');
-      const report = await this.executor.run(sandbox, exec, Buffer.from(input.stdinBase64, 'base64'), recorder.listener, 'timeout', liveInput);
+      const stdin = Buffer.from(input.stdinBase64, 'base64');
+      // Unless output files are collected after it, the program's run is the sandbox's last.
+      const report = await this.executor.run(sandbox, exec, stdin, { onOutput: recorder.listener, live: liveInput, last: !this.outputFiles.wanted(task) });
       const recorded = recorder.finish();
       // Not waited for: the task's report, sent next on the same connection, follows the output into Redis
       // (an interactive job's exit waits for it below: it goes through the event log beside the output).

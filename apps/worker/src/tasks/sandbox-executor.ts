@@ -15,6 +15,18 @@ export interface TaskSandboxRequest {
   dedicated?: boolean;
 }
 
+/** How one run in a leased sandbox goes beyond its exec and stdin. */
+export interface RunOptions {
+  /** Output as the program writes it, within the exec's cap. */
+  onOutput?: OutputListener;
+  /** An agent that cannot answer: judged a timeout of the program (a task), or thrown (a session, whose sandbox is then gone for good). */
+  unresponsive?: 'timeout' | 'throw';
+  /** Makes the run interactive (SandboxProgram.live). */
+  live?: LiveInput;
+  /** Nothing is sent to the sandbox after this run (SandboxProgram.last). */
+  last?: boolean;
+}
+
 export interface SandboxExecution extends TaskSandboxRequest {
   files: AgentFile[];
   exec: AgentExec;
@@ -56,35 +68,27 @@ export class SandboxExecutor {
   /**
    * One command in a sandbox that already holds its files; an unresponsive
    * agent counts as a timeout (its sandbox is killed: a task's lease ends
-   * with it), unless `unresponsive` is 'throw' (a session, whose sandbox is
-   * then gone for good).
+   * with it), unless `unresponsive` is 'throw'.
    */
-  async run(
-    sandbox: SandboxLease,
-    exec: AgentExec,
-    stdin: Buffer,
-    onOutput?: OutputListener,
-    unresponsive: 'timeout' | 'throw' = 'timeout',
-    live?: LiveInput,
-  ): Promise<AgentExecReport> {
+  async run(sandbox: SandboxLease, exec: AgentExec, stdin: Buffer, { onOutput, unresponsive = 'timeout', live, last }: RunOptions = {}): Promise<AgentExecReport> {
     const withDefaults = {
       fsizeBytes: this.config.sandbox.fileSizeMb * 1024 * 1024,
       nofile: this.config.sandbox.nofile,
       ...exec,
     };
     try {
-      return await inSpan('kiln.program.run', { 'kiln.command': exec.argv[0] }, () => sandbox.run({ exec: withDefaults, stdin, onOutput, live }));
+      return await inSpan('kiln.program.run', { 'kiln.command': exec.argv[0] }, () => sandbox.run({ exec: withDefaults, stdin, onOutput, live, last }));
     } catch (error) {
       if (error instanceof SandboxUnresponsiveError && unresponsive === 'timeout') return unresponsiveReport(exec);
       throw error;
     }
   }
 
-  /** Lease, send files, run one command, give back. */
+  /** Lease, send files, run one command (the lease's last), give back. */
   execute(execution: SandboxExecution): Promise<AgentExecReport> {
     return this.withSandbox(execution, (sandbox) => {
       sandbox.writeFiles(execution.files);
-      return this.run(sandbox, execution.exec, execution.stdin, execution.onOutput);
+      return this.run(sandbox, execution.exec, execution.stdin, { onOutput: execution.onOutput, last: true });
     });
   }
 }

@@ -107,7 +107,7 @@ export class TestBatchRunner {
     if (!test) throw new Error(`test ${index} is not in the job's input`);
     const recorder = OutputRecorder.forTask(batch.task);
     const stdin = Buffer.from(test.stdinBase64, 'base64');
-    const report = await this.executor.run(sandbox, batch.exec, stdin, recorder.listener);
+    const report = await this.executor.run(sandbox, batch.exec, stdin, { onOutput: recorder.listener });
     const recorded = recorder.finish();
     const judged = judgedReport(report, recorded);
     const runVerdict = runVerdictOf(judged, batch.language);

@@ -19,6 +19,7 @@ export const containerTier: DockerTier = {
   seccompOption,
   containerSpec: (spec, sandbox) => buildContainerSpec(spec, sandbox, { mode: 'container', seccomp: seccompOption(sandbox) }),
   poolPolicy: () => new SingleUsePolicy(),
+  sandboxPerTask: false,
   // A container serves one task: named after it for all its life (the tests read the engine's renames).
   ownerNameDelayMs: () => 0,
   providers: [],

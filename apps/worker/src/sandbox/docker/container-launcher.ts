@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import Docker from 'dockerode';
 import { randomBytes } from 'node:crypto';
 import { Duplex } from 'node:stream';
@@ -9,6 +9,7 @@ import { WorkerMetrics } from '../../metrics/worker-metrics';
 import { SandboxLimits } from '../sandbox-runtime';
 import { ContainerSpecBuilder, DEPLOYMENT_LABEL, SANDBOX_LABEL, WORKER_LABEL } from './container-spec';
 import type { PoolLauncher } from './container-pool';
+import { DOCKER_TIER, DockerTier } from './docker-tier';
 import { WarmContainer } from './warm-container';
 
 const AGENT_READY_TIMEOUT_MS = 15_000;
@@ -35,6 +36,7 @@ export class ContainerLauncher implements PoolLauncher<WarmContainer>, OnApplica
     private readonly identity: WorkerIdentity,
     private readonly specs: ContainerSpecBuilder,
     private readonly metrics: WorkerMetrics,
+    @Inject(DOCKER_TIER) private readonly tier: DockerTier,
   ) {}
 
   /** The configuration of a sandbox container started ahead of any task (no job or task labels). */
@@ -58,7 +60,7 @@ export class ContainerLauncher implements PoolLauncher<WarmContainer>, OnApplica
       const session = new AgentSession(stream, (s, out, err) => container.modem.demuxStream(s, out, err));
       await this.metrics.timed('start', () => container.start());
       await this.agentReady(session, image);
-      return new WarmContainer(container, session, image, limits);
+      return new WarmContainer(container, session, image, limits, this.tier.sandboxPerTask);
     } catch (error) {
       await this.removeContainer(container);
       throw error;

@@ -44,5 +44,5 @@ export function assertTierRunsOn(tier: DockerTier, runtime: string): void {
  * worker die during the check, any worker's orphan reaper removes them.
  */
 export function startupLauncher(config: KilnConfig, tier: DockerTier, docker = new Docker()): ContainerLauncher {
-  return new ContainerLauncher(docker, config, new WorkerIdentity(config), new ContainerSpecBuilder(config, tier), new WorkerMetrics());
+  return new ContainerLauncher(docker, config, new WorkerIdentity(config), new ContainerSpecBuilder(config, tier), new WorkerMetrics(), tier);
 }

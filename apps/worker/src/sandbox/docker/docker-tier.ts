@@ -19,6 +19,12 @@ export interface DockerTier {
   containerSpec(spec: SandboxSpec, sandbox: SandboxConfig): ContainerCreateOptions;
   /** How its pool keeps, reuses and retires containers. */
   poolPolicy(config: KilnConfig): PoolPolicy;
+  /**
+   * Its containers' agent runs a fresh sandbox per task, ended after the
+   * task's last run while the container goes on (nested mode); else the
+   * agent is the container's only sandbox and ends with it.
+   */
+  readonly sandboxPerTask: boolean;
   /** How long a lent container serves its owner before it is renamed after it (0: at once). */
   ownerNameDelayMs(sandbox: SandboxConfig): number;
   /** Providers only this tier has (e.g. a start-up check of the host). */

@@ -27,6 +27,8 @@ export class WarmContainer implements PooledContainer, SandboxBody {
     readonly session: AgentSession,
     readonly image: string,
     public limits: SandboxLimits,
+    /** Its agent supervises nested sandboxes (docker-tier.ts, sandboxPerTask): a task's sandbox ends after the task. */
+    private readonly sandboxPerTask = false,
   ) {}
 
   get id(): string {
@@ -59,7 +61,8 @@ export class WarmContainer implements PooledContainer, SandboxBody {
 
   async renewSandbox(timeoutMs: number): Promise<void> {
     const next = this.session.helloCount + 1;
-    this.session.quit();
+    // Already told to end with the task's last run (exec below).
+    if (!this.session.ending) this.session.quit();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error('the next sandbox did not start')), timeoutMs);
@@ -76,9 +79,14 @@ export class WarmContainer implements PooledContainer, SandboxBody {
   }
 
   /** A container that died mid-exec of the program's doing (its memory, or under gVisor its processes: sandbox-death.ts) answers with the program's verdict, not as a failure. */
-  async exec(exec: AgentExec, stdin: Buffer, onOutput?: OutputListener, live?: LiveInput): Promise<AgentExecReport> {
+  async exec(exec: AgentExec, stdin: Buffer, onOutput?: OutputListener, live?: LiveInput, last = false): Promise<AgentExecReport> {
+    const running = this.session.exec(exec, stdin, onOutput, live);
+    // The task's nested sandbox ends with its last run: the Q leaves in the same write as the exec, and the
+    // agent reads it only after its R (images/agent/exec.c, take_live_frame). Not after an interactive exec:
+    // its live input frames, sent later, would queue behind the Q and never reach the program.
+    if (last && !live && this.sandboxPerTask) this.session.quit();
     try {
-      return await this.session.exec(exec, stdin, onOutput, live);
+      return await running;
     } catch (error) {
       const report = error instanceof AgentGoneError ? await programDeathReport(this.container, error, this.limits, this.killed, onOutput) : null;
       if (report) return report;

@@ -23,6 +23,7 @@ export const nestedTier: DockerTier = {
   seccompOption,
   containerSpec: (spec, sandbox) => asNestedOuterContainer(buildContainerSpec(spec, sandbox, { mode: 'nested', seccomp: seccompOption(sandbox) }), sandbox),
   poolPolicy: (config) => new NestedReusePolicy(config),
+  sandboxPerTask: true,
   // An outer container serves task after task: only a task that runs a while is worth two renames.
   ownerNameDelayMs: (sandbox) => sandbox.nested.nameAfterMs,
   providers: [],
