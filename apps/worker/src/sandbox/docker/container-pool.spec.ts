@@ -23,6 +23,7 @@ class FakeContainer implements PooledContainer {
   tasksServed = 0;
   alive = true;
   answersPing = true;
+  pings = 0;
   renews = true;
   readonly names: string[] = [];
   readonly updates: Record<string, number>[] = [];
@@ -34,6 +35,7 @@ class FakeContainer implements PooledContainer {
   ) {}
 
   ping(): Promise<void> {
+    this.pings++;
     return this.answersPing ? Promise.resolve() : Promise.reject(new Error('the agent did not answer a ping'));
   }
 
@@ -214,13 +216,24 @@ describe('ContainerPool, container mode (single use)', () => {
     expect(pool.readyIds(PYTHON)).toEqual(['c2']);
   });
 
-  it('never lends a container that does not answer its ping; after four such, the acquire fails', async () => {
-    const { pool, launcher } = containerMode({ KILN_SANDBOX__POOL__SIZE: '0' });
+  it('never lends a container from the shelf that does not answer its ping; after four such, the acquire fails', async () => {
+    const { pool, launcher } = containerMode({ KILN_SANDBOX__POOL__WARM: 'python', KILN_SANDBOX__POOL__SIZE: '4', KILN_SANDBOX__POOL__LAUNCH_CONCURRENCY: '4' });
     launcher.answersPing = false;
-    expect((await failure(pool, 10 * START_MS))?.message).toBe(`no live sandbox container of ${PYTHON} after 4 tries`);
+    pool.onApplicationBootstrap();
+    await started();
+    expect(pool.readyIds(PYTHON)).toEqual(['c1', 'c2', 'c3', 'c4']);
+    pool.close(); // no refill: the four on the shelf are all there is
+    expect((await failure(pool, START_MS))?.message).toBe(`no live sandbox container of ${PYTHON} after 4 tries`);
     expect(launcher.removed).toEqual(['c1', 'c2', 'c3', 'c4']);
-    launcher.answersPing = true;
-    expect((await lease(pool)).id).toBe('c5');
+    expect(launcher.started.map((container) => container.pings)).toEqual([1, 1, 1, 1]);
+  });
+
+  it('lends a container handed to the waiting task at its hello without a ping: nothing was sent to it since', async () => {
+    const { pool, launcher } = containerMode({ KILN_SANDBOX__POOL__SIZE: '0' });
+    const lent = await lease(pool);
+    expect(lent.id).toBe('c1');
+    expect(lent.pings).toBe(0);
+    expect(launcher.started).toHaveLength(1);
   });
 
   it('fails the waiting task when a start fails, and pauses that shelf’s refills for 5 s', async () => {
@@ -414,6 +427,21 @@ describe('ContainerPool, nested mode (outer containers reused)', () => {
     expect(await waiting).toBe(first);
     await pass(1000);
     expect(launcher.asked).toBe(1);
+  });
+
+  it('pings a container that rested on the shelf before lending it again, not one handed over at its next sandbox’s hello', async () => {
+    const { pool } = nestedMode();
+    const first = await lease(pool);
+    const waiting = pool.acquire({ image: PYTHON, limits: LIMITS });
+    await pass(0);
+    pool.release(first, true);
+    expect(await waiting).toBe(first);
+    expect(first.pings).toBe(0);
+    pool.release(first, true);
+    await afterTask();
+    expect(pool.readyIds(PYTHON)).toEqual([first.id]);
+    expect(await lease(pool)).toBe(first);
+    expect(first.pings).toBe(1);
   });
 
   it('lets a dedicated container (a session’s) leave the shelf: nobody waits for it, it is in use until given back, then removed', async () => {

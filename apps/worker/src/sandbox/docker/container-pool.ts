@@ -13,7 +13,7 @@ import { PoolShelf, sameLimits } from './pool-shelf';
 import { PooledContainer } from './pooled-container';
 import { WarmContainer } from './warm-container';
 
-/** A ready container must answer a ping this fast to be lent out. */
+/** A container lent from the shelf must answer a ping this fast. */
 const PING_TIMEOUT_MS = 1000;
 /** After a failed launch, refills of that pool pause this long. */
 const LAUNCH_FAILURE_BACKOFF_MS = 5000;
@@ -126,7 +126,13 @@ export class ContainerPool<T extends PooledContainer = WarmContainer> implements
     }
   }
 
-  /** A started container with the request's limits, alive (it just answered a ping). */
+  /**
+   * A started container with the request's limits, alive: one from the shelf
+   * just answered a ping (it may have been frozen, killed or restarted while
+   * it waited there); one handed over to this waiting task at its hello (just
+   * started, or its next nested sandbox just up) has just said so itself, and
+   * nothing was sent to it since.
+   */
   async acquire(request: PoolRequest): Promise<T> {
     const { shelf, options } = this.shelfFor(request);
     shelf.demand.record(Date.now());
@@ -139,7 +145,7 @@ export class ContainerPool<T extends PooledContainer = WarmContainer> implements
       }
       const warm = ready ?? (await this.waitForLaunch(shelf));
       shelf.leased.add(warm);
-      if (await this.prepare(warm, options, request.limits)) {
+      if (await this.prepare(warm, options, request.limits, ready !== undefined)) {
         if (request.dedicated) this.dedicate(shelf, warm);
         return warm;
       }
@@ -233,11 +239,11 @@ export class ContainerPool<T extends PooledContainer = WarmContainer> implements
     while (shelf.launching + this.policy.returning(shelf) < shelf.waiters.length) this.launch(shelf);
   }
 
-  /** Alive (ping) and with the task's limits (update API), both at once. */
-  private async prepare(warm: T, options: ContainerCreateOptions, limits: SandboxLimits): Promise<boolean> {
+  /** Alive (a ping, for one from the shelf) and with the task's limits (update API), both at once. */
+  private async prepare(warm: T, options: ContainerCreateOptions, limits: SandboxLimits, fromShelf: boolean): Promise<boolean> {
     const update = sameLimits(warm.limits, limits) ? null : this.metrics.timed('update', () => warm.updateLimits(limitUpdate(options)));
     try {
-      await Promise.all([warm.ping(PING_TIMEOUT_MS), update]);
+      await Promise.all([fromShelf ? warm.ping(PING_TIMEOUT_MS) : null, update]);
     } catch (error) {
       this.logger.warn(`sandbox ${warm.id.slice(0, 12)} is not usable, replacing it: ${(error as Error).message}`);
       return false;
