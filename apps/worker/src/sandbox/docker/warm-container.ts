@@ -84,7 +84,7 @@ export class WarmContainer implements PooledContainer, SandboxBody {
     // The task's nested sandbox ends with its last run: the Q leaves in the same write as the exec, and the
     // agent reads it only after its R (images/agent/exec.c, take_live_frame). Not after an interactive exec:
     // its live input frames, sent later, would queue behind the Q and never reach the program.
-    if (last && !live && this.sandboxPerTask) this.session.quit();
+    if (last && !live && this.sandboxPerTask && !this.session.ending) this.session.quit();
     try {
       return await running;
     } catch (error) {
