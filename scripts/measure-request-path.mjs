@@ -38,6 +38,12 @@ const traced = Number(option('--traced', '10'));
 const mode = option('--mode', 'nested');
 const profiling = args.includes('--profile');
 const TRACE_GAP_MS = 1500;
+for (const [name, value] of [['--jobs', jobs], ['--clients', clients], ['--traced', traced]]) {
+  if (!Number.isInteger(value) || value < 1) {
+    console.error(`${name} must be a whole number of at least 1, got ${option(name)}`);
+    process.exit(2);
+  }
+}
 
 const work = mkdtempSync(join(tmpdir(), 'kiln-path-'));
 const probeFile = join(work, 'probe.json');

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { endsWithThisProcess } from './child-process-reaper.mjs';
 import { cpuMeter } from './cpu.mjs';
 import { backToBack, throughput } from './load.mjs';
 import { kilnPeer } from './peers.mjs';
@@ -22,10 +23,10 @@ async function startFloor(root, nestedSpec, slots, redis) {
   const dir = mkdtempSync(join(tmpdir(), 'kiln-floor-'));
   const specFile = join(dir, 'spec.json');
   writeFileSync(specFile, JSON.stringify(nestedSpec));
-  const child = spawn(process.execPath, [new URL('./floor-process.mjs', import.meta.url).pathname], {
+  const child = endsWithThisProcess(spawn(process.execPath, [new URL('./floor-process.mjs', import.meta.url).pathname], {
     env: { ...process.env, FLOOR_ROOT: root, FLOOR_REDIS_URL: redis.url, FLOOR_SPEC: specFile, FLOOR_SLOTS: String(slots) },
     stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  }));
   const exited = new Promise((resolve) => child.on('exit', resolve));
   const stop = async () => {
     child.kill('SIGTERM');

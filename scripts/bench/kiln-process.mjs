@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { endsWithThisProcess } from './child-process-reaper.mjs';
 import { sleep } from './stats.mjs';
 
 export function freePort() {
@@ -21,10 +22,10 @@ export function freePort() {
 export async function startKiln(root, env) {
   const port = await freePort();
   const prefix = `kiln-bench-${randomBytes(4).toString('hex')}`;
-  const child = spawn(process.execPath, [join(root, 'bin', 'kiln'), 'standalone'], {
+  const child = endsWithThisProcess(spawn(process.execPath, [join(root, 'bin', 'kiln'), 'standalone'], {
     env: { ...process.env, KILN_HOME: root, KILN_COORDINATOR__PORT: String(port), KILN_REDIS__PREFIX: prefix, KILN_LOGGING__LEVEL: 'warn', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  }));
   const exited = new Promise((resolve) => child.on('exit', resolve));
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 300; i++) {

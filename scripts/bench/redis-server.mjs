@@ -5,6 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
+import { endsWithThisProcess } from './child-process-reaper.mjs';
 import { freePort } from './kiln-process.mjs';
 import { sleep } from './stats.mjs';
 
@@ -13,7 +14,7 @@ export async function startRedis({ appendOnly = false } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'kiln-mem-'));
   // appendOnly: as Kiln standalone starts its own (apps/kiln/src/embedded-redis.ts).
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', appendOnly ? 'yes' : 'no', '--dir', dir];
-  const child = spawn('redis-server', args, { stdio: 'ignore' });
+  const child = endsWithThisProcess(spawn('redis-server', args, { stdio: 'ignore' }));
   const exited = new Promise((resolve) => child.on('exit', resolve));
   const url = `redis://127.0.0.1:${port}`;
   // ioredis keeps the command until it has connected (it retries by itself).
