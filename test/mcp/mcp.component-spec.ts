@@ -109,6 +109,16 @@ describe.each(MCP_TRANSPORTS)('MCP over %s', (transport) => {
     expect((await callTool(client, 'run_code', { language: 'python', code: 'out still here' })).structuredContent).toMatchObject({ verdict: 'OK' });
   });
 
+  it('a file path that climbs out of the workspace is a tool error naming it, never a request to another route', async () => {
+    const job = (await callTool(client, 'run_code', { language: 'python', code: 'out mine' })).structuredContent as { id: string };
+    // Without the check, fetch collapses the dots: GET /jobs/<id> (the job's record as the file) and PUT /jobs/<id>/cancel.
+    const read = await callTool(client, 'read_file', { sessionId: 'any', path: `../../../jobs/${job.id}` });
+    expect(read).toMatchObject({ isError: true, content: [{ type: 'text', text: 'path: ".." cannot be a name in a path (no empty, "." or ".." parts)' }] });
+    const write = await callTool(client, 'write_file', { sessionId: 'any', path: `../../../jobs/${job.id}/cancel`, content: '' });
+    expect(textOf(write)).toContain('path: ".."');
+    expect(write.isError).toBe(true);
+  });
+
   it('an unknown API key: over HTTP the endpoint refuses it (401); over stdio every tool answers the API refusal', async () => {
     if (transport === 'http') {
       await expect(mcpClient(transport, url, 'not-a-key-of-this-server')).rejects.toMatchObject({ code: 401, message: expect.stringContaining('unknown API key') });

@@ -32,3 +32,14 @@ export function reasonOf(error: unknown): string {
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
   return cause?.code ?? cause?.message ?? (error as Error).message ?? String(error);
 }
+
+/** Refused before anything was sent: an argument no request could carry as meant. */
+export class KilnInvalidArgumentError extends Error {
+  constructor(
+    readonly field: string,
+    reason: string,
+  ) {
+    super(`${field}: ${reason}`);
+    this.name = 'KilnInvalidArgumentError';
+  }
+}

@@ -14,6 +14,7 @@ import type {
   SnippetView,
 } from './api-types';
 import { KilnApiError, KilnUnreachableError, reasonOf } from './client-errors';
+import { pathSegment, pathSegments } from './path-segments';
 import { SseMessage, SseParser } from './sse-parser';
 
 export interface KilnClientOptions {
@@ -55,31 +56,31 @@ export class KilnClient {
     return this.json('POST', '/execute', { json: request });
   }
 
-  job(id: string): Promise<JobView> {
-    return this.json('GET', `/jobs/${encodeURIComponent(id)}`);
+  async job(id: string): Promise<JobView> {
+    return this.json('GET', `/jobs/${pathSegment(id, 'jobId')}`);
   }
 
-  cancel(id: string): Promise<JobView> {
-    return this.json('PUT', `/jobs/${encodeURIComponent(id)}/cancel`);
+  async cancel(id: string): Promise<JobView> {
+    return this.json('PUT', `/jobs/${pathSegment(id, 'jobId')}/cancel`);
   }
 
   createSnippet(snippet: SnippetContent): Promise<SnippetCreated> {
     return this.json('POST', '/snippets', { json: snippet });
   }
 
-  snippet(id: string): Promise<SnippetView> {
-    return this.json('GET', `/snippets/${encodeURIComponent(id)}`);
+  async snippet(id: string): Promise<SnippetView> {
+    return this.json('GET', `/snippets/${pathSegment(id, 'snippetId')}`);
   }
 
   createSession(request: SessionRequest): Promise<SessionView> {
     return this.json('POST', '/sessions', { json: request });
   }
 
-  session(id: string): Promise<SessionView> {
+  async session(id: string): Promise<SessionView> {
     return this.json('GET', sessionPath(id));
   }
 
-  runInSession(id: string, request: SessionRunRequest): Promise<SessionRunResult> {
+  async runInSession(id: string, request: SessionRunRequest): Promise<SessionRunResult> {
     return this.json('POST', `${sessionPath(id)}/run`, { json: request });
   }
 
@@ -96,7 +97,7 @@ export class KilnClient {
   }
 
   /** GET /sessions/:id/files?path=<dir>: the directory's listing as the API answers it. */
-  listSessionFiles(id: string, path = ''): Promise<unknown> {
+  async listSessionFiles(id: string, path = ''): Promise<unknown> {
     return this.json('GET', `${sessionPath(id)}/files${path ? `?path=${encodeURIComponent(path)}` : ''}`);
   }
 
@@ -110,7 +111,7 @@ export class KilnClient {
    * ending with `end` (the finished job). Aborting `signal` stops reading.
    */
   async *events(id: string, signal?: AbortSignal): AsyncGenerator<JobEvent> {
-    const response = await this.send('GET', `/jobs/${encodeURIComponent(id)}/events`, undefined, signal);
+    const response = await this.send('GET', `/jobs/${pathSegment(id, 'jobId')}/events`, undefined, signal);
     const reader = response.body!.getReader();
     const decoder = new TextDecoder();
     const parser = new SseParser();
@@ -152,12 +153,12 @@ export class KilnClient {
 }
 
 function sessionPath(id: string): string {
-  return `/sessions/${encodeURIComponent(id)}`;
+  return `/sessions/${pathSegment(id, 'sessionId')}`;
 }
 
-/** Each segment of the path encoded, the slashes kept: `/sessions/<id>/files/out/a%20b.txt`. */
+/** `/sessions/<id>/files/out/a%20b.txt`: the file's path inside the workspace, never another route. */
 function sessionFilePath(id: string, path: string): string {
-  return `${sessionPath(id)}/files/${path.split('/').map(encodeURIComponent).join('/')}`;
+  return `${sessionPath(id)}/files/${pathSegments(path, 'path')}`;
 }
 
 /** An answer's JSON, or null when it has none (204, an empty body). */
