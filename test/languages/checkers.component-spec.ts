@@ -221,7 +221,7 @@ describe('custom checkers (scripted sandboxes)', () => {
     ['an unknown checker language', { checker: { language: 'cobol', code: 'x' } }, 'checker.language', 'unknown language "cobol"; GET /languages lists them'],
     ['a checker language whose run takes no arguments', { checker: { language: 'argless', code: 'x' } }, 'checker.language', 'argless cannot run a checker: its run command takes no arguments'],
     ['a checker without code or files', { checker: { language: 'python' } }, 'checker.code', 'code or files is required'],
-    ['a checker that is not an object', { checker: 'sum.py' }, 'checker', 'nested property checker must be either object or array'],
+    ['a checker that is not an object', { checker: 'sum.py' }, 'checker', 'checker must be an object'],
     ['a checker time limit above the maximum', { checker: { language: 'python', code: 'x', limits: { timeoutMs: 999_999 } } }, 'checker.limits.timeoutMs', 'timeoutMs must not exceed the configured maximum of 30000'],
     ['a checker memory limit below the minimum', { checker: { language: 'python', code: 'x', limits: { memoryMb: 1 } } }, 'checker.limits.memoryMb', 'memoryMb must be at least 16'],
     ['an output budget of the checker’s own', { checker: { language: 'python', code: 'x', limits: { jobOutputBytes: 4096 } } }, 'checker.limits.jobOutputBytes', 'unknown field "jobOutputBytes"'],

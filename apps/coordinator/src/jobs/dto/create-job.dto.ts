@@ -122,6 +122,7 @@ export class ProgramDto {
 /** A custom checker or an interactor (README, "Custom checkers", "Interactors"): a program of its own with its own limits, compiled once. */
 export class CheckerDto extends ProgramDto {
   @IfPresent()
+  @IsObject({ message: '$property must be an object' })
   @ValidateNested()
   @Type(() => SandboxLimitsDto)
   limits?: SandboxLimitsDto;
@@ -169,6 +170,7 @@ export class CreateJobDto extends IntersectionType(ProgramDto, ComparisonDto) {
 
   /** Judges each test's output in place of the comparison. */
   @IfPresent()
+  @IsObject({ message: '$property must be an object' })
   @ValidateNested()
   @Type(() => CheckerDto)
   checker?: CheckerDto;
@@ -203,6 +205,7 @@ export class CreateJobDto extends IntersectionType(ProgramDto, ComparisonDto) {
    * Its own limits, as a checker's; compiled once per job.
    */
   @IfPresent()
+  @IsObject({ message: '$property must be an object' })
   @ValidateNested()
   @Type(() => InteractorDto)
   interactor?: InteractorDto;
@@ -215,6 +218,7 @@ export class CreateJobDto extends IntersectionType(ProgramDto, ComparisonDto) {
   outputFiles?: string[];
 
   @IfPresent()
+  @IsObject({ message: '$property must be an object' })
   @ValidateNested()
   @Type(() => LimitsDto)
   limits?: LimitsDto;

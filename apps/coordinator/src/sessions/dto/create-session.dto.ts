@@ -1,6 +1,6 @@
 import { PickType } from '@nestjs/mapped-types';
 import { Type } from 'class-transformer';
-import { IsInt, ValidateNested } from 'class-validator';
+import { IsInt, IsObject, ValidateNested } from 'class-validator';
 import { SESSION_LIMIT_KEYS } from '@kiln/tasks';
 import { CreateJobDto, LimitsDto } from '../../jobs/dto/create-job.dto';
 import { IfPresent } from '../../jobs/dto/if-present';
@@ -14,6 +14,7 @@ export class SessionLimitsDto extends PickType(LimitsDto, SESSION_LIMIT_KEYS) {}
 /** The body of POST /sessions (docs/sessions.md): its language and starting files as a job's. */
 export class CreateSessionDto extends PickType(CreateJobDto, ['language', 'files'] as const) {
   @IfPresent()
+  @IsObject({ message: '$property must be an object' })
   @ValidateNested()
   @Type(() => SessionLimitsDto)
   limits?: SessionLimitsDto;
