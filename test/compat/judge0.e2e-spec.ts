@@ -220,6 +220,17 @@ describe('Judge0 CE API', () => {
       expect(new Date(body.finished_at).getTime()).toBeGreaterThanOrEqual(new Date(body.created_at).getTime());
     });
 
+    it('the limits a submission reads back are accepted when a client sends them again', async () => {
+      const first = await finished((await post('/submissions', { source_code: 'print(1)', language_id: PYTHON })).body.token);
+      const LIMITS = ['cpu_time_limit', 'cpu_extra_time', 'wall_time_limit', 'memory_limit', 'stack_limit', 'max_processes_and_or_threads', 'max_file_size', 'number_of_runs'];
+      const limits = Object.fromEntries(LIMITS.map((name) => [name, first[name]]));
+      // The sandbox's own file size limit in KB, above Judge0's 4096 maximum.
+      expect(limits.max_file_size).toBeGreaterThan(4096);
+      const again = await post('/submissions', { source_code: 'print(2)', language_id: PYTHON, ...limits });
+      expect(again.body).toEqual({ token: expect.any(String) });
+      expect(again.status).toBe(201);
+    });
+
     it('422 with errors by attribute, as the documentation shows', async () => {
       const missing = await post('/submissions', { source_code: DOCS_C });
       expect(missing.status).toBe(422);

@@ -51,6 +51,7 @@ export function parseJudge0Submission(
   languages: Judge0Languages,
   policy: LimitsPolicy,
   maxTests: number,
+  fileSizeKb: number,
 ): Judge0Submission {
   const errors = new FieldErrorList();
   const text = (attribute: string) => textAttribute(body[attribute], base64 && BASE64_ATTRIBUTES.has(attribute));
@@ -60,7 +61,7 @@ export function parseJudge0Submission(
   const language = languageId === null ? undefined : languages.find(languageId);
   if (languageId === null) errors.add('language_id', "can't be blank");
   else if (!language) errors.add('language_id', `language with id ${languageId} doesn't exist`);
-  const numbers = checkNumbers(body, rulesFor(language ? effectivePolicy(policy, language.definition.limits) : policy, maxTests), errors);
+  const numbers = checkNumbers(body, rulesFor(language ? effectivePolicy(policy, language.definition.limits) : policy, maxTests, fileSizeKb), errors);
   checkOptions(body, language, errors);
   if (!errors.empty || !language || !sourceCode) throw new Judge0InvalidSubmission(errors.errors);
   return {
@@ -87,7 +88,8 @@ export function parseJudge0Submission(
 /** The attributes base64_encoded=true applies to on the way in. */
 const BASE64_ATTRIBUTES = new Set(['source_code', 'stdin', 'expected_output']);
 
-function rulesFor({ maxima }: LimitsPolicy, maxTests: number): NumericRule[] {
+/** `fileSizeKb`: the sandbox's own file size limit, which a submission reads back as its max_file_size when it gave none, and may send again. */
+function rulesFor({ maxima }: LimitsPolicy, maxTests: number, fileSizeKb: number): NumericRule[] {
   return [
     { attribute: 'cpu_time_limit', minimum: CPU_TIME_MINIMUM_MS / 1000, maximum: cpuTimeMsOf(maxima) / 1000 },
     { attribute: 'cpu_extra_time', minimum: 0, maximum: JUDGE0_MAXIMA.cpuExtraTime },
@@ -95,7 +97,7 @@ function rulesFor({ maxima }: LimitsPolicy, maxTests: number): NumericRule[] {
     { attribute: 'memory_limit', minimum: Math.max(2048, LIMIT_MINIMA.memoryMb * 1024), maximum: maxima.memoryMb * 1024 },
     { attribute: 'stack_limit', minimum: 0, maximum: JUDGE0_MAXIMA.stackLimit },
     { attribute: 'max_processes_and_or_threads', minimum: LIMIT_MINIMA.processes, maximum: maxima.processes },
-    { attribute: 'max_file_size', minimum: 0, maximum: JUDGE0_MAXIMA.maxFileSize },
+    { attribute: 'max_file_size', minimum: 0, maximum: Math.max(JUDGE0_MAXIMA.maxFileSize, fileSizeKb) },
     { attribute: 'number_of_runs', minimum: 0, above: true, maximum: Math.min(JUDGE0_MAXIMA.numberOfRuns, maxTests) },
   ];
 }

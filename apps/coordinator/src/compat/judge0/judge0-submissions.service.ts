@@ -123,7 +123,7 @@ export class Judge0SubmissionsService {
   }
 
   private async prepare(body: Judge0SubmissionBody, base64: boolean, principal: Principal): Promise<PreparedSubmission> {
-    const submission = parseJudge0Submission(body, base64, this.languages, this.config.limits, this.config.jobs.maxTests);
+    const submission = parseJudge0Submission(body, base64, this.languages, this.config.limits, this.config.jobs.maxTests, this.config.sandbox.fileSizeMb * 1024);
     const planned = await this.jobs.prepare(judge0ToNativeJob(submission, this.config.limits), principal).catch((error: unknown) => {
       throw toJudge0FieldErrors(error) ?? error;
     });
