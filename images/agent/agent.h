@@ -5,7 +5,8 @@
  * carries them, workspace.c handles F (files in, files collected back),
  * exec.c S and E (stdin, one exec, its R) and, during an interactive
  * exec, I, D and K (live stdin, its end, a signal), kept.c the programs an E keeps
- * running after it (keep=1). nested-supervisor.c runs one
+ * running after it (keep=1), cpu-watch.c the CPU its live processes used so
+ * far (for cpu_ms). nested-supervisor.c runs one
  * bubblewrap sandbox after another in nested mode; sandbox-seccomp.c is the
  * nested sandboxes' own seccomp filter.
  */
@@ -104,6 +105,15 @@ int kill_unkept(void);
 /* No longer kept: every process of its session is killed and the leader reaped. */
 void stop_kept(pid_t leader);
 void stop_all_kept(void);
+/* Calls visit(pid) for every process in /proc but the agent itself (cpu-watch.c uses it too). */
+void each_process(void (*visit)(pid_t pid, void *data), void *data);
+
+/* ------------------------------------------------------------- cpu-watch.c */
+
+/* CPU time (us) used so far by the processes still in /proc (running or
+ * zombie), with the children each reaped itself: with session 0 every
+ * process but the agent and the kept sessions', else that session's only. */
+uint64_t live_cpu_us(pid_t session);
 
 /* ------------------------------------------------------- nested-supervisor.c */
 

@@ -38,11 +38,22 @@
 #define KILL_POLL_MS 20
 /* Outside a pid namespace escaped processes may hold the pipes forever. */
 #define NON_PID1_DRAIN_MS 1000
+/* While an exec runs, the CPU of its live processes is read this often
+ * (cpu-watch.c): it may run past cpu_ms by about this much per busy CPU. */
+#define CPU_WATCH_MS 25
+/* Set to "off" in the agent's own environment, it stops that reading, leaving
+ * cpu_ms to RLIMIT_CPU (per process) and the rusage of reaped processes. Kiln
+ * never sets it: it is there so the sandbox-rules test can show the rule is
+ * load-bearing (test/security/sandbox-rules.e2e-spec.ts). Only the container's
+ * creator can: the environment is fixed when the container is made, and
+ * programs get the E's env, never the agent's. */
+#define CPU_WATCH_ENV "KILN_AGENT_CPU_WATCH"
 
 extern char **environ;
 
 static int signal_fd = -1;
 static int is_pid1;
+static int cpu_watch_off;
 /* The exec in progress, for killing it on a fatal error; 0 when idle. */
 static pid_t running_pid;
 static int running_reaped;
@@ -103,11 +114,14 @@ static void setup_signals(void)
 }
 
 /* Before the first frame: SIGCHLD arrives on a signalfd (exec_step polls it),
- * and whether kill(-1) is ours to use (kill_program) is known. */
+ * whether kill(-1) is ours to use (kill_program) is known, and whether the
+ * live CPU watch was switched off (CPU_WATCH_ENV). */
 void prepare_exec(void)
 {
     setup_signals();
     is_pid1 = getpid() == 1;
+    const char *watch = getenv(CPU_WATCH_ENV);
+    cpu_watch_off = watch && !strcmp(watch, "off");
 }
 
 /* ------------------------------------------------------ S: stdin buffer */
@@ -408,6 +422,9 @@ struct exec_run {
     int stdin_fd, stdout_fd, stderr_fd;
     size_t stdin_sent;
     uint64_t started_ms, deadline_ms, ended_ms, kill_started_ms;
+    /* When the live processes' CPU is read next (CPU_WATCH_MS; cpu_over_limit),
+     * and the most reaped + live CPU any reading saw. */
+    uint64_t next_watch_ms, cpu_seen_us;
     int killing, main_reaped, no_children, main_status;
     /* interactive: the worker ended stdin (D) */
     int stdin_ended;
@@ -670,13 +687,29 @@ static void reap_children(struct exec_run *run)
         run->no_children = 1;
 }
 
+/* What was reaped plus, every CPU_WATCH_MS, what the live processes used so
+ * far (cpu-watch.c), read fresh after reap_children so that nothing is counted
+ * twice. Outside a pid namespace only the exec's session counts, and only
+ * while its leader is unreaped (enforce_limits kills at once when it is). */
+static int cpu_over_limit(struct exec_run *run, uint64_t now)
+{
+    uint64_t used = run->cpu_us;
+    if (!cpu_watch_off && now >= run->next_watch_ms) {
+        run->next_watch_ms = now + CPU_WATCH_MS;
+        used += live_cpu_us(is_pid1 ? 0 : run->pid);
+        if (used > run->cpu_seen_us)
+            run->cpu_seen_us = used;
+    }
+    return used / 1000 > run->req->cpu_ms;
+}
+
 static void enforce_limits(struct exec_run *run)
 {
     uint64_t now = now_ms();
     if (!run->killing) {
         if (run->main_reaped) {
             start_kill(run); /* nothing the program started may outlive it */
-        } else if (run->cpu_us / 1000 > run->req->cpu_ms) {
+        } else if (cpu_over_limit(run, now)) {
             run->cpu_limited = 1;
             start_kill(run);
         } else if (now >= run->deadline_ms) {
@@ -699,7 +732,10 @@ static int poll_timeout(const struct exec_run *run)
     if (run->killing)
         return KILL_POLL_MS;
     uint64_t now = now_ms();
-    uint64_t left = run->deadline_ms > now ? run->deadline_ms - now : 0;
+    uint64_t wake = run->deadline_ms;
+    if (!cpu_watch_off && run->next_watch_ms < wake)
+        wake = run->next_watch_ms; /* an exec that ends before its first reading never wakes for it */
+    uint64_t left = wake > now ? wake - now : 0;
     return left > 60000 ? 60000 : (int)left;
 }
 
@@ -835,6 +871,7 @@ static void run_exec(const struct exec_request *req)
     long long oom_before = read_oom_kills();
     run.started_ms = now_ms();
     run.deadline_ms = run.started_ms + req->timeout_ms;
+    run.next_watch_ms = run.started_ms + CPU_WATCH_MS;
     if (spawn_program(&run) < 0)
         return;
     running_pid = run.pid;
@@ -844,6 +881,11 @@ static void run_exec(const struct exec_request *req)
     while (!exec_finished(&run))
         exec_step(&run);
     running_pid = 0;
+    /* Outside a pid namespace the processes killed with the group are
+     * reparented to the real init and reaped there: their CPU reached us only
+     * through the watch. As PID 1 the reaped sum is never below a reading. */
+    if (run.cpu_seen_us > run.cpu_us)
+        run.cpu_us = run.cpu_seen_us;
 
     long long oom_after = read_oom_kills();
     int oom_killed = oom_before >= 0 && oom_after > oom_before;

@@ -89,8 +89,7 @@ static pid_t session_of(pid_t pid, char *state_out)
     return session;
 }
 
-/* Calls visit(pid) for every process of the namespace but the agent itself. */
-static void each_process(void (*visit)(pid_t pid, void *data), void *data)
+void each_process(void (*visit)(pid_t pid, void *data), void *data)
 {
     DIR *proc = opendir("/proc");
     if (!proc)

@@ -20,6 +20,7 @@ export interface Stage {
   signal: string | null;
   verdict: string;
   wallTimeMs: number;
+  cpuTimeMs: number;
   truncated: boolean;
 }
 
@@ -211,6 +212,37 @@ export const stopItself: Attack = {
   check: (answer) => {
     checkTimeout(answer);
     refuse(answer.run!.stdout.includes('resumed'), 'the stopped program resumed');
+  },
+};
+
+/**
+ * limits.cpuTimeMs is the CPU time of the whole run, all its processes
+ * together (README): four busy processes on two CPUs against 1000 ms. Were
+ * only reaped processes counted, each would run to RLIMIT_CPU's whole second
+ * (per process): some 4000 ms in about two seconds under runc; under gVisor,
+ * whose RLIMIT_CPU did not stop the subshells, 37 s (its kernel counts the
+ * time a runnable task waits too) by the 10 s wall limit. The agent's live CPU watch
+ * (images/agent/cpu-watch.c) ends the run once the sum passes 1000 ms.
+ */
+export const cpuTimeAllProcesses: Attack = {
+  name: 'CPU time of all processes together',
+  request: () =>
+    bash('for i in 1 2 3 4; do (while :; do :; done) & done; wait', { limits: { cpuTimeMs: 1000, cpus: 2, timeoutMs: 10000 } }),
+  check: (answer) => {
+    expectVerdict(answer, ['TIMEOUT']);
+    refuse(answer.run!.cpuTimeMs > 1600, `four processes used ${answer.run!.cpuTimeMs} ms of CPU together under a 1000 ms limit`);
+    // Ended by the CPU sum, long before the wall limit (without the watch gVisor's kernel let all four run to it).
+    refuse(answer.run!.wallTimeMs > 5000, `ran ${answer.run!.wallTimeMs} ms of a 10000 ms wall limit: not ended when the sum passed the CPU limit`);
+  },
+};
+
+/** One busy process against 300 ms: RLIMIT_CPU alone, in whole seconds, would let it run to 1000 ms. */
+export const cpuTimeBelowASecond: Attack = {
+  name: 'CPU time below a second',
+  request: () => python('while True: pass', { limits: { cpuTimeMs: 300, timeoutMs: 3000 } }),
+  check: (answer) => {
+    expectVerdict(answer, ['TIMEOUT']);
+    refuse(answer.run!.cpuTimeMs > 600, `used ${answer.run!.cpuTimeMs} ms of CPU under a 300 ms limit`);
   },
 };
 
@@ -700,6 +732,8 @@ export const HOSTILE_CODE: Attack[] = [
   infiniteLoop,
   sleepForever,
   stopItself,
+  cpuTimeAllProcesses,
+  cpuTimeBelowASecond,
   daemon,
   networkEgress,
   environmentLeak,

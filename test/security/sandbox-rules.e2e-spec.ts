@@ -21,6 +21,8 @@ import {
   JobAnswer,
   agentKill,
   cgroupLimits,
+  cpuTimeAllProcesses,
+  cpuTimeBelowASecond,
   dockerSocket,
   environmentLeak,
   hostMounts,
@@ -58,6 +60,13 @@ const withSeccomp = (profile: string | null): Weakening => (o) => {
   const others = host(o).SecurityOpt!.filter((x: string) => !x.startsWith('seccomp='));
   host(o).SecurityOpt = profile === null ? others : [...others, `seccomp=${profile}`];
 };
+/**
+ * The agent's live CPU watch (images/agent/cpu-watch.c) switched off through
+ * the agent's own environment, which only the container's creator sets: Kiln
+ * never does. In nested mode the outer agent's environment reaches the inner
+ * one (bwrap passes it on); programs get the exec's env, never the agent's.
+ */
+const withoutCpuWatch: Weakening = (o) => (o.Env = [...(o.Env ?? []), 'KILN_AGENT_CPU_WATCH=off']);
 const withoutTmpfsSize = (path: string): Weakening => (o) => {
   host(o).Tmpfs![path] = host(o).Tmpfs![path].replace(/,?size=[^,]+/, '');
 };
@@ -104,6 +113,8 @@ const RULES: Rule[] = [
   { rule: 'memory limit', weaken: (o) => (delete host(o).Memory, delete host(o).MemorySwap), attack: memoryBomb },
   { rule: 'swap equal to memory', weaken: (o) => delete host(o).MemorySwap, attack: cgroupLimits },
   { rule: 'CPU quota', weaken: (o) => delete host(o).NanoCpus, attack: cgroupLimits },
+  { rule: 'CPU time of all processes together (the agent’s live CPU watch)', weaken: withoutCpuWatch, attack: cpuTimeAllProcesses },
+  { rule: 'CPU time below a second (the agent’s live CPU watch)', weaken: withoutCpuWatch, attack: cpuTimeBelowASecond },
   { rule: 'nofile ulimit', weaken: withoutUlimit('nofile'), attack: sandboxRlimits },
   { rule: 'fsize ulimit', weaken: withoutUlimit('fsize'), attack: sandboxRlimits },
   { rule: 'core ulimit', weaken: withoutUlimit('core'), attack: sandboxRlimits },

@@ -44,7 +44,7 @@ export const SANDBOX_TIERS: SandboxTier[] = [
       'memory bomb, cpuTimeMs and memoryBytes':
         "the host's OOM killer ends the whole sandbox (gVisor's kernel with the program): MEMORY_LIMIT from the engine's OOMKilled (or its oom event: sandbox-death.ts), memoryBytes the limit, cpuTimeMs 0 (nothing is left to ask)",
       'cpuTimeMs under contention':
-        "gVisor accounts a task's CPU time as the time it was running in gVisor's kernel: with more runnable tasks than host CPUs (a fork bomb) the sum exceeds wall time × CPUs; a single busy loop reads as under runc (accounting.e2e-spec.ts)",
+        "gVisor accounts a task's CPU time as the time it was running in gVisor's kernel: with more runnable tasks than host CPUs (a fork bomb) the sum exceeds wall time × CPUs, and the agent's live CPU watch counts it so too (more busy processes than CPUs reach cpuTimeMs sooner in wall time); a single busy loop reads as under runc (accounting.e2e-spec.ts)",
       'leftover processes':
         "the program's processes live inside gVisor's kernel and never appear in the host's process table: the leftover suite checks that the task's container is gone instead (leftovers.e2e-spec.ts)",
       'killing the agent':

@@ -94,7 +94,12 @@ interface AgentOptions {
   uid?: number;
   /** Where the workspace directory is made (a tmpfs, like a sandbox's, is far faster with many entries). */
   workspaceIn?: string;
+  /** Added to the agent's own environment (as a container's Env would be). */
+  env?: Record<string, string>;
 }
+
+/** Four CPU-busy subshells, alive until they are killed. */
+const BUSY_FOUR = 'for i in 1 2 3 4; do (while :; do :; done) & done; wait';
 
 /** One agent in its own pid namespace, with its own workspace directory. */
 class AgentUnderTest {
@@ -107,7 +112,7 @@ class AgentUnderTest {
   private wake: () => void = () => {};
   private ended = false;
 
-  constructor({ asPid1 = true, mode = [], uid, workspaceIn = tmpdir() }: AgentOptions = {}) {
+  constructor({ asPid1 = true, mode = [], uid, workspaceIn = tmpdir(), env = {} }: AgentOptions = {}) {
     this.workspace = mkdtempSync(join(workspaceIn, 'kiln-agent-ws-'));
     const asUser = uid === undefined ? [] : ['setpriv', `--reuid=${uid}`, `--regid=${uid}`, '--clear-groups'];
     if (uid !== undefined) {
@@ -118,6 +123,7 @@ class AgentUnderTest {
     const inNamespace = asPid1 ? agent : ['sh', '-c', '"$@"; exit $?', 'pid1-shell', ...agent];
     this.child = spawn('unshare', ['--pid', '--fork', '--mount-proc', '--kill-child', ...inNamespace], {
       stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
     });
     this.child.stdout!.on('data', (chunk: Buffer) => {
       this.frames.push(...this.decoder.push(chunk));
@@ -655,11 +661,30 @@ describe('kiln-agent (real binary, PID 1 of a pid namespace)', () => {
   it('stops a program at its CPU limit', async () => {
     const spin = { argv: ['python3', '-c', 'while True: pass'], cpuMs: 1000, timeoutMs: 10_000 };
     const { result, elapsedMs } = await agent.exec(spin);
-    expect(result).toMatchObject({ cpuLimited: true, timedOut: false, exitCode: null, signal: 24 }); // SIGXCPU
+    // RLIMIT_CPU's SIGXCPU at the whole second, or the live CPU watch's SIGKILL just after it: whichever comes first.
+    expect(result).toMatchObject({ cpuLimited: true, timedOut: false, exitCode: null });
+    expect([24, 9]).toContain(result.signal);
     // RLIMIT_CPU is checked on scheduler ticks while rusage is exact: a few ms either side of the limit.
     expect(result.cpuMs).toBeGreaterThanOrEqual(850);
     expect(result.cpuMs).toBeLessThan(1500);
     expect(elapsedMs).toBeLessThan(10_000);
+  });
+
+  it('ends a program at a CPU limit below a second, long before RLIMIT_CPU’s whole second (the live CPU watch)', async () => {
+    const spin = { argv: ['python3', '-c', 'while True: pass'], cpuMs: 300, timeoutMs: 10_000 };
+    const { result } = await agent.exec(spin);
+    expect(result).toMatchObject({ cpuLimited: true, timedOut: false, exitCode: null, signal: 9 });
+    expect(result.cpuMs).toBeGreaterThan(300);
+    expect(result.cpuMs).toBeLessThan(500); // read every 25 ms: one busy process overshoots by about that
+  });
+
+  it('counts the CPU of all the program’s live processes together against its limit', async () => {
+    const { result, elapsedMs } = await agent.exec({ argv: ['sh', '-c', BUSY_FOUR], cpuMs: 1000, timeoutMs: 10_000 });
+    expect(result).toMatchObject({ cpuLimited: true, timedOut: false });
+    expect(result.cpuMs).toBeGreaterThan(1000);
+    expect(result.cpuMs).toBeLessThan(1600); // four processes of RLIMIT_CPU's second each would be 4000 ms
+    expect(result.wallMs).toBeLessThan(PROMPTLY_MS);
+    expect(elapsedMs).toBeLessThan(PROMPTLY_MS);
   });
 
   it('reports the largest RSS of the program', async () => {
@@ -766,7 +791,34 @@ describe('kiln-agent collecting as an unprivileged user (as in a sandbox)', () =
   });
 });
 
+describe('kiln-agent’s live CPU watch switched off (KILN_AGENT_CPU_WATCH=off, which Kiln never sets)', () => {
+  it('leaves the limit to RLIMIT_CPU per process: four busy processes use about four times cpuMs', async () => {
+    const agent = new AgentUnderTest({ env: { KILN_AGENT_CPU_WATCH: 'off' } });
+    try {
+      await agent.hello();
+      const { result } = await agent.exec({ argv: ['sh', '-c', BUSY_FOUR], cpuMs: 1000, timeoutMs: 10_000 });
+      expect(result.cpuLimited).toBe(true); // decided afterwards, from the rusage
+      expect(result.cpuMs).toBeGreaterThan(3500);
+    } finally {
+      await agent.stop();
+    }
+  });
+});
+
 describe('kiln-agent when it is not PID 1', () => {
+  it('counts the live CPU of the program’s session against its limit', async () => {
+    const agent = new AgentUnderTest({ asPid1: false });
+    try {
+      await agent.hello();
+      const { result } = await agent.exec({ argv: ['sh', '-c', BUSY_FOUR], cpuMs: 1000, timeoutMs: 10_000 });
+      expect(result).toMatchObject({ cpuLimited: true, timedOut: false });
+      expect(result.cpuMs).toBeGreaterThan(1000);
+      expect(result.cpuMs).toBeLessThan(1600);
+    } finally {
+      await agent.stop();
+    }
+  });
+
   it('kills only the program\'s process group and still returns', async () => {
     const agent = new AgentUnderTest({ asPid1: false });
     try {
