@@ -45,7 +45,7 @@ export function reportingOnStderr(attack: Attack, context: AttackContext): { lan
 
 /** The judging program's report as the catalogue's checks read a program's: its message is the "stdout". */
 export function asProgramAnswer(job: { state: string; verdict: string }, stage: JudgedStage): JobAnswer {
-  const run = { stdout: stage.checkerMessage ?? '', stderr: stage.checkerError ?? '', exitCode: null, signal: null, verdict: stage.verdict, wallTimeMs: 0, truncated: false };
+  const run = { stdout: stage.checkerMessage ?? '', stderr: stage.checkerError ?? '', exitCode: null, signal: null, verdict: stage.verdict, wallTimeMs: 0, cpuTimeMs: 0, truncated: false };
   return { state: job.state, verdict: job.verdict, compile: null, run };
 }
 
