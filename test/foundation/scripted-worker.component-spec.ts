@@ -103,6 +103,10 @@ describe('a worker with the scripted sandbox runtime (no Docker)', () => {
     const [sandbox] = await eventually(async () => runtime.sandboxesOf(submitted.body.id), (list) => list.length === 1, 10_000);
     await kiln.http().put(`/jobs/${submitted.body.id}/cancel`).expect(200);
     expect(await eventually(async () => sandbox.state, (state) => state !== 'leased', 10_000)).not.toBe('leased');
+    // Stopped with its job, not Kiln's failure: CANCELLED once the worker's report is in.
+    const run = async () => (await kiln.http().get(`/jobs/${submitted.body.id}`)).body.tasks.find((task: { id: string }) => task.id === 'run');
+    expect(await eventually(run, (task) => task.state !== 'RUNNING', 10_000)).toMatchObject({ state: 'CANCELLED' });
+    expect((await kiln.http().get(`/jobs/${submitted.body.id}`)).body.state).toBe('CANCELLED');
   });
 
   it('takes no task while the runtime says it cannot make sandboxes, and takes them again after', async () => {

@@ -4,7 +4,7 @@ import { TaskEvent, TaskOutputs, TaskRecord, TaskState } from '@kiln/tasks';
 import { JobAdvancer } from './job-advancer';
 
 /** What a report says of how its task ended. */
-export type TaskEnd = Partial<TaskRecord> & { state: TaskState.COMPLETED | TaskState.FAILED };
+export type TaskEnd = Partial<TaskRecord> & { state: TaskState.COMPLETED | TaskState.FAILED | TaskState.CANCELLED };
 
 /**
  * A worker's report that a task ended, recorded and its job advanced: in one

@@ -92,7 +92,7 @@ export class TaskProcessor {
       return 'completed';
     } catch (error) {
       if (error instanceof SandboxKilledError) {
-        await this.events.publish({ ...report, type: 'failed', error: 'cancelled' });
+        await this.events.publish({ ...report, type: 'failed', stopped: true, error: 'its job was stopped: cancelled, or past its deadline' });
         this.logger.log({ msg: 'task cancelled', ...log });
         return 'cancelled';
       }

@@ -11,6 +11,8 @@ export enum TaskState {
   COMPLETED = 'COMPLETED',
   FAILED = 'FAILED',
   SKIPPED = 'SKIPPED',
+  /** Ended while it ran because its job was stopped (a cancel, or the job's deadline): neither Kiln's failure nor the program's. */
+  CANCELLED = 'CANCELLED',
 }
 
 const RANK: Record<TaskState, number> = {
@@ -20,6 +22,7 @@ const RANK: Record<TaskState, number> = {
   [TaskState.COMPLETED]: 3,
   [TaskState.FAILED]: 3,
   [TaskState.SKIPPED]: 3,
+  [TaskState.CANCELLED]: 3,
 };
 
 /** Events may arrive twice or out of order; a task never moves back to a lower rank. */

@@ -18,8 +18,14 @@ export interface TaskEvent {
   /** When this attempt began (a `completed` or `failed` report of a task that ran). */
   startedAt?: string;
   result?: TaskResult;
-  /** For `failed`: why Kiln could not run the task (never the program's own failure). */
+  /** For `failed`: why Kiln could not run the task (never the program's own failure), or why it was stopped (`stopped`). */
   error?: string;
+  /**
+   * For `failed`: the task was killed because its job was stopped (a cancel,
+   * its deadline), not because Kiln failed; recorded CANCELLED. A coordinator
+   * that does not know the field records FAILED, as before it existed.
+   */
+  stopped?: boolean;
   /** W3C trace context of the worker's task span, so the coordinator's handling joins the trace. */
   trace?: Record<string, string>;
 }
