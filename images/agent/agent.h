@@ -107,6 +107,14 @@ void stop_kept(pid_t leader);
 void stop_all_kept(void);
 /* Calls visit(pid) for every process in /proc but the agent itself (cpu-watch.c uses it too). */
 void each_process(void (*visit)(pid_t pid, void *data), void *data);
+/* What /proc/<pid>/stat says of a process: its state, its session, and
+ * utime+stime+cutime+cstime in clock ticks. 0 when it is gone. */
+struct proc_stat {
+    char state;
+    pid_t session;
+    uint64_t cpu_ticks;
+};
+int read_proc_stat(pid_t pid, struct proc_stat *out);
 
 /* ------------------------------------------------------------- cpu-watch.c */
 

@@ -28,10 +28,7 @@
  * setsid()s again escapes this count, as it escapes kill(-pgid).
  */
 #define _GNU_SOURCE
-#include <fcntl.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <string.h>
 #include <unistd.h>
 
 #include "agent.h"
@@ -41,43 +38,16 @@ struct cpu_sum {
     uint64_t ticks;
 };
 
-/* Session and utime+stime+cutime+cstime (clock ticks) of a process; 0 when it is gone. */
-static int read_cpu_ticks(pid_t pid, pid_t *session, uint64_t *ticks)
-{
-    char path[64], text[1024];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return 0;
-    ssize_t n = read(fd, text, sizeof text - 1);
-    close(fd);
-    if (n <= 0)
-        return 0;
-    text[n] = 0;
-    /* The command name may hold spaces and parentheses: the fields start after the last ')'. */
-    char *fields = strrchr(text, ')');
-    int sid;
-    unsigned long long utime, stime;
-    long long cutime, cstime;
-    if (!fields || sscanf(fields + 1, " %*c %*d %*d %d %*s %*s %*s %*s %*s %*s %*s %llu %llu %lld %lld",
-                          &sid, &utime, &stime, &cutime, &cstime) != 5)
-        return 0;
-    *session = sid;
-    *ticks = utime + stime + (uint64_t)(cutime > 0 ? cutime : 0) + (uint64_t)(cstime > 0 ? cstime : 0);
-    return 1;
-}
-
 /* A zombie is counted too: its CPU reaches its parent's cutime only when it is reaped. */
 static void add_process(pid_t pid, void *data)
 {
     struct cpu_sum *sum = data;
-    pid_t session;
-    uint64_t ticks;
-    if (!read_cpu_ticks(pid, &session, &ticks))
+    struct proc_stat stat;
+    if (!read_proc_stat(pid, &stat))
         return;
-    if (sum->session ? session != sum->session : is_kept(session))
+    if (sum->session ? stat.session != sum->session : is_kept(stat.session))
         return;
-    sum->ticks += ticks;
+    sum->ticks += stat.cpu_ticks;
 }
 
 uint64_t live_cpu_us(pid_t session)

@@ -65,28 +65,40 @@ int forget_kept(pid_t pid)
     return 0;
 }
 
-/* The session id of a process (field 6 of /proc/<pid>/stat); -1 when it is gone. */
-static pid_t session_of(pid_t pid, char *state_out)
+int read_proc_stat(pid_t pid, struct proc_stat *out)
 {
-    char path[64], text[512];
+    char path[64], text[1024];
     snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return -1;
+        return 0;
     ssize_t n = read(fd, text, sizeof text - 1);
     close(fd);
     if (n <= 0)
-        return -1;
+        return 0;
     text[n] = 0;
     /* The command name may hold spaces and parentheses: the fields start after the last ')'. */
     char *fields = strrchr(text, ')');
-    char state;
-    int ppid, pgrp, session;
-    if (!fields || sscanf(fields + 1, " %c %d %d %d", &state, &ppid, &pgrp, &session) != 4)
+    int session;
+    unsigned long long utime, stime;
+    long long cutime, cstime;
+    if (!fields || sscanf(fields + 1, " %c %*d %*d %d %*s %*s %*s %*s %*s %*s %*s %llu %llu %lld %lld", &out->state, &session,
+                          &utime, &stime, &cutime, &cstime) != 6)
+        return 0;
+    out->session = session;
+    out->cpu_ticks = utime + stime + (uint64_t)(cutime > 0 ? cutime : 0) + (uint64_t)(cstime > 0 ? cstime : 0);
+    return 1;
+}
+
+/* The session id of a process; -1 when it is gone. */
+static pid_t session_of(pid_t pid, char *state_out)
+{
+    struct proc_stat stat;
+    if (!read_proc_stat(pid, &stat))
         return -1;
     if (state_out)
-        *state_out = state;
-    return session;
+        *state_out = stat.state;
+    return stat.session;
 }
 
 void each_process(void (*visit)(pid_t pid, void *data), void *data)
