@@ -28,12 +28,14 @@ describe('compile limits', () => {
     const response = await suite.execute({ language: 'cpp', code: SLOW_TO_COMPILE, limits: { compileTimeoutMs: 2000, timeoutMs: 30000 } });
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(response.body).toMatchObject({ verdict: 'COMPILE_ERROR', compile: { verdict: 'TIMEOUT' }, run: null });
+    expect(response.body.compile.stderr).toMatch(/kiln: the compiler was stopped at its time limit, 2000 ms \(limits\.compileTimeoutMs\)$/);
     expect(runTask(response.body)?.state).toBe('SKIPPED');
   });
 
   it('holds a compile to compileMemoryMb, whatever the run’s memory limit: compile MEMORY_LIMIT', async () => {
     const response = await suite.execute({ language: 'c', code: HUGE_TO_COMPILE, limits: { compileMemoryMb: 128, memoryMb: 1024 } });
     expect(response.body).toMatchObject({ verdict: 'COMPILE_ERROR', compile: { verdict: 'MEMORY_LIMIT' }, run: null });
+    expect(response.body.compile.stderr).toMatch(/kiln: the compiler was stopped at its memory limit, 128 MB \(limits\.compileMemoryMb\)$/);
   });
 
   it('refuses compile limits above their maxima, naming them', async () => {

@@ -76,9 +76,8 @@ export class CompileTaskRunner {
     const cached = await this.cache.restore(cacheKey, artifact);
     if (cached) return { compile: { ...cached, cached: true } };
     const { report, workspace } = await this.compileAndCollect(task, compilation, recorder);
-    if (workspace && 'notKept' in workspace) {
-      recorder.listener('stderr', Buffer.from(`\nkiln: the compiled program cannot be kept: ${workspace.notKept}`));
-    }
+    const note = workspace && 'notKept' in workspace ? `the compiled program cannot be kept: ${workspace.notKept}` : limitNoteOf(report, compilation.limits);
+    if (note) recorder.listener('stderr', Buffer.from(`\nkiln: ${note}`));
     const recorded = recorder.finish();
     const judged = judgedReport(report, recorded);
     const verdict = verdictOfExecution(outcomeOf(judged));
@@ -123,6 +122,17 @@ export class CompileTaskRunner {
 }
 
 type CompileLimits = ReturnType<typeof compileLimitsOf>;
+
+/**
+ * Why the compiler was stopped, when a limit stopped it: its stderr is what
+ * a user reads of a failed compile, and a killed compiler writes nothing.
+ */
+function limitNoteOf(report: AgentExecReport, limits: CompileLimits): string | null {
+  const verdict = verdictOfExecution(outcomeOf(report));
+  if (verdict === Verdict.TIMEOUT) return `the compiler was stopped at its time limit, ${limits.timeoutMs} ms (limits.compileTimeoutMs)`;
+  if (verdict === Verdict.MEMORY_LIMIT) return `the compiler was stopped at its memory limit, ${limits.memoryMb} MB (limits.compileMemoryMb)`;
+  return null;
+}
 
 /** How the compile stage is written: the run options but the output files, which only runs return. */
 function compileStageOptions(task: TaskPayload): object {
