@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { JobEventsRepository, LoggedEvent } from '@kiln/store';
-import { isTerminalJobState } from '@kiln/tasks';
+import { isTerminalJobState, JobState, jobStateRank } from '@kiln/tasks';
 import { CurrentPrincipal, Principal } from '../auth/principal';
 import { JobsService } from '../jobs/jobs.service';
 import { OrderedJobLog, OutputText } from './ordered-job-log';
@@ -13,7 +13,8 @@ const KEEP_ALIVE_MS = 15_000;
  * GET /jobs/:id/events — Server-Sent Events: `state` (the job's state now, first),
  * then every `output` chunk and `state` change in order (earlier ones replayed
  * for a late client), then `end` with the final job. The stream closes when
- * the job is over.
+ * the job is over. A replayed `state` older than one already sent is left
+ * out, so the last `state` a client read is always the job's.
  */
 @Controller('jobs')
 export class JobEventsController {
@@ -51,6 +52,8 @@ class OrderedRelay {
   onEnd: () => Promise<void> = async () => undefined;
   private sawEnd = false;
   private ended = false;
+  /** The latest state sent (jobStateRank): a state replayed after it is history the client must not take for now. */
+  private sentRank = -1;
   private readonly log = new OrderedJobLog((logged) => this.emit(logged));
   private readonly text = new OutputText();
 
@@ -60,8 +63,8 @@ class OrderedRelay {
   ) {}
 
   async start(view: { state: string; verdict: string | null }, history: LoggedEvent[]): Promise<void> {
-    this.sse.send('state', { state: view.state, verdict: view.verdict });
-    this.sawEnd = isTerminalJobState(view.state as never);
+    this.sendState(view.state as JobState, view.verdict);
+    this.sawEnd = isTerminalJobState(view.state as JobState);
     this.log.replay(history);
     if (this.sawEnd) await this.end();
   }
@@ -80,12 +83,19 @@ class OrderedRelay {
     if (this.ended) return;
     if (event.type === 'state') {
       this.sawEnd ||= isTerminalJobState(event.state);
-      this.sse.send('state', { state: event.state, verdict: event.verdict ?? null }, id);
+      this.sendState(event.state, event.verdict ?? null, id);
       return;
     }
     if (event.type !== 'output') return;
     const test = event.test !== undefined ? { test: event.test } : {};
     this.sse.send('output', { task: event.task, stream: event.stream, text: this.text.of(event), ...test }, id);
+  }
+
+  private sendState(state: JobState, verdict: string | null, id?: string): void {
+    const rank = jobStateRank(state);
+    if (rank <= this.sentRank) return;
+    this.sentRank = rank;
+    this.sse.send('state', { state, verdict }, id);
   }
 
   private async end(): Promise<void> {
