@@ -19,7 +19,8 @@ describe('interactive WebSocket protocol (scripted sandboxes)', () => {
 
   beforeAll(async () => {
     kiln = await startKiln({
-      runtime: scriptedRuntime(),
+      // A kill takes as long as a container's might: a cancelled job's task records its end after the job's.
+      runtime: scriptedRuntime({ killDelayMs: 300 }),
       env: { KILN_COORDINATOR__AUTH__MODE: 'on', KILN_COORDINATOR__AUTH__KEYS: KEY, KILN_COORDINATOR__INTERACTIVE__START_TIMEOUT_MS: '500' },
     });
     await kiln.coordinator!.listen(0, '127.0.0.1');
@@ -144,6 +145,20 @@ describe('interactive WebSocket protocol (scripted sandboxes)', () => {
       10_000,
       'the job to be cancelled',
     );
+  });
+
+  it('a cancel ends the run with done: the job CANCELLED, its run task CANCELLED, as GET answers it after', async () => {
+    const client = await InteractiveClient.connect(base, withKey);
+    client.send({ type: 'start', job: { language: 'python', code: script('out started', 'sleep 30000') } });
+    const { id } = await client.next('job', 10_000);
+    await client.until(() => client.text() === 'started\n', 10_000, 'the program to start');
+    client.send({ type: 'cancel' });
+    const { job } = (await client.next('done', 10_000)) as unknown as { job: { tasks: { id: string; state: string }[] } };
+    // The job ends at once; its running task records CANCELLED when the worker has killed it.
+    expect(job).toMatchObject({ id, state: 'CANCELLED' });
+    expect(job.tasks.find((task) => task.id === 'run')?.state).toBe('CANCELLED');
+    const polled = await kiln.http().get(`/jobs/${id}`).set(withKey);
+    expect(polled.body.tasks.find((task: { id: string }) => task.id === 'run')).toEqual(job.tasks.find((task) => task.id === 'run'));
   });
 
   it('answers an upgrade to a path with no WebSocket endpoint 404, and keeps serving', async () => {

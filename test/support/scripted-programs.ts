@@ -1,5 +1,5 @@
 import type { ScriptedExit, ScriptedProgram, ScriptedRun } from '../../apps/worker/src/sandbox/scripted/scripted-sandbox';
-import { ScriptedSandboxRuntime } from '../../apps/worker/src/sandbox/scripted/scripted-sandbox.runtime';
+import { ScriptedRuntimeOptions, ScriptedSandboxRuntime } from '../../apps/worker/src/sandbox/scripted/scripted-sandbox.runtime';
 
 /**
  * Programs for component suites, whose worker runs jobs in scripted
@@ -28,8 +28,8 @@ import { ScriptedSandboxRuntime } from '../../apps/worker/src/sandbox/scripted/s
  * What a scripted run proves is everything above the sandbox: the sandbox's
  * own rules are the system tier's.
  */
-export function scriptedRuntime(): ScriptedSandboxRuntime {
-  return new ScriptedSandboxRuntime(runScript);
+export function scriptedRuntime(options?: ScriptedRuntimeOptions): ScriptedSandboxRuntime {
+  return new ScriptedSandboxRuntime(runScript, options);
 }
 
 /** The program scriptedRuntime's sandboxes run, for a runtime that adds to it (scripted-sessions.ts). */

@@ -10,6 +10,7 @@ import { CreateJobDto } from '../jobs/dto/create-job.dto';
 import { JobSubmission } from '../jobs/job-submission';
 import { JobsService } from '../jobs/jobs.service';
 import { EventQueue } from './event-queue';
+import { settledJobView } from './settled-job-view';
 import {
   INTERACTIVE_SIGNAL_NUMBERS,
   InteractiveEvent,
@@ -46,7 +47,7 @@ export class InteractiveRuns implements InteractiveRunStarter {
     const job = await this.submission.submit(dto, principal);
     const id = job.meta.id;
     const events = new EventQueue<InteractiveEvent>();
-    const feed = new JobFeed(events, () => this.jobs.view(id, principal));
+    const feed = new JobFeed(events, () => settledJobView(() => this.jobs.view(id, principal)));
     // Follow first, then read the history: nothing falls between the two.
     const stop = await this.log.follow(id, (logged) => feed.live(logged));
     events.onEnd(() => void stop());

@@ -4,6 +4,8 @@ import { ScriptedProgram, ScriptedSandbox } from './scripted-sandbox';
 export interface ScriptedRuntimeOptions {
   /** The worker's sandbox.killGraceMs: how long past its time limit a run may stay silent. Default 2000. */
   killGraceMs?: number;
+  /** How long killing a sandbox takes, as an engine's kill is not instant (default 0: at once). */
+  killDelayMs?: number;
 }
 
 /**
@@ -24,7 +26,7 @@ export class ScriptedSandboxRuntime extends SandboxRuntime {
 
   constructor(
     private readonly program: ScriptedProgram,
-    options: ScriptedRuntimeOptions = {},
+    private readonly options: ScriptedRuntimeOptions = {},
   ) {
     super(options.killGraceMs ?? 2000);
   }
@@ -43,7 +45,7 @@ export class ScriptedSandboxRuntime extends SandboxRuntime {
   }
 
   protected async take({ owner, image, limits }: SandboxRequest): Promise<ScriptedSandbox> {
-    const sandbox = new ScriptedSandbox(`scripted-${this.sandboxes.length + 1}`, owner, image, limits, this.program);
+    const sandbox = new ScriptedSandbox(`scripted-${this.sandboxes.length + 1}`, owner, image, limits, this.program, this.options.killDelayMs ?? 0);
     this.sandboxes.push(sandbox);
     return sandbox;
   }

@@ -73,6 +73,7 @@ export class ScriptedSandbox implements SandboxBody {
     readonly image: string,
     readonly limits: SandboxLimits,
     private readonly program: ScriptedProgram,
+    private readonly killDelayMs = 0,
   ) {}
 
   get alive(): boolean {
@@ -104,6 +105,7 @@ export class ScriptedSandbox implements SandboxBody {
   async kill(): Promise<void> {
     if (this.state !== 'leased') return;
     this.state = 'killed';
+    if (this.killDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.killDelayMs));
     this.stopCurrent?.('killed');
   }
 
