@@ -152,11 +152,21 @@ describe('MCP over HTTP, switched off', () => {
     expect(answer.status).toBe(404);
   });
 
-  it('GET and DELETE /mcp of a server that is on: 405, stateless', async () => {
+  it('any method but POST on a server that is on: 405 with Allow: POST in JSON-RPC, stateless (no stream, no session); OPTIONS 204', async () => {
     const on = await startKiln({ worker: false });
     try {
-      expect((await on.http().get('/mcp')).status).toBe(405);
-      expect((await on.http().delete('/mcp')).status).toBe(405);
+      for (const method of ['get', 'delete', 'put', 'patch'] as const) {
+        // The body is not read: a malformed one is no 400.
+        const answer = await on.http()[method]('/mcp').set('content-type', 'application/json').send('{"unread":');
+        expect({ method, status: answer.status, allow: answer.headers.allow, body: answer.body }).toEqual({
+          method,
+          status: 405,
+          allow: 'POST',
+          body: { jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed: this server is stateless (POST only)' }, id: null },
+        });
+      }
+      const options = await on.http().options('/mcp');
+      expect({ status: options.status, allow: options.headers.allow }).toEqual({ status: 204, allow: 'POST' });
     } finally {
       await on.close();
     }

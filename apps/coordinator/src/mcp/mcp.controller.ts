@@ -1,8 +1,9 @@
-import { Controller, Delete, Get, HttpCode, HttpStatus, Inject, Post, Req, Res } from '@nestjs/common';
+import { All, Controller, HttpStatus, Inject, Post, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { KILN_VERSION } from '@kiln/config';
 import { createKilnMcpServer } from '@kiln/mcp';
+import { RawBody } from '../http/json-body.interceptor';
 import { loopbackClientFor } from './loopback-client';
 
 /** JSON-RPC's answer to a method of /mcp a stateless server does not have. */
@@ -33,16 +34,21 @@ export class McpController {
     await transport.handleRequest(request, response, request.body);
   }
 
-  /** No server-sent stream and no session to end: a stateless server answers 405 (the SDK's clients expect it). */
-  @Get()
-  @HttpCode(HttpStatus.METHOD_NOT_ALLOWED)
-  stream(): object {
-    return NO_STREAM;
-  }
-
-  @Delete()
-  @HttpCode(HttpStatus.METHOD_NOT_ALLOWED)
-  end(): object {
-    return NO_STREAM;
+  /**
+   * Every other method (declared after exchange: Express tries a path's
+   * routes in order). No server-sent stream (GET) and no session to end
+   * (DELETE): a stateless server answers 405 (the SDK's clients expect it),
+   * here in JSON-RPC rather than through the app's 405 (http/method-not-allowed.ts),
+   * and OPTIONS 204; both with `Allow: POST`. The body is never read.
+   */
+  @All()
+  @RawBody()
+  refuse(@Req() request: Request, @Res() response: Response): void {
+    response.setHeader('Allow', 'POST');
+    if (request.method === 'OPTIONS') {
+      response.status(HttpStatus.NO_CONTENT).end();
+      return;
+    }
+    response.status(HttpStatus.METHOD_NOT_ALLOWED).json(NO_STREAM);
   }
 }
