@@ -24,8 +24,12 @@ export interface Judge0Query {
   base64_encoded?: string;
   wait?: string;
   fields?: string;
-  tokens?: string;
+  /** Repeated (`tokens=a&tokens=b`), an array: Rails reads the last. */
+  tokens?: string | string[];
 }
+
+/** Judge0's words for a batch of none (SubmissionsController's batch_create and batch_show alike). */
+const EMPTY_BATCH = 'there should be at least one submission in a batch';
 
 /** An answer and its HTTP status (Judge0 varies it: 201 or 422 for a batch, 201 with an error for wait=true). */
 export interface Judge0Answer {
@@ -97,6 +101,8 @@ export class Judge0SubmissionsService {
   /** GET /submissions/batch?tokens=a,b,c: each submission, null for a token that is not one. */
   async getBatch(query: Judge0Query, principal: Principal): Promise<unknown> {
     const tokens = tokensOf(query.tokens);
+    // Judge0's words, then what this GET reads them from: without them the client cannot tell it from the POST's refusal.
+    if (!tokens.length) throw new Judge0BadRequest(`${EMPTY_BATCH}: give the submissions' tokens in the tokens query parameter, comma-separated (?tokens=a,b,c)`);
     this.checkBatchSize(tokens.length);
     const rendering = renderingOf(query);
     const found = await this.find(tokens, principal);
@@ -160,7 +166,7 @@ export class Judge0SubmissionsService {
   private checkBatchSize(count: number): void {
     const max = this.config.coordinator.api.judge0.maxBatchSize;
     if (count > max) throw new Judge0BadRequest(`number of submissions in a batch should be less than or equal to ${max}`);
-    if (count === 0) throw new Judge0BadRequest('there should be at least one submission in a batch');
+    if (count === 0) throw new Judge0BadRequest(EMPTY_BATCH);
   }
 }
 
@@ -169,8 +175,9 @@ function renderingOf(query: Judge0Query): Rendering {
 }
 
 /** Ruby's `tokens.to_s.strip.split(",")`: trailing empty entries dropped. */
-function tokensOf(param: string | undefined): string[] {
-  const tokens = (param ?? '').trim().split(',');
+function tokensOf(param: string | string[] | undefined): string[] {
+  const last = Array.isArray(param) ? param[param.length - 1] : param;
+  const tokens = (last ?? '').trim().split(',');
   while (tokens.length && tokens[tokens.length - 1] === '') tokens.pop();
   return tokens;
 }
