@@ -9,12 +9,12 @@ const DEEP_ARRAYS = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
 const DEEP_OBJECTS = `${'{"a":'.repeat(50_000)}1${'}'.repeat(50_000)}`;
 const DEPTH_ERROR = 'JSON body nested too deeply: at most 32 levels of objects and arrays';
 
-/** Each API's own error shape for a refused body: Kiln's `{error, details}`, Piston's `{message}`, Judge0's `{error}`. */
+/** Each API's own error shape for a refused body: Kiln's `{error, details}`, Piston's `{message}`, Judge0's `{error}`, MCP's JSON-RPC error. */
 const ROUTES = [
   { path: '/jobs', shape: 'native' },
   { path: '/execute', shape: 'native' },
   { path: '/snippets', shape: 'native' },
-  { path: '/mcp', shape: 'native' },
+  { path: '/mcp', shape: 'mcp' },
   { path: '/api/v2/execute', shape: 'piston' },
   { path: '/judge0/submissions', shape: 'judge0' },
   { path: '/judge0/submissions/batch', shape: 'judge0' },
@@ -27,6 +27,7 @@ function expectRefusal(answer: { status: number; body: any }, shape: Shape, erro
   if (shape === 'native') expect(answer.body).toEqual({ error, details: [{ field, message }] });
   if (shape === 'piston') expect(answer.body).toEqual({ message: `${field}: ${message}` });
   if (shape === 'judge0') expect(answer.body).toEqual({ error });
+  if (shape === 'mcp') expect(answer.body).toEqual({ jsonrpc: '2.0', error: { code: -32600, message: `Invalid Request: ${error} (${field}: ${message})` }, id: null });
 }
 
 /** Issue 12, acceptance 6: deep JSON and prototype keys are 400 naming the problem on every route that takes a body, never 500. */

@@ -4,7 +4,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import express from 'express';
 import { from, Observable, switchMap } from 'rxjs';
 import { assertSafeJson } from './json-body-inspection';
-import { RequestBodyException } from './request-body.exception';
+import { MalformedJsonBodyException, RequestBodyException } from './request-body.exception';
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
 const ANY_TYPE_JSON = 'kiln:any-type-json';
@@ -77,7 +77,7 @@ export class JsonBodyInterceptor implements NestInterceptor {
       const field = type === 'charset.unsupported' ? 'content-type' : 'content-encoding';
       return new RequestBodyException(HttpStatus.UNSUPPORTED_MEDIA_TYPE, `unsupported media type: ${message}`, [{ field, message }]);
     }
-    return new RequestBodyException(HttpStatus.BAD_REQUEST, 'malformed JSON body', [{ field: 'body', message }]);
+    return new MalformedJsonBodyException(message);
   }
 }
 

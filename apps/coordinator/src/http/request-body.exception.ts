@@ -1,4 +1,4 @@
-import { HttpException } from '@nestjs/common';
+import { HttpException, HttpStatus } from '@nestjs/common';
 import { FieldError } from './field-error';
 
 /**
@@ -10,5 +10,16 @@ import { FieldError } from './field-error';
 export class RequestBodyException extends HttpException {
   constructor(status: number, error: string, details: FieldError[]) {
     super({ error, details }, status);
+  }
+}
+
+/**
+ * A body that does not parse as JSON, apart from valid JSON that is
+ * refused: JSON-RPC gives the two different codes (Parse error, Invalid
+ * Request: mcp/mcp-body-refusal.filter.ts).
+ */
+export class MalformedJsonBodyException extends RequestBodyException {
+  constructor(reason: string) {
+    super(HttpStatus.BAD_REQUEST, 'malformed JSON body', [{ field: 'body', message: reason }]);
   }
 }

@@ -1,13 +1,16 @@
-import { All, Controller, HttpStatus, Inject, Post, Req, Res } from '@nestjs/common';
+import { All, Controller, HttpStatus, Inject, Post, Req, Res, UseFilters } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
 import { KILN_VERSION } from '@kiln/config';
 import { createKilnMcpServer } from '@kiln/mcp';
 import { RawBody } from '../http/json-body.interceptor';
+import { invalidRequestOf, jsonRpcError, REQUEST_REFUSED } from './json-rpc-errors';
 import { loopbackClientFor } from './loopback-client';
+import { McpBodyRefusalFilter } from './mcp-body-refusal.filter';
 
 /** JSON-RPC's answer to a method of /mcp a stateless server does not have. */
-const NO_STREAM = { jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed: this server is stateless (POST only)' }, id: null };
+const NO_STREAM = jsonRpcError(REQUEST_REFUSED, 'Method not allowed: this server is stateless (POST only)');
 
 /**
  * MCP over Streamable HTTP at /mcp (endpoint group `mcp`), stateless: each
@@ -16,14 +19,22 @@ const NO_STREAM = { jsonrpc: '2.0', error: { code: -32000, message: 'Method not 
  * which is gone when the answer is. Nothing is kept between requests, so any
  * coordinator of a deployment answers any of them. The key check, the rate
  * limit, the host check and the JSON body checks run before, as on every
- * route.
+ * route; a body they refuse, or one that is no JSON-RPC message, is
+ * answered as a JSON-RPC error.
  */
 @Controller('mcp')
+@UseFilters(McpBodyRefusalFilter)
 export class McpController {
   constructor(@Inject(KILN_VERSION) private readonly version: string) {}
 
   @Post()
   async exchange(@Req() request: Request, @Res() response: Response): Promise<void> {
+    // A request without a body is the SDK's to answer (415 without a JSON type, else a Parse error).
+    const invalid = request.body === undefined ? null : invalidRequestOf(request.body);
+    if (invalid) {
+      response.status(HttpStatus.BAD_REQUEST).json(jsonRpcError(ErrorCode.InvalidRequest, invalid));
+      return;
+    }
     const server = createKilnMcpServer(loopbackClientFor(request), this.version);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     response.on('close', () => {
