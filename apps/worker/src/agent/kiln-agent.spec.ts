@@ -798,7 +798,10 @@ describe('kiln-agent’s live CPU watch switched off (KILN_AGENT_CPU_WATCH=off, 
       await agent.hello();
       const { result } = await agent.exec({ argv: ['sh', '-c', BUSY_FOUR], cpuMs: 1000, timeoutMs: 10_000 });
       expect(result.cpuLimited).toBe(true); // decided afterwards, from the rusage
-      expect(result.cpuMs).toBeGreaterThan(3500);
+      // Each process has its own second. The reaped CPU passes the limit when the second process is
+      // killed; the group goes then, the other two with what they had (≈ 3500 ms in all; less on a loaded
+      // machine, never below the two whole seconds). The watch holds all four to 1600 ms (below).
+      expect(result.cpuMs).toBeGreaterThan(2500);
     } finally {
       await agent.stop();
     }
