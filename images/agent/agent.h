@@ -5,7 +5,8 @@
  * carries them, workspace.c handles F (files in, files collected back),
  * exec.c S and E (stdin, one exec, its R) and, during an interactive
  * exec, I, D and K (live stdin, its end, a signal), kept.c the programs an E keeps
- * running after it (keep=1), cpu-watch.c the CPU its live processes used so
+ * running after it (keep=1) and what an exec measures of one (measure_kept),
+ * cpu-watch.c the CPU its live processes used so
  * far (for cpu_ms). nested-supervisor.c runs one
  * bubblewrap sandbox after another in nested mode; sandbox-seccomp.c is the
  * nested sandboxes' own seccomp filter.
@@ -105,6 +106,18 @@ int kill_unkept(void);
 /* No longer kept: every process of its session is killed and the leader reaped. */
 void stop_kept(pid_t leader);
 void stop_all_kept(void);
+/* What a kept program's session used during one exec (measure_kept=<pid>):
+ * its CPU from the exec's start to its end (live_cpu_us of the session, read
+ * twice) and its leader's peak RSS at the end. Nothing is known when the pid
+ * was not kept as the exec began, or its leader ended during the exec. */
+struct kept_measure {
+    pid_t leader; /* 0: nothing to measure */
+    int ended, cpu_known, rss_known;
+    uint64_t cpu_start_us, cpu_us, peak_rss_kb;
+};
+void kept_measure_start(struct kept_measure *measure, pid_t leader);
+/* At the exec's end (its first call counts, later ones do nothing). */
+void kept_measure_end(struct kept_measure *measure);
 /* Calls visit(pid) for every process in /proc but the agent itself (cpu-watch.c uses it too). */
 void each_process(void (*visit)(pid_t pid, void *data), void *data);
 /* What /proc/<pid>/stat says of a process: its state, its session, and
@@ -115,6 +128,8 @@ struct proc_stat {
     uint64_t cpu_ticks;
 };
 int read_proc_stat(pid_t pid, struct proc_stat *out);
+/* A process's peak resident memory (VmHWM of /proc/<pid>/status) in KiB; 0 when it is gone or the line is missing. */
+int read_peak_rss_kb(pid_t pid, uint64_t *out);
 
 /* ------------------------------------------------------------- cpu-watch.c */
 

@@ -161,6 +161,8 @@ struct exec_request {
     uint64_t timeout_ms, cpu_ms, output_bytes, fsize_bytes, nofile, collect_max_bytes, skipped_max;
     /* stop: a kept program's pid, ended before this exec runs (0: none). */
     uint64_t stop;
+    /* measure_kept: a kept program's pid whose use during this exec the R reports (0: none). */
+    uint64_t measure_kept;
     int collect;
     /* Started in the background and kept after this exec (kept.c). */
     int keep;
@@ -178,6 +180,7 @@ static const struct { const char *key; size_t offset; } number_keys[] = {
     { "collect_max_bytes", offsetof(struct exec_request, collect_max_bytes) },
     { "skipped_max", offsetof(struct exec_request, skipped_max) },
     { "stop", offsetof(struct exec_request, stop) },
+    { "measure_kept", offsetof(struct exec_request, measure_kept) },
 };
 
 int parse_u64(const char *s, uint64_t *out)
@@ -327,6 +330,10 @@ static const char *parse_exec_request(char *payload, size_t len, struct exec_req
         return "keep and interactive exclude each other";
     if (req->stop > INT32_MAX)
         return "E key stop: bad pid";
+    if (req->measure_kept > INT32_MAX)
+        return "E key measure_kept: bad pid";
+    if (req->keep && req->measure_kept)
+        return "keep and measure_kept exclude each other";
     return NULL;
 }
 
@@ -431,6 +438,7 @@ struct exec_run {
     uint64_t cpu_us, max_rss_kb, stdout_bytes, stderr_bytes, forwarded;
     int timed_out, cpu_limited, output_limited, saw_sigxcpu;
     char exec_error[160];
+    struct kept_measure measure;
 };
 
 static void close_fd(int *fd)
@@ -519,6 +527,7 @@ static void start_kill(struct exec_run *run)
         return;
     run->killing = 1;
     run->kill_started_ms = now_ms();
+    kept_measure_end(&run->measure); /* the exec's end: its program exited, or a limit stops it */
     close_fd(&run->stdin_fd);
     kill_program();
 }
@@ -826,6 +835,10 @@ static void send_result(const struct exec_run *run, int oom_killed, const char *
                      (unsigned long long)run->stderr_bytes, collect_error, (unsigned long long)skipped, run->exec_error);
     if (kept_pid > 0)
         n += snprintf(text + n, sizeof text - n, "pid=%d\n", (int)kept_pid);
+    if (run->measure.cpu_known)
+        n += snprintf(text + n, sizeof text - n, "kept_cpu_ms=%llu\n", (unsigned long long)(run->measure.cpu_us / 1000));
+    if (run->measure.rss_known)
+        n += snprintf(text + n, sizeof text - n, "kept_max_rss_kb=%llu\n", (unsigned long long)run->measure.peak_rss_kb);
     if (run->req->nonce)
         n += snprintf(text + n, sizeof text - n, "nonce=%s\n", run->req->nonce);
     send_frame('R', text, n);
@@ -872,6 +885,7 @@ static void run_exec(const struct exec_request *req)
     run.started_ms = now_ms();
     run.deadline_ms = run.started_ms + req->timeout_ms;
     run.next_watch_ms = run.started_ms + CPU_WATCH_MS;
+    kept_measure_start(&run.measure, (pid_t)req->measure_kept);
     if (spawn_program(&run) < 0)
         return;
     running_pid = run.pid;

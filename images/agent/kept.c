@@ -12,6 +12,12 @@
  * dies as before. With no kept program the agent kills with kill(-1), as it
  * always did; with some it walks /proc instead (only as PID 1: outside a pid
  * namespace /proc is the host's).
+ *
+ * An exec may name a kept program to measure (measure_kept=<pid>): what its
+ * session used while the exec ran. A context's run is such an exec, and when
+ * it is stopped at its limit, the interpreter, still busy, says nothing of
+ * its own: this reading is then the only measure of the run
+ * (apps/worker/src/sessions/session-runs.ts).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -65,18 +71,28 @@ int forget_kept(pid_t pid)
     return 0;
 }
 
-int read_proc_stat(pid_t pid, struct proc_stat *out)
+/* /proc/<pid>/<name> as a NUL-terminated text (one read: these files are
+ * made whole at open); 0 when the process is gone. */
+static int read_proc_text(pid_t pid, const char *name, char *text, size_t size)
 {
-    char path[64], text[1024];
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, name);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return 0;
-    ssize_t n = read(fd, text, sizeof text - 1);
+    ssize_t n = read(fd, text, size - 1);
     close(fd);
     if (n <= 0)
         return 0;
     text[n] = 0;
+    return 1;
+}
+
+int read_proc_stat(pid_t pid, struct proc_stat *out)
+{
+    char text[1024];
+    if (!read_proc_text(pid, "stat", text, sizeof text))
+        return 0;
     /* The command name may hold spaces and parentheses: the fields start after the last ')'. */
     char *fields = strrchr(text, ')');
     int session;
@@ -88,6 +104,22 @@ int read_proc_stat(pid_t pid, struct proc_stat *out)
     out->session = session;
     out->cpu_ticks = utime + stime + (uint64_t)(cutime > 0 ? cutime : 0) + (uint64_t)(cstime > 0 ? cstime : 0);
     return 1;
+}
+
+int read_peak_rss_kb(pid_t pid, uint64_t *out)
+{
+    char text[4096];
+    if (!read_proc_text(pid, "status", text, sizeof text))
+        return 0;
+    /* Its own line, "VmHWM:" and the number in kB: the kernel's hiwater_rss, which ru_maxrss reports too. */
+    for (char *line = text; line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+        unsigned long long kb;
+        if (!strncmp(line, "VmHWM:", 6) && sscanf(line + 6, " %llu", &kb) == 1) {
+            *out = kb;
+            return 1;
+        }
+    }
+    return 0;
 }
 
 /* The session id of a process; -1 when it is gone. */
@@ -178,4 +210,27 @@ void stop_all_kept(void)
 {
     while (kept_total > 0)
         stop_kept(kept[kept_total - 1]);
+}
+
+void kept_measure_start(struct kept_measure *measure, pid_t leader)
+{
+    *measure = (struct kept_measure){ .leader = is_kept(leader) ? leader : 0 };
+    if (measure->leader)
+        measure->cpu_start_us = live_cpu_us(leader);
+}
+
+void kept_measure_end(struct kept_measure *measure)
+{
+    /* Taken once, as the exec ends: the drain and reaping after it are not the run's. */
+    if (!measure->leader || measure->ended)
+        return;
+    measure->ended = 1;
+    /* A leader that ended during the exec took its CPU with it: nothing to say. */
+    if (!is_kept(measure->leader))
+        return;
+    uint64_t now_us = live_cpu_us(measure->leader);
+    /* A process of the session that the agent reaped (an orphan) leaves the sum: never below 0. */
+    measure->cpu_us = now_us > measure->cpu_start_us ? now_us - measure->cpu_start_us : 0;
+    measure->cpu_known = 1;
+    measure->rss_known = read_peak_rss_kb(measure->leader, &measure->peak_rss_kb);
 }

@@ -161,6 +161,19 @@ describe.each(SANDBOX_MODES)('sessions (sandbox mode %s)', (mode) => {
     expect(await run(id, { context: 'main', code: '2 + 2' })).toMatchObject({ result: '4' });
   });
 
+  it.each([
+    ['python', 'held = b"x" * (64 << 20)\nwhile True: pass'],
+    ['javascript', 'const held = Buffer.alloc(64 << 20, 1);\nfor (;;) {}'],
+  ])('a %s context run stopped at its time limit answers its interpreter’s CPU time and memory, not its client’s', async (language, code) => {
+    const id = await open({ language });
+    const stuck = await run(id, { context: 'main', code, timeoutMs: 1500 });
+    expect(stuck).toMatchObject({ verdict: 'TIMEOUT', context: { name: 'main', restarted: true, reason: 'the run reached its time limit' } });
+    // The interpreter was busy on one CPU (limits.cpus 1) nearly all the run; its client used some 30 ms.
+    expect(stuck.cpuTimeMs).toBeGreaterThanOrEqual(stuck.wallTimeMs / 2);
+    expect(stuck.cpuTimeMs).toBeLessThanOrEqual(stuck.wallTimeMs + 100);
+    expect(stuck.memoryBytes).toBeGreaterThanOrEqual(64 * 1024 * 1024);
+  });
+
   it('acceptance 3: an idle session expires: its container is removed, later calls are 410', async () => {
     const id = await open({ language: 'bash', idleTimeoutMs: 1500 });
     // Found by its name after the session, which the engine is asked for off the open's path (warm-container.ts).

@@ -113,6 +113,13 @@ describe('agent frame encoding', () => {
     ]);
   });
 
+  it('names the kept program an exec measures (measure_kept), as a pid', () => {
+    expect(execPairs(encodeExecFrame({ argv: ['true'], measureKept: 42 }))).toEqual([
+      ['arg', 'true'],
+      ['measure_kept', '42'],
+    ]);
+  });
+
   it('leaves unset options to the agent defaults and keeps empty arguments', () => {
     expect(execPairs(encodeExecFrame({ argv: ['true', ''] }))).toEqual([
       ['arg', 'true'],
@@ -267,6 +274,14 @@ describe('parseResult', () => {
     expect(parseResult(line({ ...base, skipped: 6001 })).skippedCount).toBe(6001);
     expect(() => parseResult(line({ ...base, skipped: -1 }))).toThrow(/skipped/);
     expect(() => parseResult(line({ ...base, skipped: '' }))).toThrow(/skipped/);
+  });
+
+  it('reads what an exec measured of a kept program only when the agent says it, and checks its range', () => {
+    expect(parseResult(line({ ...base, kept_cpu_ms: 987, kept_max_rss_kb: 70000 }))).toMatchObject({ keptCpuMs: 987, keptMaxRssBytes: 70000 * 1024 });
+    const plain = parseResult(line(base));
+    expect('keptCpuMs' in plain || 'keptMaxRssBytes' in plain).toBe(false);
+    expect(() => parseResult(line({ ...base, kept_cpu_ms: -1 }))).toThrow(/kept_cpu_ms/);
+    expect(() => parseResult(line({ ...base, kept_max_rss_kb: '9007199254740991' }))).toThrow(/kept_max_rss_kb/);
   });
 
   it('types a signalled, limited run with errors', () => {

@@ -100,6 +100,12 @@ export interface AgentExec {
   keep?: boolean;
   /** Before this exec runs, end the kept program of this pid and everything of its session. */
   stop?: number;
+  /**
+   * The pid of a kept program whose use during this exec the answer reports
+   * (keptCpuMs, keptMaxRssBytes): a context's interpreter, which says
+   * nothing of its own when its run is stopped at a limit.
+   */
+  measureKept?: number;
   /** Keep the program's stdin open for live stdin (I), its end (D) and signals (K) while it runs. */
   interactive?: boolean;
   /** Echoed in the exec's R (and X): an answer without it was not the agent's. */
@@ -126,6 +132,10 @@ export interface AgentResult extends ExecutionOutcome {
   execError: string | null;
   /** The pid of a kept program (an exec with `keep`), when it started. */
   keptPid?: number;
+  /** With `measureKept`: the CPU the kept program's session used during the exec (absent when it was not kept, or ended). */
+  keptCpuMs?: number;
+  /** With `measureKept`: the kept program's peak resident memory so far. */
+  keptMaxRssBytes?: number;
   /** The exec's nonce as the R echoed it (absent when the exec sent none). */
   nonce?: string;
   /** Set by the worker, never the agent: the exec ended because the program wrote into the agent's channel (why). */
@@ -194,6 +204,7 @@ export function encodeExecFrame(exec: AgentExec): Buffer {
     ['collect_max_bytes', exec.collectMaxBytes],
     ['skipped_max', exec.skippedMax],
     ['stop', exec.stop],
+    ['measure_kept', exec.measureKept],
   ];
   for (const [key, value] of numbers) if (value !== undefined) pairs.push([key, countText(key, value)]);
   if (exec.collect !== undefined) pairs.push(['collect', exec.collect ? '1' : '0']);
@@ -446,6 +457,9 @@ export function parseResult(payload: Buffer): AgentResult {
     execError: fields.get('exec_error') || null,
     // Only the answer to an exec that keeps its program carries a pid.
     ...(fields.has('pid') ? { keptPid: requireInteger(fields, 'pid', [1, 2 ** 31 - 1]) } : {}),
+    // Only the answer to an exec that measured a kept program, and only what it could read.
+    ...(fields.has('kept_cpu_ms') ? { keptCpuMs: requireInteger(fields, 'kept_cpu_ms', COUNT) } : {}),
+    ...(fields.has('kept_max_rss_kb') ? { keptMaxRssBytes: requireInteger(fields, 'kept_max_rss_kb', RESULT_NUMBERS.max_rss_kb) * 1024 } : {}),
     ...(fields.has('nonce') ? { nonce: fields.get('nonce') } : {}),
   };
 }

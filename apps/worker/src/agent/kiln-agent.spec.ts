@@ -767,6 +767,51 @@ describe('kiln-agent (real binary, PID 1 of a pid namespace)', () => {
       agent.send(encodeExecFrame({ env: ENV, argv: ['true'], keep: true, collect: true }));
       await agent.expectError(/keep and collect exclude each other/);
     });
+
+    describe('measure_kept=<pid>: what a kept program used while an exec ran', () => {
+      /** Idle until the workspace holds `spin`, then 64 MiB of memory and a busy loop for ever (a context's runaway run). */
+      const SPINNER = 'import os, time\nwhile not os.path.exists("spin"): time.sleep(0.01)\nheld = b"x" * (64 << 20)\nwhile True: pass';
+      /** The kept program's utime+stime so far, in clock ticks (fields 14 and 15 of /proc/<pid>/stat). */
+      const ticksOf = (pid: number) => `$(awk '{ print $14 + $15 }' /proc/${pid}/stat)`;
+
+      it('reports its CPU during the exec alone and its peak memory, when the exec ends by itself', async () => {
+        const pid = await keep(`exec python3 -c '${SPINNER}'`);
+        const idle = await agent.exec({ argv: ['sleep', '0.2'], measureKept: pid });
+        expect(idle.result.keptCpuMs).toBeLessThan(100); // polling for a file, and its start before this exec is not counted
+        // Ends once the spinner has used 50 ticks (500 ms at USER_HZ 100) since it began, however loaded the machine is.
+        const script = `touch spin; start=${ticksOf(pid)}; while [ $(( ${ticksOf(pid)} - start )) -lt 50 ]; do sleep 0.05; done`;
+        const { result } = await agent.exec({ argv: ['sh', '-c', script], timeoutMs: 20_000, measureKept: pid });
+        expect(result).toMatchObject({ exitCode: 0, timedOut: false });
+        expect(result.keptCpuMs).toBeGreaterThanOrEqual(500);
+        expect(result.keptCpuMs).toBeLessThanOrEqual(result.wallMs + 50); // one thread: no more than the wall time
+        expect(result.keptMaxRssBytes).toBeGreaterThanOrEqual(64 << 20);
+        expect(result.cpuMs).toBeLessThan(result.keptCpuMs!); // the exec's own processes are counted apart
+      });
+
+      it('reports it when the exec is stopped at its time limit, the kept program still busy', async () => {
+        const pid = await keep(`exec python3 -c '${SPINNER}'`);
+        const { result } = await agent.exec({ argv: ['sh', '-c', 'touch spin; sleep 30'], timeoutMs: 1500, measureKept: pid });
+        expect(result.timedOut).toBe(true);
+        // Busy for most of the 1.5 s (its 64 MiB written first), on a machine that may be loaded.
+        expect(result.keptCpuMs).toBeGreaterThanOrEqual(300);
+        expect(result.keptCpuMs).toBeLessThanOrEqual(result.wallMs + 50);
+        expect(result.keptMaxRssBytes).toBeGreaterThanOrEqual(64 << 20);
+        expect(result.cpuMs).toBeLessThan(100);
+      });
+
+      it('says nothing of a pid that is not kept, or of a kept program that ended during the exec; keep excludes it', async () => {
+        const plain = await agent.exec({ argv: ['true'], measureKept: 99999 });
+        expect(plain.result).toMatchObject({ exitCode: 0 });
+        expect(plain.result.keptCpuMs).toBeUndefined();
+        expect(plain.result.keptMaxRssBytes).toBeUndefined();
+        const pid = await keep('while [ ! -e quit ]; do sleep 0.01; done');
+        const ended = await agent.exec({ argv: ['sh', '-c', 'touch quit; sleep 0.5'], measureKept: pid });
+        expect(ended.result).toMatchObject({ exitCode: 0 });
+        expect(ended.result.keptCpuMs).toBeUndefined();
+        agent.send(encodeExecFrame({ env: ENV, argv: ['true'], keep: true, measureKept: pid }));
+        await agent.expectError(/keep and measure_kept exclude each other/);
+      });
+    });
   });
 });
 

@@ -115,23 +115,29 @@ function stageOf(report: AgentExecReport, recorded: RecordedOutput, verdict?: Ve
  * A context run in a run stage's shape: the context's own measures (its
  * interpreter's time and memory, not the client's), exit code 1 when the
  * code raised, and the limit's verdict when the run had to be stopped.
+ * The interpreter's word comes first; a run it did not answer (stopped at
+ * a limit) has the agent's reading of it (measure_kept), and only an agent
+ * older than that leaves the client's.
  */
 function contextResultOf({ report, said, outcome }: ContextRun, recorded: RecordedOutput): SessionRunResult {
   const stage = stageOf(report, recorded);
   const context = { context: outcome, result: said?.result ?? null, error: said?.error ?? null };
+  const measures = {
+    cpuTimeMs: said?.cpuMs ?? report.result.keptCpuMs ?? stage.cpuTimeMs,
+    memoryBytes: said?.memoryBytes ?? report.result.keptMaxRssBytes ?? stage.memoryBytes,
+  };
   if (outcome.restarted) {
     const verdict = stage.verdict === Verdict.OK ? (said?.outputLimited ? Verdict.OUTPUT_LIMIT : Verdict.RUNTIME_ERROR) : stage.verdict;
-    return { ...stage, verdict, truncated: stage.truncated || Boolean(said?.outputLimited), ...context };
+    return { ...stage, ...measures, verdict, truncated: stage.truncated || Boolean(said?.outputLimited), ...context };
   }
   const raised = Boolean(said?.error);
   return {
     ...stage,
+    ...measures,
     exitCode: raised ? 1 : 0,
     signal: null,
     verdict: raised ? Verdict.RUNTIME_ERROR : Verdict.OK,
     wallTimeMs: said?.wallMs ?? stage.wallTimeMs,
-    cpuTimeMs: said?.cpuMs ?? stage.cpuTimeMs,
-    memoryBytes: said?.memoryBytes ?? stage.memoryBytes,
     ...context,
   };
 }

@@ -19,7 +19,11 @@ export interface ContextRunRequest {
 }
 
 export interface ContextRun {
-  /** The run's own exec (the driver's client half): its time, limits and output. */
+  /**
+   * The run's own exec (the driver's client half): its time, limits and
+   * output, and, from an agent that measures kept programs, what the
+   * context's interpreter used meanwhile (keptCpuMs, keptMaxRssBytes).
+   */
   report: AgentExecReport;
   /** What the context said of the run; null when it said nothing (stopped, or ended). */
   said: ContextReport | null;
@@ -36,6 +40,8 @@ export interface ContextRun {
  */
 export class SessionContexts {
   private readonly kept = new Map<string, number>();
+  /** Whether the sandbox's agent takes measure_kept; one older than the key refuses it once. */
+  private agentMeasures = true;
 
   constructor(
     private readonly sandbox: SessionSandbox,
@@ -57,13 +63,31 @@ export class SessionContexts {
       timeoutMs: request.timeoutMs,
       outputBytes: request.outputBytes + TRAILER_BYTES,
     };
-    const report = await this.sandbox.run(exec, Buffer.from(`${nonce}\n${request.code}`), output.listener);
+    const report = await this.runMeasuring(exec, this.kept.get(name)!, Buffer.from(`${nonce}\n${request.code}`), output.listener);
     const said = output.finish();
     const trouble = troubleOf(report, said);
     if (!trouble) return { report, said, outcome: { name, restarted: false } };
     await this.stop(name);
     await this.start(name);
     return { report, said, outcome: { name, restarted: true, reason: trouble } };
+  }
+
+  /**
+   * The run's exec, with the agent measuring the context's interpreter
+   * (measure_kept, docs/agent-protocol.md): a run stopped at its limit has
+   * no other measure of it. An agent older than the key refuses the exec
+   * before it starts; it is sent again without the key, as every later run.
+   */
+  private async runMeasuring(exec: AgentExec, pid: number, stdin: Buffer, onOutput: OutputListener): Promise<AgentExecReport> {
+    if (this.agentMeasures) {
+      try {
+        return await this.sandbox.run({ ...exec, measureKept: pid }, stdin, onOutput);
+      } catch (error) {
+        if (!(error instanceof AgentRefusedError && /measure_kept/.test(error.message))) throw error;
+        this.agentMeasures = false;
+      }
+    }
+    return this.sandbox.run(exec, stdin, onOutput);
   }
 
   private async start(name: string): Promise<void> {
