@@ -15,6 +15,33 @@ import { eventually } from '../support/waiting';
 const KEY_A = 'e2e-session-key-a-0123456789';
 const KEY_B = 'e2e-session-key-b-0123456789';
 
+/** The answer to a run whose code raised `name` with the message 'bad': the context lives on. */
+const raised = (name: string, stderr: unknown) => ({ verdict: 'RUNTIME_ERROR', exitCode: 1, error: { name, value: 'bad' }, context: { restarted: false }, stderr });
+
+/**
+ * Runs in one context, each with (part of) its answer: top-level await in
+ * both languages, a name made after an await seen by the next run (and in
+ * Python a task on the context's one event loop, awaited in a later run),
+ * an error raised after an await with its usual shape.
+ */
+const TOP_LEVEL_AWAIT: Record<string, [string, object][]> = {
+  python: [
+    ['import asyncio\nawait asyncio.sleep(0.01)\n41+1', { verdict: 'OK', result: '42', error: null }],
+    ['await asyncio.sleep(0)\nlater = 6\ntask = asyncio.ensure_future(asyncio.sleep(0.05, "done"))', { verdict: 'OK', result: null }],
+    ['later * 7', { result: '42' }],
+    ['await task', { result: "'done'" }],
+    // The code's own frame, not the driver's or the event loop's.
+    ['await asyncio.sleep(0)\nraise ValueError("bad")', raised('ValueError', 'Traceback (most recent call last):\n  File "<context>", line 2, in <module>\nValueError: bad\n')],
+  ],
+  javascript: [
+    ['await new Promise((done) => setTimeout(done, 10));\n41 + 1', { verdict: 'OK', result: '42', error: null }],
+    ['await null;\nlet later = 6;\nconst { seven } = { seven: 7 };\nvar [eight] = [8];\nclass Nine { static value = 9 }\nfunction ten() { return 10; }', { verdict: 'OK', result: null }],
+    ['[later, seven, eight, Nine.value, ten()].join(" ")', { result: "'6 7 8 9 10'" }],
+    ['await null;\nawait Promise.reject(new RangeError("bad"))', raised('RangeError', expect.stringMatching(/^RangeError: bad\n\s+at <context>:2:/))],
+    ['later + 36', { result: '42' }],
+  ],
+};
+
 describe.each(SANDBOX_MODES)('sessions (sandbox mode %s)', (mode) => {
   let kiln: Harness;
   let base: string;
@@ -122,6 +149,11 @@ describe.each(SANDBOX_MODES)('sessions (sandbox mode %s)', (mode) => {
     const thrown = await run(id, { context: 'js', code: 'null.property' });
     expect(thrown).toMatchObject({ verdict: 'RUNTIME_ERROR', exitCode: 1, error: { name: 'TypeError' }, context: { restarted: false } });
     expect(thrown.stderr).toMatch(/TypeError: Cannot read properties of null/);
+  });
+
+  it.each(Object.entries(TOP_LEVEL_AWAIT))('a %s context awaits at its top level: the last value is the result, what it makes stays for the next run, a raise after an await is the usual error', async (language, runs) => {
+    const id = await open({ language });
+    for (const [code, answer] of runs) expect(await run(id, { context: 'main', code })).toMatchObject(answer);
   });
 
   it('acceptance 2: a C session compiles and runs main.c twice with a changed header between; ls -l lists the workspace', async () => {

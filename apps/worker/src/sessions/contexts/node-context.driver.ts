@@ -1,3 +1,5 @@
+import { NODE_TOP_LEVEL_AWAIT } from './node-top-level-await';
+
 /**
  * The JavaScript context driver, run in the session's sandbox as
  * `node -e <this> serve|run <name> [<limit>]`: the same two halves and the
@@ -5,6 +7,8 @@
  * The context runs each piece of code with vm.runInThisContext, so its
  * top-level declarations, require()d modules and data stay for the next;
  * a final expression's value is the result (a promise is awaited first).
+ * Code that awaits at its top level is rewritten first so that its
+ * declarations still stay (node-top-level-await.ts).
  * Node cannot point its own fds 1 and 2 elsewhere, so what the code writes
  * through process.stdout, process.stderr and console is the run's output; a
  * program it starts with inherited stdio writes nowhere (give it pipes).
@@ -28,6 +32,7 @@ export const NODE_CONTEXT_DRIVER = String.raw`
     return bytes;
   };
 
+${NODE_TOP_LEVEL_AWAIT}
   const writeAll = (fd, data) => {
     for (let at = 0; at < data.length; ) at += fs.writeSync(fd, data, at, data.length - at);
   };
@@ -54,7 +59,7 @@ export const NODE_CONTEXT_DRIVER = String.raw`
     let result = null;
     let error = null;
     try {
-      let value = vm.runInThisContext(code, { filename: '<context>' });
+      let value = vm.runInThisContext(awaitable(code) ?? code, { filename: '<context>' });
       if (value && typeof value.then === 'function') value = await value;
       result = value === undefined ? null : util.inspect(value).slice(0, RESULT_CHARS);
     } catch (thrown) {

@@ -17,6 +17,12 @@
  *
  * Exit codes of `run`: 0 answered, 70 the interpreter ended during the run,
  * 71 no context answers.
+ *
+ * Code may await at its top level (as in Python's asyncio REPL): it is
+ * compiled with PyCF_ALLOW_TOP_LEVEL_AWAIT, and code that awaits is a
+ * coroutine, run to its end on the context's one event loop, made at the
+ * first such run and kept, so tasks a run starts are there for the next
+ * (they advance only while a run awaits).
  */
 export const PYTHON_CONTEXT_DRIVER = String.raw`
 import ast, json, os, select, socket, struct, sys, threading, time, traceback, resource
@@ -25,6 +31,9 @@ MODE, NAME = sys.argv[1], sys.argv[2]
 ADDRESS = '\0kiln-context-' + NAME
 RESULT_CHARS = 32768
 ERROR_CHARS = 4096
+# inspect.CO_COROUTINE, without importing inspect at every start.
+CO_COROUTINE = 0x80
+LOOP = None
 
 
 def header(tag, size):
@@ -108,17 +117,42 @@ def cpu_ms():
     return (own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime) * 1000
 
 
+def event_loop():
+    """The context's event loop; asyncio is imported only once code awaits."""
+    global LOOP
+    if LOOP is None:
+        import asyncio
+        LOOP = asyncio.new_event_loop()
+        asyncio.set_event_loop(LOOP)
+    return LOOP
+
+
+def evaluate(tree, mode, namespace):
+    code = compile(tree, '<context>', mode, ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+    value = eval(code, namespace)
+    return event_loop().run_until_complete(value) if code.co_flags & CO_COROUTINE else value
+
+
+def code_frames(tb):
+    """The traceback from the code's first frame on: the driver's and the event loop's frames are left out."""
+    first = tb
+    while first is not None and first.tb_frame.f_code.co_filename != '<context>':
+        first = first.tb_next
+    # None: the code never ran (a SyntaxError); then only the driver's own frame goes.
+    return first if first is not None else tb.tb_next
+
+
 def execute(code, namespace):
     """Runs the code; the value of a final expression is the result (as E2B's runCode, Jupyter)."""
     try:
         tree = ast.parse(code, '<context>', 'exec')
         last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
-        exec(compile(tree, '<context>', 'exec'), namespace)
-        value = eval(compile(ast.Expression(last.value), '<context>', 'eval'), namespace) if last else None
+        evaluate(tree, 'exec', namespace)
+        value = evaluate(ast.Expression(last.value), 'eval', namespace) if last else None
         return (None if value is None else repr(value)[:RESULT_CHARS]), None
     except BaseException as error:
-        # SystemExit and KeyboardInterrupt too: the context lives on. The driver's own frame is left out.
-        traceback.print_exception(type(error), error, error.__traceback__.tb_next)
+        # SystemExit and KeyboardInterrupt too: the context lives on.
+        traceback.print_exception(type(error), error, code_frames(error.__traceback__))
         return None, {'name': type(error).__name__, 'value': str(error)[:ERROR_CHARS]}
 
 
