@@ -116,6 +116,8 @@ struct kept_measure {
     uint64_t cpu_start_us, cpu_us, peak_rss_kb;
 };
 void kept_measure_start(struct kept_measure *measure, pid_t leader);
+/* What the measured program's session used since the exec began (0: nothing to measure, or ended). */
+uint64_t kept_measure_so_far(const struct kept_measure *measure);
 /* At the exec's end (its first call counts, later ones do nothing). */
 void kept_measure_end(struct kept_measure *measure);
 /* Calls visit(pid) for every process in /proc but the agent itself (cpu-watch.c uses it too). */

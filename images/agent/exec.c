@@ -432,6 +432,8 @@ struct exec_run {
     /* When the live processes' CPU is read next (CPU_WATCH_MS; cpu_over_limit),
      * and the most reaped + live CPU any reading saw. */
     uint64_t next_watch_ms, cpu_seen_us;
+    /* What the measured kept program (measure_kept) used so far in this exec, at the last watch. */
+    uint64_t kept_seen_us;
     int killing, main_reaped, no_children, main_status;
     /* interactive: the worker ended stdin (D) */
     int stdin_ended;
@@ -699,7 +701,10 @@ static void reap_children(struct exec_run *run)
 /* What was reaped plus, every CPU_WATCH_MS, what the live processes used so
  * far (cpu-watch.c), read fresh after reap_children so that nothing is counted
  * twice. Outside a pid namespace only the exec's session counts, and only
- * while its leader is unreaped (enforce_limits kills at once when it is). */
+ * while its leader is unreaped (enforce_limits kills at once when it is).
+ * The kept program an exec measures (a context's interpreter, which does the
+ * run's work) counts against the limit too, from the exec's start; it stays
+ * out of the exec's own cpu_ms, which the R reports apart (kept_cpu_ms). */
 static int cpu_over_limit(struct exec_run *run, uint64_t now)
 {
     uint64_t used = run->cpu_us;
@@ -708,8 +713,9 @@ static int cpu_over_limit(struct exec_run *run, uint64_t now)
         used += live_cpu_us(is_pid1 ? 0 : run->pid);
         if (used > run->cpu_seen_us)
             run->cpu_seen_us = used;
+        run->kept_seen_us = kept_measure_so_far(&run->measure);
     }
-    return used / 1000 > run->req->cpu_ms;
+    return (used + run->kept_seen_us) / 1000 > run->req->cpu_ms;
 }
 
 static void enforce_limits(struct exec_run *run)

@@ -219,18 +219,27 @@ void kept_measure_start(struct kept_measure *measure, pid_t leader)
         measure->cpu_start_us = live_cpu_us(leader);
 }
 
+uint64_t kept_measure_so_far(const struct kept_measure *measure)
+{
+    if (!measure->leader || measure->ended || !is_kept(measure->leader))
+        return 0;
+    uint64_t now_us = live_cpu_us(measure->leader);
+    /* A process of the session that the agent reaped (an orphan) leaves the sum: never below 0. */
+    return now_us > measure->cpu_start_us ? now_us - measure->cpu_start_us : 0;
+}
+
 void kept_measure_end(struct kept_measure *measure)
 {
     /* Taken once, as the exec ends: the drain and reaping after it are not the run's. */
     if (!measure->leader || measure->ended)
         return;
-    measure->ended = 1;
     /* A leader that ended during the exec took its CPU with it: nothing to say. */
-    if (!is_kept(measure->leader))
+    if (!is_kept(measure->leader)) {
+        measure->ended = 1;
         return;
-    uint64_t now_us = live_cpu_us(measure->leader);
-    /* A process of the session that the agent reaped (an orphan) leaves the sum: never below 0. */
-    measure->cpu_us = now_us > measure->cpu_start_us ? now_us - measure->cpu_start_us : 0;
+    }
+    measure->cpu_us = kept_measure_so_far(measure);
+    measure->ended = 1;
     measure->cpu_known = 1;
     measure->rss_known = read_peak_rss_kb(measure->leader, &measure->peak_rss_kb);
 }

@@ -125,27 +125,39 @@ describe('nested mode', () => {
   });
 
   it('ends a task’s sandbox with its last run (the Q leaves with the exec), and only after the last one', async () => {
-    const calls: string[] = [];
+    // Each call with its session: the pool may quit other sessions meanwhile (one it found unusable, say).
+    const recorded: { session: AgentSession; call: string }[] = [];
     const { exec, quit } = AgentSession.prototype;
     AgentSession.prototype.exec = function recordedExec(this: AgentSession, ...args: Parameters<AgentSession['exec']>) {
-      calls.push('exec');
-      return exec.apply(this, args).finally(() => calls.push('answered'));
+      recorded.push({ session: this, call: 'exec' });
+      return exec.apply(this, args).finally(() => recorded.push({ session: this, call: 'answered' }));
     };
     AgentSession.prototype.quit = function recordedQuit(this: AgentSession) {
-      calls.push('quit');
+      recorded.push({ session: this, call: 'quit' });
       quit.apply(this);
+    };
+    /** The calls so far on the session of the task's first exec. */
+    const callsOfTask = () => {
+      const task = recorded.find((entry) => entry.call === 'exec')?.session;
+      return recorded.filter((entry) => entry.session === task).map((entry) => entry.call);
+    };
+    /** The same, taken out of the record: the next task's first exec starts the next list. */
+    const takeCallsOfTask = () => {
+      const calls = callsOfTask();
+      recorded.splice(0);
+      return calls;
     };
     try {
       const hello = await execute({ language: 'python', code: 'import time; time.sleep(0.3); print("slept")' });
       expect(hello.body).toMatchObject({ verdict: 'OK', run: { stdout: 'slept\n' } });
       // The pool renews the sandbox at the task's release, a moment after the answer, without a second Q.
-      await eventually(async () => calls.length, (n) => n >= 3);
-      expect(calls.splice(0)).toEqual(['exec', 'quit', 'answered']);
+      await eventually(async () => callsOfTask().length, (n) => n >= 3);
+      expect(takeCallsOfTask()).toEqual(['exec', 'quit', 'answered']);
       // Output files: one more exec (the collection) follows the program's, so its Q waits for the release.
       const withFiles = await execute({ language: 'python', code: 'open("out.txt", "w").write("kept")', outputFiles: ['out.txt'] });
       expect(withFiles.body).toMatchObject({ verdict: 'OK', run: { files: [expect.objectContaining({ name: 'out.txt' })] } });
-      await eventually(async () => calls.length, (n) => n >= 5);
-      expect(calls.splice(0)).toEqual(['exec', 'answered', 'exec', 'answered', 'quit']);
+      await eventually(async () => callsOfTask().length, (n) => n >= 5);
+      expect(takeCallsOfTask()).toEqual(['exec', 'answered', 'exec', 'answered', 'quit']);
       const next = await execute({ language: 'python', code: 'print("fresh")' });
       expect(next.body).toMatchObject({ verdict: 'OK', run: { stdout: 'fresh\n' } });
     } finally {

@@ -206,6 +206,20 @@ describe.each(SANDBOX_MODES)('sessions (sandbox mode %s)', (mode) => {
     expect(stuck.memoryBytes).toBeGreaterThanOrEqual(64 * 1024 * 1024);
   });
 
+  it.each([
+    ['python', 'while True: pass'],
+    ['javascript', 'for (;;) {}'],
+  ])('a %s context run is held to the session’s cpuTimeMs: its busy interpreter is stopped there, long before the time limit', async (language, code) => {
+    const id = await open({ language, limits: { cpuTimeMs: 1000 } });
+    const stuck = await run(id, { context: 'main', code, timeoutMs: 20_000 });
+    expect(stuck).toMatchObject({ verdict: 'TIMEOUT', context: { name: 'main', restarted: true, reason: 'the run reached its CPU time limit' } });
+    // The limit holds the interpreter and the run's client (Node's start: some 100 ms) together; the answer is the interpreter's.
+    expect(stuck.cpuTimeMs).toBeGreaterThanOrEqual(700);
+    expect(stuck.cpuTimeMs).toBeLessThanOrEqual(1200);
+    expect(stuck.wallTimeMs).toBeLessThan(10_000);
+    expect(await run(id, { context: 'main', code: '2 + 2' })).toMatchObject({ result: '4', context: { restarted: false } });
+  });
+
   it('acceptance 3: an idle session expires: its container is removed, later calls are 410', async () => {
     const id = await open({ language: 'bash', idleTimeoutMs: 1500 });
     // Found by its name after the session, which the engine is asked for off the open's path (warm-container.ts).

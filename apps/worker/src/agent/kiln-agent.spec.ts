@@ -799,6 +799,29 @@ describe('kiln-agent (real binary, PID 1 of a pid namespace)', () => {
         expect(result.cpuMs).toBeLessThan(100);
       });
 
+      it('counts the kept program’s CPU against the exec’s cpu_ms: a busy one ends the exec at the limit, long before its time limit', async () => {
+        const pid = await keep(`exec python3 -c '${SPINNER}'`);
+        const { result, elapsedMs } = await agent.exec({ argv: ['sh', '-c', 'touch spin; sleep 30'], timeoutMs: 15_000, cpuMs: 500, measureKept: pid });
+        expect(result).toMatchObject({ cpuLimited: true, timedOut: false });
+        expect(result.keptCpuMs).toBeGreaterThan(500);
+        expect(result.cpuMs).toBeLessThan(100); // the exec's own CPU is still its own
+        expect(elapsedMs).toBeLessThan(PROMPTLY_MS + 2000); // its 64 MiB first, then about half a second busy
+      });
+
+      it('without the live CPU watch (KILN_AGENT_CPU_WATCH=off, which Kiln never sets) the kept program runs on to the time limit', async () => {
+        const weakened = new AgentUnderTest({ env: { KILN_AGENT_CPU_WATCH: 'off' } });
+        try {
+          await weakened.hello();
+          const kept = await weakened.exec({ argv: ['sh', '-c', `exec python3 -c '${SPINNER}'`], keep: true });
+          const pid = kept.result.keptPid!;
+          const { result } = await weakened.exec({ argv: ['sh', '-c', 'touch spin; sleep 30'], timeoutMs: 3000, cpuMs: 500, measureKept: pid });
+          expect(result).toMatchObject({ cpuLimited: false, timedOut: true });
+          expect(result.keptCpuMs).toBeGreaterThan(1000);
+        } finally {
+          await weakened.stop();
+        }
+      });
+
       it('says nothing of a pid that is not kept, or of a kept program that ended during the exec; keep excludes it', async () => {
         const plain = await agent.exec({ argv: ['true'], measureKept: 99999 });
         expect(plain.result).toMatchObject({ exitCode: 0 });

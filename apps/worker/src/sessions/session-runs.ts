@@ -88,6 +88,7 @@ export class SessionRuns {
       name: request.context!,
       code,
       timeoutMs: limits.timeoutMs,
+      cpuMs: cpuTimeMsOf(limits),
       outputBytes: limits.outputBytes,
       onOutput: recorder.listener,
     });

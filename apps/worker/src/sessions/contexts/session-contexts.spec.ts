@@ -46,7 +46,7 @@ function contextsOn(sandbox: SandboxDouble): SessionContexts {
   return new SessionContexts(sandbox as unknown as SessionSandbox, { argv: ['python3', '-c', 'driver'] }, 4);
 }
 
-const request = { name: 'main', code: 'while True: pass', timeoutMs: 1000, outputBytes: 65536, onOutput: () => {} };
+const request = { name: 'main', code: 'while True: pass', timeoutMs: 1000, cpuMs: 1000, outputBytes: 65536, onOutput: () => {} };
 
 describe('SessionContexts: a context run’s exec and what the agent measured of the interpreter', () => {
   it('asks the agent to measure the context’s interpreter (measure_kept=<its pid>), and passes on what it read of a run stopped at its limit', async () => {
@@ -73,6 +73,13 @@ describe('SessionContexts: a context run’s exec and what the agent measured of
     expect((await contexts.run({ ...request, code: '1 + 1' })).said).toMatchObject({ result: '2' });
     const runs = sandbox.execs.filter((exec) => !exec.keep);
     expect(runs.map((exec) => exec.measureKept)).toEqual([KEPT_PID, undefined, undefined]);
+  });
+
+  it('holds the run to its CPU time limit (cpu_ms, which the agent counts the interpreter against), and says when that stopped it', async () => {
+    const sandbox = new SandboxDouble((exec) => reportOf(exec.measureKept === KEPT_PID ? { cpuLimited: true, exitCode: null, signal: 9, keptCpuMs: 1010 } : {}));
+    const run = await contextsOn(sandbox).run({ ...request, cpuMs: 750 });
+    expect(run.outcome).toEqual({ name: 'main', restarted: true, reason: 'the run reached its CPU time limit' });
+    expect(sandbox.execs.find((exec) => exec.measureKept === KEPT_PID)?.cpuMs).toBe(750);
   });
 
   it('leaves any other refusal of the run to the caller', async () => {

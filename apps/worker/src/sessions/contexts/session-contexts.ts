@@ -14,6 +14,8 @@ export interface ContextRunRequest {
   name: string;
   code: string;
   timeoutMs: number;
+  /** The run's CPU time limit: the interpreter's CPU during the run counts against it (measure_kept). */
+  cpuMs: number;
   outputBytes: number;
   onOutput: OutputListener;
 }
@@ -61,6 +63,7 @@ export class SessionContexts {
     const exec: AgentExec = {
       argv: [...this.driver.argv, 'run', name, String(request.outputBytes)],
       timeoutMs: request.timeoutMs,
+      cpuMs: request.cpuMs,
       outputBytes: request.outputBytes + TRAILER_BYTES,
     };
     const report = await this.runMeasuring(exec, this.kept.get(name)!, Buffer.from(`${nonce}\n${request.code}`), output.listener);
@@ -116,7 +119,8 @@ export class SessionContexts {
 /** Why a context cannot be trusted after this run, or null when it answered. */
 function troubleOf(report: AgentExecReport, said: ContextReport | null): string | null {
   const { result } = report;
-  if (result.timedOut || result.cpuLimited) return 'the run reached its time limit';
+  if (result.timedOut) return 'the run reached its time limit';
+  if (result.cpuLimited) return 'the run reached its CPU time limit';
   if (result.oomKilled) return 'the context ran out of memory';
   if (result.outputLimited || said?.outputLimited) return 'the run reached its output limit';
   if (!said) return 'the context ended during the run';
