@@ -64,6 +64,35 @@ describe('a worker killed mid-task', () => {
       list.filter((c) => c.Labels['kiln.instance'] === orphan.Labels['kiln.instance'] || isContainerOfJob(c, id));
     await eventually(async () => leftovers(await sandboxes()), (list) => list.length === 0, 10_000, 'nothing of the killed worker or the job left');
   });
+
+  it('a task whose workers are killed more often than worker.maxStalledCount fails at once, as Kiln’s failure, not at the job’s deadline', async () => {
+    const runTask = async (id: string) => ((await kiln.http().get(`/jobs/${id}`)).body.tasks as { id: string; state: string; workerId: string }[]).find((t) => t.id === 'run')!;
+    const restart = async () => {
+      worker!.child.kill('SIGKILL');
+      await worker!.exited;
+      worker = spawnKiln('worker', workerEnv());
+    };
+    await worker?.stop('SIGTERM');
+    worker = spawnKiln('worker', workerEnv());
+    await eventually(() => kiln.http().get('/health').then((r) => r.status), (status) => status === 200, 30_000, 'a worker up');
+    const accepted = await kiln.http().post('/jobs').send({ language: 'bash', code: 'sleep 60', limits: { timeoutMs: 30000 } });
+    expect(accepted.status).toBe(202);
+    const id = accepted.body.id;
+    // maxStalledCount 1 (the default): one lost worker is retried, the second is one too many.
+    const lostInstances = new Set<string>();
+    for (const loss of [1, 2]) {
+      // The task's sandbox made by this worker process (kiln.instance), not the one the last left.
+      const ranHere = (list: Docker.ContainerInfo[]) => list.some((c) => c.State === 'running' && isContainerOfJob(c, id) && !lostInstances.has(c.Labels['kiln.instance']));
+      const list = await eventually(sandboxes, ranHere, 40_000, `the task running before loss ${loss}`);
+      for (const c of list.filter((c) => isContainerOfJob(c, id))) lostInstances.add(c.Labels['kiln.instance']);
+      await restart();
+    }
+    // Lock (3 s) and stall check (1 s) find it twice lost; the next worker to take it fails it, and says so.
+    const job = await eventually(async () => (await kiln.http().get(`/jobs/${id}`)).body, (body) => body.state !== 'RUNNING', 30_000, 'the job to end');
+    expect(job).toMatchObject({ state: 'FAILED', verdict: 'INTERNAL_ERROR' });
+    expect(job.error).toMatch(/its worker was lost while it ran, more often than worker.maxStalledCount \(1\) allows/);
+    expect(await runTask(id)).toMatchObject({ state: 'FAILED', workerId: 'crash-worker' });
+  });
 });
 
 /** Issue 12: pooled containers carry no job, so only their owner's heartbeat says whether they are orphans. */

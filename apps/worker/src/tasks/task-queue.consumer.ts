@@ -6,6 +6,7 @@ import { TaskConsumer, TaskQueueRepository } from '@kiln/store';
 import { TaskPayload } from '@kiln/tasks';
 import { WorkerIdentity } from '../identity/worker-identity';
 import { SandboxRuntime } from '../sandbox/sandbox-runtime';
+import { StalledTaskReporter } from './stalled-task.reporter';
 import { TaskProcessor } from './task.processor';
 
 /** With no task left, a close that has not ended by then waits only for Redis. */
@@ -27,6 +28,7 @@ export class TaskQueueConsumer implements OnApplicationBootstrap, OnModuleDestro
     private readonly config: KilnConfig,
     private readonly identity: WorkerIdentity,
     private readonly processor: TaskProcessor,
+    private readonly stalled: StalledTaskReporter,
     private readonly sandboxes: SandboxRuntime,
     private readonly queues: TaskQueueRepository,
     private readonly redis: RedisHealth,
@@ -107,6 +109,9 @@ export class TaskQueueConsumer implements OnApplicationBootstrap, OnModuleDestro
       maxStalledCount: worker.maxStalledCount,
     });
     consumer.on('error', (error) => this.logger.error(`queue ${queue}: ${error.message}`));
+    consumer.on('failed', (job, error) => {
+      this.stalled.failed(job, error).catch((failure: Error) => this.logger.error(`queue ${queue}: cannot report a task BullMQ failed: ${failure.message}`));
+    });
     return consumer;
   }
 }

@@ -13,6 +13,7 @@ import { OutputStreamer } from './output-streamer';
 import { RunTaskRunner } from './run-task.runner';
 import { SandboxExecutor } from './sandbox-executor';
 import { TaskEventPublisher } from './task-event.publisher';
+import { StalledTaskReporter } from './stalled-task.reporter';
 import { TaskQueueConsumer } from './task-queue.consumer';
 import { TaskProcessor } from './task.processor';
 import { TestBatchRunner } from './test-batch.runner';
@@ -43,6 +44,7 @@ import { WorkspaceCollector } from './workspace-collector';
     CleanupTaskRunner,
     TaskEventPublisher,
     TaskProcessor,
+    StalledTaskReporter,
     TaskQueueConsumer,
   ],
   exports: [TaskQueueConsumer, SandboxExecutor],
