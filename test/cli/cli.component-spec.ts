@@ -126,6 +126,23 @@ describe('kiln run | languages | job', () => {
     }
   });
 
+  it('help is asked for with help, --help or -h, also after a command: the usage on stdout, exit 0; an unknown command is named', async () => {
+    for (const argv of [['help'], ['--help'], ['-h']]) {
+      const help = await kilnCli(argv);
+      expect({ argv, code: help.code, stderr: help.stderr }).toEqual({ argv, code: 0, stderr: '' });
+      expect(help.stdout).toMatch(/^usage: kiln <standalone\|coordinator\|worker>/);
+    }
+    const runHelp = await kilnCli(['run', '--help']);
+    expect(runHelp).toMatchObject({ code: 0, stderr: '' });
+    expect(runHelp.stdout).toMatch(/^usage: kiln run …\n {2}run <file>/);
+    // After --args, --help is the program's.
+    file('args.py', 'args\n');
+    expect(await kilnCli(['run', 'args.py', '--url', url, '--args', '--help'], { cwd: dir })).toMatchObject({ code: 0, stdout: '--help\n' });
+    const bogus = await kilnCli(['bogus']);
+    expect(bogus.code).toBe(2);
+    expect(bogus.stderr).toMatch(/^kiln: unknown command "bogus"\n\nusage: kiln/);
+  });
+
   it('a bad command line is a one-line usage error (exit 2); a missing file exit 66', async () => {
     expect(await kilnCli(['run', 'x.py', '--bogus'])).toMatchObject({ code: 2, stderr: 'kiln: unknown option --bogus\n' });
     expect(await kilnCli(['run', join(dir, 'absent.py'), '--url', url])).toMatchObject({ code: 66, stderr: `kiln: cannot read ${join(dir, 'absent.py')}: ENOENT\n` });

@@ -17,12 +17,20 @@ ${CLI_USAGE}
 
 Configuration: config/kiln.yaml, overridden by KILN_* environment variables (see README).`;
 
+const HELP_WORDS = ['help', '--help', '-h'];
+
 async function main(argv: string[]): Promise<void> {
   const mode = argv[0];
   if (isCliCommand(mode)) return runClient(argv);
+  if (HELP_WORDS.includes(mode)) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
   if (!mode || !isRunMode(mode)) {
-    process.stderr.write(`${USAGE}\n`);
-    process.exit(mode === '--help' || mode === '-h' ? 0 : 2);
+    // Said first: the usage that follows is long, and a typo should not hide in it.
+    const unknown = mode ? `kiln: unknown command "${mode}"\n\n` : '';
+    process.stderr.write(`${unknown}${USAGE}\n`);
+    process.exit(2);
   }
   const loaded = loadConfig();
   // Loaded here, not at the top: the server modules (Nest, dockerode, BullMQ, OpenTelemetry)

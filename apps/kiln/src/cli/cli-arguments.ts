@@ -19,6 +19,12 @@ export const isCliCommand = (word: string | undefined): boolean => (CLI_COMMANDS
 
 export const DEFAULT_URL = 'http://127.0.0.1:8080';
 
+/** `--help` or `-h` among a command's options (after `--args` or `--` they are the program's). */
+export function asksForHelp(argv: string[]): boolean {
+  const end = argv.findIndex((word) => word === '--args' || word === '--');
+  return (end < 0 ? argv : argv.slice(0, end)).some((word) => word === '--help' || word === '-h');
+}
+
 const VALUE_OPTIONS = { run: ['lang', 'stdin', 'timeout', 'url', 'key'], languages: ['url', 'key'], job: ['url', 'key'], mcp: ['url', 'key'] } as const;
 
 /**

@@ -1,5 +1,5 @@
 import { KilnApiError, KilnClient, KilnUnreachableError } from '@kiln/client';
-import { parseCliArguments, UsageError } from './cli-arguments';
+import { asksForHelp, parseCliArguments, UsageError } from './cli-arguments';
 import type { CliIo } from './cli-io';
 import { CLI_EXIT } from './exit-codes';
 import { listLanguages, showJob } from './info-commands';
@@ -18,6 +18,10 @@ export const CLI_USAGE = `  run <file>    run a file on a Kiln server, output st
  * Every failure is one line on stderr, `kiln: …`, and a CLI_EXIT code.
  */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  if (asksForHelp(argv)) {
+    io.stdout.write(`usage: kiln ${argv[0]} …\n${CLI_USAGE}\n`);
+    return 0;
+  }
   try {
     const options = parseCliArguments(argv, io.env);
     const client = new KilnClient({ baseUrl: options.url, key: options.key });
