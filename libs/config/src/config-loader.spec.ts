@@ -30,10 +30,10 @@ describe('loadConfig', () => {
   });
 
   it('names the key of an invalid value', () => {
-    expect(() => load({ KILN_WORKER__CONCURRENCY: '0' })).toThrow(/worker\.concurrency: concurrency must not be less than 1 \(got 0\)/);
+    expect(() => load({ KILN_WORKER__CONCURRENCY: '0' })).toThrow(/worker\.concurrency: must not be less than 1 \(got 0\)/);
     expect(() => load({ KILN_SANDBOX__USER: '0:0' })).toThrow(/sandbox\.user: must be a non-root numeric uid:gid/);
-    expect(() => load({ KILN_WORKER__CONCURRENCY: 'many' })).toThrow(/worker\.concurrency: concurrency must be a whole number or auto \(got many\)/);
-    expect(() => load({ KILN_SANDBOX__MODE: 'fast' })).toThrow(/sandbox\.mode: mode must be one of the following values: auto, container, nested \(got fast\)/);
+    expect(() => load({ KILN_WORKER__CONCURRENCY: 'many' })).toThrow(/worker\.concurrency: must be a whole number or auto \(got the string "many"\)/);
+    expect(() => load({ KILN_SANDBOX__MODE: 'fast' })).toThrow(/sandbox\.mode: must be one of the following values: auto, container, nested \(got the string "fast"\)/);
   });
 
   it('mounts the compatibility APIs by default, Judge0 under a non-empty path prefix', () => {
@@ -69,7 +69,7 @@ describe('loadConfig', () => {
     // 20 jobs of 100 tests in 8-test batches: 20 x (1 compile + 13 runs).
     expect(() => load({ KILN_COORDINATOR__PER_KEY__MAX_TASKS: '279' })).toThrow(/coordinator\.perKey\.maxTasks: must be at least 280/);
     expect(load({ KILN_COORDINATOR__PER_KEY__MAX_TASKS: '280' }).config.coordinator.perKey.maxTasks).toBe(280);
-    expect(() => load({ KILN_COORDINATOR__PER_KEY__MAX_PRIORITY: '11' })).toThrow(/coordinator\.perKey\.maxPriority: maxPriority must not be greater than 10/);
+    expect(() => load({ KILN_COORDINATOR__PER_KEY__MAX_PRIORITY: '11' })).toThrow(/coordinator\.perKey\.maxPriority: must not be greater than 10 \(got 11\)/);
     expect(() => load({ KILN_WORKER__PER_KEY__RUNNING_SHARE: '0' })).toThrow(/worker\.perKey\.runningShare/);
     const dir = mkdtempSync(join(tmpdir(), 'kiln-config-'));
     const secret = 'configured-key-0123456789';
@@ -103,6 +103,57 @@ describe('loadConfig', () => {
     writeFileSync(join(dir, 'old.yaml'), 'worker:\n  heartbeatMs: 1000\n');
     expect(() => load({ KILN_CONFIG: join(dir, 'old.yaml') })).toThrow('KILN_CONFIG: worker.heartbeatMs has moved to nodes.heartbeatMs (KILN_NODES__HEARTBEAT_MS)');
     expect(load({ KILN_COORDINATOR__TASK_ATTEMPTS: '5', KILN_NODES__HEARTBEAT_MS: '1000' }).config).toMatchObject({ coordinator: { taskAttempts: 5 }, nodes: { heartbeatMs: 1000 } });
+  });
+
+  const configFile = (yaml: string) => {
+    const file = join(mkdtempSync(join(tmpdir(), 'kiln-config-')), 'kiln.yaml');
+    writeFileSync(file, yaml);
+    return file;
+  };
+  /** The lines of the problems a configuration is refused with. */
+  const problemsOf = (env: Record<string, string>): string[] => {
+    try {
+      load(env);
+    } catch (error) {
+      return (error as Error).message.split('\n').slice(1).map((line) => line.replace(/^ {2}- /, ''));
+    }
+    throw new Error('the configuration was accepted');
+  };
+
+  it('says one true reason per key: the type alone when it is wrong, else the bound it passes; values as JSON', () => {
+    expect(problemsOf({ KILN_CONFIG: configFile('coordinator:\n  port: "3903"\n  webhooks:\n    allowPrivate: "true"\n') })).toEqual([
+      'coordinator.port: must be an integer (got the string "3903")',
+      'coordinator.webhooks.allowPrivate: must be true or false (got the string "true")',
+    ]);
+    expect(problemsOf({ KILN_COORDINATOR__PORT: '70000' })).toEqual(['coordinator.port: must not be greater than 65535 (got 70000)']);
+    // Keys sized from the machine (`auto` by default) take a number from the environment, a negative one too.
+    expect(problemsOf({ KILN_WORKER__CONCURRENCY: '-3' })).toEqual(['worker.concurrency: must not be less than 1 (got -3)']);
+    expect(problemsOf({ KILN_WORKER__CONCURRENCY: 'abc' })).toEqual(['worker.concurrency: must be a whole number or auto (got the string "abc")']);
+    expect(problemsOf({ KILN_SANDBOX__POOL__SIZE: '-1' })).toEqual(['sandbox.pool.size: must not be less than 0 (got -1)']);
+  });
+
+  it('converts an environment value to the type the key takes, whatever type KILN_CONFIG gave it', () => {
+    const quoted = configFile('coordinator:\n  port: "3903"\n  webhooks:\n    allowPrivate: "true"\n');
+    const { coordinator } = load({ KILN_CONFIG: quoted, KILN_COORDINATOR__PORT: '3904', KILN_COORDINATOR__WEBHOOKS__ALLOW_PRIVATE: 'true' }).config;
+    expect([coordinator.port, coordinator.webhooks.allowPrivate]).toEqual([3904, true]);
+  });
+
+  it('takes an empty section of KILN_CONFIG as no keys (the defaults apply), and names a section given a single value', () => {
+    const empty = configFile('coordinator:\n  # port: 3903\nworker:\n');
+    expect(load({ KILN_CONFIG: empty }).config.coordinator.port).toBe(8080);
+    expect(load({ KILN_CONFIG: empty, KILN_COORDINATOR__PORT: '3904' }).config.coordinator.port).toBe(3904);
+    const scalar = configFile('coordinator: 3903\n');
+    expect(() => load({ KILN_CONFIG: scalar, KILN_COORDINATOR__PORT: '3904' })).toThrow(
+      new ConfigError('KILN_CONFIG: coordinator must be a section of keys, not a single value (got 3903)'),
+    );
+  });
+
+  it('says every problem of the per-key overrides at once, each key written as in the file', () => {
+    const overrides = configFile('coordinator:\n  auth:\n    keys: [configured-key-0123456789]\n  perKey:\n    overrides:\n      - {key: configured-key-0123456789, maxPriority: 0, maxTasks: 100}\n');
+    expect(problemsOf({ KILN_CONFIG: overrides })).toEqual([
+      'coordinator.perKey.overrides[0].maxPriority: must not be less than 1 (got 0)',
+      expect.stringMatching(/^coordinator\.perKey\.overrides\[0\]\.maxTasks: must be at least 280: /),
+    ]);
   });
 
   it('names the entry and key of a bad language table', () => {

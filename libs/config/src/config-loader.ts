@@ -44,9 +44,10 @@ export const MOVED_KEYS: Readonly<Record<string, string>> = {
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
   const home = kilnHome(env);
-  let tree = readYaml(join(home, 'config', 'kiln.yaml'));
+  const defaults = readYaml(join(home, 'config', 'kiln.yaml'));
+  let tree = structuredClone(defaults);
   if (env.KILN_CONFIG) tree = deepMerge(tree, readYaml(resolve(env.KILN_CONFIG)), 'KILN_CONFIG');
-  applyEnvironment(tree, env);
+  applyEnvironment(tree, env, defaults);
   const sizing = sizeFromMachine(tree);
   const config = validateConfig(tree);
   const languagesFile = env.KILN_LANGUAGES ? resolve(env.KILN_LANGUAGES) : join(home, 'config', 'languages.yaml');
@@ -81,17 +82,33 @@ export function loadLanguages(file: string): LanguageDefinition[] {
 
 export function validateConfig(tree: Tree): KilnConfig {
   const config = plainToInstance(KilnConfig, tree);
-  const errors = validateSync(config, { whitelist: true, forbidNonWhitelisted: true });
-  const problems = errors.length
-    ? flattenErrors(errors)
-    : [...defaultsAboveMaxima(config), ...authWithoutKeys(config), ...perKeyProblems(config), ...sessionProblems(config)];
+  const invalid = flattenErrors(validateSync(config, { whitelist: true, forbidNonWhitelisted: true }));
+  const valid = (key: string) => !invalid.some((problem) => sameOrNested(problem.key, key));
+  // The checks across settings skip what failed validation, so every problem is said in one pass.
+  const problems = [
+    ...invalid.map(({ key, message }) => `${key}: ${message}`),
+    ...defaultsAboveMaxima(config, valid),
+    ...authWithoutKeys(config, valid),
+    ...perKeyProblems(config, valid),
+    ...sessionProblems(config, valid),
+  ];
   if (problems.length) {
     throw new ConfigError(`invalid configuration:\n${problems.map((line) => `  - ${line}`).join('\n')}`);
   }
   return config;
 }
 
-function authWithoutKeys(config: KilnConfig): string[] {
+/** Whether one key is the other or holds it (`a.b` holds `a.b.c` and `a.b[0]`). */
+function sameOrNested(one: string, other: string): boolean {
+  const holds = (outer: string, inner: string) => inner === outer || inner.startsWith(`${outer}.`) || inner.startsWith(`${outer}[`);
+  return holds(one, other) || holds(other, one);
+}
+
+/** Whether a key passed validation (and so holds a value of its type). */
+type IsValid = (key: string) => boolean;
+
+function authWithoutKeys(config: KilnConfig, valid: IsValid): string[] {
+  if (!valid('coordinator.auth') || !valid('coordinator.host')) return [];
   if (!authEnabled(config) || config.coordinator.auth.keys.length > 0) return [];
   const why = config.coordinator.auth.mode === 'on' ? 'auth.mode is on' : `the API listens on ${config.coordinator.host}, beyond loopback`;
   return [`coordinator.auth.keys: ${why}, so at least one API key is required (or bind to 127.0.0.1)`];
@@ -102,23 +119,28 @@ function authWithoutKeys(config: KilnConfig): string[] {
  * tasks of the largest request the API takes (a full Judge0 batch of jobs
  * with the most tests), so a request is never refused for good by its size alone.
  */
-function perKeyProblems(config: KilnConfig): string[] {
+function perKeyProblems(config: KilnConfig, valid: IsValid): string[] {
   const { perKey, auth, api } = config.coordinator;
-  const largest = api.judge0.maxBatchSize * (1 + Math.ceil(config.jobs.maxTests / config.jobs.testBatchSize));
+  const sizes = ['coordinator.api.judge0.maxBatchSize', 'jobs.maxTests', 'jobs.testBatchSize'];
+  const largest = sizes.every(valid) ? api.judge0.maxBatchSize * (1 + Math.ceil(config.jobs.maxTests / config.jobs.testBatchSize)) : null;
   const why = `the largest request (coordinator.api.judge0.maxBatchSize jobs of jobs.maxTests tests) creates ${largest} tasks`;
-  const problems = perKey.maxTasks < largest ? [`coordinator.perKey.maxTasks: must be at least ${largest}: ${why}`] : [];
+  const tooFew = (key: string, maxTasks: number | undefined) =>
+    largest !== null && maxTasks !== undefined && valid(key) && maxTasks < largest ? [`${key}: must be at least ${largest}: ${why}`] : [];
+  const problems = tooFew('coordinator.perKey.maxTasks', perKey.maxTasks);
+  if (!Array.isArray(perKey.overrides)) return problems;
   perKey.overrides.forEach((override, index) => {
     const at = `coordinator.perKey.overrides[${index}]`;
-    if (!auth.keys.includes(override.key)) problems.push(`${at}.key: is not one of coordinator.auth.keys`);
-    if (override.maxTasks !== undefined && override.maxTasks < largest) problems.push(`${at}.maxTasks: must be at least ${largest}: ${why}`);
+    if (valid(`${at}.key`) && valid('coordinator.auth.keys') && !auth.keys.includes(override.key)) problems.push(`${at}.key: is not one of coordinator.auth.keys`);
+    problems.push(...tooFew(`${at}.maxTasks`, override.maxTasks));
   });
   return problems;
 }
 
 /** A session's default idle time within its maximum, and both within its lifetime. */
-function sessionProblems(config: KilnConfig): string[] {
+function sessionProblems(config: KilnConfig, valid: IsValid): string[] {
   const { idleTimeoutMs, maxIdleTimeoutMs, maxLifetimeMs } = config.coordinator.sessions;
   const problems: string[] = [];
+  if (!valid('coordinator.sessions')) return problems;
   if (idleTimeoutMs > maxIdleTimeoutMs) {
     problems.push(`coordinator.sessions.idleTimeoutMs: must not exceed coordinator.sessions.maxIdleTimeoutMs (${idleTimeoutMs} > ${maxIdleTimeoutMs})`);
   }
@@ -128,29 +150,72 @@ function sessionProblems(config: KilnConfig): string[] {
   return problems;
 }
 
-function defaultsAboveMaxima(config: KilnConfig): string[] {
+function defaultsAboveMaxima(config: KilnConfig, valid: IsValid): string[] {
   const { defaults, maxima } = config.limits;
-  return LIMIT_KEYS.filter((key) => defaults[key] > maxima[key]).map(
+  const comparable = (key: string) => valid(`limits.defaults.${key}`) && valid(`limits.maxima.${key}`);
+  return LIMIT_KEYS.filter((key) => comparable(key) && defaults[key] > maxima[key]).map(
     (key) => `limits.defaults.${key}: must not exceed limits.maxima.${key} (${defaults[key]} > ${maxima[key]})`,
   );
 }
 
-function flattenErrors(errors: ValidationError[], path = ''): string[] {
+interface Problem {
+  key: string;
+  message: string;
+}
+
+/** Validation errors, one line per reason, keys written as in the file (`overrides[0].key`). */
+function flattenErrors(errors: ValidationError[], path = ''): Problem[] {
   return errors.flatMap((error) => {
-    const key = path ? `${path}.${error.property}` : error.property;
-    const own = Object.values(error.constraints ?? {}).map((message) => `${key}: ${describe(message, error)}`);
+    const key = !path ? error.property : /^\d+$/.test(error.property) ? `${path}[${error.property}]` : `${path}.${error.property}`;
+    const own = reasonsOf(error).map((message) => ({ key, message }));
     return [...own, ...flattenErrors(error.children ?? [], key)];
   });
 }
 
+/**
+ * The checks of what a value is (as apps/coordinator/src/http/validation.pipe.ts
+ * has them for the API). When one fails the range checks on the key are not
+ * said: a string "3903" is not "greater than 65535", it is not a number.
+ */
+const KIND_CHECKS = new Set(['isString', 'isArray', 'isInt', 'isNumber', 'isBoolean', 'isIn', 'nestedValidation']);
+
+/** class-validator's wording of a kind, said as the configuration file would. */
+const KIND_WORDING: Readonly<Record<string, string>> = {
+  isInt: 'must be an integer number',
+  isNumber: 'must be a number conforming to the specified constraints',
+  isBoolean: 'must be a boolean value',
+};
+const PLAIN_WORDING: Readonly<Record<string, string>> = {
+  isInt: 'must be an integer',
+  isNumber: 'must be a number',
+  isBoolean: 'must be true or false',
+  nestedValidation: 'must be a section of keys',
+};
+
 /** Values of these keys may hold secrets (API keys, a Redis password): errors never print them. */
 const SECRET_KEYS = new Set(['keys', 'key', 'url', 'secret']);
 
-function describe(message: string, error: ValidationError): string {
-  if (message.includes('should not exist')) return 'unknown key';
-  if (SECRET_KEYS.has(error.property)) return message;
-  const value = typeof error.value === 'object' ? JSON.stringify(error.value) : String(error.value);
-  return `${message} (got ${value})`;
+function reasonsOf(error: ValidationError): string[] {
+  const failed = Object.entries(error.constraints ?? {});
+  if (failed.some(([check]) => check === 'whitelistValidation')) return ['unknown key'];
+  const kind = failed.filter(([check]) => KIND_CHECKS.has(check));
+  const reasons = (kind.length ? kind : failed).map(([check, message]) => plainReason(check, message, error.property));
+  if (SECRET_KEYS.has(error.property)) return reasons;
+  const got = kind.length ? describeKind(error.value) : JSON.stringify(error.value);
+  return reasons.map((reason) => `${reason} (got ${got})`);
+}
+
+/** The reason without the key's own name in front (the line starts with the key) and in plain words. */
+function plainReason(check: string, message: string, property: string): string {
+  const reason = message.startsWith(`${property} `) ? message.slice(property.length + 1) : message;
+  const isDefaultWording = check === 'nestedValidation' || reason === KIND_WORDING[check];
+  return isDefaultWording && PLAIN_WORDING[check] ? PLAIN_WORDING[check] : reason;
+}
+
+/** A value of the wrong kind, said with its kind where JSON alone hides it (`"3903"` looks like a number in YAML). */
+function describeKind(value: unknown): string {
+  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
+  return value === undefined ? 'nothing' : JSON.stringify(value);
 }
 
 function readYaml(file: string): Tree {
@@ -175,13 +240,23 @@ function deepMerge(base: Tree, over: Tree, source: string, path = ''): Tree {
   for (const [key, value] of Object.entries(over ?? {})) {
     const here = path ? `${path}.${key}` : key;
     if (!(key in base)) throw new ConfigError(`${source}: ${MOVED_KEYS[here] ? movedKey(here) : `unknown key ${here}`}`);
-    merged[key] = isTree(value) && isTree(base[key]) ? deepMerge(base[key] as Tree, value, source, here) : value;
+    merged[key] = isTree(base[key]) ? deepMerge(base[key] as Tree, sectionIn(value, source, here), source, here) : value;
   }
   return merged;
 }
 
+/**
+ * The keys a file gives a section: none for an empty one (`coordinator:` with
+ * every key under it commented out is null in YAML), so the defaults apply.
+ */
+function sectionIn(value: unknown, source: string, key: string): Tree {
+  if (value === null) return {};
+  if (isTree(value)) return value;
+  throw new ConfigError(`${source}: ${key} must be a section of keys, not a single value (got ${JSON.stringify(value)})`);
+}
+
 /** KILN_COORDINATOR__API__ENDPOINTS__JOBS=false → coordinator.api.endpoints.jobs = false */
-function applyEnvironment(tree: Tree, env: NodeJS.ProcessEnv): void {
+function applyEnvironment(tree: Tree, env: NodeJS.ProcessEnv, defaults: Tree): void {
   for (const [name, raw] of Object.entries(env)) {
     if (!name.startsWith(ENV_PREFIX) || NOT_CONFIG_KEYS.has(name) || raw === undefined) continue;
     const segments = name.slice(ENV_PREFIX.length).split('__');
@@ -191,11 +266,21 @@ function applyEnvironment(tree: Tree, env: NodeJS.ProcessEnv): void {
       const key = Object.keys(node).find((k) => normalize(k) === normalize(segment));
       if (key === undefined) throw new ConfigError(`${name}: ${movedFrom(path, segment) ?? `no configuration key ${[...path, segment.toLowerCase()].join('.')}`}`);
       path.push(key);
-      if (index === segments.length - 1) node[key] = coerce(raw, node[key], name);
+      if (index === segments.length - 1) node[key] = coerce(raw, expectedValue(defaults, path, node[key]), name);
       else if (isTree(node[key])) node = node[key] as Tree;
       else throw new ConfigError(`${name}: ${path.join('.')} is not a section`);
     }
   }
+}
+
+/**
+ * A value of the type the key takes: its default (config/kiln.yaml), not what
+ * KILN_CONFIG put there, which may be of the wrong type itself; else the value now set.
+ */
+function expectedValue(defaults: Tree, path: string[], current: unknown): unknown {
+  let node: unknown = defaults;
+  for (const key of path) node = isTree(node) ? node[key] : undefined;
+  return node ?? current;
 }
 
 /** The moved key that `segment` under `path` names (as an environment variable spells it), said as a move. */
@@ -214,18 +299,20 @@ function movedKey(old: string): string {
   return `${old} has moved to ${now} (${variable}): it belongs to the process that acts on it`;
 }
 
-function coerce(raw: string, current: unknown, name: string): unknown {
-  // A key sized from the machine by default (`auto`) takes a number too.
-  if (typeof current === 'number' || (current === AUTO && /^\s*\d+\s*$/.test(raw))) {
+/** The environment's text as a value of the type of `expected`. */
+function coerce(raw: string, expected: unknown, name: string): unknown {
+  // A key sized from the machine by default (`auto`) takes a number too; other text is validation's to name.
+  if (expected === AUTO) return raw.trim() === AUTO || raw.trim() === '' || Number.isNaN(Number(raw)) ? raw : Number(raw);
+  if (typeof expected === 'number') {
     const value = Number(raw);
-    if (raw.trim() === '' || Number.isNaN(value)) throw new ConfigError(`${name}: must be a number (got ${raw})`);
+    if (raw.trim() === '' || Number.isNaN(value)) throw new ConfigError(`${name}: must be a number (got ${JSON.stringify(raw)})`);
     return value;
   }
-  if (typeof current === 'boolean') {
-    if (!/^(true|false|1|0)$/i.test(raw)) throw new ConfigError(`${name}: must be true or false (got ${raw})`);
+  if (typeof expected === 'boolean') {
+    if (!/^(true|false|1|0)$/i.test(raw)) throw new ConfigError(`${name}: must be true or false (got ${JSON.stringify(raw)})`);
     return /^(true|1)$/i.test(raw);
   }
-  if (Array.isArray(current)) return raw.split(',').map((item) => item.trim()).filter(Boolean);
+  if (Array.isArray(expected)) return raw.split(',').map((item) => item.trim()).filter(Boolean);
   return raw;
 }
 

@@ -38,8 +38,9 @@ export function sizeFromMachine(tree: Tree, cpus = availableParallelism()): Mach
     worker.concurrency = concurrency;
     sized['worker.concurrency'] = `${TASKS_PER_CPU} per CPU × ${cpus} CPU${cpus === 1 ? '' : 's'}`;
   }
-  // An invalid worker.concurrency is validation's to name; the pool is sized as if it were auto.
-  const tasks = typeof worker.concurrency === 'number' ? worker.concurrency : concurrency;
+  // An invalid worker.concurrency (not a whole number of 1-256, kiln-config.ts) is validation's to name;
+  // the pool is sized as if it were auto, so its keys are not refused for a value they were never given.
+  const tasks = isTaskCount(worker.concurrency) ? worker.concurrency : concurrency;
   if (pool.size === AUTO) {
     pool.size = Math.min(64, tasks);
     sized['sandbox.pool.size'] = 'worker.concurrency';
@@ -50,6 +51,8 @@ export function sizeFromMachine(tree: Tree, cpus = availableParallelism()): Mach
   }
   return sized;
 }
+
+const isTaskCount = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= 1 && (value as number) <= 256;
 
 /** The subtree at `key`, or an empty one (validation names a missing section). */
 function section(tree: Tree, key: string): Tree {
