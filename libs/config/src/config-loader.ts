@@ -179,8 +179,12 @@ function flattenErrors(errors: ValidationError[], path = ''): Problem[] {
  */
 const KIND_CHECKS = new Set(['isString', 'isArray', 'isInt', 'isNumber', 'isBoolean', 'isIn', 'nestedValidation']);
 
-/** class-validator's wording of a kind, said as the configuration file would. */
-const KIND_WORDING: Readonly<Record<string, string>> = {
+/**
+ * class-validator's own messages of these checks (after the key's name), said
+ * in PLAIN_WORDING instead; a message kiln-config.ts gives a check itself
+ * (SIZED_INT: "whole number or auto") is kept.
+ */
+const CLASS_VALIDATOR_WORDING: Readonly<Record<string, string>> = {
   isInt: 'must be an integer number',
   isNumber: 'must be a number conforming to the specified constraints',
   isBoolean: 'must be a boolean value',
@@ -208,8 +212,8 @@ function reasonsOf(error: ValidationError): string[] {
 /** The reason without the key's own name in front (the line starts with the key) and in plain words. */
 function plainReason(check: string, message: string, property: string): string {
   const reason = message.startsWith(`${property} `) ? message.slice(property.length + 1) : message;
-  const isDefaultWording = check === 'nestedValidation' || reason === KIND_WORDING[check];
-  return isDefaultWording && PLAIN_WORDING[check] ? PLAIN_WORDING[check] : reason;
+  const isClassValidatorWording = check === 'nestedValidation' || reason === CLASS_VALIDATOR_WORDING[check];
+  return isClassValidatorWording && PLAIN_WORDING[check] ? PLAIN_WORDING[check] : reason;
 }
 
 /** A value of the wrong kind, said with its kind where JSON alone hides it (`"3903"` looks like a number in YAML). */
