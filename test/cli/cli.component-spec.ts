@@ -69,6 +69,14 @@ describe('kiln run | languages | job', () => {
     expect(run.endedAt - run.stdoutAt[0]).toBeGreaterThan(2000);
   });
 
+  it('says on stderr that a run starts again after its worker was lost, before its output starts again', async () => {
+    // The first attempt prints, then fails as Kiln's failure (BullMQ retries it: coordinator.taskAttempts is 3).
+    const lost = file('lost.py', script('out t1', 'out t2', 'sleep 200', 'lose-worker-once', 'out t3'));
+    const run = await kilnCli(['run', lost, '--url', url]);
+    expect(run).toMatchObject({ code: 0, stdout: 't1\nt2\nt1\nt2\nt3\n' });
+    expect(run.stderr).toBe('kiln: the worker running this was lost; the run starts again (attempt 2)\n');
+  });
+
   it('compiles C, takes stdin from - and arguments after --args, keeps compiler output off stdout', async () => {
     const source = file('args.c', script('compile-out a note from the compiler', 'echo', 'out', 'args'));
     const run = await kilnCli(['run', source, '--url', url, '--stdin', '-', '--args', 'a b', '$(id)'], { stdin: 'in' });

@@ -59,6 +59,25 @@ describe('GET /jobs/:id/events (SSE)', () => {
     expect(events[events.length - 1].event).toBe('end');
   });
 
+  it('says when a task runs again after its worker was lost, before the new attempt prints from the start', async () => {
+    // The first attempt prints, then fails as Kiln's failure (BullMQ retries it: coordinator.taskAttempts is 3).
+    const code = script('out tick 1', 'out tick 2', 'sleep 200', 'lose-worker-once', 'out tick 3');
+    const accepted = await kiln.http().post('/jobs').send({ language: 'python', code });
+    const { events } = await readSse(`${base}/jobs/${accepted.body.id}/events`);
+    const told = events.filter((e) => e.event === 'output' || e.event === 'retry').map((e) => (e.event === 'retry' ? e.data : [e.data.attempt, e.data.text]));
+    // Chunks may coalesce: what each attempt printed, in order, with the retry between them.
+    const retryAt = told.findIndex((e) => !Array.isArray(e));
+    expect(told[retryAt]).toEqual({ task: 'run', attempt: 2 });
+    const textOf = (chunks: unknown[]) => (chunks as [number, string][]).map(([, text]) => text).join('');
+    const attemptsOf = (chunks: unknown[]) => [...new Set((chunks as [number, string][]).map(([attempt]) => attempt))];
+    expect(textOf(told.slice(0, retryAt))).toBe('tick 1\ntick 2\n');
+    expect(attemptsOf(told.slice(0, retryAt))).toEqual([1]);
+    expect(textOf(told.slice(retryAt + 1))).toBe('tick 1\ntick 2\ntick 3\n');
+    expect(attemptsOf(told.slice(retryAt + 1))).toEqual([2]);
+    expect(events.filter((e) => e.event === 'retry')).toHaveLength(1);
+    expect(events[events.length - 1].data).toMatchObject({ state: 'COMPLETED', verdict: 'OK', run: { stdout: 'tick 1\ntick 2\ntick 3\n' } });
+  });
+
   it('answers 404 for an unknown job', async () => {
     const { status } = await readSse(`${base}/jobs/AAAAAAAAAAAAAAAAAAAAAA/events`);
     expect(status).toBe(404);

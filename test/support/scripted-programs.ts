@@ -19,6 +19,8 @@ import { ScriptedRuntimeOptions, ScriptedSandboxRuntime } from '../../apps/worke
  *   fill <name> <bytes>    writes a workspace file of that many bytes ("x" each)
  *   compile-error <text>   the compile step (of a compiled language) fails, <text> on stderr
  *   compile-out <text>     the compile step writes <text> on stdout
+ *   lose-worker-once       the first attempt of the task stops here as Kiln's failure (a lost
+ *                          worker, retried by BullMQ); a later attempt goes on past it
  *
  * The compile step (the exec that collects its workspace, or in a session
  * the exec that names its output with `-o`) leaves the script as the program
@@ -34,6 +36,9 @@ export function scriptedRuntime(options?: ScriptedRuntimeOptions): ScriptedSandb
 
 /** The program scriptedRuntime's sandboxes run, for a runtime that adds to it (scripted-sessions.ts). */
 export const scriptedProgram: ScriptedProgram = runScript;
+
+/** The tasks (job id/task id) whose first attempt a `lose-worker-once` step has failed. */
+const lostOnce = new Set<string>();
 
 /** The source of a scripted program, one step a line. */
 export const script = (...steps: string[]): string => steps.join('\n');
@@ -85,12 +90,21 @@ async function execute(run: ScriptedRun): Promise<ScriptedExit> {
     else if (step === 'cpu') exit.cpuMs = Number(text);
     else if (step === 'write') writeFile(run, text.split(' ')[0], `${text.split(' ').slice(1).join(' ')}\n`);
     else if (step === 'fill') writeFile(run, text.split(' ')[0], 'x'.repeat(Number(text.split(' ')[1])));
+    else if (step === 'lose-worker-once') loseWorkerOnce(run);
     else if (!step.startsWith('compile-')) {
       run.stderr(`scripted program: unknown step "${step}"\n`);
       return { exitCode: 2 };
     }
   }
   return exit;
+}
+
+/** A throwing program is the sandbox failing (scripted-sandbox.ts): the attempt fails as Kiln's failure, which BullMQ retries. */
+function loseWorkerOnce(run: ScriptedRun): void {
+  const task = `${run.sandbox.owner.id}/${run.sandbox.owner.part}`;
+  if (lostOnce.has(task)) return;
+  lostOnce.add(task);
+  throw new Error(`scripted program: the worker running ${task} was lost`);
 }
 
 function writeFile(run: ScriptedRun, name: string, content: string): void {

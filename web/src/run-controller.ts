@@ -122,7 +122,7 @@ export class RunController {
     for await (const event of this.client.events(id)) {
       if (event.type === 'state') this.result.showState(event.state);
       else if (event.type === 'output') this.output.append(event);
-      else return event.job;
+      else if (event.type === 'end') return event.job;
     }
     // The stream closed without its end event (a proxy cut it): ask once more.
     return this.client.job(id);

@@ -52,7 +52,10 @@ export interface SnippetCreated {
 /** GET /jobs/:id/events, as the clients see it. */
 export type JobEvent =
   | { type: 'state'; state: JobState; verdict: Verdict | null }
-  | { type: 'output'; task: string; stream: 'stdout' | 'stderr'; text: string; test?: number }
+  /** `attempt`: the task's attempt that printed it, from 1 (absent from older servers: 1). */
+  | { type: 'output'; task: string; stream: 'stdout' | 'stderr'; text: string; test?: number; attempt?: number }
+  /** The task's worker was lost and the task runs again from the start: the output after this is the new attempt's. */
+  | { type: 'retry'; task: string; attempt: number }
   | { type: 'end'; job: JobView };
 
 /** The API's error shape: `{error, details: [{field, message}]}`. */

@@ -176,6 +176,7 @@ function toJobEvent(message: SseMessage): JobEvent | null {
   const data = message.data as Record<string, unknown>;
   if (message.event === 'state') return { type: 'state', ...(data as object) } as JobEvent;
   if (message.event === 'output') return { type: 'output', ...(data as object) } as JobEvent;
+  if (message.event === 'retry') return { type: 'retry', ...(data as object) } as JobEvent;
   if (message.event === 'end') return { type: 'end', job: data as unknown as JobView };
   return null;
 }

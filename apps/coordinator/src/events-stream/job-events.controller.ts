@@ -6,6 +6,7 @@ import { CurrentPrincipal, Principal } from '../auth/principal';
 import { JobsService } from '../jobs/jobs.service';
 import { OrderedJobLog, OutputText } from './ordered-job-log';
 import { SseWriter } from './sse-writer';
+import { attemptOf, TaskAttempts } from './task-attempts';
 
 const KEEP_ALIVE_MS = 15_000;
 
@@ -14,7 +15,11 @@ const KEEP_ALIVE_MS = 15_000;
  * then every `output` chunk and `state` change in order (earlier ones replayed
  * for a late client), then `end` with the final job. The stream closes when
  * the job is over. A replayed `state` older than one already sent is left
- * out, so the last `state` a client read is always the job's.
+ * out, so the last `state` a client read is always the job's. A task run
+ * again after its worker was lost prints its output again from the start:
+ * `retry` ({task, attempt}) comes before the new attempt's first `output`
+ * (each carries its `attempt`), and output of an attempt older than one
+ * already sent is left out (task-attempts.ts).
  */
 @Controller('jobs')
 export class JobEventsController {
@@ -56,6 +61,7 @@ class OrderedRelay {
   private sentRank = -1;
   private readonly log = new OrderedJobLog((logged) => this.emit(logged));
   private readonly text = new OutputText();
+  private readonly attempts = new TaskAttempts();
 
   constructor(
     private readonly sse: SseWriter,
@@ -87,8 +93,12 @@ class OrderedRelay {
       return;
     }
     if (event.type !== 'output') return;
+    const attempt = this.attempts.of(event);
+    if (attempt === 'stale') return;
     const test = event.test !== undefined ? { test: event.test } : {};
-    this.sse.send('output', { task: event.task, stream: event.stream, text: this.text.of(event), ...test }, id);
+    const output = { task: event.task, stream: event.stream, text: this.text.of(event), attempt: attemptOf(event), ...test };
+    if (attempt === 'first') this.sse.send('retry', { task: event.task, attempt: output.attempt });
+    this.sse.send('output', output, id);
   }
 
   private sendState(state: JobState, verdict: string | null, id?: string): void {

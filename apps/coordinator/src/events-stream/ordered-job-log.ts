@@ -1,6 +1,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import { loggedAfter, LoggedEvent } from '@kiln/store';
 import { JobStreamEvent } from '@kiln/tasks';
+import { attemptOf } from './task-attempts';
 
 /**
  * A job's event log delivered exactly once and in order, history first: live
@@ -35,12 +36,16 @@ export class OrderedJobLog {
 
 type OutputEvent = Extract<JobStreamEvent, { type: 'output' }>;
 
-/** Output chunks as text, each stream of each task and test decoded on its own (a chunk may end inside a UTF-8 sequence). */
+/**
+ * Output chunks as text, each stream of each task, test and attempt decoded
+ * on its own (a chunk may end inside a UTF-8 sequence, and a lost attempt's
+ * last chunk is never finished).
+ */
 export class OutputText {
   private readonly decoders = new Map<string, StringDecoder>();
 
   of(event: OutputEvent): string {
-    const key = `${event.task}/${event.test ?? ''}/${event.stream}`;
+    const key = `${event.task}/${event.test ?? ''}/${attemptOf(event)}/${event.stream}`;
     const decoder = this.decoders.get(key) ?? new StringDecoder('utf8');
     this.decoders.set(key, decoder);
     return decoder.write(Buffer.from(event.dataBase64, 'base64'));

@@ -14,7 +14,9 @@ export class InputError extends Error {}
  * `kiln run <file>`: submits the file as a job, streams its output live
  * (the program's stdout to stdout, its stderr and the compiler's output to
  * stderr) and exits with the program's exit code. Ctrl-C cancels the job.
- * With --json nothing streams: the finished job is printed instead.
+ * A task run again after its worker was lost is said on stderr before its
+ * output starts again. With --json nothing streams: the finished job is
+ * printed instead.
  */
 export async function runFile(options: RunOptions, client: KilnClient, io: CliIo): Promise<number> {
   const request = await jobRequestFor(options, client, io);
@@ -68,7 +70,10 @@ async function follow(client: KilnClient, id: string, io: CliIo | null): Promise
   const streamed = new Set<string>();
   for await (const event of client.events(id)) {
     if (event.type === 'end') return { job: event.job, streamed };
-    if (event.type !== 'output' || !io) continue;
+    if (!io) continue;
+    // What was printed before is a lost attempt's: said, so the output that follows is not read as its continuation.
+    if (event.type === 'retry') io.stderr.write(`kiln: the worker running this was lost; the run starts again (attempt ${event.attempt})\n`);
+    if (event.type !== 'output') continue;
     streamed.add(event.task);
     (event.stream === 'stdout' && event.task !== 'compile' ? io.stdout : io.stderr).write(event.text);
   }

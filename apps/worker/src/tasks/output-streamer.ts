@@ -54,10 +54,10 @@ export class CoalescedOutput<K extends string> {
 export class OutputStream {
   private readonly output: CoalescedOutput<'stdout' | 'stderr'>;
 
-  constructor(log: JobEventsRepository, jobId: string, task: string, test?: number) {
+  constructor(log: JobEventsRepository, jobId: string, task: string, attempt: number, test?: number) {
     const label = test !== undefined ? { test } : {};
     this.output = new CoalescedOutput((stream, data) =>
-      log.append(jobId, { type: 'output', task, stream, dataBase64: data.toString('base64'), ...label }),
+      log.append(jobId, { type: 'output', task, stream, dataBase64: data.toString('base64'), attempt, ...label }),
     );
   }
 
@@ -74,7 +74,8 @@ export class OutputStream {
 export class OutputStreamer {
   constructor(private readonly log: JobEventsRepository) {}
 
-  open(jobId: string, task: string, test?: number): OutputStream {
-    return new OutputStream(this.log, jobId, task, test);
+  /** `attempt`: the task's BullMQ attempt, from 1 (job.attemptsMade + 1), so a client can tell a retry's output from the lost attempt's. */
+  open(jobId: string, task: string, attempt: number, test?: number): OutputStream {
+    return new OutputStream(this.log, jobId, task, attempt, test);
   }
 }

@@ -25,12 +25,13 @@ export class RunTaskRunner {
     private readonly interactors: InteractorPairs,
   ) {}
 
-  async run(task: TaskPayload, input: JobInput): Promise<TaskResult> {
+  /** `attempt`: the task's BullMQ attempt, from 1, which its live output carries (output-streamer.ts). */
+  async run(task: TaskPayload, input: JobInput, attempt: number): Promise<TaskResult> {
     // An interactive problem: the program talks to its interactor (interactor-pair.ts).
     if (input.interactor) return this.interactors.run(task, input);
     const language = this.languages.get(task.language);
     const files = task.useArtifact ? await this.scratch.readArtifact({ jobId: task.jobId }) : sourceFiles(input);
-    const live = this.output.open(task.jobId, task.taskId);
+    const live = this.output.open(task.jobId, task.taskId, attempt);
     // Only what the job's budget keeps is streamed live too.
     const recorder = OutputRecorder.forTask(task, live.listener);
     const exec = runExecOf(language, input, task.limits, recorder.agentCap(task.limits.outputBytes));

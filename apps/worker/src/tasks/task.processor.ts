@@ -86,7 +86,7 @@ export class TaskProcessor {
     const report = { ...unstarted, startedAt };
     this.logger.log({ msg: 'task started', ...log, kind: task.kind, language: task.language });
     try {
-      const result = await this.runTask(task, input);
+      const result = await this.runTask(task, input, log.attempt);
       await this.events.publish({ ...report, type: 'completed', result });
       this.logger.log({ msg: 'task finished', ...log, verdict: (result.compile ?? result.run)?.verdict ?? null });
       return 'completed';
@@ -116,10 +116,10 @@ export class TaskProcessor {
   }
 
   /** A missing input fails the attempt (MissingInputError) like any failure of Kiln's. */
-  private async runTask(task: TaskPayload, input: JobInput | null): Promise<TaskResult> {
+  private async runTask(task: TaskPayload, input: JobInput | null, attempt: number): Promise<TaskResult> {
     if (task.kind === 'cleanup') return this.cleanup.run(task);
     const stored = inputOrFail(task.jobId, input);
     if (task.kind === 'compile') return this.compile.run(task, stored);
-    return task.tests?.length ? this.testBatches.run(task, stored) : this.runs.run(task, stored);
+    return task.tests?.length ? this.testBatches.run(task, stored) : this.runs.run(task, stored, attempt);
   }
 }

@@ -17,6 +17,12 @@ export type JobStreamEvent =
       dataBase64: string;
       /** Index of the test case being run, for judged jobs. */
       test?: number;
+      /**
+       * The task's BullMQ attempt that printed it, from 1: a task whose worker
+       * was lost is run again from the start, and its output with it. Entries
+       * written before attempts were logged have none: attempt 1.
+       */
+      attempt?: number;
     }
   /** Interactive jobs only: a stage's program is about to start (from the worker). */
   | { type: 'stage'; task: string; stage: InteractiveStageName }
