@@ -54,6 +54,21 @@ describe('interactive WebSocket protocol (scripted sandboxes)', () => {
     expect(polled.body).toMatchObject({ state: 'COMPLETED', verdict: 'RUNTIME_ERROR', run: { stdout: 'hello\n', exitCode: 4 } });
   });
 
+  it('sends the stage again when its worker was lost and it runs again, before the new attempt’s data', async () => {
+    const client = await InteractiveClient.connect(base, withKey);
+    // The first attempt prints, then fails as Kiln's failure (BullMQ retries it: coordinator.taskAttempts is 3).
+    client.send({ type: 'start', job: { language: 'python', code: script('out one', 'sleep 200', 'lose-worker-once', 'out two') } });
+    await client.next('done', 15_000);
+    // What each stage message was followed by (data may come in several chunks).
+    const afterEachStage: string[] = [];
+    for (const message of client.messages) {
+      if (message.type === 'stage') afterEachStage.push('');
+      else if (message.type === 'data') afterEachStage[afterEachStage.length - 1] += message.data;
+    }
+    expect(afterEachStage).toEqual(['one\n', 'one\ntwo\n']);
+    expect(client.messages.filter((m) => m.type === 'exit')).toHaveLength(1);
+  });
+
   it('takes the key from the start message (browsers cannot set headers on a WebSocket)', async () => {
     const client = await InteractiveClient.connect(base);
     client.send({ type: 'start', key: KEY, job: { language: 'python', code: script('out hi') } });

@@ -19,7 +19,11 @@ export type InteractiveStream = 'stdout' | 'stderr';
 
 /** What a client receives, in order: stage, data*, exit for each stage, then done once. */
 export type InteractiveEvent =
-  /** A stage began (sent before any of its data). */
+  /**
+   * A stage began (sent before any of its data). Sent again before its exit
+   * when the worker running it was lost and the stage runs again from the
+   * start: the data after it is the new attempt's.
+   */
   | { type: 'stage'; stage: InteractiveStage }
   /** A chunk of a stage's output, as the program wrote it (UTF-8 text). */
   | { type: 'data'; stream: InteractiveStream; data: string }

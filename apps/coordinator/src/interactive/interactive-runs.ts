@@ -4,6 +4,7 @@ import { JobEventsRepository, JobStdinRepository, LoggedEvent } from '@kiln/stor
 import { isTerminalJobState, JobStreamEvent, JobView } from '@kiln/tasks';
 import { Principal } from '../auth/principal';
 import { OrderedJobLog, OutputText } from '../events-stream/ordered-job-log';
+import { TaskAttempts } from '../events-stream/task-attempts';
 import { apiValidationPipe } from '../http/validation.pipe';
 import { InvalidRequestException } from '../http/field-error';
 import { CreateJobDto } from '../jobs/dto/create-job.dto';
@@ -86,6 +87,7 @@ export class InteractiveRuns implements InteractiveRunStarter {
 class JobFeed {
   private readonly ordered = new OrderedJobLog((logged) => this.deliver(logged.event));
   private readonly text = new OutputText();
+  private readonly attempts = new TaskAttempts();
   private ending = false;
 
   constructor(
@@ -108,6 +110,8 @@ class JobFeed {
         this.events.push({ type: 'stage', stage: event.stage });
         return;
       case 'output':
+        // A new attempt's `stage` (the worker sends it at each attempt) already told the client; a lost attempt's later output is not the run's.
+        if (this.attempts.of(event) === 'stale') return;
         if (event.task === 'compile' || event.task === 'run') this.events.push({ type: 'data', stream: event.stream, data: this.text.of(event) });
         return;
       case 'exit':
