@@ -108,6 +108,7 @@ export class KilnClient {
 
   /**
    * GET /jobs/:id/events: the job's state changes and output as they happen,
+   * `retry` before a task's output starts again after its worker was lost,
    * ending with `end` (the finished job). Aborting `signal` stops reading.
    */
   async *events(id: string, signal?: AbortSignal): AsyncGenerator<JobEvent> {
