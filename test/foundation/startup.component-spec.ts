@@ -1,5 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../support/kiln-harness';
 import { freePort, spawnKiln } from '../support/processes';
@@ -33,6 +35,19 @@ describe('kiln start-up', () => {
       expect(kiln.output()).toContain('language bash: queue "untrusted" is not one of coordinator.queues (default)');
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('names the setting when its port is taken (exit 1)', async () => {
+    const port = await freePort();
+    const taken = createServer().listen(port, '127.0.0.1');
+    await once(taken, 'listening');
+    try {
+      const kiln = spawnKiln('coordinator', { ...base, KILN_COORDINATOR__PORT: String(port) });
+      expect(await kiln.exited).toBe(1);
+      expect(kiln.output()).toContain(`kiln: cannot start: cannot listen on 127.0.0.1:${port} (coordinator.host, coordinator.port): listen EADDRINUSE`);
+    } finally {
+      taken.close();
     }
   });
 

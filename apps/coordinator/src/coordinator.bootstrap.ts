@@ -42,6 +42,9 @@ export async function createCoordinator(loaded: LoadedConfig): Promise<INestAppl
 export async function bootstrapCoordinator(loaded: LoadedConfig, options: CoordinatorOptions = {}): Promise<INestApplication> {
   const app = await createCoordinator(loaded);
   const { host, port } = loaded.config.coordinator;
-  await app.listen(options.port ?? port, host);
+  const listenOn = options.port ?? port;
+  await app.listen(listenOn, host).catch((error: Error) => {
+    throw new Error(`cannot listen on ${host}:${listenOn} (coordinator.host, coordinator.port): ${error.message}`);
+  });
   return app;
 }

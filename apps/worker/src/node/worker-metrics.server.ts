@@ -38,7 +38,9 @@ export class WorkerMetricsServer implements OnApplicationBootstrap, OnApplicatio
       });
     });
     await new Promise<void>((resolve, reject) => {
-      this.server!.once('error', reject).listen(workerPort, workerHost, () => resolve());
+      // Named by its setting: several workers on one machine each need a port of their own.
+      const refused = (error: Error) => reject(new Error(`cannot listen on ${workerHost}:${workerPort} (telemetry.metrics.workerPort): ${error.message}`));
+      this.server!.once('error', refused).listen(workerPort, workerHost, () => resolve());
     });
     this.logger.log(`metrics and health on http://${workerHost}:${this.port}`);
   }
