@@ -171,16 +171,23 @@ describe('nested mode', () => {
     expect(answer.body.run.stdout).toBe('started\n');
     const python = await execute({ language: 'python', code: 'print("next")' });
     const [outer] = await eventually(async () => events.containersOf(python.body.id), (ids) => ids.length === 1);
+    // Host pids can wrap (pid_max is 32768 here), so the tree is read from the parents, not from the order.
     const processes = async () => {
-      const top = (await new Docker().getContainer(outer).top({ ps_args: '-o pid,args' })) as { Processes: string[][] };
-      return top.Processes.map(([, args]) => args);
+      const top = (await new Docker().getContainer(outer).top({ ps_args: '-o pid,ppid,args' })) as { Processes: string[][] };
+      return top.Processes.map(([pid, ppid, args]) => ({ pid, ppid, args }));
     };
+    type Listed = Awaited<ReturnType<typeof processes>>;
+    const childrenOf = (list: Listed, parent: string) => list.filter((p) => p.ppid === parent);
     // Once the next nested sandbox is up, its agent running (between two tasks the list is shorter, and while
     // bwrap sets the sandbox up its child is a second bwrap until it becomes the agent).
-    const nextSandboxUp = (list: string[]) => list.length >= 3 && list.slice(1).some((args) => args.startsWith('/usr/local/bin/kiln-agent'));
-    const commands = await eventually(processes, nextSandboxUp, 10_000, 'the next nested sandbox up, its agent running');
-    expect(commands[0]).toMatch(/^\/usr\/local\/bin\/kiln-agent --nested/);
-    expect(commands.slice(1).map((c) => c.split(' ')[0])).toEqual(['/usr/bin/bwrap', '/usr/local/bin/kiln-agent']);
+    const nextSandboxUp = (list: Listed) => list.length >= 3 && list.some((p) => p.args.startsWith('/usr/local/bin/kiln-agent --inner'));
+    const listed = await eventually(processes, nextSandboxUp, 10_000, 'the next nested sandbox up, its agent running');
+    const roots = listed.filter((p) => !listed.some((other) => other.pid === p.ppid));
+    expect(roots.map((p) => p.args)).toEqual([expect.stringMatching(/^\/usr\/local\/bin\/kiln-agent --nested/)]);
+    const sandboxes = childrenOf(listed, roots[0].pid);
+    expect(sandboxes.map((p) => p.args.split(' ')[0])).toEqual(['/usr/bin/bwrap']);
+    expect(childrenOf(listed, sandboxes[0].pid).map((p) => p.args.split(' ')[0])).toEqual(['/usr/local/bin/kiln-agent']);
+    expect(listed).toHaveLength(3);
   });
 });
 

@@ -60,7 +60,16 @@ export class PistonConnectClient {
 
   /** The stdout the server sent, joined. */
   stdout(): string {
-    return this.messages.filter((message) => message.type === 'data' && message.stream === 'stdout').map((message) => message.data).join('');
+    return this.output('stdout');
+  }
+
+  /** The stderr the server sent, joined. */
+  stderr(): string {
+    return this.output('stderr');
+  }
+
+  private output(stream: 'stdout' | 'stderr'): string {
+    return this.messages.filter((message) => message.type === 'data' && message.stream === stream).map((message) => message.data).join('');
   }
 
   /** Waits for the close, failing loudly past `timeoutMs`. */
