@@ -200,8 +200,9 @@ describe.each(SANDBOX_MODES)('sessions (sandbox mode %s)', (mode) => {
     const id = await open({ language });
     const stuck = await run(id, { context: 'main', code, timeoutMs: 1500 });
     expect(stuck).toMatchObject({ verdict: 'TIMEOUT', context: { name: 'main', restarted: true, reason: 'the run reached its time limit' } });
-    // The interpreter was busy on one CPU (limits.cpus 1) nearly all the run; its client used some 30 ms.
-    expect(stuck.cpuTimeMs).toBeGreaterThanOrEqual(stuck.wallTimeMs / 2);
+    // The interpreter was busy all the run; its client used some 30 ms. A loaded machine (CI runs two suites on
+    // two cores) shares the CPU out, so the floor is a fifth of the wall time: ten times the client's, and met.
+    expect(stuck.cpuTimeMs).toBeGreaterThanOrEqual(stuck.wallTimeMs / 5);
     expect(stuck.cpuTimeMs).toBeLessThanOrEqual(stuck.wallTimeMs + 100);
     expect(stuck.memoryBytes).toBeGreaterThanOrEqual(64 * 1024 * 1024);
   });
