@@ -6,6 +6,7 @@ import { Browser, BrowserContext, Page } from 'playwright-core';
 import { languagesWithAwk } from '../support/awk-language';
 import { Harness, startKiln } from '../support/kiln-harness';
 import { launchChromium, screenshot } from '../support/browser';
+import { eventually } from '../support/waiting';
 import { STARTERS } from '../../web/src/starters';
 
 /** Issue 8, acceptance 1, 2 and 4: the playground in a real browser (Debian's Chromium, headless). */
@@ -287,6 +288,55 @@ describe('playground (Chromium)', () => {
     await page.getByRole('button', { name: 'End of input' }).click();
     await page.locator('#status[data-state="COMPLETED"]').waitFor({ timeout: 30_000 });
     expect(await page.locator('#output span.stdout').allTextContents()).toEqual(['words: 3\n']);
+  });
+
+  it('a task run again after its worker was lost: the first attempt\'s output stays, under a line saying the program runs again (SSE retry; interactive: its stage again)', async () => {
+    // The server's side of a lost worker is test/security/worker-crash.e2e-spec.ts; here the page's: the job is
+    // real, its event stream (and then its socket) scripted as a worker loss makes them.
+    const page = await openPlayground(context, base);
+    await page.getByLabel('Language').selectOption('python');
+    await replaceCode(page, 'print("second")', 'paste');
+    await page.getByLabel('Standard input').fill('not interactive');
+    let finished: unknown;
+    await page.route('**/jobs/*/events', async (route) => {
+      const id = new URL(route.request().url()).pathname.split('/')[2];
+      const job = await eventually(async () => (await kiln.http().get(`/jobs/${id}`)).body, (view) => view.state === 'COMPLETED', 30_000, `job ${id} completed`);
+      finished = job;
+      const events: [string, unknown][] = [
+        ['state', { state: 'RUNNING', verdict: null }],
+        ['output', { task: 'run', stream: 'stdout', text: 'first\n', attempt: 1 }],
+        ['retry', { task: 'run', attempt: 2 }],
+        ['output', { task: 'run', stream: 'stdout', text: 'second\n', attempt: 2 }],
+        ['end', job],
+      ];
+      await route.fulfill({ contentType: 'text/event-stream', body: events.map(([event, data]) => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`).join('') });
+    });
+    await page.getByRole('button', { name: 'Run' }).click();
+    await page.locator('#status[data-state="COMPLETED"]').waitFor({ timeout: 30_000 });
+    const rerun = '── its worker was lost: the program runs again from the start';
+    expect(await page.locator('#output').textContent()).toBe(`first\n\n${rerun} (attempt 2) ──\nsecond\n`);
+    expect(await page.locator('#verdict').textContent()).toBe('OK');
+
+    await page.routeWebSocket(/\/interactive$/, (socket) => {
+      socket.onMessage(() => {
+        const messages = [
+          { type: 'job', id: (finished as { id: string }).id },
+          { type: 'stage', stage: 'run' },
+          { type: 'data', stream: 'stdout', data: 'first\n' },
+          { type: 'stage', stage: 'run' },
+          { type: 'data', stream: 'stdout', data: 'second\n' },
+          { type: 'exit', stage: 'run', code: 0, signal: null, status: 'OK' },
+          { type: 'done', job: finished },
+        ];
+        for (const message of messages) socket.send(JSON.stringify(message));
+        socket.close({ code: 1000 });
+      });
+    });
+    await page.getByLabel('Standard input').fill('');
+    await page.getByRole('button', { name: 'Run' }).click();
+    await page.locator('#output', { hasText: 'second' }).waitFor({ timeout: 30_000 });
+    await page.locator('#status[data-state="COMPLETED"]').waitFor({ timeout: 30_000 });
+    expect(await page.locator('#output').textContent()).toBe(`first\n\n${rerun} ──\nsecond\n`);
   });
 
   it('made no request to any origin but its own', () => {

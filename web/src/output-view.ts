@@ -39,6 +39,19 @@ export class OutputView {
     this.last = span;
   }
 
+  /**
+   * The task's worker was lost and the task runs again from the start: what
+   * it printed so far stays, under a line saying the output below is the new
+   * attempt's (a terminal cannot take back what it printed either).
+   */
+  restart(task: string, attempt?: number): void {
+    const what = task === 'compile' ? 'the compiler' : 'the program';
+    const which = attempt ? ` (attempt ${attempt})` : '';
+    this.pane.append(element('span', `${this.pane.childNodes.length ? '\n' : ''}── its worker was lost: ${what} runs again from the start${which} ──\n`, 'source'));
+    this.source = null;
+    this.last = null;
+  }
+
   /** What the user typed into a running program, shown where it was typed (a terminal's echo). */
   echo(text: string): void {
     const span = element('span', text, 'stdin');

@@ -104,11 +104,16 @@ export class RunController {
     this.liveInput.attach(socket);
     try {
       let stage = 'run';
+      // A stage that begins again before its exit is a re-run: its worker was lost (the interactive contract).
+      const begun = new Set<string>();
       for await (const event of socket.events()) {
         if (event.type === 'stage') {
+          if (begun.has(event.stage)) this.output.restart(event.stage);
+          begun.add(event.stage);
           stage = event.stage;
           this.result.showState('RUNNING');
-        } else if (event.type === 'data') this.output.append({ task: stage, stream: event.stream, text: event.data });
+        } else if (event.type === 'exit') begun.delete(event.stage);
+        else if (event.type === 'data') this.output.append({ task: stage, stream: event.stream, text: event.data });
         else if (event.type === 'done') return event.job;
       }
       throw new InteractiveRunFailed('the connection closed before the job ended');
@@ -122,6 +127,7 @@ export class RunController {
     for await (const event of this.client.events(id)) {
       if (event.type === 'state') this.result.showState(event.state);
       else if (event.type === 'output') this.output.append(event);
+      else if (event.type === 'retry') this.output.restart(event.task, event.attempt);
       else if (event.type === 'end') return event.job;
     }
     // The stream closed without its end event (a proxy cut it): ask once more.
