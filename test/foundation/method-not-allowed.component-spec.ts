@@ -54,6 +54,16 @@ describe('a method the path does not take', () => {
     expect(statusAndAllow(await http().head('/execute'))).toEqual({ status: 405, allow: 'POST' });
   });
 
+  it.each(['/interactive', '/api/v2/connect'])('%s without Upgrade (a WebSocket endpoint asked over plain HTTP) → 426 with Upgrade: websocket; another method → 405, Allow: GET', async (path) => {
+    const plain = await http().get(`${path}?x=1`);
+    expect({ status: plain.status, upgrade: plain.headers.upgrade }).toEqual({ status: 426, upgrade: 'websocket' });
+    expect(plain.body).toEqual({ error: `${path} is a WebSocket endpoint: open it with a WebSocket client (GET with Upgrade: websocket)` });
+    expect((await http().head(path)).status).toBe(426);
+    const posted = await http().post(path).send({ type: 'start' });
+    expect(statusAndAllow(posted)).toEqual({ status: 405, allow: 'GET' });
+    expect(posted.body.error).toBe(`${path} is a WebSocket endpoint: POST is not a method of it; open it with a WebSocket client (GET with Upgrade: websocket)`);
+  });
+
   it('OPTIONS on a known path → 204 with Allow; on an unknown one → 404', async () => {
     expect(statusAndAllow(await http().options('/jobs/abc/cancel'))).toEqual({ status: 204, allow: 'PUT' });
     expect(statusAndAllow(await http().options('/nowhere'))).toEqual({ status: 404, allow: undefined });

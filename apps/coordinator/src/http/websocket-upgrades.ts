@@ -1,13 +1,17 @@
-import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { HttpException, Injectable, MethodNotAllowedException, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, Server } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { Application, NextFunction, Request, Response } from 'express';
 import { KilnConfig } from '@kiln/config';
 import { hostRefusal } from './host-check.middleware';
 
 /** Takes over one upgraded request of its path (a WebSocket handshake, e.g. with ws's handleUpgrade). */
 export type UpgradeHandler = (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+/** RFC 9110 §15.5.22 (Nest's HttpStatus has no name for it). */
+const UPGRADE_REQUIRED = 426;
 
 /** An answer instead of the upgrade (the API's error shape). */
 export interface UpgradeAnswer {
@@ -36,9 +40,13 @@ interface UpgradeRoute {
  * same rule as the API's CORS (clients that are not browsers send no
  * `Origin` and pass). The key check is the endpoint's own, as is the check
  * it may give with its route (the rate limit: auth/upgrade-rate-limit.ts).
+ * A plain HTTP request to an endpoint's path (no Upgrade: curl, a browser's
+ * address bar, a proxy that drops the header) is told what the path is: 426
+ * with `Upgrade: websocket` for GET and HEAD, 405 with `Allow: GET` for any
+ * other method, not the 404 of a path that does not exist.
  */
 @Injectable()
-export class WebSocketUpgrades implements OnApplicationBootstrap {
+export class WebSocketUpgrades implements OnModuleInit, OnApplicationBootstrap {
   private readonly routes = new Map<string, UpgradeRoute>();
   private readonly origins: Set<string>;
 
@@ -53,6 +61,22 @@ export class WebSocketUpgrades implements OnApplicationBootstrap {
   route(path: string, handler: UpgradeHandler, check?: UpgradeCheck): void {
     if (this.routes.has(path)) throw new Error(`a WebSocket endpoint at ${path} is already registered`);
     this.routes.set(path, { handler, check });
+  }
+
+  /** Before Nest's 404 handler, as http/method-not-allowed.ts explains; the routes are read per request, so those registered later count. */
+  onModuleInit(): void {
+    const express = this.adapterHost.httpAdapter.getInstance<Application>();
+    express.use((request: Request, response: Response, next: NextFunction) => {
+      if (!this.routes.has(request.path)) return next();
+      const path = request.path.slice(0, 200);
+      if (request.method !== 'GET' && request.method !== 'HEAD') {
+        response.setHeader('Allow', 'GET');
+        return next(new MethodNotAllowedException({ error: `${path} is a WebSocket endpoint: ${request.method} is not a method of it; open it with a WebSocket client (GET with Upgrade: websocket)` }));
+      }
+      response.setHeader('Upgrade', 'websocket');
+      response.setHeader('Connection', 'Upgrade');
+      next(new HttpException({ error: `${path} is a WebSocket endpoint: open it with a WebSocket client (GET with Upgrade: websocket)` }, UPGRADE_REQUIRED));
+    });
   }
 
   onApplicationBootstrap(): void {
