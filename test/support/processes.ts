@@ -13,6 +13,13 @@ export interface KilnProcess {
   /** Resolves with the exit code when the process ends by itself. */
   exited: Promise<number | null>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** The signal to the process's whole group, as a terminal's Ctrl-C sends it (spawned with `ownGroup` only). */
+  signalGroup(signal: NodeJS.Signals): Promise<number | null>;
+}
+
+export interface SpawnOptions {
+  /** A process group of its own, as a shell gives a foreground command: what signalGroup signals. */
+  ownGroup?: boolean;
 }
 
 /** The processes started here that have not exited yet. */
@@ -26,11 +33,11 @@ afterAll(async () => {
 });
 
 /** Starts `kiln <mode>` from the build (npm test builds first) as a separate process. */
-export function spawnKiln(mode: string, env: Record<string, string>): KilnProcess {
+export function spawnKiln(mode: string, env: Record<string, string>, { ownGroup = false }: SpawnOptions = {}): KilnProcess {
   if (!existsSync(ENTRY)) throw new Error(`${ENTRY} is missing: run \`npm run build\` (npm test does it first)`);
   // Several workers share this machine: each takes any free metrics port unless told otherwise.
   const defaults = { KILN_TELEMETRY__METRICS__WORKER_PORT: '0' };
-  const child = spawn(process.execPath, [ENTRY, mode], { env: { ...process.env, ...defaults, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [ENTRY, mode], { env: { ...process.env, ...defaults, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: ownGroup });
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
@@ -41,6 +48,11 @@ export function spawnKiln(mode: string, env: Record<string, string>): KilnProces
     exited,
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+    async signalGroup(signal) {
+      if (!ownGroup) throw new Error('signalGroup: spawn the process with ownGroup');
+      if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, signal);
       return exited;
     },
   };

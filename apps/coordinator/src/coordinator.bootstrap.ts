@@ -1,4 +1,4 @@
-import { INestApplication, Module } from '@nestjs/common';
+import { INestApplication, LoggerService, Module } from '@nestjs/common';
 import { NestFactory, Reflector } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
@@ -15,16 +15,18 @@ import { apiValidationPipe } from './http/validation.pipe';
 export interface CoordinatorOptions {
   /** Listen on this port instead of the configured one (0: any free port; tests). */
   port?: number;
+  /** The process's logger when the coordinator shares its process (standalone); else its own, `service: coordinator`. */
+  logger?: LoggerService;
 }
 
 /** Builds the coordinator's HTTP application (not yet listening). */
-export async function createCoordinator(loaded: LoadedConfig): Promise<INestApplication> {
+export async function createCoordinator(loaded: LoadedConfig, logger?: LoggerService): Promise<INestApplication> {
   assertLanguageQueues(loaded);
   @Module({ imports: [KilnConfigModule.forRoot(loaded), CoordinatorModule.forConfig(loaded.config)] })
   class CoordinatorRootModule {}
   const app = await NestFactory.create<NestExpressApplication>(CoordinatorRootModule, {
     bodyParser: false,
-    logger: new JsonLogger(loaded.config.logging.level, { service: 'coordinator' }),
+    logger: logger ?? new JsonLogger(loaded.config.logging.level, { service: 'coordinator' }),
   });
   app.disable('x-powered-by');
   app.use(app.get(InFlightRequests).middleware);
@@ -40,7 +42,7 @@ export async function createCoordinator(loaded: LoadedConfig): Promise<INestAppl
 
 /** Starts the coordinator and listens on the configured host and port. */
 export async function bootstrapCoordinator(loaded: LoadedConfig, options: CoordinatorOptions = {}): Promise<INestApplication> {
-  const app = await createCoordinator(loaded);
+  const app = await createCoordinator(loaded, options.logger);
   const { host, port } = loaded.config.coordinator;
   const listenOn = options.port ?? port;
   await app.listen(listenOn, host).catch((error: Error) => {

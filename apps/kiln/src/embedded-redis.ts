@@ -37,11 +37,15 @@ export async function ensureRedis(url: string, embedded: boolean, home: string, 
   const child = spawn(
     'redis-server',
     ['--port', port, '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', '', '--protected-mode', 'yes'],
-    { stdio: 'ignore' },
+    // Its own process group: a terminal's Ctrl-C (SIGINT to the foreground group) must not stop Redis
+    // while Kiln still drains into it; Kiln stops it once it has closed (run-modes.ts).
+    { stdio: 'ignore', detached: true },
   );
   for (let i = 0; i < 40; i++) {
     if (await redisAnswers(url, 250)) {
       log(`no Redis answered at ${redactRedisUrl(url)}: started a private redis-server on 127.0.0.1:${port} (data in ${dir})`);
+      // However this process exits (a start that failed, a shutdown past its deadline), its Redis goes with it.
+      process.once('exit', () => child.kill('SIGTERM'));
       return { child };
     }
     await new Promise((resolve) => setTimeout(resolve, 250));

@@ -2,8 +2,9 @@ import { INestApplication, INestApplicationContext, Logger } from '@nestjs/commo
 import { ChildProcess } from 'node:child_process';
 import { LoadedConfig, RunMode } from '@kiln/config';
 import { redactRedisUrl, waitForRedis } from '@kiln/redis';
+import { JsonLogger } from '@kiln/telemetry';
 import { bootstrapCoordinator } from '../../coordinator/src/coordinator.bootstrap';
-import { bootstrapWorker } from '../../worker/src/worker.bootstrap';
+import { bootstrapWorker, workerId } from '../../worker/src/worker.bootstrap';
 import { ensureRedis } from './embedded-redis';
 
 const logger = new Logger('kiln');
@@ -23,6 +24,10 @@ export interface RunningKiln {
  */
 export async function startKiln(mode: RunMode, loaded: LoadedConfig, stop?: AbortSignal): Promise<RunningKiln> {
   const { config } = loaded;
+  // One JSON logger for the whole process, from its first line: Nest's Logger instances all write through
+  // the last one an app was given, so in standalone the worker's lines would otherwise say the coordinator's.
+  const processLogger = new JsonLogger(config.logging.level, mode === 'coordinator' ? { service: mode } : { service: mode, workerId: workerId(config) });
+  Logger.overrideLogger(processLogger);
   const embedded = mode === 'standalone' ? await ensureRedis(config.redis.url, config.redis.embedded, loaded.home, (m) => logger.log(m)) : { child: null };
   if (!embedded.child) {
     if (embedded.notStarted) logger.warn(`no Redis answers at ${redactRedisUrl(config.redis.url)}, and standalone does not start its own (${embedded.notStarted})`);
@@ -30,8 +35,8 @@ export async function startKiln(mode: RunMode, loaded: LoadedConfig, stop?: Abor
     await waitForRedis(config.redis.url, { waitMs: config.redis.startupWaitMs, log: (m) => logger.warn(m), signal: stop, hint });
   }
   const redis = embedded.child;
-  const worker = mode === 'coordinator' ? undefined : await bootstrapWorker(loaded);
-  const coordinator = mode === 'worker' ? undefined : await bootstrapCoordinator(loaded);
+  const worker = mode === 'coordinator' ? undefined : await bootstrapWorker(loaded, { logger: processLogger });
+  const coordinator = mode === 'worker' ? undefined : await bootstrapCoordinator(loaded, { logger: processLogger });
   if (coordinator) logger.log(`coordinator listening on http://${config.coordinator.host}:${config.coordinator.port}`);
   if (worker) logger.log(`worker running ${config.worker.concurrency} task(s) at once${sizedNote(loaded)}`);
   return {

@@ -1,4 +1,4 @@
-import { INestApplicationContext, Logger, Module } from '@nestjs/common';
+import { INestApplicationContext, Logger, LoggerService, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { KilnConfigModule, LoadedConfig } from '@kiln/config';
 import { JsonLogger } from '@kiln/telemetry';
@@ -7,6 +7,9 @@ import { configuredRuntime, givenRuntime } from './runtime-choice';
 import { SandboxRuntime } from './sandbox/sandbox-runtime';
 import { WorkerModule } from './worker.module';
 
+/** The worker's id, for a process that logs as more than the worker (standalone: run-modes.ts). */
+export { workerId };
+
 export interface WorkerOptions {
   /**
    * A sandbox runtime to use instead of the configured one. Only code can
@@ -14,6 +17,8 @@ export interface WorkerOptions {
    * configuration cannot.
    */
   runtime?: SandboxRuntime;
+  /** The process's logger when the worker shares its process (standalone); else its own, `service: worker`. */
+  logger?: LoggerService;
 }
 
 /** Starts a worker: an application context with no HTTP server. */
@@ -21,7 +26,7 @@ export async function bootstrapWorker(loaded: LoadedConfig, options: WorkerOptio
   const runtime = options.runtime ? givenRuntime(options.runtime) : await configuredRuntime(loaded);
   @Module({ imports: [KilnConfigModule.forRoot(loaded), WorkerModule.withRuntime(runtime)] })
   class WorkerRootModule {}
-  const logger = new JsonLogger(loaded.config.logging.level, { service: 'worker', workerId: workerId(loaded.config) });
+  const logger = options.logger ?? new JsonLogger(loaded.config.logging.level, { service: 'worker', workerId: workerId(loaded.config) });
   const worker = await NestFactory.createApplicationContext(WorkerRootModule, { logger });
   const { mode, reason } = runtime.choice;
   new Logger('SandboxChoice').log(`sandbox mode ${mode}: ${reason}`);
