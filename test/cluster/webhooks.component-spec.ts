@@ -106,6 +106,19 @@ describe('webhooks', () => {
     }
   });
 
+  it('credentials in the webhook URL reach the receiver as Basic auth, and GET /jobs/:id does not show them', async () => {
+    const { server, url, received } = await receiver(204);
+    try {
+      const withCredentials = url.replace('http://', 'http://hook-user:s%40cret@');
+      const done = await kiln.http().post('/execute').send({ language: 'python', code: 'out hooked', webhook: withCredentials });
+      await eventually(async () => received.length, (n) => n === 1);
+      expect(received[0].headers.authorization).toBe(`Basic ${Buffer.from('hook-user:s@cret').toString('base64')}`);
+      expect(JSON.stringify((await kiln.http().get(`/jobs/${done.body.id}`)).body)).not.toContain('cret');
+    } finally {
+      server.close();
+    }
+  });
+
   it('a coordinator that fails just after a job ended still sends its webhook: the retried event finishes the end', async () => {
     const dispatcher = kiln.coordinator!.get(WebhookDispatcher, { strict: false });
     const dispatch = dispatcher.dispatch;
