@@ -35,6 +35,8 @@ describe('compatibility endpoint groups in coordinator.api.endpoints', () => {
     it('with Piston off, its paths take no text/plain JSON: like every other unknown path, 404 without reading the body', async () => {
       const text = await kiln.http().post('/api/v2/execute').set('content-type', 'text/plain').send('{}');
       expect(text.status).toBe(404);
+      // Kiln's 404, not Piston's {"message": "Not Found"}: the group is not there at all.
+      expect(text.body).toEqual({ error: 'Cannot POST /api/v2/execute' });
       expect((await kiln.http().post('/execute').set('content-type', 'text/plain').send('{}')).status).toBe(415);
     });
   });

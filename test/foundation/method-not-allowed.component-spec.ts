@@ -72,12 +72,22 @@ describe('a method the path does not take', () => {
   it.each([
     ['GET', '/nowhere'],
     ['POST', '/jobs/abc/cancel/more'],
-    ['DELETE', '/api/v2/nowhere'],
     ['GET', '/judge0/nowhere'],
   ])('%s %s, a path no route has → 404 without Allow', async (method, path) => {
     const answer = await http()[method.toLowerCase() as 'get'](path);
     expect(statusAndAllow(answer)).toEqual({ status: 404, allow: undefined });
     expect(answer.body).toEqual({ error: `Cannot ${method} ${path}` });
+  });
+
+  it.each([
+    ['GET', '/api/v2/nowhere'],
+    ['DELETE', '/api/v2/nowhere'],
+    ['GET', '/api/v2'],
+    ['POST', '/API/V2/execute/more'],
+  ])('%s %s, a Piston path no route has → Piston\'s own 404, {"message": "Not Found"}', async (method, path) => {
+    const answer = await http()[method.toLowerCase() as 'get'](path);
+    expect(statusAndAllow(answer)).toEqual({ status: 404, allow: undefined });
+    expect(answer.body).toEqual({ message: 'Not Found' });
   });
 
   it('the right method is still the route’s own (its 404 for an unknown job is not a 405)', async () => {
