@@ -530,8 +530,11 @@ static void start_kill(struct exec_run *run)
     run->killing = 1;
     run->kill_started_ms = now_ms();
     kept_measure_end(&run->measure); /* the exec's end: its program exited, or a limit stops it */
-    close_fd(&run->stdin_fd);
+    /* Killed first: an EOF sent before the SIGKILL wakes the program, which
+     * may run on (on this CPU the scheduler can prefer it to us) and print,
+     * or exit 1, after its limit. */
     kill_program();
+    close_fd(&run->stdin_fd);
 }
 
 static void feed_stdin(struct exec_run *run)
