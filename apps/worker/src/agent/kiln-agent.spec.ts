@@ -96,6 +96,8 @@ interface AgentOptions {
   workspaceIn?: string;
   /** Added to the agent's own environment (as a container's Env would be). */
   env?: Record<string, string>;
+  /** Pins the agent, and so its programs, to this CPU: a program it wakes then competes with it for that CPU. */
+  cpu?: number;
 }
 
 /** Four CPU-busy subshells, alive until they are killed. */
@@ -112,7 +114,7 @@ class AgentUnderTest {
   private wake: () => void = () => {};
   private ended = false;
 
-  constructor({ asPid1 = true, mode = [], uid, workspaceIn = tmpdir(), env = {} }: AgentOptions = {}) {
+  constructor({ asPid1 = true, mode = [], uid, workspaceIn = tmpdir(), env = {}, cpu }: AgentOptions = {}) {
     this.workspace = mkdtempSync(join(workspaceIn, 'kiln-agent-ws-'));
     const asUser = uid === undefined ? [] : ['setpriv', `--reuid=${uid}`, `--regid=${uid}`, '--clear-groups'];
     if (uid !== undefined) {
@@ -121,7 +123,9 @@ class AgentUnderTest {
     }
     const agent = [...asUser, agentBinary, ...mode, '--workspace', this.workspace];
     const inNamespace = asPid1 ? agent : ['sh', '-c', '"$@"; exit $?', 'pid1-shell', ...agent];
-    this.child = spawn('unshare', ['--pid', '--fork', '--mount-proc', '--kill-child', ...inNamespace], {
+    const unshare = ['unshare', '--pid', '--fork', '--mount-proc', '--kill-child', ...inNamespace];
+    const [command, ...args] = cpu === undefined ? unshare : ['taskset', '-c', String(cpu), ...unshare];
+    this.child = spawn(command, args, {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: { ...process.env, ...env },
     });
@@ -604,11 +608,15 @@ describe('kiln-agent (real binary, PID 1 of a pid namespace)', () => {
   });
 
   it('interactive: an idle program still ends at its wall time, killed before its stdin closes (it never sees the EOF)', async () => {
-    // A shell answers an EOF in microseconds: were stdin closed before the kill, the woken program could run
-    // on (the scheduler may prefer it to the agent that woke it) and print, or exit 1 of it (seen with
-    // Python's input(): an EOFError traceback and code 1 reported beside the time limit). Ten tries.
+    // Were stdin closed before the kill, the program woken by the EOF could run on first (on the agent's
+    // CPU the scheduler may prefer the woken one) and print, or exit 1 of it: Python's input() gave an
+    // EOFError traceback and code 1 beside the time limit. Pinned to one CPU, the race is run often.
+    await agent.stop();
+    agent = new AgentUnderTest({ cpu: 0 });
+    await agent.hello();
+    const program = 'import sys\nsys.stdin.read()\nprint("after-eof", flush=True)\nsys.exit(1)';
     for (let attempt = 0; attempt < 10; attempt++) {
-      const { result, stdout, elapsedMs } = await agent.exec({ argv: ['sh', '-c', 'read line; echo after-eof; exit 1'], interactive: true, timeoutMs: 200 });
+      const { result, stdout, elapsedMs } = await agent.exec({ argv: ['python3', '-c', program], interactive: true, timeoutMs: 300 });
       expect({ attempt, timedOut: result.timedOut, exitCode: result.exitCode, signal: result.signal, stdout: stdout.toString() }).toEqual({ attempt, timedOut: true, exitCode: null, signal: 9, stdout: '' });
       expect(elapsedMs).toBeLessThan(5000);
     }
