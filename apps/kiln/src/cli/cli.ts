@@ -7,7 +7,7 @@ import { serveMcp } from './mcp-command';
 import { InputError, runFile } from './run-command';
 
 export const CLI_USAGE = `  run <file>    run a file on a Kiln server, output streamed live; exits with the program's code
-                [--lang L] [--stdin FILE|-] [--timeout MS] [--json] [--args ARG...]
+                [--lang L] [--stdin FILE|- (else an empty stdin)] [--timeout MS] [--json] [--args ARG...]
   languages     the server's languages [--json]
   job <id>      a job, as JSON
   mcp           an MCP server on stdin/stdout for an assistant, whose tools call this Kiln server
