@@ -90,11 +90,14 @@ export const processFlood: Attack = {
         '    for _ in range(200):',
         '        subprocess.Popen(["sleep", "5"])',
         '        started += 1',
+        // Each one said as it starts: a run cut at its time limit (gVisor starts processes slowly, slower
+        // still on a loaded machine) still tells how many it started.
+        '        print(f"started={started}", flush=True)',
         'except OSError as error:',
         '    print("fork_error=" + type(error).__name__)',
         'print(f"started={started}")',
       ].join('\n'),
-      { limits: { processes: 32, timeoutMs: 5000 } },
+      { limits: { processes: 32, timeoutMs: 15000 } },
     ),
   check: (answer) => {
     const started = Number(reported(answer).started ?? 'NaN');
