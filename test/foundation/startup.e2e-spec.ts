@@ -37,13 +37,14 @@ describe('kiln start-up', () => {
     const redisUrl = `redis://127.0.0.1:${redisPort}`;
     const env = { ...base, KILN_LOGGING__LEVEL: 'info', KILN_REDIS__URL: redisUrl, KILN_COORDINATOR__PORT: String(httpPort) };
     const kiln = spawnKiln('standalone', env, { ownGroup: true });
+    const api = () => request(`http://127.0.0.1:${httpPort}`);
     try {
-      await eventually(() => request(`http://127.0.0.1:${httpPort}`).get('/health').then((r) => r.status, () => 0), (status) => status === 200, 30_000, 'standalone healthy');
-      const answer = await request(`http://127.0.0.1:${httpPort}`).post('/execute').send({ language: 'bash', code: 'echo before' });
+      await eventually(() => api().get('/health').then((r) => r.status, () => 0), (status) => status === 200, 30_000, 'standalone healthy');
+      const answer = await api().post('/execute').send({ language: 'bash', code: 'echo before' });
       expect(answer.body.run.stdout).toBe('before\n');
       // A task still running at the Ctrl-C: the worker's drain finishes it and writes its end to Redis.
-      const { id } = (await request(`http://127.0.0.1:${httpPort}`).post('/jobs').send({ language: 'bash', code: 'sleep 2; echo after' })).body;
-      await eventually(async () => (await request(`http://127.0.0.1:${httpPort}`).get(`/jobs/${id}`)).body.state, (state) => state === 'RUNNING', 30_000, `job ${id} running`);
+      const { id } = (await api().post('/jobs').send({ language: 'bash', code: 'sleep 2; echo after' })).body;
+      await eventually(async () => (await api().get(`/jobs/${id}`)).body.state, (state) => state === 'RUNNING', 30_000, `job ${id} running`);
     } finally {
       expect(await kiln.signalGroup('SIGINT')).toBe(0);
     }

@@ -42,17 +42,18 @@ export function spawnKiln(mode: string, env: Record<string, string>, { ownGroup 
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const alive = () => child.exitCode === null && child.signalCode === null;
   const kiln: KilnProcess = {
     child,
     output: () => output,
     exited,
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      if (alive()) child.kill(signal);
       return exited;
     },
     async signalGroup(signal) {
       if (!ownGroup) throw new Error('signalGroup: spawn the process with ownGroup');
-      if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, signal);
+      if (alive()) process.kill(-child.pid!, signal);
       return exited;
     },
   };
